@@ -1,0 +1,463 @@
+//! The contract every checker and every later piece of work builds on: the invariants with
+//! their reference ids and kinds, the thread roles, the protocol ids, the patch's fixes as named
+//! switches, and the textbook scenarios R1–R5 as exact configurations.
+//!
+//! Ids in this file are the vocabulary of `../shared/reference/kernel-paths.md` (INV-1…INV-7,
+//! H1…H8, R1…R5). Nothing here knows about a checker.
+
+/// Whether an invariant is judged in every state or when its event happens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A predicate over the current state, checked in every reachable state.
+    State,
+    /// A ghost flag set by the step at which the event happens; the state property
+    /// "the flag is clear" is then checked in every state.
+    Event,
+}
+
+/// One invariant of the contract. The `name` is the claim, in kernel words, that every checker
+/// reports; `id` is the reference's id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Inv {
+    /// INV-1: a writable pte maps a page whose filesystem metadata is attached and dirty.
+    WritablePteHasFsMetadata,
+    /// INV-2: when clear_page_dirty_for_io returns 1, the metadata is still attached and dirty.
+    CleanedPageHadFsMetadata,
+    /// INV-3a: a writable pte on a page with PG_dirty clear belongs to a fault that has not yet
+    /// reached its set_page_dirty.
+    WritablePteImpliesDirtyOrDirtying,
+    /// INV-3c: after the final WB_SYNC_ALL sync, what the user stored is on disk.
+    SyncWroteEveryStore,
+    /// INV-4: no pte is installed for a page removed from the page cache, and none maps it
+    /// after truncate has finished.
+    NoPteOnTruncatedPage,
+    /// INV-5a: every fault returns with the page lock not held by the faulting thread.
+    FaultReturnsPageUnlocked,
+    /// INV-5b: no thread sleeps on a page lock it owns itself.
+    NoSelfWaitOnPageLock,
+    /// INV-5c: ->page_mkwrite returns VM_FAULT_LOCKED only with the page locked by the faulting
+    /// thread, and NOPAGE/ERROR only with it not owned by that thread.
+    PageMkwriteReturnMatchesLock,
+    /// INV-5d: file_update_time and balance_dirty_pages run with the page lock free.
+    NoFsWorkUnderPageLock,
+    /// INV-6: the page refcount equals the references the model can account for, every fault
+    /// exit is net-zero (net +1 with a new pte), and a page never drops to 0 while locked.
+    PageRefcountBalanced,
+    /// INV-7: after ->page_mkwrite fails (NOPAGE/ERROR) the VM neither installs a pte nor
+    /// dirties the page for that fault.
+    FailedMkwriteLeavesNoTrace,
+    /// BUG: no modelled BUG_ON / VM_BUG_ON fired.
+    NoKernelBugFired,
+    /// DEADLOCK: some thread can make progress, or every thread has finished.
+    SomeThreadCanRun,
+}
+
+impl Inv {
+    /// Every invariant, in the fixed order in which they are checked and reported.
+    pub const ALL: [Inv; 13] = [
+        Inv::WritablePteHasFsMetadata,
+        Inv::CleanedPageHadFsMetadata,
+        Inv::WritablePteImpliesDirtyOrDirtying,
+        Inv::SyncWroteEveryStore,
+        Inv::NoPteOnTruncatedPage,
+        Inv::FaultReturnsPageUnlocked,
+        Inv::NoSelfWaitOnPageLock,
+        Inv::PageMkwriteReturnMatchesLock,
+        Inv::NoFsWorkUnderPageLock,
+        Inv::PageRefcountBalanced,
+        Inv::FailedMkwriteLeavesNoTrace,
+        Inv::NoKernelBugFired,
+        Inv::SomeThreadCanRun,
+    ];
+
+    /// The function name in `invariants.rs`, and the property name every checker prints.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Inv::WritablePteHasFsMetadata => "writable_pte_has_fs_metadata",
+            Inv::CleanedPageHadFsMetadata => "cleaned_page_had_fs_metadata",
+            Inv::WritablePteImpliesDirtyOrDirtying => "writable_pte_implies_dirty_or_dirtying",
+            Inv::SyncWroteEveryStore => "sync_wrote_every_store",
+            Inv::NoPteOnTruncatedPage => "no_pte_on_truncated_page",
+            Inv::FaultReturnsPageUnlocked => "fault_returns_page_unlocked",
+            Inv::NoSelfWaitOnPageLock => "no_self_wait_on_page_lock",
+            Inv::PageMkwriteReturnMatchesLock => "page_mkwrite_return_matches_lock",
+            Inv::NoFsWorkUnderPageLock => "no_fs_work_under_page_lock",
+            Inv::PageRefcountBalanced => "page_refcount_balanced",
+            Inv::FailedMkwriteLeavesNoTrace => "failed_mkwrite_leaves_no_trace",
+            Inv::NoKernelBugFired => "no_kernel_bug_fired",
+            Inv::SomeThreadCanRun => "some_thread_can_run",
+        }
+    }
+
+    /// The reference's id (kernel-paths.md section 8), or `BUG` / `DEADLOCK`.
+    pub const fn id(self) -> &'static str {
+        match self {
+            Inv::WritablePteHasFsMetadata => "INV-1",
+            Inv::CleanedPageHadFsMetadata => "INV-2",
+            Inv::WritablePteImpliesDirtyOrDirtying => "INV-3a",
+            Inv::SyncWroteEveryStore => "INV-3c",
+            Inv::NoPteOnTruncatedPage => "INV-4",
+            Inv::FaultReturnsPageUnlocked => "INV-5a",
+            Inv::NoSelfWaitOnPageLock => "INV-5b",
+            Inv::PageMkwriteReturnMatchesLock => "INV-5c",
+            Inv::NoFsWorkUnderPageLock => "INV-5d",
+            Inv::PageRefcountBalanced => "INV-6",
+            Inv::FailedMkwriteLeavesNoTrace => "INV-7",
+            Inv::NoKernelBugFired => "BUG",
+            Inv::SomeThreadCanRun => "DEADLOCK",
+        }
+    }
+
+    /// State or event property.
+    pub const fn kind(self) -> Kind {
+        match self {
+            Inv::WritablePteHasFsMetadata
+            | Inv::WritablePteImpliesDirtyOrDirtying
+            | Inv::SyncWroteEveryStore
+            | Inv::SomeThreadCanRun => Kind::State,
+            // INV-4 and INV-6 have a state half too (no pte after truncate; refcount equals
+            // holders); both halves are evaluated by the same function.
+            Inv::NoPteOnTruncatedPage | Inv::PageRefcountBalanced => Kind::State,
+            Inv::CleanedPageHadFsMetadata
+            | Inv::FaultReturnsPageUnlocked
+            | Inv::NoSelfWaitOnPageLock
+            | Inv::PageMkwriteReturnMatchesLock
+            | Inv::NoFsWorkUnderPageLock
+            | Inv::FailedMkwriteLeavesNoTrace
+            | Inv::NoKernelBugFired => Kind::Event,
+        }
+    }
+
+    /// One line: what a violation means for a user of the file.
+    pub const fn meaning(self) -> &'static str {
+        match self {
+            Inv::WritablePteHasFsMetadata => {
+                "a store can land through a writable pte in a page the filesystem does not track"
+            }
+            Inv::CleanedPageHadFsMetadata => {
+                "writeback found the page dirty but the filesystem had already written it \
+                 (NFS: BUG at write.c:252; delalloc: nothing reserved to write it with)"
+            }
+            Inv::WritablePteImpliesDirtyOrDirtying => {
+                "stores through a writable pte go unnoticed: PG_dirty is clear and no fault is \
+                 about to set it (msync data loss)"
+            }
+            Inv::SyncWroteEveryStore => "fsync/msync returned but the user's data is not on disk",
+            Inv::NoPteOnTruncatedPage => {
+                "a pte maps a page that truncate removed from the file: stores go nowhere"
+            }
+            Inv::FaultReturnsPageUnlocked => "a fault returned to user space holding the page lock",
+            Inv::NoSelfWaitOnPageLock => "a thread sleeps on its own page lock: it never wakes",
+            Inv::PageMkwriteReturnMatchesLock => {
+                "the page lock state disagrees with what ->page_mkwrite returned"
+            }
+            Inv::NoFsWorkUnderPageLock => {
+                "journal or throttling work under the page lock: lock-order inversion"
+            }
+            Inv::PageRefcountBalanced => "a page reference leaked or was dropped twice",
+            Inv::FailedMkwriteLeavesNoTrace => {
+                "the page became writable or dirty although ->page_mkwrite refused"
+            }
+            Inv::NoKernelBugFired => "a BUG_ON/VM_BUG_ON of the modelled code would fire",
+            Inv::SomeThreadCanRun => "every unfinished thread is blocked: deadlock",
+        }
+    }
+
+    /// Find an invariant by function name or reference id.
+    pub fn parse(s: &str) -> Option<Inv> {
+        Inv::ALL.iter().copied().find(|i| i.name() == s || i.id() == s)
+    }
+}
+
+/// The thread roles of every configuration. Threads are named by role and index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Role {
+    /// `F0`, `F1`: a user thread that stores once into the mapped page, faulting as needed.
+    Writer,
+    /// `W0`: the flusher, doing `--writeback N` sequential WB_SYNC_NONE passes of
+    /// write_cache_pages over the file.
+    Writeback,
+    /// `IO`: completion of the I/O that ->writepage submitted (end_page_writeback, interrupt
+    /// context). A separate actor so that completion interleaves with everything else.
+    Io,
+    /// `T0`: vmtruncate of the file to 0 bytes (the page, index 1, is wholly beyond the new EOF).
+    Truncate,
+    /// `S`: the final fsync (WB_SYNC_ALL write_cache_pages, then wait for writeback). It starts
+    /// only after every other thread has finished.
+    Sync,
+}
+
+impl Role {
+    /// Short prefix used in thread names (`F`, `W`, `IO`, `T`, `S`).
+    pub const fn prefix(self) -> &'static str {
+        match self {
+            Role::Writer => "F",
+            Role::Writeback => "W",
+            Role::Io => "IO",
+            Role::Truncate => "T",
+            Role::Sync => "S",
+        }
+    }
+}
+
+/// The two protocols of the patch. Later protocols (`pre2007`, `new-minus-<fix>`) are sets of
+/// [`Fix`]es too, see [`Protocol::fixes`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Protocol {
+    /// 2.6.29.4 just before the backport: e58fcb489af^ (= upstream b827e496c893^).
+    Old,
+    /// e58fcb489af (= upstream b827e496c893), "mm: close page_mkwrite races".
+    New,
+}
+
+impl Protocol {
+    /// Every protocol, in display order.
+    pub const ALL: [Protocol; 2] = [Protocol::Old, Protocol::New];
+
+    /// Id used on the CLI and in JSON.
+    pub const fn id(self) -> &'static str {
+        match self {
+            Protocol::Old => "old",
+            Protocol::New => "new",
+        }
+    }
+
+    /// Parse a CLI/JSON id.
+    pub fn parse(s: &str) -> Option<Protocol> {
+        Protocol::ALL.iter().copied().find(|p| p.id() == s)
+    }
+
+    /// The fixes this protocol applies: none for old, all for new.
+    pub const fn fixes(self) -> Fixes {
+        match self {
+            Protocol::Old => Fixes::NONE,
+            Protocol::New => Fixes::ALL,
+        }
+    }
+
+    /// The filesystem convention used when `--fs` is not given.
+    pub const fn default_fs(self) -> FsConvention {
+        match self {
+            Protocol::Old => FsConvention::Unlocked,
+            Protocol::New => FsConvention::Locked,
+        }
+    }
+}
+
+/// How the filesystem's ->page_mkwrite (block_page_mkwrite) returns on success.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FsConvention {
+    /// Unlocks the page and returns 0: the only convention of the old VM (BM7 old).
+    Unlocked,
+    /// Returns VM_FAULT_LOCKED with the page still locked (BM7 new, hunk H7).
+    Locked,
+}
+
+impl FsConvention {
+    /// Id used on the CLI and in JSON.
+    pub const fn id(self) -> &'static str {
+        match self {
+            FsConvention::Unlocked => "unlocked",
+            FsConvention::Locked => "locked",
+        }
+    }
+
+    /// Parse a CLI/JSON id.
+    pub fn parse(s: &str) -> Option<FsConvention> {
+        [FsConvention::Unlocked, FsConvention::Locked]
+            .into_iter()
+            .find(|c| c.id() == s)
+    }
+}
+
+/// One independent part of a hunk of b827e496c893, as a switch. The old protocol has none
+/// switched on, the new one all; "new minus one fix" is every fix but one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Fix {
+    /// H1: do_wp_page relocks the page after an unlocked ->page_mkwrite return and retries the
+    /// fault if the page lost its mapping; it accepts a VM_FAULT_LOCKED return (WP5a).
+    WpRelockAfterMkwrite,
+    /// H2: do_wp_page keeps the ->page_mkwrite reference across pte_same and, when the pte
+    /// changed, unlocks the page before dropping it (WP8'); old dropped it first (WP7).
+    WpUnlockOnPteChange,
+    /// H3, part 1: do_wp_page skips wait_on_page_locked after ->page_mkwrite, which would wait
+    /// on its own lock (WP12').
+    WpSkipSelfWait,
+    /// H3, part 2: do_wp_page calls set_page_dirty before unlock_page (WP14'-WP15').
+    WpDirtyBeforeUnlock,
+    /// H3, part 3: do_wp_page drops its last page reference only after unlock_page (WP16').
+    WpPutAfterUnlock,
+    /// H3, part 4: do_wp_page balances dirty pages only after unlock_page, and only with a
+    /// non-NULL mapping (WP17').
+    WpBalanceAfterUnlock,
+    /// H3, part 5: do_wp_page calls file_update_time outside the page lock, last (WP18').
+    WpUpdateTimeAfterUnlock,
+    /// H5: __do_fault accepts a VM_FAULT_LOCKED return from ->page_mkwrite instead of locking
+    /// again (DF6').
+    DfAcceptLocked,
+    /// H6: __do_fault calls set_page_dirty before unlock_page for every shared write fault
+    /// (DF12').
+    DfDirtyBeforeUnlock,
+}
+
+impl Fix {
+    /// Every fix, in hunk order.
+    pub const ALL: [Fix; 9] = [
+        Fix::WpRelockAfterMkwrite,
+        Fix::WpUnlockOnPteChange,
+        Fix::WpSkipSelfWait,
+        Fix::WpDirtyBeforeUnlock,
+        Fix::WpPutAfterUnlock,
+        Fix::WpBalanceAfterUnlock,
+        Fix::WpUpdateTimeAfterUnlock,
+        Fix::DfAcceptLocked,
+        Fix::DfDirtyBeforeUnlock,
+    ];
+
+    /// The name used in `new-minus-<fix>`.
+    pub const fn id(self) -> &'static str {
+        match self {
+            Fix::WpRelockAfterMkwrite => "wp-relock",
+            Fix::WpUnlockOnPteChange => "wp-unlock-on-pte-change",
+            Fix::WpSkipSelfWait => "wp-skip-self-wait",
+            Fix::WpDirtyBeforeUnlock => "wp-dirty-before-unlock",
+            Fix::WpPutAfterUnlock => "wp-put-after-unlock",
+            Fix::WpBalanceAfterUnlock => "wp-balance-after-unlock",
+            Fix::WpUpdateTimeAfterUnlock => "wp-update-time-after-unlock",
+            Fix::DfAcceptLocked => "df-accept-locked",
+            Fix::DfDirtyBeforeUnlock => "df-dirty-before-unlock",
+        }
+    }
+
+    /// The hunk of kernel-paths.md section 8 this fix is part of.
+    pub const fn hunk(self) -> &'static str {
+        match self {
+            Fix::WpRelockAfterMkwrite => "H1",
+            Fix::WpUnlockOnPteChange => "H2",
+            Fix::WpSkipSelfWait
+            | Fix::WpDirtyBeforeUnlock
+            | Fix::WpPutAfterUnlock
+            | Fix::WpBalanceAfterUnlock
+            | Fix::WpUpdateTimeAfterUnlock => "H3",
+            Fix::DfAcceptLocked => "H5",
+            Fix::DfDirtyBeforeUnlock => "H6",
+        }
+    }
+
+    const fn bit(self) -> u16 {
+        1 << (self as u16)
+    }
+}
+
+/// A set of [`Fix`]es.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Fixes(u16);
+
+impl Fixes {
+    /// No fix: the old protocol.
+    pub const NONE: Fixes = Fixes(0);
+    /// Every fix: the new protocol.
+    pub const ALL: Fixes = Fixes((1 << Fix::ALL.len()) - 1);
+
+    /// Whether `fix` is applied.
+    pub const fn has(self, fix: Fix) -> bool {
+        self.0 & fix.bit() != 0
+    }
+
+    /// This set without `fix`.
+    pub const fn without(self, fix: Fix) -> Fixes {
+        Fixes(self.0 & !fix.bit())
+    }
+}
+
+/// A textbook scenario of kernel-paths.md section 7: a name usable with `--scenario`, the race
+/// it shows, and its exact configuration flags.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Scenario {
+    /// Litmus-style name: roles joined by `+`.
+    pub name: &'static str,
+    /// The reference's race id (R1…R5).
+    pub race: &'static str,
+    /// One line: what the scenario shows.
+    pub doc: &'static str,
+    /// Protocol.
+    pub protocol: Protocol,
+    /// ->page_mkwrite convention.
+    pub fs: FsConvention,
+    /// Number of writer threads.
+    pub writers: u8,
+    /// Number of WB_SYNC_NONE writeback passes.
+    pub writeback: u8,
+    /// Whether a truncate thread runs.
+    pub truncate: bool,
+    /// Initial pte of every writer: present read-only (`true`) or none.
+    pub pte_ro: bool,
+}
+
+/// R1–R5. R2 and R4 share the configuration of R1 and R3 (both need a second writeback pass,
+/// so that the page is cleaned again before the writer's next store re-runs ->page_mkwrite);
+/// they are told apart by their exact paths, pinned in the tests.
+pub const SCENARIOS: [Scenario; 5] = [
+    Scenario {
+        name: "wp-fault+writeback",
+        race: "R1",
+        doc: "old do_wp_page: writeback cleans the page between ->page_mkwrite and the pte",
+        protocol: Protocol::Old,
+        fs: FsConvention::Unlocked,
+        writers: 1,
+        writeback: 2,
+        truncate: false,
+        pte_ro: true,
+    },
+    Scenario {
+        name: "wp-fault+writeback-between-pte-and-dirty",
+        race: "R2",
+        doc: "old do_wp_page: writeback cleans between the pte install and set_page_dirty",
+        protocol: Protocol::Old,
+        fs: FsConvention::Unlocked,
+        writers: 1,
+        writeback: 2,
+        truncate: false,
+        pte_ro: true,
+    },
+    Scenario {
+        name: "nopage-fault+writeback",
+        race: "R3",
+        doc: "old __do_fault: writeback cleans between ->page_mkwrite's unlock and the relock",
+        protocol: Protocol::Old,
+        fs: FsConvention::Unlocked,
+        writers: 1,
+        writeback: 2,
+        truncate: false,
+        pte_ro: false,
+    },
+    Scenario {
+        name: "nopage-fault+writeback-between-unlock-and-dirty",
+        race: "R4",
+        doc: "old __do_fault: writeback cleans between unlock_page and set_page_dirty",
+        protocol: Protocol::Old,
+        fs: FsConvention::Unlocked,
+        writers: 1,
+        writeback: 2,
+        truncate: false,
+        pte_ro: false,
+    },
+    Scenario {
+        name: "unlocked-mkwrite+writeback",
+        race: "R5",
+        doc: "new VM, ->page_mkwrite still returns unlocked: the R1 window stays open",
+        protocol: Protocol::New,
+        fs: FsConvention::Unlocked,
+        writers: 1,
+        writeback: 2,
+        truncate: false,
+        pte_ro: true,
+    },
+];
+
+/// Find a scenario by name or by race id (`R1`…`R5`, any case).
+pub fn scenario(name: &str) -> Option<&'static Scenario> {
+    SCENARIOS
+        .iter()
+        .find(|s| s.name == name || s.race.eq_ignore_ascii_case(name))
+}
