@@ -1,0 +1,5 @@
+//! Checkers for the mkwrite model. Every checker interleaves the model's own step functions;
+//! none has a copy of the protocol.
+
+pub mod run;
+pub mod sr;

@@ -1,0 +1,143 @@
+//! Checking one configuration with stateright: every invariant decided in one exhaustive DFS
+//! over both cores, then, for each violated invariant, a single-threaded BFS with that
+//! invariant alone for its shortest counterexample.
+
+use crate::sr::{Checked, Props};
+use mkwrite_model::invariants::Guard;
+use mkwrite_model::{Config, Inv, Tid};
+use stateright::{Checker, HasDiscoveries, Model};
+use std::collections::BTreeSet;
+use std::time::Instant;
+
+/// The verdict of one invariant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verdict {
+    /// The invariant.
+    pub inv: Inv,
+    /// Its shortest counterexample (thread ids from the initial state), if violated.
+    pub trace: Option<Vec<Tid>>,
+}
+
+impl Verdict {
+    /// Whether the invariant is violated.
+    pub fn violated(&self) -> bool {
+        self.trace.is_some()
+    }
+}
+
+/// Whether a guard applies to the configuration and whether the search reached it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GuardResult {
+    /// The guard.
+    pub guard: Guard,
+    /// It needs threads the configuration has.
+    pub applicable: bool,
+    /// Some reachable state satisfies it.
+    pub reached: bool,
+}
+
+/// Everything a check of one configuration found.
+#[derive(Clone, Debug)]
+pub struct Report {
+    /// The configuration.
+    pub cfg: Config,
+    /// Unique states of the exhaustive run.
+    pub states: usize,
+    /// Longest path explored.
+    pub depth: usize,
+    /// Wall time of all runs, in seconds.
+    pub seconds: f64,
+    /// One verdict per invariant, in `Inv::ALL` order.
+    pub verdicts: Vec<Verdict>,
+    /// One result per guard, in `Guard::ALL` order.
+    pub guards: Vec<GuardResult>,
+}
+
+impl Report {
+    /// The violated invariants.
+    pub fn violated(&self) -> Vec<Inv> {
+        self.verdicts
+            .iter()
+            .filter(|v| v.violated())
+            .map(|v| v.inv)
+            .collect()
+    }
+
+    /// The verdict of `inv`.
+    pub fn verdict(&self, inv: Inv) -> &Verdict {
+        &self.verdicts[Inv::ALL.iter().position(|i| *i == inv).unwrap_or(0)]
+    }
+
+    /// Applicable guards that were not reached: a pass would be vacuous for them.
+    pub fn unreached_guards(&self) -> Vec<Guard> {
+        self.guards
+            .iter()
+            .filter(|g| g.applicable && !g.reached)
+            .map(|g| g.guard)
+            .collect()
+    }
+}
+
+/// The exhaustive deciding run: every property, DFS, `threads` worker threads. Never stops
+/// early (an empty `AnyOf` is never satisfied), so the state count is that of the whole space.
+pub fn decide(cfg: &Config, threads: usize) -> (usize, usize, BTreeSet<&'static str>) {
+    let checker = Checked {
+        cfg: *cfg,
+        props: Props::All,
+    }
+    .checker()
+    .threads(threads)
+    .finish_when(HasDiscoveries::AnyOf(BTreeSet::new()))
+    .spawn_dfs()
+    .join();
+    let found = checker.discoveries().keys().copied().collect();
+    (checker.unique_state_count(), checker.max_depth(), found)
+}
+
+/// The shortest counterexample of `inv`: single-threaded BFS with `inv` alone, optionally
+/// limited to paths of fewer than `max_depth` states (used to prove shortness).
+pub fn shortest(cfg: &Config, inv: Inv, max_depth: Option<usize>) -> Option<Vec<Tid>> {
+    let mut b = Checked {
+        cfg: *cfg,
+        props: Props::Only(inv),
+    }
+    .checker()
+    .threads(1);
+    if let Some(d) = max_depth {
+        b = b.target_max_depth(d);
+    }
+    b.spawn_bfs().join().discovery(inv.name()).map(|p| p.into_actions())
+}
+
+/// Check one configuration: decide every invariant, then find each violation's shortest trace.
+pub fn check(cfg: &Config) -> Report {
+    let start = Instant::now();
+    let (states, depth, found) = decide(cfg, 2);
+    let verdicts = Inv::ALL
+        .iter()
+        .map(|&inv| Verdict {
+            inv,
+            trace: if found.contains(inv.name()) {
+                shortest(cfg, inv, None)
+            } else {
+                None
+            },
+        })
+        .collect();
+    let guards = Guard::ALL
+        .iter()
+        .map(|&guard| GuardResult {
+            guard,
+            applicable: guard.applicable(cfg),
+            reached: found.contains(guard.name()),
+        })
+        .collect();
+    Report {
+        cfg: *cfg,
+        states,
+        depth,
+        seconds: start.elapsed().as_secs_f64(),
+        verdicts,
+        guards,
+    }
+}

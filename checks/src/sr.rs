@@ -1,0 +1,126 @@
+//! The stateright adapter: `State = World`, `Action = Tid`. `actions` offers every unfinished
+//! thread, `next_state` is `model::step` (`None` when the thread is blocked), and the
+//! properties are the model's invariant and guard functions, by the same names.
+
+use mkwrite_model::invariants::{self, Guard};
+use mkwrite_model::{step, Config, Inv, Tid, World};
+use stateright::{Model, Property};
+
+/// Which properties a run checks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Props {
+    /// Every invariant and every guard (the deciding run).
+    All,
+    /// One invariant alone (the shortest-trace run: stateright's BFS keeps the first discovery
+    /// only when no other property is pending, reference/checkers.md A.4).
+    Only(Inv),
+}
+
+/// A configuration as a stateright model.
+#[derive(Clone, Debug)]
+pub struct Checked {
+    /// The configuration.
+    pub cfg: Config,
+    /// The properties to check.
+    pub props: Props,
+}
+
+/// `Property::always(name, …)` for an invariant function of the model, under its own name.
+macro_rules! always {
+    ($f:ident) => {
+        Property::always(stringify!($f), |m: &Checked, w: &World| {
+            invariants::$f(&m.cfg, w)
+        })
+    };
+}
+
+fn invariant_property(inv: Inv) -> Property<Checked> {
+    match inv {
+        Inv::WritablePteHasFsMetadata => always!(writable_pte_has_fs_metadata),
+        Inv::CleanedPageHadFsMetadata => always!(cleaned_page_had_fs_metadata),
+        Inv::WritablePteImpliesDirtyOrDirtying => always!(writable_pte_implies_dirty_or_dirtying),
+        Inv::SyncWroteEveryStore => always!(sync_wrote_every_store),
+        Inv::NoPteOnTruncatedPage => always!(no_pte_on_truncated_page),
+        Inv::FaultReturnsPageUnlocked => always!(fault_returns_page_unlocked),
+        Inv::NoSelfWaitOnPageLock => always!(no_self_wait_on_page_lock),
+        Inv::PageMkwriteReturnMatchesLock => always!(page_mkwrite_return_matches_lock),
+        Inv::NoFsWorkUnderPageLock => always!(no_fs_work_under_page_lock),
+        Inv::PageRefcountBalanced => always!(page_refcount_balanced),
+        Inv::FailedMkwriteLeavesNoTrace => always!(failed_mkwrite_leaves_no_trace),
+        Inv::NoKernelBugFired => always!(no_kernel_bug_fired),
+        Inv::SomeThreadCanRun => always!(some_thread_can_run),
+    }
+}
+
+fn guard_property(g: Guard) -> Property<Checked> {
+    macro_rules! sometimes {
+        ($g:ident) => {
+            Property::sometimes(Guard::$g.name(), |m: &Checked, w: &World| {
+                Guard::$g.holds(&m.cfg, w)
+            })
+        };
+    }
+    match g {
+        Guard::WritebackReachesLockInMkwriteWindow => {
+            sometimes!(WritebackReachesLockInMkwriteWindow)
+        }
+        Guard::TruncateRemovesPageUnderFault => sometimes!(TruncateRemovesPageUnderFault),
+        Guard::FaultRetries => sometimes!(FaultRetries),
+        Guard::PageMkwriteReturnsNopage => sometimes!(PageMkwriteReturnsNopage),
+        Guard::DataReachesDisk => sometimes!(DataReachesDisk),
+    }
+}
+
+impl Model for Checked {
+    type State = World;
+    type Action = Tid;
+
+    fn init_states(&self) -> Vec<World> {
+        vec![World::init(&self.cfg)]
+    }
+
+    fn actions(&self, w: &World, actions: &mut Vec<Tid>) {
+        for (t, th) in w.threads.iter().enumerate() {
+            if !th.finished(w) {
+                actions.push(t as Tid);
+            }
+        }
+    }
+
+    fn next_state(&self, w: &World, t: Tid) -> Option<World> {
+        step(&self.cfg, w, t)
+    }
+
+    fn format_action(&self, t: &Tid) -> String {
+        World::init(&self.cfg)
+            .threads
+            .get(*t as usize)
+            .map_or_else(|| format!("thread {t}"), |th| th.name())
+    }
+
+    fn format_step(&self, w: &World, t: Tid) -> Option<String> {
+        let info = mkwrite_model::info(&self.cfg, w, t);
+        let next = step(&self.cfg, w, t)?;
+        Some(format!(
+            "{} {} {} ({}): {}\n{}\n\n{:?}",
+            w.thread(t).name(),
+            info.function,
+            info.id,
+            info.anchor,
+            info.what,
+            mkwrite_model::trace::delta(w, &next).join("\n"),
+            next
+        ))
+    }
+
+    fn properties(&self) -> Vec<Property<Self>> {
+        match self.props {
+            Props::All => Inv::ALL
+                .iter()
+                .map(|i| invariant_property(*i))
+                .chain(Guard::ALL.iter().map(|g| guard_property(*g)))
+                .collect(),
+            Props::Only(inv) => vec![invariant_property(inv)],
+        }
+    }
+}

@@ -1,0 +1,147 @@
+//! A configuration: which protocol, which filesystem convention, which threads, which initial
+//! page and pte. Every check runs one configuration.
+
+use crate::contract::{scenario, Fix, Fixes, FsConvention, Protocol, Scenario};
+use std::fmt;
+
+/// The largest number of writers (`F0`, `F1`).
+pub const MAX_WRITERS: u8 = 2;
+/// The largest number of WB_SYNC_NONE writeback passes of `W0`.
+pub const MAX_WRITEBACK: u8 = 2;
+
+/// One configuration of the model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Config {
+    /// The protocol (its id is reported; the behaviour comes from `fixes`).
+    pub protocol: Protocol,
+    /// The parts of the patch that are applied.
+    pub fixes: Fixes,
+    /// The ->page_mkwrite return convention.
+    pub fs: FsConvention,
+    /// Number of writer threads, 1 or 2.
+    pub writers: u8,
+    /// Two writers are threads of one mm and share one pte (`true`), or each maps the page in
+    /// its own mm (`false`, the default).
+    pub shared_mm: bool,
+    /// Number of WB_SYNC_NONE writeback passes of `W0` (0 = no `W0` thread).
+    pub writeback: u8,
+    /// Whether `T0` truncates the file to 0 bytes.
+    pub truncate: bool,
+    /// Initial pte of every writer: present read-only (`true`) or none (`false`).
+    pub pte_ro: bool,
+    /// Initial page: dirty with metadata attached, as after write(2) (`true`), or clean.
+    pub page_dirty: bool,
+    /// Strict filesystem: ->writepage cannot write a page without attached metadata (ENOSPC of
+    /// a delalloc filesystem). `false` is `--lenient-fs`.
+    pub strict: bool,
+}
+
+/// A configuration that cannot be run, with the one-line reason.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError(pub String);
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Config {
+    /// The default configuration of a protocol: one writer, one writeback pass, no truncate,
+    /// read-only pte, clean page, strict filesystem, the protocol's default convention.
+    pub fn new(protocol: Protocol) -> Config {
+        Config {
+            protocol,
+            fixes: protocol.fixes(),
+            fs: protocol.default_fs(),
+            writers: 1,
+            shared_mm: false,
+            writeback: 1,
+            truncate: false,
+            pte_ro: true,
+            page_dirty: false,
+            strict: true,
+        }
+    }
+
+    /// The configuration of a textbook scenario.
+    pub fn from_scenario(s: &Scenario) -> Config {
+        Config {
+            fs: s.fs,
+            writers: s.writers,
+            writeback: s.writeback,
+            truncate: s.truncate,
+            pte_ro: s.pte_ro,
+            ..Config::new(s.protocol)
+        }
+    }
+
+    /// The configuration of the scenario called `name`.
+    pub fn scenario(name: &str) -> Result<Config, ConfigError> {
+        scenario(name)
+            .map(Config::from_scenario)
+            .ok_or_else(|| ConfigError(format!("unknown scenario '{name}'")))
+    }
+
+    /// Reject configurations that do not exist.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.writers == 0 || self.writers > MAX_WRITERS {
+            return Err(ConfigError(format!(
+                "--writers must be 1 or {MAX_WRITERS}, not {}",
+                self.writers
+            )));
+        }
+        if self.writeback > MAX_WRITEBACK {
+            return Err(ConfigError(format!(
+                "--writeback must be 0 to {MAX_WRITEBACK}, not {}",
+                self.writeback
+            )));
+        }
+        if self.fs == FsConvention::Locked && !self.fixes.has(Fix::WpRelockAfterMkwrite) {
+            // Under the old VM a ->page_mkwrite must return with the page unlocked; the
+            // VM_FAULT_LOCKED convention does not exist yet.
+            return Err(ConfigError(format!(
+                "--protocol {} has no VM_FAULT_LOCKED convention: use --fs unlocked",
+                self.protocol.id()
+            )));
+        }
+        if self.shared_mm && self.writers < 2 {
+            return Err(ConfigError("--shared-mm needs --writers 2".into()));
+        }
+        Ok(())
+    }
+
+    /// Number of ptes mapping the page: one per writer, or one shared by both.
+    pub fn ptes(&self) -> usize {
+        if self.shared_mm {
+            1
+        } else {
+            self.writers as usize
+        }
+    }
+
+    /// The pte (index into `World::ptes`) that writer `index` stores through.
+    pub fn pte_of(&self, writer_index: u8) -> usize {
+        if self.shared_mm {
+            0
+        } else {
+            writer_index as usize
+        }
+    }
+
+    /// A short label: `old/unlocked w1 wb2 t0 pte=ro page=clean strict`.
+    pub fn label(&self) -> String {
+        format!(
+            "{}/{} w{}{} wb{} t{} pte={} page={} {}",
+            self.protocol.id(),
+            self.fs.id(),
+            self.writers,
+            if self.shared_mm { " shared-mm" } else { "" },
+            self.writeback,
+            u8::from(self.truncate),
+            if self.pte_ro { "ro" } else { "none" },
+            if self.page_dirty { "dirty" } else { "clean" },
+            if self.strict { "strict" } else { "lenient" },
+        )
+    }
+}

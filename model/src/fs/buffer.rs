@@ -1,0 +1,133 @@
+//! The toy filesystem, modelled on fs/buffer.c as XFS used it in 2.6.29:
+//! `block_page_mkwrite()` (fs/buffer.c:2468, reference 3.5 old / 4.4 new) as ->page_mkwrite,
+//! and `block_write_full_page()` as ->writepage (reference 5.1 W8).
+//!
+//! The per-page metadata (`World::fs_meta_dirty`) stands for whatever the filesystem attaches
+//! at ->page_mkwrite so that writeback can write the page: mapped dirty buffers, an NFS write
+//! request, reserved delalloc space. ->writepage moves it to "clean".
+//!
+//! The return convention is the `--fs` knob: `unlocked` returns 0 after unlock_page (the only
+//! convention of the old VM); `locked` returns VM_FAULT_LOCKED with the page still locked (hunk
+//! H7). Both unlock on the truncated (NOPAGE) exit.
+//!
+//! Left out: the partial page at EOF (the model's page lies wholly inside or wholly beyond
+//! i_size) and block_prepare_write's failures (ENOSPC/ENOMEM -> SIGBUS/OOM), which only add
+//! an exit that dirties nothing.
+
+use crate::config::Config;
+use crate::contract::{FsConvention, Inv};
+use crate::kernel::{lock_page, set_page_dirty, unlock_page, Acquire};
+use crate::step::{anchor, Step, StepInfo};
+use crate::world::{Caller, Dirtying, FaultPc, MkwriteRet, Pc, Tid, World};
+
+/// Whether `pc` is a step inside ->page_mkwrite.
+pub fn is_mkwrite(pc: FaultPc) -> bool {
+    matches!(
+        pc,
+        FaultPc::MkwriteLockPage | FaultPc::MkwritePrepareCommit | FaultPc::MkwriteUnlock
+    )
+}
+
+/// Return from ->page_mkwrite to its caller with `ret`; checks INV-5c.
+fn mkwrite_return(w: &mut World, me: Tid, ret: MkwriteRet) -> Step {
+    let owns = w.page.locked_by == Some(me);
+    let consistent = match ret {
+        MkwriteRet::Locked => owns,
+        MkwriteRet::NoPage => !owns,
+        MkwriteRet::Ok | MkwriteRet::None => true,
+    };
+    if !consistent {
+        w.fire(Inv::PageMkwriteReturnMatchesLock);
+    }
+    let l = w.local(me);
+    l.mkwrite = ret;
+    if matches!(ret, MkwriteRet::Ok | MkwriteRet::Locked) {
+        l.dirtying = Dirtying::Mkwrote;
+    }
+    Step::Next(Pc::Fault(match l.caller {
+        Caller::Wp => FaultPc::WpAfterMkwrite,
+        Caller::Df => FaultPc::DfAfterMkwrite,
+    }))
+}
+
+/// One step of block_page_mkwrite.
+pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: FaultPc) -> Step {
+    match pc {
+        FaultPc::MkwriteLockPage => match lock_page(w, me) {
+            // BM1: lock_page; i_size is read right after, in the next step.
+            Acquire::Blocked => Step::Blocked,
+            Acquire::SelfDeadlock => Step::Next(Pc::Fault(FaultPc::Hung)),
+            Acquire::Got => Step::Next(Pc::Fault(FaultPc::MkwritePrepareCommit)),
+        },
+        FaultPc::MkwritePrepareCommit => {
+            // BM2: truncated (mapping NULL) or the page starts beyond i_size: unlock_page and
+            // return VM_FAULT_NOPAGE.
+            if !w.page.mapping || !w.isize_covers_page {
+                unlock_page(w, me);
+                return mkwrite_return(w, me, MkwriteRet::NoPage);
+            }
+            // BM3-BM5: block_prepare_write maps/allocates the blocks, block_commit_write
+            // marks the buffers dirty, which sets PG_dirty and the radix tag.
+            // Model: i_size read, check, prepare and commit are one step; all run under the
+            // page lock, and the only lock-free writers of what they touch (i_size_write,
+            // a zap's set_page_dirty) commute with them.
+            w.fs_meta_dirty = true;
+            set_page_dirty(w);
+            match cfg.fs {
+                FsConvention::Locked => mkwrite_return(w, me, MkwriteRet::Locked),
+                FsConvention::Unlocked => Step::Next(Pc::Fault(FaultPc::MkwriteUnlock)),
+            }
+        }
+        FaultPc::MkwriteUnlock => {
+            // BM7 (unlocked convention): unlock_page, return 0.
+            unlock_page(w, me);
+            mkwrite_return(w, me, MkwriteRet::Ok)
+        }
+        _ => unreachable!("not a block_page_mkwrite step: {pc:?}"),
+    }
+}
+
+/// The description of a block_page_mkwrite step.
+pub fn mkwrite_info(cfg: &Config, pc: FaultPc) -> StepInfo {
+    let s = |id, what| StepInfo {
+        id,
+        function: "block_page_mkwrite",
+        anchor: anchor("block_page_mkwrite", false),
+        what,
+    };
+    match pc {
+        FaultPc::MkwriteLockPage => s("BM1", "lock_page"),
+        FaultPc::MkwritePrepareCommit if cfg.fs == FsConvention::Locked => s(
+            "BM2-BM5,BM7",
+            "truncated: unlock, NOPAGE; else attach dirty buffers (PG_dirty set) and return \
+             VM_FAULT_LOCKED with the page locked",
+        ),
+        FaultPc::MkwritePrepareCommit => s(
+            "BM2-BM5",
+            "truncated: unlock, NOPAGE; else attach dirty buffers (PG_dirty set)",
+        ),
+        _ => s("BM7", "unlock_page, return 0"),
+    }
+}
+
+/// ->writepage (block_write_full_page), called with the page locked after
+/// clear_page_dirty_for_io returned 1 (W8): submit the page's data, move the metadata to
+/// clean, set PG_writeback (clearing the DIRTY tag if PG_dirty is still clear), unlock.
+///
+/// A page without attached metadata: a strict filesystem cannot write it (delalloc with no
+/// reservation: ENOSPC; the data is dropped and the page stays clean); a lenient one allocates
+/// now and writes it (buffer.c's get_block(create=1) at writeback time).
+pub fn writepage(cfg: &Config, w: &mut World) {
+    let can_write = w.fs_meta_dirty || !cfg.strict;
+    w.fs_meta_dirty = false;
+    if can_write {
+        w.page.writeback = true;
+        w.data.in_flight = Some(w.data.mem);
+    }
+    // test_set_page_writeback: the DIRTY tag goes when PG_dirty is clear. On the ENOSPC path
+    // __block_write_full_page also sets and ends writeback, with the same effect on the tag.
+    // Model: that immediate end_page_writeback is merged into this step.
+    if !w.page.dirty {
+        w.page.tagged_dirty = false;
+    }
+}

@@ -1,0 +1,210 @@
+//! Every invariant, one function each, named as the claim that should hold; and the
+//! `sometimes` guards that show the interesting interleavings happen, so that no pass is
+//! vacuous. Each checker calls these same functions.
+
+use crate::config::Config;
+use crate::contract::{Inv, Role};
+use crate::step::threads_enabled;
+use crate::world::{Dirtying, FaultPc, Pc, TruncPc, WbPc, World};
+
+/// INV-1: every writable pte maps a page whose metadata is attached and dirty, as long as the
+/// page lies inside i_size. If violated: a store lands in a page writeback cannot account for.
+pub fn writable_pte_has_fs_metadata(_: &Config, w: &World) -> bool {
+    let writable = w.ptes.iter().any(|p| p.present && p.write);
+    !(writable && w.isize_covers_page) || w.fs_meta_dirty
+}
+
+/// INV-2 (event): whenever clear_page_dirty_for_io returned 1, the metadata was attached and
+/// dirty. If violated: NFS BUG()s in nfs_page_async_flush; delalloc loses the data at ENOSPC.
+pub fn cleaned_page_had_fs_metadata(_: &Config, w: &World) -> bool {
+    !w.has_fired(Inv::CleanedPageHadFsMetadata)
+}
+
+/// INV-3a: a writable pte on a page with PG_dirty clear belongs to a fault between its pte
+/// install and its set_page_dirty. If violated: later stores are invisible to msync/fsync.
+pub fn writable_pte_implies_dirty_or_dirtying(_: &Config, w: &World) -> bool {
+    let writable = w.ptes.iter().any(|p| p.present && p.write);
+    !writable
+        || w.page.dirty
+        || w.threads
+            .iter()
+            .any(|t| t.local.dirtying == Dirtying::PteInstalled)
+}
+
+/// INV-3c: once the final fsync has finished, a page still in the file has its last store on
+/// disk. If violated: fsync returned success and the data is lost.
+pub fn sync_wrote_every_store(_: &Config, w: &World) -> bool {
+    let synced = w
+        .threads
+        .iter()
+        .any(|t| t.role == Role::Sync && t.pc == Pc::Writeback(WbPc::Done));
+    !synced || !w.page.mapping || w.data.disk == w.data.mem
+}
+
+/// INV-4: no writable pte was installed on a removed page, and none maps the page once truncate
+/// has finished. If violated: stores go to a page that is no longer part of the file.
+pub fn no_pte_on_truncated_page(_: &Config, w: &World) -> bool {
+    let truncated = w
+        .threads
+        .iter()
+        .any(|t| t.pc == Pc::Truncate(TruncPc::Done));
+    !w.has_fired(Inv::NoPteOnTruncatedPage) && !(truncated && w.mapcount() > 0)
+}
+
+/// INV-5a (event): every fault returned with the page lock not held by its thread.
+/// If violated: the page stays locked forever; writeback and truncate hang on it.
+pub fn fault_returns_page_unlocked(_: &Config, w: &World) -> bool {
+    !w.has_fired(Inv::FaultReturnsPageUnlocked)
+}
+
+/// INV-5b (event): no thread called lock_page or wait_on_page_locked on a lock it owns.
+/// If violated: that thread sleeps forever.
+pub fn no_self_wait_on_page_lock(_: &Config, w: &World) -> bool {
+    !w.has_fired(Inv::NoSelfWaitOnPageLock)
+}
+
+/// INV-5c (event): ->page_mkwrite returned VM_FAULT_LOCKED only holding the lock, and NOPAGE
+/// only without it. If violated: the VM unlocks a lock it does not hold, or leaks one.
+pub fn page_mkwrite_return_matches_lock(_: &Config, w: &World) -> bool {
+    !w.has_fired(Inv::PageMkwriteReturnMatchesLock)
+}
+
+/// INV-5d (event): file_update_time and balance_dirty_pages ran without the page lock.
+/// If violated: journal start under PG_locked inverts ext4's lock order.
+pub fn no_fs_work_under_page_lock(_: &Config, w: &World) -> bool {
+    !w.has_fired(Inv::NoFsWorkUnderPageLock)
+}
+
+/// INV-6: the refcount equals the page cache's reference, one per present pte and the
+/// threads' transient references; no put without a reference, no fault exit that is not
+/// net-zero, no locked page at count 0. If violated: a leak or a use-after-free.
+pub fn page_refcount_balanced(_: &Config, w: &World) -> bool {
+    let held: u32 = w.threads.iter().map(|t| u32::from(t.local.refs)).sum();
+    let expected = u32::from(w.page.mapping) + u32::from(w.mapcount()) + held;
+    !w.has_fired(Inv::PageRefcountBalanced) && u32::from(w.page.refcount) == expected
+}
+
+/// INV-7 (event): after ->page_mkwrite returned NOPAGE the VM neither installed a pte nor
+/// dirtied the page in that fault. If violated: a refused page becomes writable.
+pub fn failed_mkwrite_leaves_no_trace(_: &Config, w: &World) -> bool {
+    !w.has_fired(Inv::FailedMkwriteLeavesNoTrace)
+}
+
+/// BUG (event): no modelled BUG_ON/VM_BUG_ON fired. If violated: the kernel oopses.
+pub fn no_kernel_bug_fired(_: &Config, w: &World) -> bool {
+    !w.has_fired(Inv::NoKernelBugFired)
+}
+
+/// DEADLOCK: some thread can take a step, or every thread has finished.
+/// If violated: the threads that are left sleep forever.
+pub fn some_thread_can_run(cfg: &Config, w: &World) -> bool {
+    w.threads.iter().all(|t| t.finished(w)) || !threads_enabled(cfg, w).is_empty()
+}
+
+/// The function of an invariant.
+pub fn check_fn(inv: Inv) -> fn(&Config, &World) -> bool {
+    match inv {
+        Inv::WritablePteHasFsMetadata => writable_pte_has_fs_metadata,
+        Inv::CleanedPageHadFsMetadata => cleaned_page_had_fs_metadata,
+        Inv::WritablePteImpliesDirtyOrDirtying => writable_pte_implies_dirty_or_dirtying,
+        Inv::SyncWroteEveryStore => sync_wrote_every_store,
+        Inv::NoPteOnTruncatedPage => no_pte_on_truncated_page,
+        Inv::FaultReturnsPageUnlocked => fault_returns_page_unlocked,
+        Inv::NoSelfWaitOnPageLock => no_self_wait_on_page_lock,
+        Inv::PageMkwriteReturnMatchesLock => page_mkwrite_return_matches_lock,
+        Inv::NoFsWorkUnderPageLock => no_fs_work_under_page_lock,
+        Inv::PageRefcountBalanced => page_refcount_balanced,
+        Inv::FailedMkwriteLeavesNoTrace => failed_mkwrite_leaves_no_trace,
+        Inv::NoKernelBugFired => no_kernel_bug_fired,
+        Inv::SomeThreadCanRun => some_thread_can_run,
+    }
+}
+
+/// Every invariant in the fixed order: the first one violated by `w`, if any.
+pub fn check(cfg: &Config, w: &World) -> Result<(), Inv> {
+    for inv in Inv::ALL {
+        if !check_fn(inv)(cfg, w) {
+            return Err(inv);
+        }
+    }
+    Ok(())
+}
+
+/// A `sometimes` guard: a state that must be reachable, or the passes are vacuous.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Guard {
+    /// Writeback is about to lock the page while a fault is between ->page_mkwrite's success
+    /// and its set_page_dirty (the R1-R5 window).
+    WritebackReachesLockInMkwriteWindow,
+    /// Truncate has removed the page while a fault still holds a reference on it.
+    TruncateRemovesPageUnderFault,
+    /// A store faulted a second time (the fault was retried).
+    FaultRetries,
+    /// ->page_mkwrite returned VM_FAULT_NOPAGE (INV-7 is exercised).
+    PageMkwriteReturnsNopage,
+    /// A store made through the mapping reached the disk.
+    DataReachesDisk,
+}
+
+impl Guard {
+    /// Every guard.
+    pub const ALL: [Guard; 5] = [
+        Guard::WritebackReachesLockInMkwriteWindow,
+        Guard::TruncateRemovesPageUnderFault,
+        Guard::FaultRetries,
+        Guard::PageMkwriteReturnsNopage,
+        Guard::DataReachesDisk,
+    ];
+
+    /// The property name every checker prints.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Guard::WritebackReachesLockInMkwriteWindow => {
+                "writeback_reaches_lock_in_mkwrite_window"
+            }
+            Guard::TruncateRemovesPageUnderFault => "truncate_removes_page_under_fault",
+            Guard::FaultRetries => "fault_retries",
+            Guard::PageMkwriteReturnsNopage => "page_mkwrite_returns_nopage",
+            Guard::DataReachesDisk => "data_reaches_disk",
+        }
+    }
+
+    /// The threads it needs, as the configuration must provide them: whether the guard can be
+    /// reached at all in `cfg`.
+    pub fn applicable(self, cfg: &Config) -> bool {
+        match self {
+            Guard::WritebackReachesLockInMkwriteWindow => cfg.writeback > 0,
+            Guard::TruncateRemovesPageUnderFault | Guard::PageMkwriteReturnsNopage => cfg.truncate,
+            // A retry needs something that changes the pte or the page under the fault.
+            Guard::FaultRetries => cfg.writeback > 0 || cfg.truncate || cfg.shared_mm,
+            // Truncate always removes the page before the final sync; without writeback the
+            // data can only reach the disk through that sync.
+            Guard::DataReachesDisk => !cfg.truncate || cfg.writeback > 0,
+        }
+    }
+
+    /// The condition.
+    pub fn holds(self, cfg: &Config, w: &World) -> bool {
+        let writers = || w.threads.iter().filter(|t| t.role == Role::Writer);
+        match self {
+            Guard::WritebackReachesLockInMkwriteWindow => {
+                let wb_at_lock = w.threads.iter().any(|t| {
+                    t.role == Role::Writeback && t.pc == Pc::Writeback(WbPc::LockPage)
+                });
+                wb_at_lock && writers().any(|t| t.local.dirtying != Dirtying::Idle)
+            }
+            Guard::TruncateRemovesPageUnderFault => {
+                !w.page.mapping && writers().any(|t| t.local.refs > 0)
+            }
+            Guard::FaultRetries => writers().any(|t| t.local.retried),
+            Guard::PageMkwriteReturnsNopage => writers().any(|t| {
+                t.local.mkwrite == crate::world::MkwriteRet::NoPage
+                    && matches!(
+                        t.pc,
+                        Pc::Fault(FaultPc::WpAfterMkwrite | FaultPc::DfAfterMkwrite)
+                    )
+            }),
+            Guard::DataReachesDisk => w.data.disk > u8::from(cfg.page_dirty),
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! Kernel helpers shared by every path, named after the kernel functions they model:
+//! lock_page, unlock_page, get_page/put_page, set_page_dirty, zap of one pte.
+//!
+//! Model: the pte lock (ptl) is never held across two steps. Every modelled section under ptl
+//! (pte_same + pte install, one pte of page_mkclean, one zap) is a single atomic step, so no
+//! thread can wait for the page lock while holding ptl, and INV-5e ("no sleeping on PG_locked
+//! under ptl") holds by construction; it needs no runtime check.
+
+use crate::contract::Inv;
+use crate::world::{Tid, World};
+
+/// What an attempt to take the page lock found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Acquire {
+    /// The lock was free and is now held by the caller.
+    Got,
+    /// Another thread holds it: the caller sleeps (the step is not enabled).
+    Blocked,
+    /// The caller holds it already: it would sleep forever (INV-5b fired).
+    SelfDeadlock,
+}
+
+/// lock_page (mm/filemap.c __lock_page): take PG_locked, sleeping while another thread holds
+/// it. Mutates nothing unless it returns `Got` or `SelfDeadlock`.
+pub fn lock_page(w: &mut World, me: Tid) -> Acquire {
+    match w.page.locked_by {
+        None => {
+            w.page.locked_by = Some(me);
+            Acquire::Got
+        }
+        Some(o) if o == me => {
+            w.fire(Inv::NoSelfWaitOnPageLock);
+            Acquire::SelfDeadlock
+        }
+        Some(_) => Acquire::Blocked,
+    }
+}
+
+/// wait_on_page_locked: sleep until PG_locked is clear, without taking it.
+pub fn wait_on_page_locked(w: &mut World, me: Tid) -> Acquire {
+    match w.page.locked_by {
+        None => Acquire::Got,
+        Some(o) if o == me => {
+            w.fire(Inv::NoSelfWaitOnPageLock);
+            Acquire::SelfDeadlock
+        }
+        Some(_) => Acquire::Blocked,
+    }
+}
+
+/// unlock_page: clear PG_locked. unlock_page of an unlocked page is a BUG
+/// (VM_BUG_ON(!PageLocked) in unlock_page); releasing another thread's lock is a model
+/// hygiene error, reported the same way.
+pub fn unlock_page(w: &mut World, me: Tid) {
+    match w.page.locked_by {
+        None => w.bug("unlock_page: VM_BUG_ON(!PageLocked(page))"),
+        Some(o) if o != me => w.bug("unlock_page of a lock another thread owns"),
+        Some(_) => {}
+    }
+    w.page.locked_by = None;
+}
+
+/// get_page / page_cache_get: one more reference, held by `me`.
+pub fn get_page(w: &mut World, me: Tid) {
+    w.page.refcount += 1;
+    w.local(me).refs += 1;
+}
+
+/// put_page / page_cache_release of a reference `me` holds. Dropping a reference the thread
+/// does not hold, or the last reference of a locked page, is an INV-6 event.
+pub fn put_page(w: &mut World, me: Tid) {
+    if w.local(me).refs == 0 || w.page.refcount == 0 {
+        w.fire(Inv::PageRefcountBalanced);
+        return;
+    }
+    w.local(me).refs -= 1;
+    w.page.refcount -= 1;
+    if w.page.refcount == 0 && w.page.locked_by.is_some() {
+        // PG_locked is in PAGE_FLAGS_CHECK_AT_FREE: freeing a locked page is a bad_page().
+        w.fire(Inv::PageRefcountBalanced);
+    }
+}
+
+/// set_page_dirty (mm/page-writeback.c:1266) with the filesystem's ->set_page_dirty hook.
+/// Returns whether the page was newly dirtied.
+///
+/// Model: the filesystem's hook only sets PG_dirty (and the radix tag, when the page still
+/// has a mapping); it never attaches or re-dirties the per-page metadata. That is the
+/// semantics of NFS (__set_page_dirty_nobuffers), fsblock and delalloc behind the race:
+/// ->set_page_dirty cannot block or fail, so it cannot allocate what writeback will need.
+pub fn set_page_dirty(w: &mut World) -> bool {
+    let newly = !w.page.dirty;
+    w.page.dirty = true;
+    if w.page.mapping {
+        w.page.tagged_dirty = true;
+    }
+    newly
+}
+
+/// Zap pte `n` (zap_pte_range, mm/memory.c:761, under that pte's ptl): clear it, move its
+/// dirty bit into PG_dirty, drop the mapcount and the pte's page reference.
+///
+/// Model: the TLB-gather's deferred reference drop is done at once; nothing in the model
+/// looks at the page between the zap and the gather's flush.
+pub fn zap_pte(w: &mut World, n: usize) {
+    let pte = w.ptes[n];
+    if !pte.present {
+        return;
+    }
+    if pte.dirty {
+        set_page_dirty(w);
+    }
+    w.ptes[n] = Default::default();
+    w.page.refcount -= 1;
+}
+
+/// file_update_time / balance_dirty_pages_ratelimited: in the model, only the INV-5d check that
+/// the caller does not hold the page lock (they may start a journal transaction or throttle).
+///
+/// Model: balance_dirty_pages may itself start writeback of this file; that writeback is what
+/// `W0` models, so the call has no further effect here.
+pub fn fs_work_outside_page_lock(w: &mut World, me: Tid) {
+    if w.page.locked_by == Some(me) {
+        w.fire(Inv::NoFsWorkUnderPageLock);
+    }
+}

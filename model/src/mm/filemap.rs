@@ -1,0 +1,67 @@
+//! `filemap_fault()`, mm/filemap.c:1451, v2.6.29.4 (unchanged by the patch, reference 3.4):
+//! ->fault of a regular file. It returns the page with a reference and locked
+//! (VM_FAULT_LOCKED), after rechecking i_size under the page lock.
+//!
+//! Left out: readahead and the read of a page that is not uptodate; the page of the model is
+//! always in the cache and uptodate until truncate removes it.
+
+use crate::kernel::{get_page, lock_page, put_page, unlock_page, Acquire};
+use crate::mm::memory::fault_return;
+use crate::step::{anchor, Step, StepInfo};
+use crate::world::{FaultPc, Pc, Tid, World};
+
+/// One step of filemap_fault.
+pub fn step(w: &mut World, me: Tid, pc: FaultPc) -> Step {
+    match pc {
+        FaultPc::FilemapLookup => {
+            // FF1: the page index lies at or beyond i_size in pages -> VM_FAULT_SIGBUS;
+            // else find_get_page takes reference F.
+            // Model: a lookup that misses can only happen after truncate removed the page, and
+            // truncate lowers i_size first; the fresh page page_cache_read would bring in is
+            // rejected by the i_size recheck under its lock, so a miss is a SIGBUS here.
+            if !w.isize_covers_page || !w.page.mapping {
+                return fault_return(w, me, FaultPc::SigBus);
+            }
+            get_page(w, me);
+            Step::Next(Pc::Fault(FaultPc::FilemapLockPage))
+        }
+        FaultPc::FilemapLockPage => {
+            // FF2: find_lock_page's lock_page, its "mapping changed while we slept" retry, and
+            // the i_size recheck under the page lock.
+            // Model: both tests share the step that takes the lock. The mapping only changes
+            // under the lock; i_size_write takes no lock and commutes with taking it.
+            match lock_page(w, me) {
+                Acquire::Blocked => Step::Blocked,
+                Acquire::SelfDeadlock => Step::Next(Pc::Fault(FaultPc::Hung)),
+                Acquire::Got if !w.page.mapping || !w.isize_covers_page => {
+                    unlock_page(w, me);
+                    put_page(w, me);
+                    fault_return(w, me, FaultPc::SigBus)
+                }
+                Acquire::Got => Step::Next(Pc::Fault(FaultPc::DfUnlockBeforeMkwrite)),
+            }
+        }
+        _ => unreachable!("not a filemap_fault step: {pc:?}"),
+    }
+}
+
+/// The description of a filemap_fault step.
+pub fn info(pc: FaultPc) -> StepInfo {
+    let s = |id, what| StepInfo {
+        id,
+        function: "filemap_fault",
+        anchor: anchor("filemap_fault", false),
+        what,
+    };
+    match pc {
+        FaultPc::FilemapLookup => s(
+            "FF1",
+            "page beyond i_size: SIGBUS; else find_get_page (get_page)",
+        ),
+        _ => s(
+            "FF2",
+            "lock_page; truncated or beyond i_size now: unlock, put_page, SIGBUS; else return \
+             VM_FAULT_LOCKED",
+        ),
+    }
+}

@@ -1,0 +1,248 @@
+//! `do_wp_page()`, mm/memory.c:1890, v2.6.29.4: a write fault on a present read-only pte of a
+//! shared writable mapping whose filesystem has ->page_mkwrite (reference 3.1 old, 4.1 new).
+//!
+//! WP1-WP3 run in the writer's `Store` step, WP4 is the call into `fs::buffer`. What follows is
+//! the rest: the relock (H1), pte_same (H2), and the dirtying tail (H3, five parts).
+//!
+//! Old tail: WP12 file_update_time, WP13 wait_on_page_locked, WP14 set_page_dirty_balance,
+//! WP15 put_page. New tail: WP12'-WP14' set_page_dirty under the page lock, WP15' unlock_page,
+//! WP16'-WP18' put_page, balance, file_update_time. Each part of H3 moves one piece between the
+//! two orders, so the steps below run or are skipped according to the fixes.
+//!
+//! Left out: the copy-on-write and VM_MIXEDMAP parts of do_wp_page (a MAP_SHARED file page is
+//! always reused) and with them hunk H4, whose oom exit is unreachable (reference 9.1); the
+//! branch for filesystems without ->page_mkwrite (reference 3.2), which the patch did not
+//! change in substance.
+
+use super::{fault_return, fault_set_page_dirty, install_writable_pte};
+use crate::config::Config;
+use crate::contract::Fix;
+use crate::kernel::{
+    fs_work_outside_page_lock, lock_page, put_page, unlock_page, wait_on_page_locked, Acquire,
+};
+use crate::step::{anchor, Step, StepInfo};
+use crate::world::{FaultPc, MkwriteRet, Pc, Tid, World};
+
+fn next(pc: FaultPc) -> Step {
+    Step::Next(Pc::Fault(pc))
+}
+
+/// The first tail step after the pte was made writable.
+fn first_tail_step(cfg: &Config) -> FaultPc {
+    if !cfg.fixes.has(Fix::WpUpdateTimeAfterUnlock) {
+        FaultPc::WpUpdateTimeEarly
+    } else {
+        after_update_time(cfg)
+    }
+}
+
+fn after_update_time(cfg: &Config) -> FaultPc {
+    if !cfg.fixes.has(Fix::WpSkipSelfWait) {
+        FaultPc::WpWaitOnPageLocked
+    } else {
+        after_wait(cfg)
+    }
+}
+
+fn after_wait(cfg: &Config) -> FaultPc {
+    if cfg.fixes.has(Fix::WpDirtyBeforeUnlock) {
+        FaultPc::WpSetPageDirtyLocked
+    } else {
+        after_dirty_locked(cfg)
+    }
+}
+
+fn after_dirty_locked(cfg: &Config) -> FaultPc {
+    let unlocks = cfg.fixes.has(Fix::WpRelockAfterMkwrite);
+    if unlocks && !cfg.fixes.has(Fix::WpPutAfterUnlock) {
+        FaultPc::WpPutBeforeUnlock
+    } else {
+        after_put_before_unlock(cfg)
+    }
+}
+
+fn after_put_before_unlock(cfg: &Config) -> FaultPc {
+    // The page is held locked from WP5a to here only when H1 took (or accepted) the lock.
+    if cfg.fixes.has(Fix::WpRelockAfterMkwrite) {
+        FaultPc::WpUnlockPage
+    } else {
+        after_unlock(cfg)
+    }
+}
+
+fn after_unlock(cfg: &Config) -> FaultPc {
+    if cfg.fixes.has(Fix::WpDirtyBeforeUnlock) {
+        FaultPc::WpFinish
+    } else {
+        FaultPc::WpSetPageDirtyBalance
+    }
+}
+
+/// One step of do_wp_page after ->page_mkwrite returned.
+pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: FaultPc) -> Step {
+    let fixes = cfg.fixes;
+    match pc {
+        FaultPc::WpAfterMkwrite => {
+            let ret = w.thread(me).local.mkwrite;
+            if ret == MkwriteRet::NoPage {
+                // WP5 [E1]: drop reference A, return NOPAGE: the store re-executes.
+                put_page(w, me);
+                return fault_return(w, me, FaultPc::Store);
+            }
+            if !fixes.has(Fix::WpRelockAfterMkwrite) {
+                // Old: the VM holds no page lock on this path.
+                return next(FaultPc::WpPteSame);
+            }
+            if ret == MkwriteRet::Locked {
+                // WP5a: VM_BUG_ON(!PageLocked(old_page)) checks "somebody holds it" only.
+                if w.page.locked_by.is_none() {
+                    w.bug("do_wp_page: VM_BUG_ON(!PageLocked(old_page))");
+                }
+                return next(FaultPc::WpPteSame);
+            }
+            // WP5a: lock_page(old_page); a NULL mapping means truncated: retry [E3].
+            // Model: the mapping test runs in the same step as the lock is taken; the mapping
+            // only changes under the page lock, so no interleaving is lost.
+            match lock_page(w, me) {
+                Acquire::Blocked => Step::Blocked,
+                Acquire::SelfDeadlock => next(FaultPc::Hung),
+                Acquire::Got if !w.page.mapping => {
+                    unlock_page(w, me);
+                    put_page(w, me);
+                    fault_return(w, me, FaultPc::Store)
+                }
+                Acquire::Got => next(FaultPc::WpPteSame),
+            }
+        }
+        FaultPc::WpPteSame => {
+            // WP6-WP11, one continuous ptl section.
+            if !fixes.has(Fix::WpUnlockOnPteChange) {
+                // WP7 (old): drop reference A right after taking ptl.
+                put_page(w, me);
+            }
+            let n = cfg.pte_of(w.thread(me).index);
+            if w.ptes[n] != w.thread(me).local.orig_pte {
+                // WP8 / WP8' [E2]: the pte changed: retry.
+                if fixes.has(Fix::WpUnlockOnPteChange) {
+                    unlock_page(w, me);
+                    put_page(w, me);
+                }
+                return fault_return(w, me, FaultPc::Store);
+            }
+            // WP9: reference B; WP10: pte := orig + young + dirty + write; WP11 drop ptl.
+            crate::kernel::get_page(w, me);
+            install_writable_pte(cfg, w, me);
+            next(first_tail_step(cfg))
+        }
+        FaultPc::WpUpdateTimeEarly => {
+            // WP12 (old): file_update_time before the page is dirtied.
+            fs_work_outside_page_lock(w, me);
+            next(after_update_time(cfg))
+        }
+        FaultPc::WpWaitOnPageLocked => match wait_on_page_locked(w, me) {
+            // WP13 (old): wait until whoever holds the page lock lets go (79352894b28).
+            Acquire::Blocked => Step::Blocked,
+            Acquire::SelfDeadlock => next(FaultPc::Hung),
+            Acquire::Got => next(after_wait(cfg)),
+        },
+        FaultPc::WpSetPageDirtyLocked => {
+            // WP13'-WP14': mapping read under the page lock, set_page_dirty.
+            fault_set_page_dirty(w, me);
+            if !fixes.has(Fix::WpBalanceAfterUnlock) {
+                fs_work_outside_page_lock(w, me);
+            }
+            next(after_dirty_locked(cfg))
+        }
+        FaultPc::WpPutBeforeUnlock => {
+            // Ablation only: the references are dropped while the page is still locked.
+            drop_references(w, me);
+            next(after_put_before_unlock(cfg))
+        }
+        FaultPc::WpUnlockPage => {
+            // WP15'.
+            unlock_page(w, me);
+            next(after_unlock(cfg))
+        }
+        FaultPc::WpSetPageDirtyBalance => {
+            // WP14 (old): set_page_dirty_balance(page, page_mkwrite=1) without the page lock.
+            fault_set_page_dirty(w, me);
+            if !fixes.has(Fix::WpBalanceAfterUnlock) {
+                fs_work_outside_page_lock(w, me);
+            }
+            next(FaultPc::WpFinish)
+        }
+        FaultPc::WpFinish => {
+            // WP15 (old) / WP16'-WP18' (new): put_page, balance, file_update_time; return
+            // VM_FAULT_WRITE and the store re-executes.
+            // Model: new drops B before set_page_dirty (WP12') and A here; both drops are
+            // merged here. A is held throughout, so the earlier drop of B cannot free the page.
+            drop_references(w, me);
+            if fixes.has(Fix::WpBalanceAfterUnlock) {
+                fs_work_outside_page_lock(w, me);
+            }
+            if fixes.has(Fix::WpUpdateTimeAfterUnlock) {
+                fs_work_outside_page_lock(w, me);
+            }
+            fault_return(w, me, FaultPc::Store)
+        }
+        _ => unreachable!("not a do_wp_page step: {pc:?}"),
+    }
+}
+
+/// Drop every transient reference this fault holds (A and/or B).
+fn drop_references(w: &mut World, me: Tid) {
+    while w.thread(me).local.refs > 0 {
+        put_page(w, me);
+    }
+}
+
+/// The description of a do_wp_page step.
+pub fn info(cfg: &Config, pc: FaultPc) -> StepInfo {
+    let fixes = cfg.fixes;
+    let a = anchor("do_wp_page", crate::step::is_old_memory_c(cfg));
+    let s = |id, what| StepInfo {
+        id,
+        function: "do_wp_page",
+        anchor: a,
+        what,
+    };
+    match pc {
+        FaultPc::WpAfterMkwrite if fixes.has(Fix::WpRelockAfterMkwrite) => s(
+            "WP5/WP5a",
+            "NOPAGE: put_page, retry; unlocked return: lock_page, retry if mapping is NULL; \
+             VM_FAULT_LOCKED: keep the lock",
+        ),
+        FaultPc::WpAfterMkwrite => s(
+            "WP5",
+            "NOPAGE: put_page, retry; success: go on without the page lock",
+        ),
+        FaultPc::WpPteSame if fixes.has(Fix::WpUnlockOnPteChange) => s(
+            "WP6-WP11",
+            "take ptl; pte changed: unlock_page, put_page, retry; else get_page, make the pte \
+             writable and dirty, drop ptl",
+        ),
+        FaultPc::WpPteSame => s(
+            "WP6-WP11",
+            "take ptl, put_page; pte changed: retry; else get_page, make the pte writable and \
+             dirty, drop ptl",
+        ),
+        FaultPc::WpUpdateTimeEarly => s("WP12", "file_update_time"),
+        FaultPc::WpWaitOnPageLocked => s("WP13", "wait_on_page_locked: sleep while it is locked"),
+        FaultPc::WpSetPageDirtyLocked => s(
+            "WP13'-WP14'",
+            "read page->mapping and set_page_dirty with the page locked",
+        ),
+        FaultPc::WpPutBeforeUnlock => s("WP16'(early)", "put_page before unlock_page"),
+        FaultPc::WpUnlockPage => s("WP15'", "unlock_page"),
+        FaultPc::WpSetPageDirtyBalance => s(
+            "WP14",
+            "set_page_dirty_balance: set_page_dirty without the page lock, then balance",
+        ),
+        FaultPc::WpFinish if fixes.has(Fix::WpDirtyBeforeUnlock) => s(
+            "WP16'-WP18'",
+            "put_page, balance_dirty_pages_ratelimited, file_update_time; return",
+        ),
+        FaultPc::WpFinish => s("WP15", "put_page; return VM_FAULT_WRITE"),
+        _ => s("?", "?"),
+    }
+}

@@ -1,0 +1,144 @@
+//! The writer: the user's store and handle_pte_fault (mm/memory.c), dispatching to
+//! `do_wp_page` (a read-only present pte) or `__do_fault` (a none pte), both of which call the
+//! filesystem's ->page_mkwrite (`fs::buffer`).
+//!
+//! The old and new protocol share this code; each place where b827e496c893 changed the kernel
+//! consults a named [`Fix`](crate::contract::Fix). One path per kernel function with a switch
+//! per hunk part was chosen over sibling old/new files so that "new minus one fix" (the
+//! ablation) and history variants need no copy of the code.
+
+pub mod do_fault;
+pub mod do_wp_page;
+
+use crate::config::Config;
+use crate::contract::Inv;
+use crate::fs::buffer;
+use crate::mm::filemap;
+use crate::step::{anchor, Step, StepInfo};
+use crate::world::{Caller, Dirtying, FaultPc, Local, MkwriteRet, Pc, Tid, World};
+
+/// One step of writer `me` at `pc`.
+pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: FaultPc) -> Step {
+    use FaultPc::*;
+    match pc {
+        Store => store(cfg, w, me),
+        FilemapLookup | FilemapLockPage => filemap::step(w, me, pc),
+        DfUnlockBeforeMkwrite | DfAfterMkwrite | DfPteSame | DfSetPageDirtyLocked
+        | DfUnlockPage | DfFinish => do_fault::step(cfg, w, me, pc),
+        MkwriteLockPage | MkwritePrepareCommit | MkwriteUnlock => buffer::page_mkwrite(cfg, w, me, pc),
+        WpAfterMkwrite | WpPteSame | WpUpdateTimeEarly | WpWaitOnPageLocked
+        | WpSetPageDirtyLocked | WpPutBeforeUnlock | WpUnlockPage | WpSetPageDirtyBalance
+        | WpFinish => do_wp_page::step(cfg, w, me, pc),
+        Done | SigBus | Hung => Step::Blocked,
+    }
+}
+
+/// ST + HPF: the user's store. Through a writable pte it lands (the hardware sets the pte's
+/// dirty bit); otherwise it traps and handle_pte_fault dispatches on the pte it reads.
+///
+/// Model: handle_pte_fault's lock-free read of the pte, its retake of ptl with pte_same, and
+/// do_wp_page's WP1-WP3 (reference taken under ptl, ptl dropped) are one step. The pte only
+/// changes under ptl, so the value read under ptl is one the lock-free read could have
+/// returned; a pte that became writable in between (path 5, "set the dirty bit and retry") is
+/// the same as the store landing directly, which this step does when it sees a writable pte.
+fn store(cfg: &Config, w: &mut World, me: Tid) -> Step {
+    let n = cfg.pte_of(w.thread(me).index);
+    let pte = w.ptes[n];
+    if pte.present && pte.write {
+        w.ptes[n].dirty = true;
+        w.data.mem += 1;
+        return Step::Next(Pc::Fault(FaultPc::Done));
+    }
+    let l = w.local(me);
+    l.retried |= l.faulted;
+    l.faulted = true;
+    l.orig_pte = pte;
+    if !pte.present {
+        // HPF 2a: pte_none with ->fault -> do_linear_fault -> __do_fault -> ->fault.
+        return Step::Next(Pc::Fault(FaultPc::FilemapLookup));
+    }
+    // HPF 4: write to a present read-only pte -> do_wp_page WP1-WP3.
+    crate::kernel::get_page(w, me);
+    w.local(me).caller = Caller::Wp;
+    Step::Next(Pc::Fault(FaultPc::MkwriteLockPage))
+}
+
+/// A fault returns to the arch fault handler. `to` is `Store` (0, NOPAGE or VM_FAULT_WRITE:
+/// the store re-executes) or `SigBus`. Checks INV-5a and INV-6 at every exit.
+pub fn fault_return(w: &mut World, me: Tid, to: FaultPc) -> Step {
+    if w.page.locked_by == Some(me) {
+        w.fire(Inv::FaultReturnsPageUnlocked);
+    }
+    if w.thread(me).local.refs != 0 {
+        w.fire(Inv::PageRefcountBalanced);
+    }
+    let l = w.local(me);
+    l.mkwrite = MkwriteRet::None;
+    l.dirtying = Dirtying::Idle;
+    l.release_fault_ref = false;
+    Step::Next(Pc::Fault(to))
+}
+
+/// The VM installs a writable, dirty pte for writer `me` (WP10, DF10). INV-4: the page must
+/// still be in the page cache; INV-7: ->page_mkwrite must not have failed in this fault.
+pub fn install_writable_pte(cfg: &Config, w: &mut World, me: Tid) {
+    let n = cfg.pte_of(w.thread(me).index);
+    if !w.page.mapping {
+        w.fire(Inv::NoPteOnTruncatedPage);
+    }
+    if w.thread(me).local.mkwrite == MkwriteRet::NoPage {
+        w.fire(Inv::FailedMkwriteLeavesNoTrace);
+    }
+    w.ptes[n].present = true;
+    w.ptes[n].write = true;
+    w.ptes[n].dirty = true;
+    w.local(me).dirtying = Dirtying::PteInstalled;
+}
+
+/// The fault path's own set_page_dirty (WP14, WP14', DF12'b, DF15).
+pub fn fault_set_page_dirty(w: &mut World, me: Tid) {
+    if w.thread(me).local.mkwrite == MkwriteRet::NoPage {
+        w.fire(Inv::FailedMkwriteLeavesNoTrace);
+    }
+    crate::kernel::set_page_dirty(w);
+    w.local(me).dirtying = Dirtying::Idle;
+}
+
+/// The description of writer step `pc`.
+pub fn info(cfg: &Config, pc: FaultPc, local: &Local) -> StepInfo {
+    use FaultPc::*;
+    match pc {
+        Store => StepInfo {
+            id: "ST/HPF",
+            function: "handle_pte_fault",
+            anchor: anchor("handle_pte_fault", crate::step::is_old_memory_c(cfg)),
+            what: "store: lands through a writable pte, else traps; a read-only pte goes to \
+                   do_wp_page (WP1-WP3: get_page, drop ptl), a none pte to __do_fault",
+        },
+        FilemapLookup | FilemapLockPage => filemap::info(pc),
+        MkwriteLockPage | MkwritePrepareCommit | MkwriteUnlock => buffer::mkwrite_info(cfg, pc),
+        DfUnlockBeforeMkwrite | DfAfterMkwrite | DfPteSame | DfSetPageDirtyLocked
+        | DfUnlockPage | DfFinish => do_fault::info(cfg, pc, local),
+        WpAfterMkwrite | WpPteSame | WpUpdateTimeEarly | WpWaitOnPageLocked
+        | WpSetPageDirtyLocked | WpPutBeforeUnlock | WpUnlockPage | WpSetPageDirtyBalance
+        | WpFinish => do_wp_page::info(cfg, pc),
+        Done => StepInfo {
+            id: "-",
+            function: "store",
+            anchor: "user space",
+            what: "the store has landed",
+        },
+        SigBus => StepInfo {
+            id: "-",
+            function: "store",
+            anchor: "user space",
+            what: "the fault returned VM_FAULT_SIGBUS",
+        },
+        Hung => StepInfo {
+            id: "-",
+            function: "lock_page",
+            anchor: "mm/filemap.c",
+            what: "asleep on a page lock this thread holds",
+        },
+    }
+}

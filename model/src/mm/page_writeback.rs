@@ -1,0 +1,224 @@
+//! `write_cache_pages()`, mm/page-writeback.c:932, with `clear_page_dirty_for_io()` (:1321)
+//! and `page_mkclean()` (mm/rmap.c:567), v2.6.29.4, unchanged by the patch (reference 5.1,
+//! 5.2). Run by `W0` (WB_SYNC_NONE passes) and by `S`, the final WB_SYNC_ALL sync, which then
+//! waits for the I/O (filemap_fdatawait). `IO` runs the completion, end_page_writeback (W9).
+//!
+//! clear_page_dirty_for_io is three steps: page_mkclean (one pte-lock section per pte),
+//! set_page_dirty if a pte was cleaned, TestClearPageDirty.
+//!
+//! Left out: reclaim (shrink_page_list), an equivalent cleaner under trylock_page; the
+//! range_cyclic bookkeeping of write_cache_pages, which does not matter for one page.
+
+use crate::config::Config;
+use crate::contract::Inv;
+use crate::fs::buffer;
+use crate::kernel::{get_page, lock_page, put_page, set_page_dirty, unlock_page, Acquire};
+use crate::step::{anchor, Step, StepInfo};
+use crate::world::{Pc, Tid, WbPc, World};
+
+fn next(pc: WbPc) -> Step {
+    Step::Next(Pc::Writeback(pc))
+}
+
+/// The end of one pass over the file: W0 starts its next pass or finishes; S waits for I/O.
+fn end_of_pass(cfg: &Config, w: &mut World, me: Tid, sync: bool) -> Step {
+    if sync {
+        return next(WbPc::WaitForIo);
+    }
+    let l = w.local(me);
+    l.pass += 1;
+    l.cleaned = false;
+    if l.pass >= cfg.writeback {
+        next(WbPc::Done)
+    } else {
+        next(WbPc::Lookup)
+    }
+}
+
+/// Skip the page: unlock it, release the lookup reference (W3, W4, W5, W7).
+fn skip_page(cfg: &Config, w: &mut World, me: Tid, sync: bool) -> Step {
+    unlock_page(w, me);
+    put_page(w, me);
+    end_of_pass(cfg, w, me, sync)
+}
+
+/// First pte page_mkclean visits, or the next step if the page is not mapped.
+fn mkclean_from(w: &World, n: u8) -> WbPc {
+    if (n as usize) < w.ptes.len() && w.page.mapping && w.mapcount() > 0 {
+        WbPc::Mkclean(n)
+    } else {
+        WbPc::TestClearPageDirty
+    }
+}
+
+/// One step of write_cache_pages for `me` (W0, or S when `sync`).
+pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: WbPc, sync: bool) -> Step {
+    match pc {
+        WbPc::NotStarted => next(WbPc::Lookup),
+        WbPc::Lookup => {
+            // W1: pagevec_lookup_tag(PAGECACHE_TAG_DIRTY) takes a reference, no lock.
+            if w.page.mapping && w.page.tagged_dirty {
+                get_page(w, me);
+                next(WbPc::LockPage)
+            } else {
+                end_of_pass(cfg, w, me, sync)
+            }
+        }
+        WbPc::LockPage => {
+            // W2 lock_page; W3 mapping changed: skip; W4 PG_dirty clear: skip ("someone
+            // wrote it for us", even if a pte is dirty); W5 PG_writeback: WB_SYNC_NONE skips,
+            // WB_SYNC_ALL waits.
+            // Model: the tests share the step that takes the lock. The mapping only changes
+            // under the lock; PG_dirty and PG_writeback change without it, but setting or
+            // clearing them commutes with taking the lock.
+            match lock_page(w, me) {
+                Acquire::Blocked => Step::Blocked,
+                // Writeback never holds the page lock when it takes it; were that to change,
+                // INV-5b has fired and the thread stops here.
+                Acquire::SelfDeadlock => next(WbPc::Done),
+                Acquire::Got if !w.page.mapping || !w.page.dirty => skip_page(cfg, w, me, sync),
+                Acquire::Got if w.page.writeback && !sync => skip_page(cfg, w, me, sync),
+                Acquire::Got if w.page.writeback => next(WbPc::WaitOnWriteback),
+                Acquire::Got => next(mkclean_from(w, 0)),
+            }
+        }
+        WbPc::WaitOnWriteback => {
+            // W5 (WB_SYNC_ALL): wait_on_page_writeback with the page locked.
+            if w.page.writeback {
+                Step::Blocked
+            } else {
+                next(mkclean_from(w, 0))
+            }
+        }
+        WbPc::Mkclean(n) => {
+            // W6a: page_mkclean_one for pte n, under its ptl: a writable or dirty pte is made
+            // read-only and clean.
+            let pte = &mut w.ptes[n as usize];
+            if pte.present && (pte.write || pte.dirty) {
+                pte.write = false;
+                pte.dirty = false;
+                w.local(me).cleaned = true;
+            }
+            match mkclean_from(w, n + 1) {
+                WbPc::TestClearPageDirty if w.thread(me).local.cleaned => {
+                    next(WbPc::SetPageDirty)
+                }
+                pc => next(pc),
+            }
+        }
+        WbPc::SetPageDirty => {
+            // W6b: page_mkclean cleaned a pte: move its dirtiness into PG_dirty.
+            set_page_dirty(w);
+            next(WbPc::TestClearPageDirty)
+        }
+        WbPc::TestClearPageDirty => {
+            // W6c: TestClearPageDirty. W7: it was clear: skip the page.
+            w.local(me).cleaned = false;
+            if !w.page.dirty {
+                return skip_page(cfg, w, me, sync);
+            }
+            w.page.dirty = false;
+            // INV-2: clear_page_dirty_for_io returns 1 and hands the page to ->writepage.
+            if !w.fs_meta_dirty {
+                w.fire(Inv::CleanedPageHadFsMetadata);
+            }
+            next(WbPc::Writepage)
+        }
+        WbPc::Writepage => {
+            // W8: ->writepage, which unlocks; W10: release the lookup reference.
+            buffer::writepage(cfg, w);
+            unlock_page(w, me);
+            put_page(w, me);
+            end_of_pass(cfg, w, me, sync)
+        }
+        WbPc::WaitForIo => {
+            // SY: filemap_fdatawait: wait until PG_writeback is clear.
+            if w.page.writeback {
+                Step::Blocked
+            } else {
+                next(WbPc::Done)
+            }
+        }
+        WbPc::Done => Step::Blocked,
+    }
+}
+
+/// W9, run by `IO`: end_page_writeback for the in-flight write; the data reaches the disk.
+pub fn end_page_writeback(w: &mut World) -> Step {
+    match w.data.in_flight.take() {
+        None => Step::Blocked,
+        Some(v) => {
+            w.data.disk = v;
+            w.page.writeback = false;
+            Step::Next(Pc::Io)
+        }
+    }
+}
+
+/// The description of a writeback step.
+pub fn info(pc: WbPc, sync: bool) -> StepInfo {
+    let wcp = |id, what| StepInfo {
+        id,
+        function: "write_cache_pages",
+        anchor: anchor("write_cache_pages", false),
+        what,
+    };
+    let cdfi = |id, what| StepInfo {
+        id,
+        function: "clear_page_dirty_for_io",
+        anchor: anchor("clear_page_dirty_for_io", false),
+        what,
+    };
+    match pc {
+        WbPc::NotStarted => StepInfo {
+            id: "SY",
+            function: "do_fsync",
+            anchor: "fs/sync.c",
+            what: "fsync starts: every other thread has finished",
+        },
+        WbPc::Lookup => wcp("W1", "look the page up by its DIRTY tag, get_page"),
+        WbPc::LockPage if sync => wcp(
+            "W2-W5",
+            "lock_page; skip if truncated or PG_dirty clear; wait if under writeback",
+        ),
+        WbPc::LockPage => wcp(
+            "W2-W5",
+            "lock_page; skip if truncated, PG_dirty clear or under writeback",
+        ),
+        WbPc::WaitOnWriteback => wcp("W5", "wait_on_page_writeback, page locked"),
+        WbPc::Mkclean(_) => StepInfo {
+            id: "W6a",
+            function: "page_mkclean",
+            anchor: anchor("page_mkclean", false),
+            what: "under this pte's ptl: make a writable or dirty pte read-only and clean",
+        },
+        WbPc::SetPageDirty => cdfi("W6b", "a pte was cleaned: set_page_dirty"),
+        WbPc::TestClearPageDirty => cdfi(
+            "W6c-W7",
+            "TestClearPageDirty; if it was clear, unlock and skip",
+        ),
+        WbPc::Writepage => StepInfo {
+            id: "W8,W10",
+            function: "block_write_full_page",
+            anchor: anchor("block_write_full_page", false),
+            what: "->writepage: submit the data, buffers clean, PG_writeback, unlock; put_page",
+        },
+        WbPc::WaitForIo => StepInfo {
+            id: "SY",
+            function: "filemap_fdatawait",
+            anchor: anchor("filemap_fdatawait", false),
+            what: "wait for PG_writeback to clear",
+        },
+        WbPc::Done => wcp("-", "finished"),
+    }
+}
+
+/// The description of the I/O completion step.
+pub fn io_info() -> StepInfo {
+    StepInfo {
+        id: "W9",
+        function: "end_page_writeback",
+        anchor: anchor("end_page_writeback", false),
+        what: "I/O done: the data is on disk, PG_writeback cleared",
+    }
+}

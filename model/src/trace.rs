@@ -1,0 +1,144 @@
+//! Traces: a path of thread ids from the initial state, replayed through `step`, rendered one
+//! line per step with the kernel function, step id, anchor, what the step does, and only the
+//! fields that changed. Shared by every checker.
+
+use crate::config::Config;
+use crate::contract::Inv;
+use crate::step::{info, step, StepInfo};
+use crate::world::{Tid, World};
+
+/// The observable fields of a state, by name, in a fixed order.
+pub fn fields(w: &World) -> Vec<(String, String)> {
+    let yn = |b: bool| if b { "yes" } else { "no" }.to_string();
+    let mut f = vec![
+        ("page.locked".to_string(), w.lock_owner()),
+        ("page.dirty".to_string(), yn(w.page.dirty)),
+        ("page.writeback".to_string(), yn(w.page.writeback)),
+        ("page.tag_dirty".to_string(), yn(w.page.tagged_dirty)),
+        (
+            "page.mapping".to_string(),
+            if w.page.mapping { "file" } else { "NULL" }.to_string(),
+        ),
+        ("page.ref".to_string(), w.page.refcount.to_string()),
+    ];
+    for (i, p) in w.ptes.iter().enumerate() {
+        f.push((format!("pte{i}"), p.to_string()));
+    }
+    f.push((
+        "i_size".to_string(),
+        if w.isize_covers_page {
+            "covers"
+        } else {
+            "0"
+        }
+        .to_string(),
+    ));
+    f.push((
+        "fs.meta".to_string(),
+        if w.fs_meta_dirty { "dirty" } else { "clean" }.to_string(),
+    ));
+    f.push(("data.mem".to_string(), format!("v{}", w.data.mem)));
+    f.push(("data.disk".to_string(), format!("v{}", w.data.disk)));
+    f.push((
+        "data.io".to_string(),
+        w.data.in_flight.map_or("-".to_string(), |v| format!("v{v}")),
+    ));
+    for inv in Inv::ALL {
+        if w.has_fired(inv) {
+            f.push((format!("fired.{}", inv.id()), "yes".to_string()));
+        }
+    }
+    f
+}
+
+/// The fields that differ between two states, as `name: old -> new`.
+pub fn delta(before: &World, after: &World) -> Vec<String> {
+    let a = fields(before);
+    let b = fields(after);
+    let mut out = Vec::new();
+    for (name, new) in &b {
+        let old = a
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or("-", |(_, v)| v.as_str());
+        if old != new {
+            out.push(format!("{name}: {old} -> {new}"));
+        }
+    }
+    out
+}
+
+/// One step of a trace.
+#[derive(Clone, Debug)]
+pub struct TraceStep {
+    /// The thread that moved.
+    pub tid: Tid,
+    /// Its name (F0, W0, …).
+    pub thread: String,
+    /// Where the step stands in the kernel.
+    pub info: StepInfo,
+    /// The changed fields.
+    pub delta: Vec<String>,
+    /// The state after the step.
+    pub after: World,
+}
+
+/// Replay `path` from the configuration's initial state. Errors name the first step that
+/// cannot happen.
+pub fn replay(cfg: &Config, path: &[Tid]) -> Result<Vec<TraceStep>, String> {
+    let mut w = World::init(cfg);
+    let mut out = Vec::new();
+    for (i, &t) in path.iter().enumerate() {
+        if t as usize >= w.threads.len() {
+            return Err(format!("step {}: no thread {t}", i + 1));
+        }
+        let inf = info(cfg, &w, t);
+        let Some(next) = step(cfg, &w, t) else {
+            return Err(format!(
+                "step {}: {} cannot take {} ({}) here",
+                i + 1,
+                w.thread(t).name(),
+                inf.id,
+                inf.function
+            ));
+        };
+        out.push(TraceStep {
+            tid: t,
+            thread: w.thread(t).name(),
+            info: inf,
+            delta: delta(&w, &next),
+            after: next.clone(),
+        });
+        w = next;
+    }
+    Ok(out)
+}
+
+/// Render a trace as numbered text lines: step, thread, function, step id, anchor, what the
+/// step does, and what changed. Ends with the whole final state on one line.
+pub fn render(cfg: &Config, path: &[Tid]) -> Result<String, String> {
+    let steps = replay(cfg, path)?;
+    let mut s = String::new();
+    for (i, st) in steps.iter().enumerate() {
+        let effect = if st.delta.is_empty() {
+            "(no change)".to_string()
+        } else {
+            st.delta.join(", ")
+        };
+        s.push_str(&format!(
+            "{:>4} {:<3} {:<26} {:<12} {:<24} {}\n       {}\n",
+            i + 1,
+            st.thread,
+            st.info.function,
+            st.info.id,
+            st.info.anchor,
+            st.info.what,
+            effect
+        ));
+    }
+    let last = steps
+        .last()
+        .map_or_else(|| World::init(cfg), |s| s.after.clone());
+    s.push_str(&format!("final: {last}\n"));
+    Ok(s)
+}

@@ -1,0 +1,486 @@
+//! The state of the model, in kernel vocabulary: one page of a regular file, the ptes that map
+//! it, the inode's size, the filesystem's per-page metadata, ghost data versions, and every
+//! thread's program counter and locals.
+//!
+//! Model: one page (index 1) of one file, mapped MAP_SHARED|PROT_WRITE by every writer. The
+//! races of the patch involve a single page; a second page only adds interleavings of
+//! independent pages.
+
+use crate::config::Config;
+use crate::contract::{Inv, Role};
+use std::fmt;
+
+/// A thread id: an index into `World::threads`.
+pub type Tid = u8;
+
+/// The page's flags and counts (struct page).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Page {
+    /// PG_locked, with its owner.
+    pub locked_by: Option<Tid>,
+    /// PG_dirty.
+    pub dirty: bool,
+    /// PG_writeback.
+    pub writeback: bool,
+    /// The radix-tree DIRTY tag that write_cache_pages looks pages up by. set_page_dirty sets
+    /// it (with a mapping); test_set_page_writeback clears it when PG_dirty is clear;
+    /// TestClearPageDirty leaves it.
+    pub tagged_dirty: bool,
+    /// page->mapping: in the page cache (`true`) or removed by truncate (NULL).
+    pub mapping: bool,
+    /// page refcount (page_count).
+    pub refcount: u8,
+}
+
+/// A pte of one writer's mm mapping the page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub struct Pte {
+    /// pte_present (a none pte has no other bits).
+    pub present: bool,
+    /// pte_write.
+    pub write: bool,
+    /// pte_dirty: set by the hardware on a store through a writable pte.
+    pub dirty: bool,
+}
+
+/// Ghost data versions: which store the page holds, which one is on disk, which one is in
+/// flight. Versions count stores: 0 is the file's content before the run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Data {
+    /// Version in the page (incremented by every store, including write(2) for `--page dirty`).
+    pub mem: u8,
+    /// Version on disk.
+    pub disk: u8,
+    /// Version submitted by ->writepage and not yet completed.
+    pub in_flight: Option<u8>,
+}
+
+/// What ->page_mkwrite returned to the VM.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MkwriteRet {
+    /// Not called yet in this fault.
+    None,
+    /// 0: success, page unlocked.
+    Ok,
+    /// VM_FAULT_LOCKED: success, page locked.
+    Locked,
+    /// VM_FAULT_NOPAGE: the page was truncated; retry the fault.
+    NoPage,
+}
+
+/// Which VM function called ->page_mkwrite (where it returns to).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Caller {
+    /// do_wp_page.
+    Wp,
+    /// __do_fault.
+    Df,
+}
+
+/// Ghost progress of a fault towards dirtying the page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Dirtying {
+    /// Not inside ->page_mkwrite's dirtying window.
+    Idle,
+    /// ->page_mkwrite succeeded; the pte is not installed yet.
+    Mkwrote,
+    /// The writable pte is installed; set_page_dirty has not run yet.
+    PteInstalled,
+}
+
+/// Program counter of a writer (F0, F1): the user store and every fault path it can take.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FaultPc {
+    /// The user's store (and, when it traps, handle_pte_fault's dispatch).
+    Store,
+    /// filemap_fault: i_size check and page-cache lookup.
+    FilemapLookup,
+    /// filemap_fault: lock_page and the i_size recheck under the lock.
+    FilemapLockPage,
+    /// __do_fault: unlock the page ->fault returned locked, before ->page_mkwrite.
+    DfUnlockBeforeMkwrite,
+    /// block_page_mkwrite: lock_page.
+    MkwriteLockPage,
+    /// block_page_mkwrite: truncate check, block_prepare_write, block_commit_write.
+    MkwritePrepareCommit,
+    /// block_page_mkwrite: unlock_page and return 0 (unlocked convention).
+    MkwriteUnlock,
+    /// do_wp_page: act on ->page_mkwrite's return (WP5, WP5a).
+    WpAfterMkwrite,
+    /// do_wp_page: retake ptl, pte_same, make the pte writable and dirty (WP6-WP11).
+    WpPteSame,
+    /// do_wp_page: file_update_time before the dirtying (WP12, old).
+    WpUpdateTimeEarly,
+    /// do_wp_page: wait_on_page_locked (WP13, old).
+    WpWaitOnPageLocked,
+    /// do_wp_page: read mapping, set_page_dirty with the page locked (WP13'-WP14').
+    WpSetPageDirtyLocked,
+    /// do_wp_page: drop the references before unlock_page (only without wp-put-after-unlock).
+    WpPutBeforeUnlock,
+    /// do_wp_page: unlock_page (WP15').
+    WpUnlockPage,
+    /// do_wp_page: set_page_dirty_balance without the page lock (WP14, old).
+    WpSetPageDirtyBalance,
+    /// do_wp_page: drop references, balance, file_update_time, return (WP15 / WP16'-WP18').
+    WpFinish,
+    /// __do_fault: act on ->page_mkwrite's return (DF5-DF7 / DF5'-DF6').
+    DfAfterMkwrite,
+    /// __do_fault: ptl, pte_same, install the writable dirty pte (DF9-DF11).
+    DfPteSame,
+    /// __do_fault: read mapping, set_page_dirty with the page locked (DF12'a-b).
+    DfSetPageDirtyLocked,
+    /// __do_fault: unlock_page (DF12 / DF12'c).
+    DfUnlockPage,
+    /// __do_fault: drop reference, dirty (old), balance, file_update_time, return.
+    DfFinish,
+    /// The store has landed.
+    Done,
+    /// The fault returned VM_FAULT_SIGBUS (the page lies beyond EOF): the store never lands.
+    SigBus,
+    /// Asleep forever on a page lock this thread owns itself.
+    Hung,
+}
+
+/// Program counter of a write_cache_pages caller: W0 (WB_SYNC_NONE passes) or S (the final
+/// WB_SYNC_ALL sync).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum WbPc {
+    /// S only: not started (it starts when every other thread has finished).
+    NotStarted,
+    /// W1: look the page up by its DIRTY tag.
+    Lookup,
+    /// W2-W5: lock_page; mapping, PG_dirty and PG_writeback checks.
+    LockPage,
+    /// W5 (WB_SYNC_ALL): wait_on_page_writeback with the page locked.
+    WaitOnWriteback,
+    /// W6a: page_mkclean, one pte-lock section for pte `n`.
+    Mkclean(u8),
+    /// W6b: set_page_dirty because page_mkclean cleaned a pte.
+    SetPageDirty,
+    /// W6c, W7: TestClearPageDirty; skip the page if it was clean.
+    TestClearPageDirty,
+    /// W8, W10: ->writepage (submit, PG_writeback, unlock), release the lookup reference.
+    Writepage,
+    /// S only: filemap_fdatawait, waiting for PG_writeback to clear.
+    WaitForIo,
+    /// Finished.
+    Done,
+}
+
+/// Program counter of the truncate thread T0.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TruncPc {
+    /// T1: i_size_write(0).
+    SetSize,
+    /// T2: unmap_mapping_range, zap of pte `n` under its ptl, without the page lock.
+    Unmap(u8),
+    /// T3: truncate_inode_pages pass 2: lookup and lock_page.
+    LockPage,
+    /// T3: wait_on_page_writeback.
+    WaitOnWriteback,
+    /// T3: the page is still mapped: zap pte `n` under the page lock.
+    UnmapLocked(u8),
+    /// T3: truncate_complete_page: ->invalidatepage, cancel_dirty_page, remove_from_page_cache.
+    CompletePage,
+    /// T3: unlock_page and release the lookup reference.
+    UnlockPage,
+    /// Finished.
+    Done,
+}
+
+/// Program counter of any thread.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Pc {
+    /// A writer.
+    Fault(FaultPc),
+    /// W0 or S.
+    Writeback(WbPc),
+    /// T0.
+    Truncate(TruncPc),
+    /// IO: completes the in-flight write whenever there is one.
+    Io,
+}
+
+/// Per-thread locals. Fields a role does not use stay at their initial value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Local {
+    /// Page references this thread holds (transient: fault, lookup, pagevec).
+    pub refs: u8,
+    /// Writers: the pte value read at fault entry (orig_pte).
+    pub orig_pte: Pte,
+    /// Writers: which VM function called ->page_mkwrite.
+    pub caller: Caller,
+    /// Writers: ->page_mkwrite's return in this fault.
+    pub mkwrite: MkwriteRet,
+    /// Writers: ghost progress towards set_page_dirty.
+    pub dirtying: Dirtying,
+    /// Writers: the store trapped more than once (a fault returned and the store re-executed).
+    pub retried: bool,
+    /// Writers: the store has trapped at least once.
+    pub faulted: bool,
+    /// Writers: __do_fault found the pte changed and will release the ->fault reference.
+    pub release_fault_ref: bool,
+    /// W0: passes completed.
+    pub pass: u8,
+    /// W0, S: page_mkclean cleaned some pte in this pass.
+    pub cleaned: bool,
+}
+
+impl Default for Local {
+    fn default() -> Self {
+        Local {
+            refs: 0,
+            orig_pte: Pte::default(),
+            caller: Caller::Wp,
+            mkwrite: MkwriteRet::None,
+            dirtying: Dirtying::Idle,
+            retried: false,
+            faulted: false,
+            release_fault_ref: false,
+            pass: 0,
+            cleaned: false,
+        }
+    }
+}
+
+/// One thread: its role and index (for its name) and its state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Thread {
+    /// Role.
+    pub role: Role,
+    /// Index within the role (F0, F1).
+    pub index: u8,
+    /// Program counter.
+    pub pc: Pc,
+    /// Locals.
+    pub local: Local,
+}
+
+impl Thread {
+    /// `F0`, `W0`, `IO`, `T0`, `S`.
+    pub fn name(&self) -> String {
+        match self.role {
+            Role::Io | Role::Sync => self.role.prefix().to_string(),
+            _ => format!("{}{}", self.role.prefix(), self.index),
+        }
+    }
+
+    /// Whether the thread has nothing left to do. `IO` is finished when no write is in flight.
+    pub fn finished(&self, w: &World) -> bool {
+        match self.pc {
+            Pc::Fault(pc) => matches!(pc, FaultPc::Done | FaultPc::SigBus),
+            Pc::Writeback(pc) => pc == WbPc::Done,
+            Pc::Truncate(pc) => pc == TruncPc::Done,
+            Pc::Io => w.data.in_flight.is_none(),
+        }
+    }
+}
+
+/// The whole state.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct World {
+    /// The page.
+    pub page: Page,
+    /// The ptes mapping it, one per mm (see `Config::pte_of`).
+    pub ptes: Vec<Pte>,
+    /// i_size still covers the page (`false` once truncate's i_size_write ran).
+    pub isize_covers_page: bool,
+    /// The filesystem's per-page dirty metadata is attached and dirty (buffers mapped and
+    /// dirty; an NFS request not yet written; delalloc space reserved). `false`: clean or
+    /// absent.
+    pub fs_meta_dirty: bool,
+    /// Ghost data versions.
+    pub data: Data,
+    /// The threads.
+    pub threads: Vec<Thread>,
+    /// Event invariants whose event happened (bit `i` = `Inv::ALL[i]`).
+    pub fired: u16,
+    /// The first BUG_ON/VM_BUG_ON message, for the trace.
+    pub bug: Option<&'static str>,
+}
+
+impl World {
+    /// The initial state of a configuration.
+    pub fn init(cfg: &Config) -> World {
+        let ptes = vec![
+            Pte {
+                present: cfg.pte_ro,
+                write: false,
+                dirty: false,
+            };
+            cfg.ptes()
+        ];
+        let mapped = ptes.iter().filter(|p| p.present).count() as u8;
+        let mut threads = Vec::new();
+        let mut add = |role, index, pc| {
+            threads.push(Thread {
+                role,
+                index,
+                pc,
+                local: Local::default(),
+            })
+        };
+        for i in 0..cfg.writers {
+            add(Role::Writer, i, Pc::Fault(FaultPc::Store));
+        }
+        if cfg.writeback > 0 {
+            add(Role::Writeback, 0, Pc::Writeback(WbPc::Lookup));
+        }
+        if cfg.truncate {
+            add(Role::Truncate, 0, Pc::Truncate(TruncPc::SetSize));
+        }
+        add(Role::Io, 0, Pc::Io);
+        add(Role::Sync, 0, Pc::Writeback(WbPc::NotStarted));
+        World {
+            page: Page {
+                locked_by: None,
+                dirty: cfg.page_dirty,
+                writeback: false,
+                tagged_dirty: cfg.page_dirty,
+                mapping: true,
+                refcount: 1 + mapped,
+            },
+            ptes,
+            isize_covers_page: true,
+            fs_meta_dirty: cfg.page_dirty,
+            data: Data {
+                mem: u8::from(cfg.page_dirty),
+                disk: 0,
+                in_flight: None,
+            },
+            threads,
+            fired: 0,
+            bug: None,
+        }
+    }
+
+    /// Number of present ptes (page_mapcount).
+    pub fn mapcount(&self) -> u8 {
+        self.ptes.iter().filter(|p| p.present).count() as u8
+    }
+
+    /// Record that the event of invariant `inv` happened.
+    pub fn fire(&mut self, inv: Inv) {
+        if let Some(i) = Inv::ALL.iter().position(|x| *x == inv) {
+            self.fired |= 1 << i;
+        }
+    }
+
+    /// Whether the event of invariant `inv` has happened.
+    pub fn has_fired(&self, inv: Inv) -> bool {
+        Inv::ALL
+            .iter()
+            .position(|x| *x == inv)
+            .is_some_and(|i| self.fired & (1 << i) != 0)
+    }
+
+    /// A modelled BUG_ON / VM_BUG_ON fired.
+    pub fn bug(&mut self, what: &'static str) {
+        self.fire(Inv::NoKernelBugFired);
+        if self.bug.is_none() {
+            self.bug = Some(what);
+        }
+    }
+
+    /// The thread `t`.
+    pub fn thread(&self, t: Tid) -> &Thread {
+        &self.threads[t as usize]
+    }
+
+    /// The thread `t`, mutably.
+    pub fn thread_mut(&mut self, t: Tid) -> &mut Thread {
+        &mut self.threads[t as usize]
+    }
+
+    /// The locals of thread `t`, mutably.
+    pub fn local(&mut self, t: Tid) -> &mut Local {
+        &mut self.threads[t as usize].local
+    }
+
+    /// The name of the thread holding the page lock, or `-`.
+    pub fn lock_owner(&self) -> String {
+        self.page
+            .locked_by
+            .map_or_else(|| "-".to_string(), |t| self.thread(t).name())
+    }
+}
+
+fn yn(b: bool) -> &'static str {
+    if b {
+        "yes"
+    } else {
+        "no"
+    }
+}
+
+impl fmt::Display for Pte {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.present {
+            return f.write_str("none");
+        }
+        f.write_str(match (self.write, self.dirty) {
+            (false, false) => "ro",
+            (false, true) => "ro+dirty",
+            (true, false) => "write",
+            (true, true) => "write+dirty",
+        })
+    }
+}
+
+/// Compact one-line form, used for the last line of a trace and the Explorer.
+impl fmt::Display for World {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let p = &self.page;
+        write!(
+            f,
+            "page{{locked:{} dirty:{} writeback:{} tag:{} mapping:{} ref:{}}} pte{{",
+            self.lock_owner(),
+            yn(p.dirty),
+            yn(p.writeback),
+            yn(p.tagged_dirty),
+            if p.mapping { "file" } else { "NULL" },
+            p.refcount
+        )?;
+        for (i, pte) in self.ptes.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" ")?;
+            }
+            write!(f, "{i}:{pte}")?;
+        }
+        write!(
+            f,
+            "}} i_size:{} fs.meta:{} data{{mem:v{} disk:v{}",
+            if self.isize_covers_page {
+                "covers"
+            } else {
+                "0"
+            },
+            if self.fs_meta_dirty { "dirty" } else { "clean" },
+            self.data.mem,
+            self.data.disk
+        )?;
+        if let Some(v) = self.data.in_flight {
+            write!(f, " io:v{v}")?;
+        }
+        f.write_str("}")
+    }
+}
+
+/// Readable multi-line form (the Explorer's state pane and test failures).
+impl fmt::Debug for World {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{self}")?;
+        for t in &self.threads {
+            writeln!(f, "  {:<3} {:?} refs={}", t.name(), t.pc, t.local.refs)?;
+        }
+        let fired: Vec<&str> = Inv::ALL
+            .iter()
+            .filter(|i| self.has_fired(**i))
+            .map(|i| i.name())
+            .collect();
+        if !fired.is_empty() {
+            writeln!(f, "  fired: {}", fired.join(", "))?;
+        }
+        Ok(())
+    }
+}
