@@ -1,16 +1,211 @@
-use checks::run::check;
-use mkwrite_model::{Config, Protocol, FsConvention};
+//! `mkwrite`: model-check the page_mkwrite race. With no arguments, the headline: old vs new
+//! across the textbook scenarios and the shortest old counterexample.
+//!
+//! Exit codes: 0 every invariant checked holds (or the headline ran); 1 some invariant is
+//! violated; 2 bad input.
 
-fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let proto = if args.get(1).map(|s| s.as_str()) == Some("old") { Protocol::Old } else { Protocol::New };
-    let fs = if args.get(2).map(|s| s.as_str()) == Some("unlocked") { FsConvention::Unlocked } else { proto.default_fs() };
-    let mut tot = 0;
-    for writers in 1..=2u8 { for wb in 0..=2u8 { for tr in [false, true] { for pte_ro in [true, false] { for pd in [false, true] {
-        let cfg = Config { fs, writers, writeback: wb, truncate: tr, pte_ro, page_dirty: pd, ..Config::new(proto) };
-        let r = check(&cfg);
-        tot += r.states;
-        println!("{}: states={} {:.2}s violated={:?} unreached={:?}", cfg.label(), r.states, r.seconds, r.violated().iter().map(|i| format!("{}:{}", i.id(), r.verdict(*i).trace.as_ref().unwrap().len())).collect::<Vec<_>>(), r.unreached_guards());
-    }}}}}
-    println!("total {tot}");
+use checks::report;
+use checks::run::check;
+use clap::{Args, Parser, Subcommand};
+use mkwrite_model::config::{MAX_WRITEBACK, MAX_WRITERS};
+use mkwrite_model::contract::SCENARIOS;
+use mkwrite_model::{Config, FsConvention, Protocol};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "mkwrite",
+    version,
+    about = "Model-check the page_mkwrite race of Linux 2.6.29 (b827e496c893), old and new protocol"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check one configuration exhaustively and print every invariant's verdict.
+    Check(CheckArgs),
+    /// List the textbook scenarios usable with --scenario.
+    Scenarios,
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    /// A textbook scenario (name or R1..R5); the flags below override its settings.
+    #[arg(long)]
+    scenario: Option<String>,
+    /// Protocol: old (e58fcb489af^) or new (e58fcb489af).
+    #[arg(long)]
+    protocol: Option<String>,
+    /// ->page_mkwrite convention: unlocked or locked (default: unlocked for old, locked for new).
+    #[arg(long)]
+    fs: Option<String>,
+    /// Writer threads (1 or 2).
+    #[arg(long)]
+    writers: Option<u8>,
+    /// Two writers share one mm (one pte) instead of mapping the page each in its own mm.
+    #[arg(long)]
+    shared_mm: bool,
+    /// WB_SYNC_NONE writeback passes of W0 (0 to 2).
+    #[arg(long)]
+    writeback: Option<u8>,
+    /// Truncate threads (0 or 1).
+    #[arg(long)]
+    truncate: Option<u8>,
+    /// Initial pte of every writer: ro or none.
+    #[arg(long)]
+    pte: Option<String>,
+    /// Initial page: clean, or dirty (PG_dirty and metadata, as after write(2)).
+    #[arg(long)]
+    page: Option<String>,
+    /// ->writepage can allocate at writeback time (turns the strict filesystem off).
+    #[arg(long)]
+    lenient_fs: bool,
+    /// One JSON object per invariant, one per line.
+    #[arg(long)]
+    json: bool,
+    /// No progress output on stderr.
+    #[arg(long)]
+    quiet: bool,
+}
+
+fn bad(msg: impl std::fmt::Display) -> ExitCode {
+    eprintln!("mkwrite: {msg}");
+    ExitCode::from(2)
+}
+
+fn choice<T>(
+    flag: &str,
+    v: &str,
+    parse: fn(&str) -> Option<T>,
+    allowed: &str,
+) -> Result<T, String> {
+    parse(v).ok_or_else(|| format!("--{flag} {v}: expected one of {allowed}"))
+}
+
+fn config(a: &CheckArgs) -> Result<Config, String> {
+    let mut c = match &a.scenario {
+        Some(name) => Config::scenario(name).map_err(|e| {
+            let names: Vec<&str> = SCENARIOS.iter().map(|s| s.name).collect();
+            format!("{e} (known: {}, or R1..R5)", names.join(", "))
+        })?,
+        None => Config::new(Protocol::Old),
+    };
+    if let Some(p) = &a.protocol {
+        let p = choice("protocol", p, Protocol::parse, "old, new")?;
+        c.protocol = p;
+        c.fixes = p.fixes();
+        if a.fs.is_none() {
+            c.fs = p.default_fs();
+        }
+    }
+    if let Some(f) = &a.fs {
+        c.fs = choice("fs", f, FsConvention::parse, "unlocked, locked")?;
+    }
+    if let Some(n) = a.writers {
+        if n == 0 || n > MAX_WRITERS {
+            return Err(format!("--writers {n}: expected 1 to {MAX_WRITERS}"));
+        }
+        c.writers = n;
+    }
+    c.shared_mm |= a.shared_mm;
+    if let Some(n) = a.writeback {
+        if n > MAX_WRITEBACK {
+            return Err(format!("--writeback {n}: expected 0 to {MAX_WRITEBACK}"));
+        }
+        c.writeback = n;
+    }
+    if let Some(n) = a.truncate {
+        if n > 1 {
+            return Err(format!("--truncate {n}: expected 0 or 1"));
+        }
+        c.truncate = n == 1;
+    }
+    if let Some(p) = &a.pte {
+        c.pte_ro = choice(
+            "pte",
+            p,
+            |s| match s {
+                "ro" => Some(true),
+                "none" => Some(false),
+                _ => None,
+            },
+            "ro, none",
+        )?;
+    }
+    if let Some(p) = &a.page {
+        c.page_dirty = choice(
+            "page",
+            p,
+            |s| match s {
+                "clean" => Some(false),
+                "dirty" => Some(true),
+                _ => None,
+            },
+            "clean, dirty",
+        )?;
+    }
+    c.strict &= !a.lenient_fs;
+    c.validate().map_err(|e| e.to_string())?;
+    Ok(c)
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) if !e.use_stderr() => {
+            // --help, --version.
+            print!("{e}");
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            // clap's message without its usage block: one line.
+            let text = e.render().to_string();
+            let first: Vec<&str> = text
+                .lines()
+                .take_while(|l| !l.trim().is_empty())
+                .map(str::trim)
+                .collect();
+            let msg = first.join(" ");
+            return bad(msg.strip_prefix("error: ").unwrap_or(&msg));
+        }
+    };
+    match cli.command {
+        None => {
+            print!("{}", report::headline());
+            ExitCode::SUCCESS
+        }
+        Some(Command::Scenarios) => {
+            for s in SCENARIOS {
+                println!(
+                    "{:<48} {}  {}\n{:<48}     {}",
+                    s.name,
+                    s.race,
+                    Config::from_scenario(&s).label(),
+                    "",
+                    s.doc
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Some(Command::Check(a)) => {
+            let cfg = match config(&a) {
+                Ok(c) => c,
+                Err(e) => return bad(e),
+            };
+            let r = check(&cfg, !a.quiet);
+            if a.json {
+                print!("{}", report::json_lines(&r));
+            } else {
+                print!("{}", report::text(&r));
+            }
+            if r.violated().is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        }
+    }
 }

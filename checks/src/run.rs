@@ -5,9 +5,43 @@
 use crate::sr::{Checked, Props};
 use mkwrite_model::invariants::Guard;
 use mkwrite_model::{Config, Inv, Tid};
+use stateright::report::{ReportData, ReportDiscovery, Reporter};
 use stateright::{Checker, HasDiscoveries, Model};
-use std::collections::BTreeSet;
-use std::time::Instant;
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
+
+/// Progress on stderr for runs longer than two seconds: states, states/s, depth.
+struct Progress {
+    last: Duration,
+}
+
+impl Reporter<Checked> for Progress {
+    fn report_checking(&mut self, d: ReportData) {
+        if d.done || d.duration < self.last + Duration::from_secs(2) {
+            return;
+        }
+        self.last = d.duration;
+        let secs = d.duration.as_secs_f64();
+        eprintln!(
+            "checking: {} states, {:.0} states/s, depth {}, {:.0} s",
+            d.unique_states,
+            d.unique_states as f64 / secs,
+            d.max_depth,
+            secs
+        );
+    }
+
+    fn report_discoveries(
+        &mut self,
+        _: &Checked,
+        _: BTreeMap<&'static str, ReportDiscovery<Checked>>,
+    ) {
+    }
+
+    fn delay(&self) -> Duration {
+        Duration::from_millis(20)
+    }
+}
 
 /// The verdict of one invariant.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -80,7 +114,11 @@ impl Report {
 
 /// The exhaustive deciding run: every property, DFS, `threads` worker threads. Never stops
 /// early (an empty `AnyOf` is never satisfied), so the state count is that of the whole space.
-pub fn decide(cfg: &Config, threads: usize) -> (usize, usize, BTreeSet<&'static str>) {
+pub fn decide(
+    cfg: &Config,
+    threads: usize,
+    progress: bool,
+) -> (usize, usize, BTreeSet<&'static str>) {
     let checker = Checked {
         cfg: *cfg,
         props: Props::All,
@@ -88,8 +126,14 @@ pub fn decide(cfg: &Config, threads: usize) -> (usize, usize, BTreeSet<&'static 
     .checker()
     .threads(threads)
     .finish_when(HasDiscoveries::AnyOf(BTreeSet::new()))
-    .spawn_dfs()
-    .join();
+    .spawn_dfs();
+    let checker = if progress {
+        checker.join_and_report(&mut Progress {
+            last: Duration::ZERO,
+        })
+    } else {
+        checker.join()
+    };
     let found = checker.discoveries().keys().copied().collect();
     (checker.unique_state_count(), checker.max_depth(), found)
 }
@@ -106,13 +150,17 @@ pub fn shortest(cfg: &Config, inv: Inv, max_depth: Option<usize>) -> Option<Vec<
     if let Some(d) = max_depth {
         b = b.target_max_depth(d);
     }
-    b.spawn_bfs().join().discovery(inv.name()).map(|p| p.into_actions())
+    b.spawn_bfs()
+        .join()
+        .discovery(inv.name())
+        .map(|p| p.into_actions())
 }
 
 /// Check one configuration: decide every invariant, then find each violation's shortest trace.
-pub fn check(cfg: &Config) -> Report {
+/// With `progress`, runs longer than two seconds report on stderr.
+pub fn check(cfg: &Config, progress: bool) -> Report {
     let start = Instant::now();
-    let (states, depth, found) = decide(cfg, 2);
+    let (states, depth, found) = decide(cfg, 2, progress);
     let verdicts = Inv::ALL
         .iter()
         .map(|&inv| Verdict {

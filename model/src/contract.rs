@@ -165,7 +165,10 @@ impl Inv {
 
     /// Find an invariant by function name or reference id.
     pub fn parse(s: &str) -> Option<Inv> {
-        Inv::ALL.iter().copied().find(|i| i.name() == s || i.id() == s)
+        Inv::ALL
+            .iter()
+            .copied()
+            .find(|i| i.name() == s || i.id() == s)
     }
 }
 

@@ -188,9 +188,10 @@ impl Guard {
         let writers = || w.threads.iter().filter(|t| t.role == Role::Writer);
         match self {
             Guard::WritebackReachesLockInMkwriteWindow => {
-                let wb_at_lock = w.threads.iter().any(|t| {
-                    t.role == Role::Writeback && t.pc == Pc::Writeback(WbPc::LockPage)
-                });
+                let wb_at_lock = w
+                    .threads
+                    .iter()
+                    .any(|t| t.role == Role::Writeback && t.pc == Pc::Writeback(WbPc::LockPage));
                 wb_at_lock && writers().any(|t| t.local.dirtying != Dirtying::Idle)
             }
             Guard::TruncateRemovesPageUnderFault => {

@@ -121,9 +121,9 @@ pub fn threads_enabled(cfg: &Config, w: &World) -> Vec<Tid> {
 pub fn info(cfg: &Config, w: &World, t: Tid) -> StepInfo {
     let th = w.thread(t);
     match th.pc {
-        Pc::Fault(pc) => mm::memory::info(cfg, pc, &th.local),
-        Pc::Writeback(pc) => mm::page_writeback::info(pc, th.role == Role::Sync),
-        Pc::Truncate(pc) => mm::truncate::info(cfg, pc),
+        Pc::Fault(pc) => mm::memory::info(cfg, w, t, pc),
+        Pc::Writeback(pc) => mm::page_writeback::info(w, pc, th.role == Role::Sync),
+        Pc::Truncate(pc) => mm::truncate::info(cfg, w, pc),
         Pc::Io => mm::page_writeback::io_info(),
     }
 }

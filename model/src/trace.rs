@@ -26,12 +26,7 @@ pub fn fields(w: &World) -> Vec<(String, String)> {
     }
     f.push((
         "i_size".to_string(),
-        if w.isize_covers_page {
-            "covers"
-        } else {
-            "0"
-        }
-        .to_string(),
+        if w.isize_covers_page { "covers" } else { "0" }.to_string(),
     ));
     f.push((
         "fs.meta".to_string(),
@@ -41,7 +36,9 @@ pub fn fields(w: &World) -> Vec<(String, String)> {
     f.push(("data.disk".to_string(), format!("v{}", w.data.disk)));
     f.push((
         "data.io".to_string(),
-        w.data.in_flight.map_or("-".to_string(), |v| format!("v{v}")),
+        w.data
+            .in_flight
+            .map_or("-".to_string(), |v| format!("v{v}")),
     ));
     for inv in Inv::ALL {
         if w.has_fired(inv) {

@@ -88,7 +88,7 @@ pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: FaultPc) -> Step {
 }
 
 /// The description of a block_page_mkwrite step.
-pub fn mkwrite_info(cfg: &Config, pc: FaultPc) -> StepInfo {
+pub fn mkwrite_info(cfg: &Config, w: &World, pc: FaultPc) -> StepInfo {
     let s = |id, what| StepInfo {
         id,
         function: "block_page_mkwrite",
@@ -97,14 +97,17 @@ pub fn mkwrite_info(cfg: &Config, pc: FaultPc) -> StepInfo {
     };
     match pc {
         FaultPc::MkwriteLockPage => s("BM1", "lock_page"),
+        FaultPc::MkwritePrepareCommit if !w.page.mapping || !w.isize_covers_page => s(
+            "BM2",
+            "the page was truncated: unlock_page, return VM_FAULT_NOPAGE",
+        ),
         FaultPc::MkwritePrepareCommit if cfg.fs == FsConvention::Locked => s(
             "BM2-BM5,BM7",
-            "truncated: unlock, NOPAGE; else attach dirty buffers (PG_dirty set) and return \
-             VM_FAULT_LOCKED with the page locked",
+            "attach dirty buffers (sets PG_dirty); return VM_FAULT_LOCKED, page still locked",
         ),
         FaultPc::MkwritePrepareCommit => s(
             "BM2-BM5",
-            "truncated: unlock, NOPAGE; else attach dirty buffers (PG_dirty set)",
+            "attach dirty buffers (block_prepare/commit_write, sets PG_dirty)",
         ),
         _ => s("BM7", "unlock_page, return 0"),
     }

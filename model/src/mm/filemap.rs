@@ -46,22 +46,21 @@ pub fn step(w: &mut World, me: Tid, pc: FaultPc) -> Step {
 }
 
 /// The description of a filemap_fault step.
-pub fn info(pc: FaultPc) -> StepInfo {
+pub fn info(w: &World, pc: FaultPc) -> StepInfo {
     let s = |id, what| StepInfo {
         id,
         function: "filemap_fault",
         anchor: anchor("filemap_fault", false),
         what,
     };
+    let beyond = !w.isize_covers_page || !w.page.mapping;
     match pc {
-        FaultPc::FilemapLookup => s(
-            "FF1",
-            "page beyond i_size: SIGBUS; else find_get_page (get_page)",
-        ),
-        _ => s(
+        FaultPc::FilemapLookup if beyond => s("FF1", "the page lies beyond i_size: SIGBUS"),
+        FaultPc::FilemapLookup => s("FF1", "i_size covers the page: find_get_page (get_page)"),
+        _ if beyond => s(
             "FF2",
-            "lock_page; truncated or beyond i_size now: unlock, put_page, SIGBUS; else return \
-             VM_FAULT_LOCKED",
+            "lock_page; truncated meanwhile: unlock_page, put_page, SIGBUS",
         ),
+        _ => s("FF2", "lock_page; i_size rechecked: return VM_FAULT_LOCKED"),
     }
 }

@@ -100,9 +100,7 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: WbPc, sync: bool) -> Step 
                 w.local(me).cleaned = true;
             }
             match mkclean_from(w, n + 1) {
-                WbPc::TestClearPageDirty if w.thread(me).local.cleaned => {
-                    next(WbPc::SetPageDirty)
-                }
+                WbPc::TestClearPageDirty if w.thread(me).local.cleaned => next(WbPc::SetPageDirty),
                 pc => next(pc),
             }
         }
@@ -156,7 +154,7 @@ pub fn end_page_writeback(w: &mut World) -> Step {
 }
 
 /// The description of a writeback step.
-pub fn info(pc: WbPc, sync: bool) -> StepInfo {
+pub fn info(w: &World, pc: WbPc, sync: bool) -> StepInfo {
     let wcp = |id, what| StepInfo {
         id,
         function: "write_cache_pages",
@@ -176,15 +174,25 @@ pub fn info(pc: WbPc, sync: bool) -> StepInfo {
             anchor: "fs/sync.c",
             what: "fsync starts: every other thread has finished",
         },
-        WbPc::Lookup => wcp("W1", "look the page up by its DIRTY tag, get_page"),
-        WbPc::LockPage if sync => wcp(
-            "W2-W5",
-            "lock_page; skip if truncated or PG_dirty clear; wait if under writeback",
+        WbPc::Lookup if w.page.mapping && w.page.tagged_dirty => {
+            wcp("W1", "the page is tagged dirty: get_page")
+        }
+        WbPc::Lookup => wcp("W1", "no page tagged dirty: the pass ends"),
+        WbPc::LockPage if !w.page.mapping => {
+            wcp("W2-W3", "lock_page; truncated meanwhile: unlock, skip")
+        }
+        WbPc::LockPage if !w.page.dirty => wcp(
+            "W2-W4",
+            "lock_page; PG_dirty is clear: unlock, skip (even if a pte is dirty)",
         ),
-        WbPc::LockPage => wcp(
+        WbPc::LockPage if w.page.writeback && !sync => wcp(
             "W2-W5",
-            "lock_page; skip if truncated, PG_dirty clear or under writeback",
+            "lock_page; under writeback, WB_SYNC_NONE: unlock, skip",
         ),
+        WbPc::LockPage if w.page.writeback => {
+            wcp("W2-W5", "lock_page; under writeback: WB_SYNC_ALL waits")
+        }
+        WbPc::LockPage => wcp("W2-W5", "lock_page; mapped, dirty, not under writeback"),
         WbPc::WaitOnWriteback => wcp("W5", "wait_on_page_writeback, page locked"),
         WbPc::Mkclean(_) => StepInfo {
             id: "W6a",
@@ -193,15 +201,22 @@ pub fn info(pc: WbPc, sync: bool) -> StepInfo {
             what: "under this pte's ptl: make a writable or dirty pte read-only and clean",
         },
         WbPc::SetPageDirty => cdfi("W6b", "a pte was cleaned: set_page_dirty"),
-        WbPc::TestClearPageDirty => cdfi(
-            "W6c-W7",
-            "TestClearPageDirty; if it was clear, unlock and skip",
-        ),
+        WbPc::TestClearPageDirty if w.page.dirty => {
+            cdfi("W6c", "TestClearPageDirty: PG_dirty was set, returns 1")
+        }
+        WbPc::TestClearPageDirty => {
+            cdfi("W6c-W7", "TestClearPageDirty: it was clear; unlock, skip")
+        }
         WbPc::Writepage => StepInfo {
             id: "W8,W10",
             function: "block_write_full_page",
             anchor: anchor("block_write_full_page", false),
-            what: "->writepage: submit the data, buffers clean, PG_writeback, unlock; put_page",
+            what: if w.fs_meta_dirty {
+                "->writepage: submit the data, buffers clean, PG_writeback, unlock; put_page"
+            } else {
+                "->writepage without metadata: strict fs cannot write (ENOSPC), lenient \
+                 allocates now; unlock; put_page"
+            },
         },
         WbPc::WaitForIo => StepInfo {
             id: "SY",

@@ -98,7 +98,7 @@ pub fn step(_cfg: &Config, w: &mut World, me: Tid, pc: TruncPc) -> Step {
 }
 
 /// The description of a truncate step.
-pub fn info(cfg: &Config, pc: TruncPc) -> StepInfo {
+pub fn info(cfg: &Config, w: &World, pc: TruncPc) -> StepInfo {
     let old = is_old_memory_c(cfg);
     let tip = |id, what| StepInfo {
         id,
@@ -120,6 +120,9 @@ pub fn info(cfg: &Config, pc: TruncPc) -> StepInfo {
             what: "zap this pte under its ptl (dirty bit -> set_page_dirty), no page lock",
         },
         TruncPc::LockPage => tip("T3", "pagevec_lookup (get_page), lock_page"),
+        TruncPc::WaitOnWriteback if w.page.writeback => {
+            tip("T3", "wait_on_page_writeback: sleep while PG_writeback")
+        }
         TruncPc::WaitOnWriteback => tip("T3", "wait_on_page_writeback"),
         TruncPc::UnmapLocked(_) => tip("T3", "still mapped: zap this pte under the page lock"),
         TruncPc::CompletePage => StepInfo {

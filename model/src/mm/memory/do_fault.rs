@@ -12,9 +12,11 @@
 use super::{fault_return, fault_set_page_dirty, install_writable_pte};
 use crate::config::Config;
 use crate::contract::Fix;
-use crate::kernel::{fs_work_outside_page_lock, get_page, lock_page, put_page, unlock_page, Acquire};
+use crate::kernel::{
+    fs_work_outside_page_lock, get_page, lock_page, put_page, unlock_page, Acquire,
+};
 use crate::step::{anchor, Step, StepInfo};
-use crate::world::{Caller, FaultPc, Local, MkwriteRet, Pc, Tid, World};
+use crate::world::{Caller, FaultPc, MkwriteRet, Pc, Tid, World};
 
 fn next(pc: FaultPc) -> Step {
     Step::Next(Pc::Fault(pc))
@@ -108,7 +110,9 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: FaultPc) -> Step {
 }
 
 /// The description of a __do_fault step.
-pub fn info(cfg: &Config, pc: FaultPc, local: &Local) -> StepInfo {
+pub fn info(cfg: &Config, w: &World, me: Tid, pc: FaultPc) -> StepInfo {
+    let local = &w.thread(me).local;
+    let pte_same = w.ptes[cfg.pte_of(w.thread(me).index)] == local.orig_pte;
     let fixes = cfg.fixes;
     let a = anchor("__do_fault", crate::step::is_old_memory_c(cfg));
     let s = |id, what| StepInfo {
@@ -119,27 +123,36 @@ pub fn info(cfg: &Config, pc: FaultPc, local: &Local) -> StepInfo {
     };
     match pc {
         FaultPc::DfUnlockBeforeMkwrite => s("DF2-DF3", "unlock_page before ->page_mkwrite"),
-        FaultPc::DfAfterMkwrite if fixes.has(Fix::DfAcceptLocked) => s(
-            "DF5'-DF6'",
-            "NOPAGE: put_page, retry; unlocked return: lock_page, retry if mapping is NULL; \
-             VM_FAULT_LOCKED: keep the lock",
+        FaultPc::DfAfterMkwrite if local.mkwrite == MkwriteRet::NoPage => s(
+            "DF5",
+            "->page_mkwrite said NOPAGE: put_page, retry the fault",
         ),
-        FaultPc::DfAfterMkwrite => s(
-            "DF5-DF7",
-            "NOPAGE: put_page, retry; else lock_page, retry if mapping is NULL",
+        FaultPc::DfAfterMkwrite
+            if fixes.has(Fix::DfAcceptLocked) && local.mkwrite == MkwriteRet::Locked =>
+        {
+            s("DF6'", "VM_FAULT_LOCKED: keep the page lock")
+        }
+        FaultPc::DfAfterMkwrite if !w.page.mapping => s(
+            "DF6-DF7",
+            "lock_page; the mapping is NULL (truncated): unlock, put_page, retry",
+        ),
+        FaultPc::DfAfterMkwrite => s("DF6-DF7", "lock_page again; the mapping is still there"),
+        FaultPc::DfPteSame if !pte_same => s(
+            "DF9-DF11",
+            "take ptl; the pte changed: release the page at the end; drop ptl",
         ),
         FaultPc::DfPteSame => s(
             "DF9-DF11",
-            "take ptl; pte unchanged: install a writable dirty pte, get_page; drop ptl",
+            "take ptl; pte_same: install a writable dirty pte (it takes over the reference), \
+             get_page; drop ptl",
         ),
         FaultPc::DfSetPageDirtyLocked => s(
             "DF12'a-b",
             "read page->mapping and set_page_dirty with the page locked",
         ),
-        FaultPc::DfUnlockPage if local.release_fault_ref => s(
-            "DF12-DF13",
-            "unlock_page; the pte changed: put_page, retry",
-        ),
+        FaultPc::DfUnlockPage if local.release_fault_ref => {
+            s("DF12-DF13", "unlock_page; the pte changed: put_page, retry")
+        }
         FaultPc::DfUnlockPage if fixes.has(Fix::DfDirtyBeforeUnlock) => s("DF12'c", "unlock_page"),
         FaultPc::DfUnlockPage => s("DF12", "unlock_page"),
         FaultPc::DfFinish if fixes.has(Fix::DfDirtyBeforeUnlock) => s(

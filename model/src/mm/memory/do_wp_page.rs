@@ -197,7 +197,7 @@ fn drop_references(w: &mut World, me: Tid) {
 }
 
 /// The description of a do_wp_page step.
-pub fn info(cfg: &Config, pc: FaultPc) -> StepInfo {
+pub fn info(cfg: &Config, w: &World, me: Tid, pc: FaultPc) -> StepInfo {
     let fixes = cfg.fixes;
     let a = anchor("do_wp_page", crate::step::is_old_memory_c(cfg));
     let s = |id, what| StepInfo {
@@ -206,25 +206,40 @@ pub fn info(cfg: &Config, pc: FaultPc) -> StepInfo {
         anchor: a,
         what,
     };
+    let l = &w.thread(me).local;
+    let relock = fixes.has(Fix::WpRelockAfterMkwrite);
+    let pte_same = w.ptes[cfg.pte_of(w.thread(me).index)] == l.orig_pte;
     match pc {
-        FaultPc::WpAfterMkwrite if fixes.has(Fix::WpRelockAfterMkwrite) => s(
-            "WP5/WP5a",
-            "NOPAGE: put_page, retry; unlocked return: lock_page, retry if mapping is NULL; \
-             VM_FAULT_LOCKED: keep the lock",
-        ),
-        FaultPc::WpAfterMkwrite => s(
+        FaultPc::WpAfterMkwrite if l.mkwrite == MkwriteRet::NoPage => s(
             "WP5",
-            "NOPAGE: put_page, retry; success: go on without the page lock",
+            "->page_mkwrite said NOPAGE: put_page, retry the fault",
         ),
+        FaultPc::WpAfterMkwrite if relock && l.mkwrite == MkwriteRet::Locked => {
+            s("WP5a", "VM_FAULT_LOCKED: keep the page lock")
+        }
+        FaultPc::WpAfterMkwrite if relock && !w.page.mapping => s(
+            "WP5a",
+            "lock_page; the mapping is NULL (truncated): unlock, put_page, retry",
+        ),
+        FaultPc::WpAfterMkwrite if relock => s(
+            "WP5a",
+            "returned unlocked: lock_page, the mapping is still there",
+        ),
+        FaultPc::WpAfterMkwrite => s("WP5", "->page_mkwrite succeeded; the VM holds no page lock"),
+        FaultPc::WpPteSame if !pte_same && fixes.has(Fix::WpUnlockOnPteChange) => s(
+            "WP6-WP8'",
+            "take ptl; the pte changed: unlock_page, put_page, retry",
+        ),
+        FaultPc::WpPteSame if !pte_same => {
+            s("WP6-WP8", "take ptl, put_page; the pte changed: retry")
+        }
         FaultPc::WpPteSame if fixes.has(Fix::WpUnlockOnPteChange) => s(
             "WP6-WP11",
-            "take ptl; pte changed: unlock_page, put_page, retry; else get_page, make the pte \
-             writable and dirty, drop ptl",
+            "take ptl; pte_same: get_page, make the pte writable and dirty, drop ptl",
         ),
         FaultPc::WpPteSame => s(
             "WP6-WP11",
-            "take ptl, put_page; pte changed: retry; else get_page, make the pte writable and \
-             dirty, drop ptl",
+            "take ptl, put_page; pte_same: get_page, make the pte writable and dirty, drop ptl",
         ),
         FaultPc::WpUpdateTimeEarly => s("WP12", "file_update_time"),
         FaultPc::WpWaitOnPageLocked => s("WP13", "wait_on_page_locked: sleep while it is locked"),

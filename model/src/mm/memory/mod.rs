@@ -15,7 +15,7 @@ use crate::contract::Inv;
 use crate::fs::buffer;
 use crate::mm::filemap;
 use crate::step::{anchor, Step, StepInfo};
-use crate::world::{Caller, Dirtying, FaultPc, Local, MkwriteRet, Pc, Tid, World};
+use crate::world::{Caller, Dirtying, FaultPc, MkwriteRet, Pc, Tid, World};
 
 /// One step of writer `me` at `pc`.
 pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: FaultPc) -> Step {
@@ -23,11 +23,23 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: FaultPc) -> Step {
     match pc {
         Store => store(cfg, w, me),
         FilemapLookup | FilemapLockPage => filemap::step(w, me, pc),
-        DfUnlockBeforeMkwrite | DfAfterMkwrite | DfPteSame | DfSetPageDirtyLocked
-        | DfUnlockPage | DfFinish => do_fault::step(cfg, w, me, pc),
-        MkwriteLockPage | MkwritePrepareCommit | MkwriteUnlock => buffer::page_mkwrite(cfg, w, me, pc),
-        WpAfterMkwrite | WpPteSame | WpUpdateTimeEarly | WpWaitOnPageLocked
-        | WpSetPageDirtyLocked | WpPutBeforeUnlock | WpUnlockPage | WpSetPageDirtyBalance
+        DfUnlockBeforeMkwrite
+        | DfAfterMkwrite
+        | DfPteSame
+        | DfSetPageDirtyLocked
+        | DfUnlockPage
+        | DfFinish => do_fault::step(cfg, w, me, pc),
+        MkwriteLockPage | MkwritePrepareCommit | MkwriteUnlock => {
+            buffer::page_mkwrite(cfg, w, me, pc)
+        }
+        WpAfterMkwrite
+        | WpPteSame
+        | WpUpdateTimeEarly
+        | WpWaitOnPageLocked
+        | WpSetPageDirtyLocked
+        | WpPutBeforeUnlock
+        | WpUnlockPage
+        | WpSetPageDirtyBalance
         | WpFinish => do_wp_page::step(cfg, w, me, pc),
         Done | SigBus | Hung => Step::Blocked,
     }
@@ -105,23 +117,51 @@ pub fn fault_set_page_dirty(w: &mut World, me: Tid) {
 }
 
 /// The description of writer step `pc`.
-pub fn info(cfg: &Config, pc: FaultPc, local: &Local) -> StepInfo {
+pub fn info(cfg: &Config, w: &World, me: Tid, pc: FaultPc) -> StepInfo {
     use FaultPc::*;
     match pc {
-        Store => StepInfo {
-            id: "ST/HPF",
-            function: "handle_pte_fault",
-            anchor: anchor("handle_pte_fault", crate::step::is_old_memory_c(cfg)),
-            what: "store: lands through a writable pte, else traps; a read-only pte goes to \
-                   do_wp_page (WP1-WP3: get_page, drop ptl), a none pte to __do_fault",
-        },
-        FilemapLookup | FilemapLockPage => filemap::info(pc),
-        MkwriteLockPage | MkwritePrepareCommit | MkwriteUnlock => buffer::mkwrite_info(cfg, pc),
-        DfUnlockBeforeMkwrite | DfAfterMkwrite | DfPteSame | DfSetPageDirtyLocked
-        | DfUnlockPage | DfFinish => do_fault::info(cfg, pc, local),
-        WpAfterMkwrite | WpPteSame | WpUpdateTimeEarly | WpWaitOnPageLocked
-        | WpSetPageDirtyLocked | WpPutBeforeUnlock | WpUnlockPage | WpSetPageDirtyBalance
-        | WpFinish => do_wp_page::info(cfg, pc),
+        Store => {
+            let pte = w.ptes[cfg.pte_of(w.thread(me).index)];
+            let (id, what) = if pte.present && pte.write {
+                (
+                    "ST",
+                    "the store lands through the writable pte (hardware sets its dirty bit)",
+                )
+            } else if pte.present {
+                (
+                    "ST/HPF/WP1-3",
+                    "the store traps on a read-only pte: do_wp_page takes a reference, drops ptl",
+                )
+            } else {
+                (
+                    "ST/HPF",
+                    "the store traps on a none pte: __do_fault calls ->fault",
+                )
+            };
+            StepInfo {
+                id,
+                function: "handle_pte_fault",
+                anchor: anchor("handle_pte_fault", crate::step::is_old_memory_c(cfg)),
+                what,
+            }
+        }
+        FilemapLookup | FilemapLockPage => filemap::info(w, pc),
+        MkwriteLockPage | MkwritePrepareCommit | MkwriteUnlock => buffer::mkwrite_info(cfg, w, pc),
+        DfUnlockBeforeMkwrite
+        | DfAfterMkwrite
+        | DfPteSame
+        | DfSetPageDirtyLocked
+        | DfUnlockPage
+        | DfFinish => do_fault::info(cfg, w, me, pc),
+        WpAfterMkwrite
+        | WpPteSame
+        | WpUpdateTimeEarly
+        | WpWaitOnPageLocked
+        | WpSetPageDirtyLocked
+        | WpPutBeforeUnlock
+        | WpUnlockPage
+        | WpSetPageDirtyBalance
+        | WpFinish => do_wp_page::info(cfg, w, me, pc),
         Done => StepInfo {
             id: "-",
             function: "store",
