@@ -17,7 +17,7 @@ fn guard_needs(g: Guard) -> &'static str {
     match g {
         Guard::WritebackReachesLockInMkwriteWindow => "needs W0",
         Guard::TruncateRemovesPageUnderFault | Guard::PageMkwriteReturnsNopage => "needs T0",
-        Guard::FaultRetries => "needs W0, T0 or a shared mm",
+        Guard::FaultRetries => "needs T0 or a shared mm",
         Guard::DataReachesDisk => "needs W0 when T0 runs",
     }
 }
@@ -199,4 +199,60 @@ pub fn headline() -> String {
         }
     }
     s
+}
+
+/// Every configuration of the pinned verdict matrix: {old, new with an unlocked
+/// ->page_mkwrite, new with a locked one} × writers {1, 2 in separate mms, 2 sharing one mm} ×
+/// writeback 0-2 × truncate 0-1 × initial pte × initial page × {strict, lenient} filesystem.
+pub fn matrix_configs() -> Vec<Config> {
+    let mut out = Vec::new();
+    for (p, fs) in [
+        (Protocol::Old, FsConvention::Unlocked),
+        (Protocol::New, FsConvention::Unlocked),
+        (Protocol::New, FsConvention::Locked),
+    ] {
+        for (writers, shared_mm) in [(1, false), (2, false), (2, true)] {
+            for writeback in 0..=2 {
+                for truncate in [false, true] {
+                    for pte_ro in [true, false] {
+                        for page_dirty in [false, true] {
+                            for strict in [true, false] {
+                                out.push(Config {
+                                    protocol: p,
+                                    fixes: p.fixes(),
+                                    fs,
+                                    writers,
+                                    shared_mm,
+                                    writeback,
+                                    truncate,
+                                    pte_ro,
+                                    page_dirty,
+                                    strict,
+                                });
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// One line of the verdict matrix: configuration, unique states, each violated invariant with
+/// the length of its shortest trace, and any applicable guard that was not reached.
+pub fn matrix_line(r: &Report) -> String {
+    let mut s = format!("{:<52} states={:<7}", r.cfg.label(), r.states);
+    let v = r.violated();
+    if v.is_empty() {
+        s.push_str(" holds");
+    }
+    for inv in v {
+        let len = r.verdict(inv).trace.as_ref().map_or(0, Vec::len);
+        let _ = write!(s, " {}:{len}", inv.id());
+    }
+    for g in r.unreached_guards() {
+        let _ = write!(s, " UNREACHED:{}", g.name());
+    }
+    s.trim_end().to_string()
 }

@@ -48,7 +48,8 @@ pub fn no_pte_on_truncated_page(_: &Config, w: &World) -> bool {
         .threads
         .iter()
         .any(|t| t.pc == Pc::Truncate(TruncPc::Done));
-    !w.has_fired(Inv::NoPteOnTruncatedPage) && !(truncated && w.mapcount() > 0)
+    let mapped_after_truncate = truncated && w.mapcount() > 0;
+    !(w.has_fired(Inv::NoPteOnTruncatedPage) || mapped_after_truncate)
 }
 
 /// INV-5a (event): every fault returned with the page lock not held by its thread.
@@ -138,7 +139,7 @@ pub enum Guard {
     WritebackReachesLockInMkwriteWindow,
     /// Truncate has removed the page while a fault still holds a reference on it.
     TruncateRemovesPageUnderFault,
-    /// A store faulted a second time (the fault was retried).
+    /// A fault returned 0/NOPAGE without a writable pte and the store re-executed (retry).
     FaultRetries,
     /// ->page_mkwrite returned VM_FAULT_NOPAGE (INV-7 is exercised).
     PageMkwriteReturnsNopage,
@@ -175,8 +176,10 @@ impl Guard {
         match self {
             Guard::WritebackReachesLockInMkwriteWindow => cfg.writeback > 0,
             Guard::TruncateRemovesPageUnderFault | Guard::PageMkwriteReturnsNopage => cfg.truncate,
-            // A retry needs something that changes the pte or the page under the fault.
-            Guard::FaultRetries => cfg.writeback > 0 || cfg.truncate || cfg.shared_mm,
+            // A retry needs the page truncated (NOPAGE, mapping NULL) or the pte changed under
+            // the fault by the other writer of a shared mm; writeback only write-protects a
+            // pte, which a fault that has not installed it yet does not notice.
+            Guard::FaultRetries => cfg.truncate || cfg.shared_mm,
             // Truncate always removes the page before the final sync; without writeback the
             // data can only reach the disk through that sync.
             Guard::DataReachesDisk => !cfg.truncate || cfg.writeback > 0,

@@ -16,7 +16,7 @@
 //! - [`mm::memory`]: the store, handle_pte_fault, `do_wp_page`, `__do_fault`.
 //! - [`mm::filemap`]: filemap_fault. [`fs::buffer`]: block_page_mkwrite and ->writepage.
 //! - [`mm::page_writeback`]: write_cache_pages, clear_page_dirty_for_io, page_mkclean, I/O.
-//! - [`mm::truncate`]: vmtruncate.
+//! - [`mm::truncate`]: vmtruncate, truncate_inode_pages.
 //! - [`invariants`]: every property, one function each, and the `sometimes` guards.
 //! - [`step`]: `step`, `enabled`, `info`: all a checker needs. [`trace`]: rendering.
 //!

@@ -214,10 +214,9 @@ pub struct Local {
     pub mkwrite: MkwriteRet,
     /// Writers: ghost progress towards set_page_dirty.
     pub dirtying: Dirtying,
-    /// Writers: the store trapped more than once (a fault returned and the store re-executed).
+    /// Writers: a fault returned 0/NOPAGE without making the pte writable (exit E1, E2 or E3),
+    /// so the store re-executed into a new fault.
     pub retried: bool,
-    /// Writers: the store has trapped at least once.
-    pub faulted: bool,
     /// Writers: __do_fault found the pte changed and will release the ->fault reference.
     pub release_fault_ref: bool,
     /// W0: passes completed.
@@ -235,7 +234,6 @@ impl Default for Local {
             mkwrite: MkwriteRet::None,
             dirtying: Dirtying::Idle,
             retried: false,
-            faulted: false,
             release_fault_ref: false,
             pass: 0,
             cleaned: false,

@@ -6,7 +6,7 @@
 //! always in the cache and uptodate until truncate removes it.
 
 use crate::kernel::{get_page, lock_page, put_page, unlock_page, Acquire};
-use crate::mm::memory::fault_return;
+use crate::mm::memory::{fault_return, Exit};
 use crate::step::{anchor, Step, StepInfo};
 use crate::world::{FaultPc, Pc, Tid, World};
 
@@ -20,7 +20,7 @@ pub fn step(w: &mut World, me: Tid, pc: FaultPc) -> Step {
             // truncate lowers i_size first; the fresh page page_cache_read would bring in is
             // rejected by the i_size recheck under its lock, so a miss is a SIGBUS here.
             if !w.isize_covers_page || !w.page.mapping {
-                return fault_return(w, me, FaultPc::SigBus);
+                return fault_return(w, me, Exit::SigBus);
             }
             get_page(w, me);
             Step::Next(Pc::Fault(FaultPc::FilemapLockPage))
@@ -36,7 +36,7 @@ pub fn step(w: &mut World, me: Tid, pc: FaultPc) -> Step {
                 Acquire::Got if !w.page.mapping || !w.isize_covers_page => {
                     unlock_page(w, me);
                     put_page(w, me);
-                    fault_return(w, me, FaultPc::SigBus)
+                    fault_return(w, me, Exit::SigBus)
                 }
                 Acquire::Got => Step::Next(Pc::Fault(FaultPc::DfUnlockBeforeMkwrite)),
             }

@@ -9,7 +9,7 @@
 //! Left out: private (COW) and anonymous faults, and nonlinear mappings (the flag H5 resets
 //! has no effect on a linear shared mapping).
 
-use super::{fault_return, fault_set_page_dirty, install_writable_pte};
+use super::{fault_return, Exit, fault_set_page_dirty, install_writable_pte};
 use crate::config::Config;
 use crate::contract::Fix;
 use crate::kernel::{
@@ -38,7 +38,7 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: FaultPc) -> Step {
             if ret == MkwriteRet::NoPage {
                 // DF5 / DF5' [E1]: release the ->fault reference, return NOPAGE.
                 put_page(w, me);
-                return fault_return(w, me, FaultPc::Store);
+                return fault_return(w, me, Exit::Retry);
             }
             if ret == MkwriteRet::Locked && fixes.has(Fix::DfAcceptLocked) {
                 // DF6': VM_BUG_ON(!PageLocked(page)).
@@ -56,7 +56,7 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: FaultPc) -> Step {
                 Acquire::Got if !w.page.mapping => {
                     unlock_page(w, me);
                     put_page(w, me);
-                    fault_return(w, me, FaultPc::Store)
+                    fault_return(w, me, Exit::Retry)
                 }
                 Acquire::Got => next(FaultPc::DfPteSame),
             }
@@ -89,7 +89,7 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: FaultPc) -> Step {
             unlock_page(w, me);
             if w.thread(me).local.release_fault_ref {
                 put_page(w, me);
-                return fault_return(w, me, FaultPc::Store);
+                return fault_return(w, me, Exit::Retry);
             }
             next(FaultPc::DfFinish)
         }
@@ -103,7 +103,7 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: FaultPc) -> Step {
                 fault_set_page_dirty(w, me);
             }
             put_page(w, me);
-            fault_return(w, me, FaultPc::Store)
+            fault_return(w, me, Exit::Written)
         }
         _ => unreachable!("not a __do_fault step: {pc:?}"),
     }

@@ -14,7 +14,7 @@
 //! branch for filesystems without ->page_mkwrite (reference 3.2), which the patch did not
 //! change in substance.
 
-use super::{fault_return, fault_set_page_dirty, install_writable_pte};
+use super::{fault_return, Exit, fault_set_page_dirty, install_writable_pte};
 use crate::config::Config;
 use crate::contract::Fix;
 use crate::kernel::{
@@ -87,7 +87,7 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: FaultPc) -> Step {
             if ret == MkwriteRet::NoPage {
                 // WP5 [E1]: drop reference A, return NOPAGE: the store re-executes.
                 put_page(w, me);
-                return fault_return(w, me, FaultPc::Store);
+                return fault_return(w, me, Exit::Retry);
             }
             if !fixes.has(Fix::WpRelockAfterMkwrite) {
                 // Old: the VM holds no page lock on this path.
@@ -109,7 +109,7 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: FaultPc) -> Step {
                 Acquire::Got if !w.page.mapping => {
                     unlock_page(w, me);
                     put_page(w, me);
-                    fault_return(w, me, FaultPc::Store)
+                    fault_return(w, me, Exit::Retry)
                 }
                 Acquire::Got => next(FaultPc::WpPteSame),
             }
@@ -127,7 +127,7 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: FaultPc) -> Step {
                     unlock_page(w, me);
                     put_page(w, me);
                 }
-                return fault_return(w, me, FaultPc::Store);
+                return fault_return(w, me, Exit::Retry);
             }
             // WP9: reference B; WP10: pte := orig + young + dirty + write; WP11 drop ptl.
             crate::kernel::get_page(w, me);
@@ -183,7 +183,7 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: FaultPc) -> Step {
             if fixes.has(Fix::WpUpdateTimeAfterUnlock) {
                 fs_work_outside_page_lock(w, me);
             }
-            fault_return(w, me, FaultPc::Store)
+            fault_return(w, me, Exit::Written)
         }
         _ => unreachable!("not a do_wp_page step: {pc:?}"),
     }

@@ -61,10 +61,7 @@ fn store(cfg: &Config, w: &mut World, me: Tid) -> Step {
         w.data.mem += 1;
         return Step::Next(Pc::Fault(FaultPc::Done));
     }
-    let l = w.local(me);
-    l.retried |= l.faulted;
-    l.faulted = true;
-    l.orig_pte = pte;
+    w.local(me).orig_pte = pte;
     if !pte.present {
         // HPF 2a: pte_none with ->fault -> do_linear_fault -> __do_fault -> ->fault.
         return Step::Next(Pc::Fault(FaultPc::FilemapLookup));
@@ -75,9 +72,21 @@ fn store(cfg: &Config, w: &mut World, me: Tid) -> Step {
     Step::Next(Pc::Fault(FaultPc::MkwriteLockPage))
 }
 
-/// A fault returns to the arch fault handler. `to` is `Store` (0, NOPAGE or VM_FAULT_WRITE:
-/// the store re-executes) or `SigBus`. Checks INV-5a and INV-6 at every exit.
-pub fn fault_return(w: &mut World, me: Tid, to: FaultPc) -> Step {
+/// How a fault returns to the arch fault handler.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// 0 or VM_FAULT_NOPAGE without a writable pte (exits E1, E2, E3): the store re-executes
+    /// and traps again.
+    Retry,
+    /// VM_FAULT_WRITE: the pte is writable; the store re-executes and lands unless the pte was
+    /// cleaned meanwhile.
+    Written,
+    /// VM_FAULT_SIGBUS: the page lies beyond EOF; the store never lands.
+    SigBus,
+}
+
+/// A fault returns to the arch fault handler. Checks INV-5a and INV-6 at every exit.
+pub fn fault_return(w: &mut World, me: Tid, exit: Exit) -> Step {
     if w.page.locked_by == Some(me) {
         w.fire(Inv::FaultReturnsPageUnlocked);
     }
@@ -88,7 +97,12 @@ pub fn fault_return(w: &mut World, me: Tid, to: FaultPc) -> Step {
     l.mkwrite = MkwriteRet::None;
     l.dirtying = Dirtying::Idle;
     l.release_fault_ref = false;
-    Step::Next(Pc::Fault(to))
+    l.retried |= exit == Exit::Retry;
+    Step::Next(Pc::Fault(if exit == Exit::SigBus {
+        FaultPc::SigBus
+    } else {
+        FaultPc::Store
+    }))
 }
 
 /// The VM installs a writable, dirty pte for writer `me` (WP10, DF10). INV-4: the page must
