@@ -42,14 +42,14 @@ pub fn text(r: &Report) -> String {
             Some(t) => ("VIOLATED", format!("{} steps", t.len())),
             None => ("holds", String::new()),
         };
-        let _ = writeln!(
-            s,
+        let line = format!(
             "{:<40} {:<9} {:<9} {}",
             v.inv.name(),
             v.inv.id(),
             verdict,
             len
         );
+        let _ = writeln!(s, "{}", line.trim_end());
     }
     let _ = writeln!(s, "\nsometimes guards:");
     for g in &r.guards {
@@ -160,20 +160,20 @@ pub fn headline() -> String {
     );
     let _ = writeln!(
         s,
-        "{:<26} {:<20} {:<20} {:<20}",
-        "scenario", "old", "new, fs unlocked", "new, fs locked"
+        "{:<26} {:<20} {:<20} new, fs locked",
+        "scenario", "old", "new, fs unlocked"
     );
     let mut first_old: Option<Report> = None;
     for (name, cfgs) in headline_configs() {
         let reports: Vec<Report> = cfgs.iter().map(|c| check(c, false)).collect();
-        let _ = writeln!(
-            s,
-            "{:<26} {:<20} {:<20} {:<20}",
+        let line = format!(
+            "{:<26} {:<20} {:<20} {}",
             name,
             cell(&reports[0]),
             cell(&reports[1]),
             cell(&reports[2])
         );
+        let _ = writeln!(s, "{}", line.trim_end());
         if first_old.is_none() {
             first_old = Some(reports[0].clone());
         }
@@ -255,4 +255,32 @@ pub fn matrix_line(r: &Report) -> String {
         let _ = write!(s, " UNREACHED:{}", g.name());
     }
     s.trim_end().to_string()
+}
+
+/// The committed trace file of one violation: a header naming the configuration, the violated
+/// invariant and how to regenerate the file, then the rendered steps.
+pub fn trace_file(cfg: &Config, scenario: &str, race: &str, inv: Inv, path: &[u8]) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "# scenario   {scenario} ({race})");
+    let _ = writeln!(s, "# config     {}", cfg.label());
+    let _ = writeln!(
+        s,
+        "# violated   {} ({}): {}",
+        inv.name(),
+        inv.id(),
+        inv.meaning()
+    );
+    let _ = writeln!(
+        s,
+        "# found by   {CHECKER} BFS, shortest ({} steps); regenerate: BLESS=1 cargo test \
+         --release --test traces",
+        path.len()
+    );
+    let _ = writeln!(
+        s,
+        "# columns    step, thread, kernel function, step id, anchor, what it does; below it, \
+         what changed"
+    );
+    s.push_str(&trace::render(cfg, path).unwrap_or_else(|e| format!("# {e}\n")));
+    s
 }

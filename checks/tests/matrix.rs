@@ -20,7 +20,10 @@ fn verdict_matrix_matches_golden_file() {
     }
     // Every configuration ran, and in none of them is a pass vacuous.
     assert_eq!(text.lines().filter(|l| !l.starts_with('#')).count(), 432);
-    assert!(!text.contains("UNREACHED"), "an applicable guard was not reached");
+    assert!(
+        !text.contains("UNREACHED"),
+        "an applicable guard was not reached"
+    );
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/verdicts.txt");
     if std::env::var_os("BLESS").is_some() {
         std::fs::write(&path, &text).expect("write golden file");

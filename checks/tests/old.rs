@@ -14,15 +14,28 @@ const IO: Tid = 2;
 /// shorter paths finds none, and the unlimited one finds one of that length.
 fn assert_shortest(cfg: &Config, inv: Inv, len: usize) {
     let t = shortest(cfg, inv, None).expect("violated");
-    assert_eq!(t.len(), len, "{}: {}", inv.name(), trace::render(cfg, &t).unwrap());
+    assert_eq!(
+        t.len(),
+        len,
+        "{}: {}",
+        inv.name(),
+        trace::render(cfg, &t).unwrap()
+    );
     // target_max_depth(d) checks states reached by at most d-2 steps.
-    assert!(shortest(cfg, inv, Some(len + 1)).is_none(), "a shorter trace exists");
+    assert!(
+        shortest(cfg, inv, Some(len + 1)).is_none(),
+        "a shorter trace exists"
+    );
     assert!(shortest(cfg, inv, Some(len + 2)).is_some());
 }
 
 fn violated(cfg: &Config) -> Vec<Inv> {
     let r = check(cfg, false);
-    assert!(r.unreached_guards().is_empty(), "{:?}", r.unreached_guards());
+    assert!(
+        r.unreached_guards().is_empty(),
+        "{:?}",
+        r.unreached_guards()
+    );
     r.violated()
 }
 
@@ -58,7 +71,10 @@ fn r1_shortest_trace_is_writeback_between_page_mkwrite_and_the_pte() {
     let wb_lock = ids.iter().position(|x| *x == ("W0", "W2-W5")).unwrap();
     let pte = ids.iter().position(|x| *x == ("F0", "WP6-WP11")).unwrap();
     let writepage = ids.iter().position(|x| *x == ("W0", "W8,W10")).unwrap();
-    assert!(mkwrite_done < wb_lock && wb_lock < pte && pte < writepage, "{ids:?}");
+    assert!(
+        mkwrite_done < wb_lock && wb_lock < pte && pte < writepage,
+        "{ids:?}"
+    );
 }
 
 #[rustfmt::skip]
@@ -89,7 +105,10 @@ const R2_PATH: [Tid; 21] = [
 #[test]
 fn r2_old_wp_cleaning_between_pte_and_set_page_dirty_violates_cleaned_page_had_fs_metadata() {
     let cfg = Config::scenario("R2").unwrap();
-    let model = Checked { cfg, props: Props::Only(Inv::CleanedPageHadFsMetadata) };
+    let model = Checked {
+        cfg,
+        props: Props::Only(Inv::CleanedPageHadFsMetadata),
+    };
     model
         .checker()
         .spawn_bfs()
@@ -102,7 +121,9 @@ fn r2_old_wp_cleaning_between_pte_and_set_page_dirty_violates_cleaned_page_had_f
     assert!(after_wp14.page.dirty && !after_wp14.fs_meta_dirty);
     assert!(!after_wp14.ptes[0].write);
     // No writable pte ever mapped the untracked page on this path: this is not R1.
-    assert!(steps.iter().all(|s| mkwrite_model::invariants::writable_pte_has_fs_metadata(&cfg, &s.after)));
+    assert!(steps
+        .iter()
+        .all(|s| mkwrite_model::invariants::writable_pte_has_fs_metadata(&cfg, &s.after)));
 }
 
 #[test]
@@ -148,9 +169,13 @@ const R4_PATH: [Tid; 22] = [
 ];
 
 #[test]
-fn r4_old_nopage_cleaning_between_unlock_and_set_page_dirty_violates_cleaned_page_had_fs_metadata() {
+fn r4_old_nopage_cleaning_between_unlock_and_set_page_dirty_violates_cleaned_page_had_fs_metadata()
+{
     let cfg = Config::scenario("R4").unwrap();
-    let model = Checked { cfg, props: Props::Only(Inv::CleanedPageHadFsMetadata) };
+    let model = Checked {
+        cfg,
+        props: Props::Only(Inv::CleanedPageHadFsMetadata),
+    };
     model
         .checker()
         .spawn_bfs()
@@ -159,14 +184,19 @@ fn r4_old_nopage_cleaning_between_unlock_and_set_page_dirty_violates_cleaned_pag
     let steps = trace::replay(&cfg, &R4_PATH).unwrap();
     assert_eq!(steps[16].info.id, "DF14-DF16");
     assert!(steps[16].after.page.dirty && !steps[16].after.fs_meta_dirty);
-    assert!(steps.iter().all(|s| mkwrite_model::invariants::writable_pte_has_fs_metadata(&cfg, &s.after)));
+    assert!(steps
+        .iter()
+        .all(|s| mkwrite_model::invariants::writable_pte_has_fs_metadata(&cfg, &s.after)));
 }
 
 #[test]
 fn old_lenient_fs_loses_no_data_but_still_violates_cleaned_page_had_fs_metadata() {
     // Without the strict filesystem, ->writepage allocates at writeback time: fsync writes the
     // data (INV-3c holds), but writeback still meets a dirty page without metadata.
-    let cfg = Config { strict: false, ..Config::scenario("R1").unwrap() };
+    let cfg = Config {
+        strict: false,
+        ..Config::scenario("R1").unwrap()
+    };
     assert_eq!(
         violated(&cfg),
         [Inv::WritablePteHasFsMetadata, Inv::CleanedPageHadFsMetadata]
@@ -177,6 +207,9 @@ fn old_lenient_fs_loses_no_data_but_still_violates_cleaned_page_had_fs_metadata(
 fn old_without_writeback_holds() {
     // No cleaner runs during the fault: the races need writeback (the final fsync starts only
     // after the store).
-    let cfg = Config { writeback: 0, ..Config::scenario("R1").unwrap() };
+    let cfg = Config {
+        writeback: 0,
+        ..Config::scenario("R1").unwrap()
+    };
     assert_eq!(violated(&cfg), []);
 }

@@ -9,7 +9,7 @@
 //! Left out: private (COW) and anonymous faults, and nonlinear mappings (the flag H5 resets
 //! has no effect on a linear shared mapping).
 
-use super::{fault_return, Exit, fault_set_page_dirty, install_writable_pte};
+use super::{fault_return, fault_set_page_dirty, install_writable_pte, Exit};
 use crate::config::Config;
 use crate::contract::Fix;
 use crate::kernel::{

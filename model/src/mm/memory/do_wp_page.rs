@@ -14,7 +14,7 @@
 //! branch for filesystems without ->page_mkwrite (reference 3.2), which the patch did not
 //! change in substance.
 
-use super::{fault_return, Exit, fault_set_page_dirty, install_writable_pte};
+use super::{fault_return, fault_set_page_dirty, install_writable_pte, Exit};
 use crate::config::Config;
 use crate::contract::Fix;
 use crate::kernel::{

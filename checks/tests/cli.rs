@@ -1,0 +1,173 @@
+//! The `mkwrite` binary: exit codes, JSON records, and a one-line message with exit code 2 for
+//! every kind of bad input.
+
+use std::process::{Command, Output};
+
+fn mkwrite(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mkwrite"))
+        .args(args)
+        .output()
+        .expect("run mkwrite")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Exit code 2, nothing on stdout, exactly one line on stderr containing `needle`.
+fn assert_bad_input(args: &[&str], needle: &str) {
+    let o = mkwrite(args);
+    assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{args:?}: not one line: {err:?}");
+    assert!(err.starts_with("mkwrite: "), "{err:?}");
+    assert!(err.contains(needle), "{args:?}: {err:?} lacks {needle:?}");
+    assert!(!err.contains("panicked"), "{err:?}");
+    assert!(stdout(&o).is_empty());
+}
+
+#[test]
+fn unknown_scenario_is_rejected() {
+    assert_bad_input(&["check", "--scenario", "nope"], "unknown scenario 'nope'");
+}
+
+#[test]
+fn unknown_protocol_is_rejected() {
+    assert_bad_input(
+        &["check", "--protocol", "older"],
+        "--protocol older: expected one of old, new",
+    );
+}
+
+#[test]
+fn old_protocol_with_locked_fs_is_a_contradiction() {
+    assert_bad_input(
+        &["check", "--protocol", "old", "--fs", "locked"],
+        "--protocol old has no VM_FAULT_LOCKED convention",
+    );
+}
+
+#[test]
+fn out_of_range_numbers_are_rejected() {
+    assert_bad_input(&["check", "--writers", "3"], "--writers 3: expected 1 to 2");
+    assert_bad_input(&["check", "--writers", "0"], "--writers 0: expected 1 to 2");
+    assert_bad_input(
+        &["check", "--writeback", "3"],
+        "--writeback 3: expected 0 to 2",
+    );
+    assert_bad_input(
+        &["check", "--truncate", "2"],
+        "--truncate 2: expected 0 or 1",
+    );
+    assert_bad_input(&["check", "--writers", "two"], "invalid value 'two'");
+}
+
+#[test]
+fn bad_choices_are_rejected() {
+    assert_bad_input(
+        &["check", "--pte", "rw"],
+        "--pte rw: expected one of ro, none",
+    );
+    assert_bad_input(
+        &["check", "--page", "hot"],
+        "--page hot: expected one of clean, dirty",
+    );
+    assert_bad_input(
+        &["check", "--fs", "maybe"],
+        "--fs maybe: expected one of unlocked, locked",
+    );
+    assert_bad_input(&["check", "--shared-mm"], "--shared-mm needs --writers 2");
+}
+
+#[test]
+fn unknown_flags_and_commands_are_rejected() {
+    assert_bad_input(
+        &["check", "--frobnicate"],
+        "unexpected argument '--frobnicate'",
+    );
+    assert_bad_input(&["frobnicate"], "unrecognized subcommand 'frobnicate'");
+}
+
+#[test]
+fn violated_check_exits_1_and_names_the_invariant() {
+    let o = mkwrite(&["check", "--scenario", "R1", "--quiet"]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(
+        out.contains("writable_pte_has_fs_metadata             INV-1     VIOLATED  11 steps"),
+        "{out}"
+    );
+    assert!(out.contains("counterexample: writable_pte_has_fs_metadata (INV-1)"));
+}
+
+#[test]
+fn holding_check_exits_0() {
+    let o = mkwrite(&[
+        "check",
+        "--protocol",
+        "new",
+        "--writeback",
+        "2",
+        "--truncate",
+        "1",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(!stdout(&o).contains("VIOLATED"));
+}
+
+#[test]
+fn json_has_one_record_per_invariant_with_the_contract_fields() {
+    let o = mkwrite(&["check", "--scenario", "R3", "--json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let lines: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    assert_eq!(lines.len(), mkwrite_model::Inv::ALL.len());
+    for v in &lines {
+        for k in [
+            "protocol",
+            "fs",
+            "writers",
+            "writeback",
+            "truncate",
+            "pte",
+            "page",
+            "strict",
+            "checker",
+            "invariant",
+            "inv",
+            "verdict",
+            "states",
+            "seconds",
+            "trace_len",
+        ] {
+            assert!(v.get(k).is_some(), "missing {k} in {v}");
+        }
+        assert_eq!(v["protocol"], "old");
+        assert_eq!(v["pte"], "none");
+        assert_eq!(v["checker"], "stateright");
+    }
+    let inv1 = lines.iter().find(|v| v["inv"] == "INV-1").unwrap();
+    assert_eq!(inv1["verdict"], "violated");
+    assert_eq!(inv1["trace_len"], 13);
+    let inv4 = lines.iter().find(|v| v["inv"] == "INV-4").unwrap();
+    assert_eq!(inv4["verdict"], "holds");
+    assert!(inv4["trace_len"].is_null());
+}
+
+#[test]
+fn headline_runs_and_shows_old_versus_new() {
+    let o = mkwrite(&[]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    assert!(
+        out.contains("wp-fault+writeback         INV-1 INV-2 INV-3c   INV-1 INV-2 INV-3c   holds"),
+        "{out}"
+    );
+    assert!(out.contains("Shortest old counterexample of writable_pte_has_fs_metadata (INV-1)"));
+}
