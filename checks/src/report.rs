@@ -31,11 +31,7 @@ pub fn text(r: &Report) -> String {
         "checker: {CHECKER}, {COVERAGE} (DFS on 2 threads decides every invariant; \
          1-thread BFS per violation gives its shortest trace)"
     );
-    let _ = writeln!(
-        s,
-        "states: {}  depth: {}  seconds: {:.2}\n",
-        r.states, r.depth, r.seconds
-    );
+    let _ = writeln!(s, "states: {}  seconds: {:.2}\n", r.states, r.seconds);
     let _ = writeln!(s, "{:<40} {:<9} {:<9} trace", "invariant", "id", "verdict");
     for v in &r.verdicts {
         let (verdict, len) = match &v.trace {

@@ -10,7 +10,7 @@
 //! convention of the old VM); `locked` returns VM_FAULT_LOCKED with the page still locked (hunk
 //! H7). Both unlock on the truncated (NOPAGE) exit.
 //!
-//! Left out: the partial page at EOF (the model's page lies wholly inside or wholly beyond
+//! Model: left out: the partial page at EOF (the model's page lies wholly inside or wholly beyond
 //! i_size) and block_prepare_write's failures (ENOSPC/ENOMEM -> SIGBUS/OOM), which only add
 //! an exit that dirties nothing.
 

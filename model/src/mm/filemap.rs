@@ -2,7 +2,7 @@
 //! ->fault of a regular file. It returns the page with a reference and locked
 //! (VM_FAULT_LOCKED), after rechecking i_size under the page lock.
 //!
-//! Left out: readahead and the read of a page that is not uptodate; the page of the model is
+//! Model: left out: readahead and the read of a page that is not uptodate; the page of the model is
 //! always in the cache and uptodate until truncate removes it.
 
 use crate::kernel::{get_page, lock_page, put_page, unlock_page, Acquire};

@@ -6,7 +6,7 @@
 //! clear_page_dirty_for_io is three steps: page_mkclean (one pte-lock section per pte),
 //! set_page_dirty if a pte was cleaned, TestClearPageDirty.
 //!
-//! Left out: reclaim (shrink_page_list), an equivalent cleaner under trylock_page; the
+//! Model: left out: reclaim (shrink_page_list), an equivalent cleaner under trylock_page; the
 //! range_cyclic bookkeeping of write_cache_pages, which does not matter for one page.
 
 use crate::config::Config;

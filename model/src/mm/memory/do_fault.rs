@@ -6,7 +6,7 @@
 //! DF12 unlock_page, DF14-DF16 set_page_dirty_balance without the lock. New: a VM_FAULT_LOCKED
 //! return keeps the lock (H5), and set_page_dirty runs before unlock_page (H6, DF12').
 //!
-//! Left out: private (COW) and anonymous faults, and nonlinear mappings (the flag H5 resets
+//! Model: left out: private (COW) and anonymous faults, and nonlinear mappings (the flag H5 resets
 //! has no effect on a linear shared mapping).
 
 use super::{fault_return, fault_set_page_dirty, install_writable_pte, Exit};

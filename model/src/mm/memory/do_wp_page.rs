@@ -9,7 +9,7 @@
 //! WP16'-WP18' put_page, balance, file_update_time. Each part of H3 moves one piece between the
 //! two orders, so the steps below run or are skipped according to the fixes.
 //!
-//! Left out: the copy-on-write and VM_MIXEDMAP parts of do_wp_page (a MAP_SHARED file page is
+//! Model: left out: the copy-on-write and VM_MIXEDMAP parts of do_wp_page (a MAP_SHARED file page is
 //! always reused) and with them hunk H4, whose oom exit is unreachable (reference 9.1); the
 //! branch for filesystems without ->page_mkwrite (reference 3.2), which the patch did not
 //! change in substance.

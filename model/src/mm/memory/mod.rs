@@ -53,6 +53,13 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: FaultPc) -> Step {
 /// changes under ptl, so the value read under ptl is one the lock-free read could have
 /// returned; a pte that became writable in between (path 5, "set the dirty bit and retry") is
 /// the same as the store landing directly, which this step does when it sees a writable pte.
+///
+/// Model: the retry after a 0/NOPAGE return is unbounded, as in the kernel (the arch fault
+/// handler returns and the store instruction re-executes), and no retry counter is kept. A
+/// retry that finds the same shared state repeats the same steps into the same states: a
+/// cycle, which the checker's visited set closes, so every number of retries is covered. Such
+/// spins exist in the kernel: do_wp_page retries with NOPAGE for as long as truncate sits
+/// between i_size_write (T1) and the unmap (T2).
 fn store(cfg: &Config, w: &mut World, me: Tid) -> Step {
     let n = cfg.pte_of(w.thread(me).index);
     let pte = w.ptes[n];
