@@ -71,6 +71,20 @@ struct CheckArgs {
     quiet: bool,
 }
 
+/// Print to stdout; a closed pipe (`mkwrite | head`) ends the output quietly instead of
+/// panicking.
+fn out(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    if stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .is_err()
+    {
+        std::process::exit(0);
+    }
+}
+
 fn bad(msg: impl std::fmt::Display) -> ExitCode {
     eprintln!("mkwrite: {msg}");
     ExitCode::from(2)
@@ -157,7 +171,7 @@ fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) if !e.use_stderr() => {
             // --help, --version.
-            print!("{e}");
+            out(&e.to_string());
             return ExitCode::SUCCESS;
         }
         Err(e) => {
@@ -174,19 +188,19 @@ fn main() -> ExitCode {
     };
     match cli.command {
         None => {
-            print!("{}", report::headline());
+            out(&report::headline());
             ExitCode::SUCCESS
         }
         Some(Command::Scenarios) => {
             for s in SCENARIOS {
-                println!(
-                    "{:<48} {}  {}\n{:<48}     {}",
+                out(&format!(
+                    "{:<48} {}  {}\n{:<48}     {}\n",
                     s.name,
                     s.race,
                     Config::from_scenario(&s).label(),
                     "",
                     s.doc
-                );
+                ));
             }
             ExitCode::SUCCESS
         }
@@ -197,9 +211,9 @@ fn main() -> ExitCode {
             };
             let r = check(&cfg, !a.quiet);
             if a.json {
-                print!("{}", report::json_lines(&r));
+                out(&report::json_lines(&r));
             } else {
-                print!("{}", report::text(&r));
+                out(&report::text(&r));
             }
             if r.violated().is_empty() {
                 ExitCode::SUCCESS

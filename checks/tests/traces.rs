@@ -29,7 +29,10 @@ fn expected() -> BTreeMap<PathBuf, String> {
                     s.name,
                     v.inv.name()
                 );
-                files.insert(PathBuf::from(rel), trace_file(&cfg, s.name, s.race, v.inv, t));
+                files.insert(
+                    PathBuf::from(rel),
+                    trace_file(&cfg, s.name, s.race, v.inv, t),
+                );
             }
         }
     }
@@ -40,7 +43,10 @@ fn expected() -> BTreeMap<PathBuf, String> {
 fn committed_traces_are_current() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../traces");
     let files = expected();
-    assert!(files.len() >= 9, "every old textbook scenario and R5 has traces");
+    assert!(
+        files.len() >= 9,
+        "every old textbook scenario and R5 has traces"
+    );
     let bless = std::env::var_os("BLESS").is_some();
     for (rel, text) in &files {
         let path = root.join(rel);
@@ -49,7 +55,11 @@ fn committed_traces_are_current() {
             std::fs::write(&path, text).unwrap();
         } else {
             let have = std::fs::read_to_string(&path).unwrap_or_default();
-            assert!(have == *text, "{} is stale; BLESS=1 to regenerate", path.display());
+            assert!(
+                have == *text,
+                "{} is stale; BLESS=1 to regenerate",
+                path.display()
+            );
         }
     }
 }
