@@ -21,6 +21,23 @@
 //! - [`step`]: `step`, `enabled`, `info`: all a checker needs. [`trace`]: rendering.
 //!
 //! Every simplification carries a `// Model:` comment: `grep -rn "Model:" model/` lists them.
+//!
+//! A checker needs only the initial state, `step` and the invariants:
+//!
+//! ```
+//! use mkwrite_model::{check, step, threads_enabled, Config, Protocol, World};
+//!
+//! let cfg = Config::new(Protocol::New);
+//! let w = World::init(&cfg);
+//! assert!(check(&cfg, &w).is_ok());
+//! // F0 (thread 0) can store; the final sync S waits for every other thread.
+//! let movable = threads_enabled(&cfg, &w);
+//! assert!(movable.contains(&0));
+//! let next = step(&cfg, &w, 0).expect("F0 can move");
+//! assert_eq!(next.page.refcount, w.page.refcount + 1); // do_wp_page took its reference
+//! ```
+
+#![warn(missing_docs)]
 
 pub mod config;
 pub mod contract;
