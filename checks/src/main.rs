@@ -69,6 +69,11 @@ struct CheckArgs {
     /// No progress output on stderr.
     #[arg(long)]
     quiet: bool,
+    /// Check the 144 configurations of the verdict matrix ({old, new+unlocked, new+locked} ×
+    /// writers × writeback × truncate × pte × page, strict fs) instead of one.
+    #[arg(long, conflicts_with_all = ["scenario", "protocol", "fs", "writers", "shared_mm",
+        "writeback", "truncate", "pte", "page", "lenient_fs"])]
+    matrix: bool,
 }
 
 /// Print to stdout; a closed pipe (`mkwrite | head`) ends the output quietly instead of
@@ -203,6 +208,32 @@ fn main() -> ExitCode {
                 ));
             }
             ExitCode::SUCCESS
+        }
+        Some(Command::Check(a)) if a.matrix => {
+            let start = std::time::Instant::now();
+            let configs = report::matrix_144();
+            let mut reports = Vec::new();
+            for (i, c) in configs.iter().enumerate() {
+                let r = check(c, false);
+                if a.json {
+                    out(&report::json_lines(&r));
+                }
+                reports.push(r);
+                if !a.quiet && start.elapsed().as_secs_f64() > 2.0 && i % 16 == 15 {
+                    eprintln!("matrix: {}/{} configurations", i + 1, configs.len());
+                }
+            }
+            if !a.json {
+                out(&report::matrix_table(
+                    &reports,
+                    start.elapsed().as_secs_f64(),
+                ));
+            }
+            if reports.iter().all(|r| r.violated().is_empty()) {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
         }
         Some(Command::Check(a)) => {
             let cfg = match config(&a) {

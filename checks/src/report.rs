@@ -280,3 +280,45 @@ pub fn trace_file(cfg: &Config, scenario: &str, race: &str, inv: Inv, path: &[u8
     s.push_str(&trace::render(cfg, path).unwrap_or_else(|e| format!("# {e}\n")));
     s
 }
+
+/// The 144 configurations of `check --matrix`: {old, new+unlocked, new+locked} × writers 1-2
+/// (separate mms) × writeback 0-2 × truncate 0-1 × initial pte × initial page, strict fs.
+pub fn matrix_144() -> Vec<Config> {
+    matrix_configs()
+        .into_iter()
+        .filter(|c| c.strict && !c.shared_mm)
+        .collect()
+}
+
+/// The verdict table of several reports: one row per configuration, one column per invariant
+/// (`.` holds, the shortest trace's length where violated), states and seconds, a total line.
+pub fn matrix_table(reports: &[Report], wall: f64) -> String {
+    let mut s = format!("{:<50}", "configuration");
+    for inv in Inv::ALL {
+        let _ = write!(s, " {:>6}", inv.id().trim_start_matches("INV-"));
+    }
+    let _ = writeln!(s, " {:>8} {:>7}", "states", "seconds");
+    for r in reports {
+        let _ = write!(s, "{:<50}", r.cfg.label());
+        for v in &r.verdicts {
+            let cell = v
+                .trace
+                .as_ref()
+                .map_or(".".to_string(), |t| t.len().to_string());
+            let _ = write!(s, " {cell:>6}");
+        }
+        let _ = writeln!(s, " {:>8} {:>7.3}", r.states, r.seconds);
+    }
+    let states: usize = reports.iter().map(|r| r.states).sum();
+    let violated = reports.iter().filter(|r| !r.violated().is_empty()).count();
+    let _ = writeln!(
+        s,
+        "total: {} configurations, {} violate some invariant, {} states, {:.2} s wall \
+         (a number is the length of the shortest counterexample; . holds)",
+        reports.len(),
+        violated,
+        states,
+        wall
+    );
+    s
+}

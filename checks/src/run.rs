@@ -4,7 +4,7 @@
 
 use crate::sr::{Checked, Props};
 use mkwrite_model::invariants::Guard;
-use mkwrite_model::{Config, Inv, Tid};
+use mkwrite_model::{Config, Inv, Tid, World};
 use stateright::report::{ReportData, ReportDiscovery, Reporter};
 use stateright::{Checker, HasDiscoveries, Model};
 use std::collections::{BTreeMap, BTreeSet};
@@ -112,8 +112,9 @@ impl Report {
     }
 }
 
-/// The exhaustive deciding run: every property, DFS, `threads` worker threads. Never stops
-/// early (an empty `AnyOf` is never satisfied), so the state count is that of the whole space.
+/// The exhaustive deciding run: every property, DFS, `threads` worker threads, with symmetry
+/// reduction between two writers (`World::writers_canonical`). Never stops early (an empty
+/// `AnyOf` is never satisfied), so the state count is that of the whole reduced space.
 pub fn decide(
     cfg: &Config,
     threads: usize,
@@ -125,6 +126,7 @@ pub fn decide(
     }
     .checker()
     .threads(threads)
+    .symmetry_fn(World::writers_canonical)
     .finish_when(HasDiscoveries::AnyOf(BTreeSet::new()))
     .spawn_dfs();
     let checker = if progress {
@@ -188,4 +190,20 @@ pub fn check(cfg: &Config, progress: bool) -> Report {
         verdicts,
         guards,
     }
+}
+
+/// The cross-check of the symmetry reduction: the same exhaustive run as [`decide`], but BFS
+/// on one thread and without symmetry. Returns unique states and the discovered properties.
+pub fn decide_without_symmetry(cfg: &Config) -> (usize, BTreeSet<&'static str>) {
+    let checker = Checked {
+        cfg: *cfg,
+        props: Props::All,
+    }
+    .checker()
+    .threads(1)
+    .finish_when(HasDiscoveries::AnyOf(BTreeSet::new()))
+    .spawn_bfs()
+    .join();
+    let found = checker.discoveries().keys().copied().collect();
+    (checker.unique_state_count(), found)
 }
