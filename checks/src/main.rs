@@ -29,6 +29,19 @@ enum Command {
     Check(CheckArgs),
     /// List the textbook scenarios usable with --scenario.
     Scenarios,
+    /// Benchmark the 144-configuration matrix: per configuration (each in its own process)
+    /// states, states/s, wall time and peak memory, medians of --runs runs.
+    Bench {
+        /// Runs per configuration.
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        /// No progress output on stderr.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// One configuration for `bench`, in a child process: prints states, seconds, peak KiB.
+    #[command(hide = true)]
+    BenchOne(CheckArgs),
 }
 
 #[derive(Args)]
@@ -209,6 +222,29 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
+        Some(Command::Bench { runs, quiet }) => {
+            if runs == 0 {
+                return bad("--runs must be at least 1");
+            }
+            let exe = match std::env::current_exe() {
+                Ok(p) => p.to_string_lossy().into_owned(),
+                Err(e) => return bad(format!("cannot find the mkwrite binary: {e}")),
+            };
+            match checks::bench::bench(&exe, runs, quiet) {
+                Ok(t) => {
+                    out(&t);
+                    ExitCode::SUCCESS
+                }
+                Err(e) => bad(e),
+            }
+        }
+        Some(Command::BenchOne(a)) => match config(&a) {
+            Ok(cfg) => {
+                out(&checks::bench::bench_one(&cfg));
+                ExitCode::SUCCESS
+            }
+            Err(e) => bad(e),
+        },
         Some(Command::Check(a)) if a.matrix => {
             let start = std::time::Instant::now();
             let configs = report::matrix_144();

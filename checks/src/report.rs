@@ -31,7 +31,13 @@ pub fn text(r: &Report) -> String {
         "checker: {CHECKER}, {COVERAGE} (DFS on 2 threads decides every invariant; \
          1-thread BFS per violation gives its shortest trace)"
     );
-    let _ = writeln!(s, "states: {}  seconds: {:.2}\n", r.states, r.seconds);
+    let _ = writeln!(
+        s,
+        "states: {}  seconds: {:.2}  fingerprint collision probability: {:.1e}\n",
+        r.states,
+        r.seconds,
+        r.collision_probability()
+    );
     let _ = writeln!(s, "{:<40} {:<9} {:<9} trace", "invariant", "id", "verdict");
     for v in &r.verdicts {
         let (verdict, len) = match &v.trace {
@@ -97,6 +103,7 @@ pub fn json_lines(r: &Report) -> String {
             "inv": v.inv.id(),
             "verdict": if v.violated() { "violated" } else { "holds" },
             "states": r.states,
+            "collision_probability": r.collision_probability(),
             "seconds": (r.seconds * 1000.0).round() / 1000.0,
             "trace_len": v.trace.as_ref().map(Vec::len),
             "trace": names,
@@ -311,14 +318,17 @@ pub fn matrix_table(reports: &[Report], wall: f64) -> String {
     }
     let states: usize = reports.iter().map(|r| r.states).sum();
     let violated = reports.iter().filter(|r| !r.violated().is_empty()).count();
+    let collision: f64 = reports.iter().map(Report::collision_probability).sum();
     let _ = writeln!(
         s,
-        "total: {} configurations, {} violate some invariant, {} states, {:.2} s wall \
-         (a number is the length of the shortest counterexample; . holds)",
+        "total: {} configurations, {} violate some invariant, {} states, {:.2} s wall, \
+         fingerprint collision probability {:.1e}\n(a number is the length of the shortest \
+         counterexample; . holds)",
         reports.len(),
         violated,
         states,
-        wall
+        wall,
+        collision
     );
     s
 }

@@ -102,6 +102,14 @@ impl Report {
         &self.verdicts[Inv::ALL.iter().position(|i| *i == inv).unwrap_or(0)]
     }
 
+    /// An upper bound on the probability that two of the run's states shared a 64-bit
+    /// fingerprint, which would silently merge them (stateright stores fingerprints, not
+    /// states): the birthday bound n(n-1)/2^65.
+    pub fn collision_probability(&self) -> f64 {
+        let n = self.states as f64;
+        n * (n - 1.0) / 2f64.powi(65)
+    }
+
     /// Applicable guards that were not reached: a pass would be vacuous for them.
     pub fn unreached_guards(&self) -> Vec<Guard> {
         self.guards

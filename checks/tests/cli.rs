@@ -171,3 +171,38 @@ fn headline_runs_and_shows_old_versus_new() {
     );
     assert!(out.contains("Shortest old counterexample of writable_pte_has_fs_metadata (INV-1)"));
 }
+
+#[test]
+fn matrix_json_has_a_record_per_configuration_and_invariant() {
+    let o = mkwrite(&["check", "--matrix", "--json", "--quiet"]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "old violates, so the matrix exits 1"
+    );
+    let n = stdout(&o).lines().count();
+    assert_eq!(n, 144 * mkwrite_model::Inv::ALL.len());
+}
+
+#[test]
+fn matrix_rejects_configuration_flags() {
+    assert_bad_input(
+        &["check", "--matrix", "--scenario", "R1"],
+        "cannot be used with",
+    );
+}
+
+#[test]
+fn bench_one_prints_states_seconds_and_peak_memory() {
+    let o = mkwrite(&["bench-one", "--protocol", "new", "--writeback", "2"]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    let f: Vec<&str> = out.split_whitespace().collect();
+    assert_eq!(f.len(), 3, "{out:?}");
+    assert_eq!(
+        f[0], "126",
+        "states of new/locked w1 wb2 t0 pte=ro page=clean"
+    );
+    assert!(f[1].parse::<f64>().is_ok() && f[2].parse::<u64>().unwrap() > 0);
+    assert_bad_input(&["bench", "--runs", "0"], "--runs must be at least 1");
+}

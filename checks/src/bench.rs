@@ -1,0 +1,178 @@
+//! `mkwrite bench`: per configuration of the 144-configuration matrix, unique states,
+//! states/s, wall time and peak memory, each configuration in its own child process (a
+//! process's peak only rises), medians of several runs; then the whole matrix and the R1
+//! headline as whole processes, process start included.
+
+use crate::report::matrix_144;
+use crate::run::check;
+use mkwrite_model::Config;
+use std::fmt::Write;
+use std::process::Command;
+use std::time::Instant;
+
+/// The `check` flags that select `cfg`.
+pub fn config_args(cfg: &Config) -> Vec<String> {
+    let mut a = vec![
+        "--protocol".to_string(),
+        cfg.protocol.id().to_string(),
+        "--fs".into(),
+        cfg.fs.id().into(),
+        "--writers".into(),
+        cfg.writers.to_string(),
+        "--writeback".into(),
+        cfg.writeback.to_string(),
+        "--truncate".into(),
+        u8::from(cfg.truncate).to_string(),
+        "--pte".into(),
+        if cfg.pte_ro { "ro" } else { "none" }.into(),
+        "--page".into(),
+        if cfg.page_dirty { "dirty" } else { "clean" }.into(),
+    ];
+    if cfg.shared_mm {
+        a.push("--shared-mm".into());
+    }
+    if !cfg.strict {
+        a.push("--lenient-fs".into());
+    }
+    a
+}
+
+/// This process's peak resident set (VmHWM), in KiB, or 0 where /proc is not available.
+pub fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// The child's side: check `cfg` and print one line `states seconds peak_kib`.
+pub fn bench_one(cfg: &Config) -> String {
+    let r = check(cfg, false);
+    format!("{} {:.6} {}\n", r.states, r.seconds, peak_rss_kib())
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    if v.is_empty() {
+        return 0.0;
+    }
+    v[v.len() / 2]
+}
+
+/// Run `exe args` `runs` times; the median wall seconds and the child's last stdout.
+fn time_process(exe: &str, args: &[String], runs: usize) -> Result<(f64, String), String> {
+    let mut walls = Vec::new();
+    let mut last = String::new();
+    for _ in 0..runs {
+        let start = Instant::now();
+        let out = Command::new(exe)
+            .args(args)
+            .output()
+            .map_err(|e| format!("cannot run {exe}: {e}"))?;
+        walls.push(start.elapsed().as_secs_f64());
+        if !out.status.success() && out.status.code() != Some(1) {
+            return Err(format!(
+                "{exe} {} failed: {}",
+                args.join(" "),
+                String::from_utf8_lossy(&out.stderr).trim()
+            ));
+        }
+        last = String::from_utf8_lossy(&out.stdout).into_owned();
+    }
+    Ok((median(walls), last))
+}
+
+/// The benchmark table. `exe` is the mkwrite binary; every configuration runs `runs` times.
+pub fn bench(exe: &str, runs: usize, quiet: bool) -> Result<String, String> {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "mkwrite bench: medians of {runs} runs, each configuration in its own process\n"
+    );
+    let _ = writeln!(
+        s,
+        "{:<50} {:>8} {:>10} {:>9} {:>9} {:>8}",
+        "configuration", "states", "states/s", "check ms", "wall ms", "peak MiB"
+    );
+    let configs = matrix_144();
+    let (mut sum_wall, mut sum_check, mut max_peak) = (0.0, 0.0, (0u64, String::new()));
+    for (i, cfg) in configs.iter().enumerate() {
+        let mut args = vec!["bench-one".to_string()];
+        args.extend(config_args(cfg));
+        let mut checks = Vec::new();
+        let mut peaks = Vec::new();
+        let mut walls = Vec::new();
+        let mut states = 0usize;
+        for _ in 0..runs {
+            let (wall, out) = time_process(exe, &args, 1)?;
+            let f: Vec<&str> = out.split_whitespace().collect();
+            let parse_err = || format!("bench-one printed {out:?}");
+            states = f
+                .first()
+                .and_then(|v| v.parse().ok())
+                .ok_or_else(parse_err)?;
+            checks.push(
+                f.get(1)
+                    .and_then(|v| v.parse().ok())
+                    .ok_or_else(parse_err)?,
+            );
+            peaks.push(
+                f.get(2)
+                    .and_then(|v| v.parse::<u64>().ok())
+                    .ok_or_else(parse_err)? as f64,
+            );
+            walls.push(wall);
+        }
+        let (check_s, wall_s, peak) = (median(checks), median(walls), median(peaks) as u64);
+        sum_wall += wall_s;
+        sum_check += check_s;
+        if peak > max_peak.0 {
+            max_peak = (peak, cfg.label());
+        }
+        let _ = writeln!(
+            s,
+            "{:<50} {:>8} {:>10.0} {:>9.1} {:>9.1} {:>8.1}",
+            cfg.label(),
+            states,
+            states as f64 / check_s.max(1e-9),
+            check_s * 1e3,
+            wall_s * 1e3,
+            peak as f64 / 1024.0
+        );
+        if !quiet && i % 16 == 15 {
+            eprintln!("bench: {}/{} configurations", i + 1, configs.len());
+        }
+    }
+    let matrix_args: Vec<String> = ["check", "--matrix", "--quiet"].map(String::from).to_vec();
+    let (matrix_wall, _) = time_process(exe, &matrix_args, runs)?;
+    let r1_args: Vec<String> = ["check", "--scenario", "R1", "--quiet"]
+        .map(String::from)
+        .to_vec();
+    let (r1_wall, _) = time_process(exe, &r1_args, runs)?;
+    let _ = writeln!(
+        s,
+        "\nsum over configurations: check {sum_check:.2} s, processes {sum_wall:.2} s"
+    );
+    let _ = writeln!(
+        s,
+        "`mkwrite check --matrix` (one process, every configuration, shortest traces \
+         included): {matrix_wall:.2} s wall (median)"
+    );
+    let _ = writeln!(
+        s,
+        "`mkwrite check --scenario R1` (process start included): {:.1} ms wall (median)",
+        r1_wall * 1e3
+    );
+    let _ = writeln!(
+        s,
+        "largest peak memory: {:.1} MiB ({})",
+        max_peak.0 as f64 / 1024.0,
+        max_peak.1
+    );
+    Ok(s)
+}
