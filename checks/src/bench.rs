@@ -176,3 +176,36 @@ pub fn bench(exe: &str, runs: usize, quiet: bool) -> Result<String, String> {
     );
     Ok(s)
 }
+
+/// `mkwrite bench-pct`: how many PCT executions shuttle needs to hit the R1 violation
+/// (INV-1), for `seeds` seeds; the median over seeds. A seed that does not find it within
+/// `iterations` counts as `iterations + 1`.
+pub fn bench_pct(seeds: u64, iterations: usize, depth: usize) -> String {
+    let cfg = match Config::scenario("R1") {
+        Ok(c) => c,
+        Err(e) => return format!("{e}\n"),
+    };
+    let inv = mkwrite_model::Inv::WritablePteHasFsMetadata;
+    let mut firsts = Vec::new();
+    let mut s = format!(
+        "shuttle PCT (depth {depth}) on R1 ({}): executions until the first {} violation\n",
+        cfg.label(),
+        inv.id()
+    );
+    for seed in 0..seeds {
+        let v = crate::threaded::shuttle_pct(&cfg, iterations, depth, seed);
+        let n = v.first_found.get(&inv).copied();
+        let _ = writeln!(
+            s,
+            "  seed {seed:>3}: {}",
+            n.map_or(format!("not within {iterations}"), |n| n.to_string())
+        );
+        firsts.push(n.unwrap_or(iterations + 1) as f64);
+    }
+    let _ = writeln!(
+        s,
+        "median over {seeds} seeds: {} executions",
+        median(firsts)
+    );
+    s
+}

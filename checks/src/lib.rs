@@ -17,3 +17,4 @@ pub mod bench;
 pub mod report;
 pub mod run;
 pub mod sr;
+pub mod threaded;

@@ -39,6 +39,18 @@ enum Command {
         #[arg(long)]
         quiet: bool,
     },
+    /// Executions shuttle's PCT scheduler needs to find the R1 violation, over several seeds.
+    BenchPct {
+        /// Number of seeds (0, 1, ...).
+        #[arg(long, default_value_t = 20)]
+        seeds: u64,
+        /// Executions per seed.
+        #[arg(long, default_value_t = 1000)]
+        iterations: usize,
+        /// PCT bug depth.
+        #[arg(long, default_value_t = 3)]
+        depth: usize,
+    },
     /// One configuration for `bench`, in a child process: prints states, seconds, peak KiB.
     #[command(hide = true)]
     BenchOne(CheckArgs),
@@ -82,6 +94,12 @@ struct CheckArgs {
     /// No progress output on stderr.
     #[arg(long)]
     quiet: bool,
+    /// Which checker: stateright (exhaustive), loom, shuttle, or all three side by side.
+    #[arg(long, default_value = "stateright")]
+    checker: String,
+    /// With --checker shuttle: replay one execution from a schedule printed by shuttle.
+    #[arg(long)]
+    replay: Option<String>,
     /// Check the 144 configurations of the verdict matrix ({old, new+unlocked, new+locked} ×
     /// writers × writeback × truncate × pte × page, strict fs) instead of one.
     #[arg(long, conflicts_with_all = ["scenario", "protocol", "fs", "writers", "shared_mm",
@@ -184,6 +202,83 @@ fn config(a: &CheckArgs) -> Result<Config, String> {
     Ok(c)
 }
 
+/// `check --checker loom|shuttle|all`: run the threaded checkers beside stateright's verdict and
+/// apply the agreement rule.
+fn threaded(r: &checks::run::Report, loom: bool, shuttle: bool, all: bool, json: bool) -> ExitCode {
+    use checks::threaded::{disagreements, loom_default, shuttle_default};
+    let mut cols = Vec::new();
+    // loom first: shuttle leaves a process-wide panic hook behind (see threaded.rs).
+    if loom {
+        cols.push(loom_default(&r.cfg));
+    }
+    if shuttle {
+        cols.push(shuttle_default(&r.cfg));
+    }
+    let sr = r.violated();
+    let mut disagree = Vec::new();
+    for c in &cols {
+        for inv in disagreements(&sr, c) {
+            disagree.push((c.checker.to_string(), inv));
+        }
+    }
+    if json {
+        let mut text = if all {
+            report::json_lines(r)
+        } else {
+            String::new()
+        };
+        for c in &cols {
+            text.push_str(&report::threaded_json(r, c));
+        }
+        out(&text);
+    } else {
+        out(&report::checkers_text(r, &cols, &disagree));
+    }
+    let violated = cols.iter().any(|c| !c.violations.is_empty()) || (all && !sr.is_empty());
+    if !disagree.is_empty() || violated {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// `check --checker shuttle --replay SCHEDULE`.
+fn replay(cfg: &Config, schedule: &str) -> ExitCode {
+    match checks::threaded::shuttle_replay(cfg, schedule) {
+        Err(e) => bad(format!("--replay: {e}")),
+        Ok(e) => {
+            let mut text = format!(
+                "replayed on shuttle: {}
+",
+                cfg.label()
+            );
+            if e.violations.is_empty() {
+                text.push_str(
+                    "no invariant violated in this execution
+",
+                );
+            }
+            for (inv, order) in &e.violations {
+                text.push_str(&format!(
+                    "
+violated: {} ({}): {}
+",
+                    inv.name(),
+                    inv.id(),
+                    inv.meaning()
+                ));
+                text.push_str(&mkwrite_model::trace::render(cfg, order).unwrap_or_else(|e| e));
+            }
+            out(&text);
+            if e.violations.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
@@ -238,6 +333,17 @@ fn main() -> ExitCode {
                 Err(e) => bad(e),
             }
         }
+        Some(Command::BenchPct {
+            seeds,
+            iterations,
+            depth,
+        }) => {
+            if seeds == 0 || iterations == 0 || depth == 0 {
+                return bad("--seeds, --iterations and --depth must be at least 1");
+            }
+            out(&checks::bench::bench_pct(seeds, iterations, depth));
+            ExitCode::SUCCESS
+        }
         Some(Command::BenchOne(a)) => match config(&a) {
             Ok(cfg) => {
                 out(&checks::bench::bench_one(&cfg));
@@ -276,7 +382,27 @@ fn main() -> ExitCode {
                 Ok(c) => c,
                 Err(e) => return bad(e),
             };
+            if let Some(schedule) = &a.replay {
+                if a.checker != "shuttle" {
+                    return bad("--replay needs --checker shuttle");
+                }
+                return replay(&cfg, schedule);
+            }
+            let (loom, shuttle) = match a.checker.as_str() {
+                "stateright" => (false, false),
+                "loom" => (true, false),
+                "shuttle" => (false, true),
+                "all" => (true, true),
+                other => {
+                    return bad(format!(
+                        "--checker {other}: expected one of stateright, loom, shuttle, all"
+                    ))
+                }
+            };
             let r = check(&cfg, !a.quiet);
+            if loom || shuttle {
+                return threaded(&r, loom, shuttle, a.checker == "all", a.json);
+            }
             if a.json {
                 out(&report::json_lines(&r));
             } else {

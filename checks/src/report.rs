@@ -332,3 +332,139 @@ pub fn matrix_table(reports: &[Report], wall: f64) -> String {
     );
     s
 }
+
+/// The verdict table of several checkers over one configuration: one column per checker, with
+/// its coverage; then stateright's shortest trace for each violation and shuttle's replay
+/// schedules; then any disagreement with both traces.
+pub fn checkers_text(
+    r: &Report,
+    threaded: &[crate::threaded::ThreadedVerdict],
+    disagreements: &[(String, Inv)],
+) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "configuration: {}\n", r.cfg.label());
+    let mut head = format!("{:<40} {:<9} {:<20}", "invariant", "id", "stateright");
+    for t in threaded {
+        let _ = write!(head, " {:<24}", t.checker);
+    }
+    let _ = writeln!(s, "{}", head.trim_end());
+    let cell = |trace: Option<usize>| match trace {
+        Some(n) => format!("VIOLATED ({n} steps)"),
+        None => "holds".to_string(),
+    };
+    for v in &r.verdicts {
+        let mut line = format!(
+            "{:<40} {:<9} {:<20}",
+            v.inv.name(),
+            v.inv.id(),
+            cell(v.trace.as_ref().map(Vec::len))
+        );
+        for t in threaded {
+            let c = if t.skipped() {
+                "-".to_string()
+            } else {
+                cell(t.violations.get(&v.inv).map(Vec::len))
+            };
+            let _ = write!(line, " {c:<24}");
+        }
+        let _ = writeln!(s, "{}", line.trim_end());
+    }
+    let mut cov = format!("{:<40} {:<9} {:<20}", "coverage", "", COVERAGE);
+    let mut runs = format!(
+        "{:<40} {:<9} {:<20}",
+        "explored",
+        "",
+        format!("{} states", r.states)
+    );
+    for t in threaded {
+        let _ = write!(cov, " {:<24}", t.coverage);
+        let _ = write!(runs, " {:<24}", format!("{} executions", t.executions));
+    }
+    let _ = writeln!(s, "{}\n{}", cov.trim_end(), runs.trim_end());
+    let _ = writeln!(
+        s,
+        "\nAll three interleave the same model steps; loom and shuttle run them on real threads \
+         (the wait condition is the model's `enabled`).\nA bounded or sampled \"holds\" is not a \
+         proof; only exhaustive verdicts must match stateright's exactly."
+    );
+    for v in &r.verdicts {
+        if let Some(t) = &v.trace {
+            let _ = writeln!(
+                s,
+                "\ncounterexample (stateright, shortest): {} ({}): {}",
+                v.inv.name(),
+                v.inv.id(),
+                v.inv.meaning()
+            );
+            s.push_str(&trace::render(&r.cfg, t).unwrap_or_default());
+        }
+    }
+    for t in threaded.iter().filter(|t| !t.schedules.is_empty()) {
+        let _ = writeln!(s, "\n{} replay schedules (mkwrite check <same flags> --checker shuttle --replay SCHEDULE):", t.checker);
+        for (inv, sch) in &t.schedules {
+            let _ = writeln!(s, "  {:<40} {sch}", inv.name());
+        }
+    }
+    for (checker, inv) in disagreements {
+        let _ = writeln!(
+            s,
+            "\nDISAGREEMENT: {checker} and stateright differ on {} ({})",
+            inv.name(),
+            inv.id()
+        );
+        match &r.verdict(*inv).trace {
+            Some(t) => {
+                let _ = writeln!(s, "stateright's trace:");
+                s.push_str(&trace::render(&r.cfg, t).unwrap_or_default());
+            }
+            None => {
+                let _ = writeln!(s, "stateright: holds in every reachable state");
+            }
+        }
+        if let Some(t) = threaded.iter().find(|t| t.checker == checker) {
+            match t.violations.get(inv) {
+                Some(order) => {
+                    let _ = writeln!(s, "{checker}'s trace:");
+                    s.push_str(&trace::render(&r.cfg, order).unwrap_or_else(|e| e));
+                }
+                None => {
+                    let _ = writeln!(s, "{checker}: not violated in {}", t.coverage);
+                }
+            }
+        }
+    }
+    s
+}
+
+/// JSON lines for a threaded checker's verdicts, one per invariant, with `checker` and
+/// `coverage`.
+pub fn threaded_json(r: &Report, t: &crate::threaded::ThreadedVerdict) -> String {
+    let c = &r.cfg;
+    let mut s = String::new();
+    for inv in Inv::ALL {
+        let order = t.violations.get(&inv);
+        let w = mkwrite_model::World::init(c);
+        let o = json!({
+            "protocol": c.protocol.id(),
+            "fs": c.fs.id(),
+            "writers": c.writers,
+            "shared_mm": c.shared_mm,
+            "writeback": c.writeback,
+            "truncate": u8::from(c.truncate),
+            "pte": if c.pte_ro { "ro" } else { "none" },
+            "page": if c.page_dirty { "dirty" } else { "clean" },
+            "strict": c.strict,
+            "checker": t.checker,
+            "coverage": t.coverage,
+            "invariant": inv.name(),
+            "inv": inv.id(),
+            "verdict": if t.skipped() { "skipped" } else if order.is_some() { "violated" } else { "holds" },
+            "executions": t.executions,
+            "trace_len": order.map(Vec::len),
+            "trace": order.map(|o| o.iter().map(|&tid| w.thread(tid).name()).collect::<Vec<_>>()),
+            "schedule": t.schedules.get(&inv),
+        });
+        let _ = writeln!(s, "{o}");
+    }
+    s
+}

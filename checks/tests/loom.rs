@@ -1,0 +1,109 @@
+//! loom interleaves the model's steps on real threads (`threaded_body.rs` compiled against
+//! loom) and reaches stateright's verdicts, invariant by invariant. Its own binary: shuttle's
+//! process-wide panic hook must not be installed while loom runs.
+
+use checks::run::check;
+use checks::threaded::{loom_check, loom_default, on_loom::spawned_threads};
+use mkwrite_model::{Config, FsConvention, Inv, Protocol};
+use std::collections::BTreeSet;
+
+fn loom_violated(cfg: &Config, bound: Option<usize>) -> BTreeSet<Inv> {
+    loom_check(cfg, bound).violations.keys().copied().collect()
+}
+
+#[test]
+fn loom_finds_every_old_textbook_violation_stateright_finds() {
+    for name in ["R1", "R3"] {
+        let cfg = Config::scenario(name).unwrap();
+        let sr: BTreeSet<Inv> = check(&cfg, false).violated().into_iter().collect();
+        assert_eq!(
+            sr,
+            [
+                Inv::WritablePteHasFsMetadata,
+                Inv::CleanedPageHadFsMetadata,
+                Inv::SyncWroteEveryStore
+            ]
+            .into()
+        );
+        // Three spawned threads (F0, W0, IO): preemption bound 2.
+        assert_eq!(spawned_threads(&cfg), 3);
+        assert_eq!(loom_violated(&cfg, Some(2)), sr, "{name}");
+    }
+}
+
+#[test]
+fn loom_finds_r5_on_the_new_vm_with_an_unlocked_page_mkwrite() {
+    let cfg = Config::scenario("R5").unwrap();
+    let v = loom_violated(&cfg, Some(2));
+    assert!(v.contains(&Inv::WritablePteHasFsMetadata), "{v:?}");
+    let sr: BTreeSet<Inv> = check(&cfg, false).violated().into_iter().collect();
+    assert_eq!(v, sr);
+}
+
+#[test]
+fn loom_exhaustive_agrees_where_it_can_finish() {
+    // Two spawned threads (F0 and IO): loom explores every interleaving.
+    for protocol in [Protocol::Old, Protocol::New] {
+        for pte_ro in [true, false] {
+            let cfg = Config {
+                writeback: 0,
+                pte_ro,
+                ..Config::new(protocol)
+            };
+            let v = loom_default(&cfg);
+            assert_eq!(v.coverage, "exhaustive");
+            let sr: BTreeSet<Inv> = check(&cfg, false).violated().into_iter().collect();
+            assert_eq!(
+                v.violations.keys().copied().collect::<BTreeSet<_>>(),
+                sr,
+                "{}",
+                cfg.label()
+            );
+            assert!(v.executions > 1000, "{} executions", v.executions);
+        }
+    }
+}
+
+#[test]
+fn loom_finds_no_violation_in_new_locked_one_writer_configurations() {
+    // Every configuration up to one writer, two writeback passes and a truncate, with the
+    // budget of `loom_default` (bounded where an exhaustive run does not finish).
+    for writeback in 0..=2 {
+        for truncate in [false, true] {
+            for pte_ro in [true, false] {
+                for page_dirty in [false, true] {
+                    let cfg = Config {
+                        fs: FsConvention::Locked,
+                        writeback,
+                        truncate,
+                        pte_ro,
+                        page_dirty,
+                        ..Config::new(Protocol::New)
+                    };
+                    let v = loom_default(&cfg);
+                    assert!(!v.skipped());
+                    assert!(
+                        v.violations.is_empty(),
+                        "{}: {:?}",
+                        cfg.label(),
+                        v.violations
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn loom_skips_more_than_four_spawned_threads() {
+    let cfg = Config {
+        writers: 2,
+        writeback: 1,
+        truncate: true,
+        ..Config::new(Protocol::New)
+    };
+    assert_eq!(spawned_threads(&cfg), 5);
+    let v = loom_default(&cfg);
+    assert_eq!(v.coverage, "skipped (loom allows 4 threads)");
+    assert_eq!(v.executions, 0);
+}
