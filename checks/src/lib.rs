@@ -13,6 +13,7 @@
 
 #![warn(missing_docs)]
 
+pub mod ablate;
 pub mod bench;
 pub mod report;
 pub mod run;

@@ -29,6 +29,16 @@ enum Command {
     Check(CheckArgs),
     /// List the textbook scenarios usable with --scenario.
     Scenarios,
+    /// Ablate the patch: the new protocol without one part at a time, checked over the
+    /// one-writer configurations (every configuration of the matrix with --full).
+    Ablate {
+        /// One JSON object per row.
+        #[arg(long)]
+        json: bool,
+        /// Two-writer configurations too.
+        #[arg(long)]
+        full: bool,
+    },
     /// Benchmark the 144-configuration matrix: per configuration (each in its own process)
     /// states, states/s, wall time and peak memory, medians of --runs runs.
     Bench {
@@ -61,10 +71,12 @@ struct CheckArgs {
     /// A textbook scenario (name or R1..R5); the flags below override its settings.
     #[arg(long)]
     scenario: Option<String>,
-    /// Protocol: old (e58fcb489af^) or new (e58fcb489af).
+    /// Protocol: old (e58fcb489af^), new (e58fcb489af), new-minus-<fix> (the ablation), pre2007,
+    /// v3.15-rc, new+2014.
     #[arg(long)]
     protocol: Option<String>,
-    /// ->page_mkwrite convention: unlocked or locked (default: unlocked for old, locked for new).
+    /// ->page_mkwrite convention: unlocked, locked, or none (no ->page_mkwrite); default:
+    /// unlocked for old, pre2007 and v3.15-rc, locked otherwise.
     #[arg(long)]
     fs: Option<String>,
     /// Writer threads (1 or 2).
@@ -144,15 +156,17 @@ fn config(a: &CheckArgs) -> Result<Config, String> {
         None => Config::new(Protocol::Old),
     };
     if let Some(p) = &a.protocol {
-        let p = choice("protocol", p, Protocol::parse, "old, new")?;
+        let ids: Vec<&str> = Protocol::all().iter().map(|p| p.id()).collect();
+        let p = choice("protocol", p, Protocol::parse, &ids.join(", "))?;
         c.protocol = p;
         c.fixes = p.fixes();
-        if a.fs.is_none() {
+        // A scenario keeps its filesystem; otherwise the protocol's default applies.
+        if a.fs.is_none() && a.scenario.is_none() {
             c.fs = p.default_fs();
         }
     }
     if let Some(f) = &a.fs {
-        c.fs = choice("fs", f, FsConvention::parse, "unlocked, locked")?;
+        c.fs = choice("fs", f, FsConvention::parse, "unlocked, locked, none")?;
     }
     if let Some(n) = a.writers {
         if n == 0 || n > MAX_WRITERS {
@@ -314,6 +328,15 @@ fn main() -> ExitCode {
                     "",
                     s.doc
                 ));
+            }
+            ExitCode::SUCCESS
+        }
+        Some(Command::Ablate { json, full }) => {
+            let rows = checks::ablate::ablate(full);
+            if json {
+                out(&checks::ablate::json_lines(&rows));
+            } else {
+                out(&checks::ablate::table(&rows));
             }
             ExitCode::SUCCESS
         }

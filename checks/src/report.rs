@@ -15,9 +15,12 @@ pub const COVERAGE: &str = "exhaustive";
 
 fn guard_needs(g: Guard) -> &'static str {
     match g {
-        Guard::WritebackReachesLockInMkwriteWindow => "needs W0",
-        Guard::TruncateRemovesPageUnderFault | Guard::PageMkwriteReturnsNopage => "needs T0",
-        Guard::FaultRetries => "needs T0 or a shared mm",
+        Guard::WritebackReachesLockInMkwriteWindow => {
+            "needs W0, and ->page_mkwrite or a dirty page"
+        }
+        Guard::TruncateRemovesPageUnderFault => "needs T0",
+        Guard::PageMkwriteReturnsNopage => "needs T0 and ->page_mkwrite",
+        Guard::FaultRetries => "needs a shared mm, or T0 with ->page_mkwrite",
         Guard::DataReachesDisk => "needs W0 when T0 runs",
     }
 }

@@ -213,22 +213,37 @@ fn checker_all_shows_three_agreeing_columns_with_coverage() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let out = stdout(&o);
     assert!(out.contains("stateright") && out.contains("loom") && out.contains("shuttle"));
-    assert!(out.contains("exhaustive") && out.contains("bounded:2") && out.contains("sampled:2000"), "{out}");
+    assert!(
+        out.contains("exhaustive") && out.contains("bounded:2") && out.contains("sampled:2000"),
+        "{out}"
+    );
     assert!(!out.contains("DISAGREEMENT"), "{out}");
-    let inv1 = out.lines().find(|l| l.starts_with("writable_pte_has_fs_metadata")).unwrap();
+    let inv1 = out
+        .lines()
+        .find(|l| l.starts_with("writable_pte_has_fs_metadata"))
+        .unwrap();
     assert_eq!(inv1.matches("VIOLATED").count(), 3, "{inv1}");
 }
 
 #[test]
 fn checker_json_records_carry_checker_and_coverage() {
-    let o = mkwrite(&["check", "--checker", "shuttle", "--scenario", "R5", "--json"]);
+    let o = mkwrite(&[
+        "check",
+        "--checker",
+        "shuttle",
+        "--scenario",
+        "R5",
+        "--json",
+    ]);
     assert_eq!(o.status.code(), Some(1));
     let recs: Vec<serde_json::Value> = stdout(&o)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     assert_eq!(recs.len(), mkwrite_model::Inv::ALL.len());
-    assert!(recs.iter().all(|r| r["checker"] == "shuttle" && r["coverage"] == "sampled:2000"));
+    assert!(recs
+        .iter()
+        .all(|r| r["checker"] == "shuttle" && r["coverage"] == "sampled:2000"));
     let inv1 = recs.iter().find(|r| r["inv"] == "INV-1").unwrap();
     assert_eq!(inv1["verdict"], "violated");
     assert!(inv1["schedule"].is_string());
@@ -236,25 +251,49 @@ fn checker_json_records_carry_checker_and_coverage() {
 
 #[test]
 fn a_printed_schedule_replays_from_the_command_line() {
-    let o = mkwrite(&["check", "--checker", "shuttle", "--scenario", "R1", "--json"]);
+    let o = mkwrite(&[
+        "check",
+        "--checker",
+        "shuttle",
+        "--scenario",
+        "R1",
+        "--json",
+    ]);
     let recs: Vec<serde_json::Value> = stdout(&o)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     let inv1 = recs.iter().find(|r| r["inv"] == "INV-1").unwrap();
     let schedule = inv1["schedule"].as_str().unwrap();
-    let o = mkwrite(&["check", "--scenario", "R1", "--checker", "shuttle", "--replay", schedule]);
+    let o = mkwrite(&[
+        "check",
+        "--scenario",
+        "R1",
+        "--checker",
+        "shuttle",
+        "--replay",
+        schedule,
+    ]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stdout(&o).contains("violated: writable_pte_has_fs_metadata (INV-1)"));
 }
 
 #[test]
 fn bad_checker_and_replay_input_is_rejected() {
-    assert_bad_input(&["check", "--checker", "spin"], "--checker spin: expected one of");
-    assert_bad_input(&["check", "--replay", "91"], "--replay needs --checker shuttle");
+    assert_bad_input(
+        &["check", "--checker", "spin"],
+        "--checker spin: expected one of",
+    );
+    assert_bad_input(
+        &["check", "--replay", "91"],
+        "--replay needs --checker shuttle",
+    );
     assert_bad_input(
         &["check", "--checker", "shuttle", "--replay", "not-hex"],
         "--replay: a shuttle schedule is a string of hex digits",
     );
-    assert_bad_input(&["check", "--checker", "shuttle", "--replay", "0000"], "--replay: not a shuttle schedule");
+    assert_bad_input(
+        &["check", "--checker", "shuttle", "--replay", "0000"],
+        "--replay: not a shuttle schedule",
+    );
 }

@@ -95,6 +95,29 @@ fn loom_finds_no_violation_in_new_locked_one_writer_configurations() {
 }
 
 #[test]
+fn loom_finds_no_violation_with_two_new_locked_writers_up_to_four_threads() {
+    for writeback in 0..=2 {
+        for pte_ro in [true, false] {
+            let cfg = Config {
+                writers: 2,
+                writeback,
+                pte_ro,
+                ..Config::new(Protocol::New)
+            };
+            assert!(spawned_threads(&cfg) <= 4);
+            let v = loom_default(&cfg);
+            assert!(!v.skipped());
+            assert!(
+                v.violations.is_empty(),
+                "{}: {:?}",
+                cfg.label(),
+                v.violations
+            );
+        }
+    }
+}
+
+#[test]
 fn loom_skips_more_than_four_spawned_threads() {
     let cfg = Config {
         writers: 2,
@@ -106,4 +129,15 @@ fn loom_skips_more_than_four_spawned_threads() {
     let v = loom_default(&cfg);
     assert_eq!(v.coverage, "skipped (loom allows 4 threads)");
     assert_eq!(v.executions, 0);
+}
+
+#[test]
+fn loom_reaches_stateright_verdicts_on_the_history_variants() {
+    for s in mkwrite_model::contract::HISTORY {
+        let cfg = Config::from_scenario(&s);
+        let sr: BTreeSet<Inv> = check(&cfg, false).violated().into_iter().collect();
+        let v = loom_default(&cfg);
+        let found: BTreeSet<Inv> = v.violations.keys().copied().collect();
+        assert_eq!(found, sr, "{} ({})", s.name, v.coverage);
+    }
 }

@@ -126,3 +126,14 @@ fn every_textbook_stateright_counterexample_is_realised_on_real_threads() {
         "R1/R2, R3/R4 and R5 each violate three invariants"
     );
 }
+
+#[test]
+fn shuttle_reaches_stateright_verdicts_on_the_history_variants() {
+    for s in mkwrite_model::contract::HISTORY {
+        let cfg = Config::from_scenario(&s);
+        let sr: BTreeSet<Inv> = check(&cfg, false).violated().into_iter().collect();
+        let v = shuttle_default(&cfg);
+        let found: BTreeSet<Inv> = v.violations.keys().copied().collect();
+        assert_eq!(found, sr, "{}", s.name);
+    }
+}

@@ -4,7 +4,7 @@
 
 use checks::report::trace_file;
 use checks::run::check;
-use mkwrite_model::contract::SCENARIOS;
+use mkwrite_model::contract::{HISTORY, SCENARIOS};
 use mkwrite_model::Config;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 fn expected() -> BTreeMap<PathBuf, String> {
     let mut files = BTreeMap::new();
     let mut seen = Vec::new();
-    for s in SCENARIOS {
-        let cfg = Config::from_scenario(&s);
+    for s in SCENARIOS.iter().chain(HISTORY.iter()) {
+        let cfg = Config::from_scenario(s);
         // R2 and R4 share R1's and R3's configuration, hence their shortest traces.
         if seen.contains(&cfg) {
             continue;
@@ -43,9 +43,10 @@ fn expected() -> BTreeMap<PathBuf, String> {
 fn committed_traces_are_current() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../traces");
     let files = expected();
-    assert!(
-        files.len() >= 9,
-        "every old textbook scenario and R5 has traces"
+    assert_eq!(
+        files.len(),
+        9 + 4 + 3 + 1,
+        "R1-R5, then pre2007, v3.15-rc and 2014"
     );
     let bless = std::env::var_os("BLESS").is_some();
     for (rel, text) in &files {

@@ -1,7 +1,7 @@
 //! A configuration: which protocol, which filesystem convention, which threads, which initial
 //! page and pte. Every check runs one configuration.
 
-use crate::contract::{scenario, Fix, Fixes, FsConvention, Protocol, Scenario};
+use crate::contract::{scenario, Fixes, FsConvention, Protocol, Scenario};
 use std::fmt;
 
 /// The largest number of writers (`F0`, `F1`).
@@ -97,7 +97,9 @@ impl Config {
                 self.writeback
             )));
         }
-        if self.fs == FsConvention::Locked && !self.fixes.has(Fix::WpRelockAfterMkwrite) {
+        if self.fs == FsConvention::Locked
+            && matches!(self.protocol, Protocol::Old | Protocol::Pre2007)
+        {
             // Under the old VM a ->page_mkwrite must return with the page unlocked; the
             // VM_FAULT_LOCKED convention does not exist yet.
             return Err(ConfigError(format!(

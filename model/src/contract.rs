@@ -46,6 +46,9 @@ pub enum Inv {
     /// INV-7: after ->page_mkwrite fails (NOPAGE/ERROR) the VM neither installs a pte nor
     /// dirties the page for that fault.
     FailedMkwriteLeavesNoTrace,
+    /// ACCT: NR_FILE_DIRTY counts the page exactly while it is dirty and in the page cache,
+    /// whenever no set_page_dirty is between its TestSetPageDirty and its accounting.
+    DirtyAccountingBalanced,
     /// BUG: no modelled BUG_ON / VM_BUG_ON fired.
     NoKernelBugFired,
     /// DEADLOCK: some thread can make progress, or every thread has finished.
@@ -54,7 +57,7 @@ pub enum Inv {
 
 impl Inv {
     /// Every invariant, in the fixed order in which they are checked and reported.
-    pub const ALL: [Inv; 13] = [
+    pub const ALL: [Inv; 14] = [
         Inv::WritablePteHasFsMetadata,
         Inv::CleanedPageHadFsMetadata,
         Inv::WritablePteImpliesDirtyOrDirtying,
@@ -66,6 +69,7 @@ impl Inv {
         Inv::NoFsWorkUnderPageLock,
         Inv::PageRefcountBalanced,
         Inv::FailedMkwriteLeavesNoTrace,
+        Inv::DirtyAccountingBalanced,
         Inv::NoKernelBugFired,
         Inv::SomeThreadCanRun,
     ];
@@ -84,6 +88,7 @@ impl Inv {
             Inv::NoFsWorkUnderPageLock => "no_fs_work_under_page_lock",
             Inv::PageRefcountBalanced => "page_refcount_balanced",
             Inv::FailedMkwriteLeavesNoTrace => "failed_mkwrite_leaves_no_trace",
+            Inv::DirtyAccountingBalanced => "dirty_accounting_balanced",
             Inv::NoKernelBugFired => "no_kernel_bug_fired",
             Inv::SomeThreadCanRun => "some_thread_can_run",
         }
@@ -103,6 +108,7 @@ impl Inv {
             Inv::NoFsWorkUnderPageLock => "INV-5d",
             Inv::PageRefcountBalanced => "INV-6",
             Inv::FailedMkwriteLeavesNoTrace => "INV-7",
+            Inv::DirtyAccountingBalanced => "ACCT",
             Inv::NoKernelBugFired => "BUG",
             Inv::SomeThreadCanRun => "DEADLOCK",
         }
@@ -114,6 +120,7 @@ impl Inv {
             Inv::WritablePteHasFsMetadata
             | Inv::WritablePteImpliesDirtyOrDirtying
             | Inv::SyncWroteEveryStore
+            | Inv::DirtyAccountingBalanced
             | Inv::SomeThreadCanRun => Kind::State,
             // INV-4 and INV-6 have a state half too (no pte after truncate; refcount equals
             // holders); both halves are evaluated by the same function.
@@ -157,6 +164,9 @@ impl Inv {
             Inv::PageRefcountBalanced => "a page reference leaked or was dropped twice",
             Inv::FailedMkwriteLeavesNoTrace => {
                 "the page became writable or dirty although ->page_mkwrite refused"
+            }
+            Inv::DirtyAccountingBalanced => {
+                "NR_FILE_DIRTY drifts: dirty-page throttling and writeback decisions go wrong"
             }
             Inv::NoKernelBugFired => "a BUG_ON/VM_BUG_ON of the modelled code would fire",
             Inv::SomeThreadCanRun => "every unfinished thread is blocked: deadlock",
@@ -203,46 +213,73 @@ impl Role {
     }
 }
 
-/// The two protocols of the patch. Later protocols (`pre2007`, `new-minus-<fix>`) are sets of
-/// [`Fix`]es too, see [`Protocol::fixes`].
+/// A protocol: a set of [`Fix`]es (switches), with an id used on the CLI and in JSON.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Protocol {
     /// 2.6.29.4 just before the backport: e58fcb489af^ (= upstream b827e496c893^).
     Old,
     /// e58fcb489af (= upstream b827e496c893), "mm: close page_mkwrite races".
     New,
+    /// The new protocol without one part of the patch (the ablation).
+    NewMinus(Fix),
+    /// Calibration, not a faithful 2007 kernel: the old protocol without the
+    /// wait_on_page_locked that 79352894b28 added to do_wp_page in 2007 (WP13).
+    Pre2007,
+    /// The new protocol with v3.15's do_page_mkwrite as first posted (fb09a4642582, before
+    /// Kirill Shutemov's own fix in -mm): an unlocked return is relocked but not reported as
+    /// VM_FAULT_LOCKED, and the callers take a plain 0 as "retry".
+    V315Rc,
+    /// The new protocol after 2d6d7f982846 (v3.19, 2014): do_wp_page's branch for filesystems
+    /// without ->page_mkwrite locks the page around set_page_dirty instead of waiting.
+    New2014,
 }
 
 impl Protocol {
     /// Every protocol, in display order.
-    pub const ALL: [Protocol; 2] = [Protocol::Old, Protocol::New];
+    pub fn all() -> Vec<Protocol> {
+        let mut v = vec![Protocol::Old, Protocol::New];
+        v.extend(Fix::ALL.iter().map(|f| Protocol::NewMinus(*f)));
+        v.extend([Protocol::Pre2007, Protocol::V315Rc, Protocol::New2014]);
+        v
+    }
 
     /// Id used on the CLI and in JSON.
     pub const fn id(self) -> &'static str {
         match self {
             Protocol::Old => "old",
             Protocol::New => "new",
+            Protocol::NewMinus(f) => f.minus_id(),
+            Protocol::Pre2007 => "pre2007",
+            Protocol::V315Rc => "v3.15-rc",
+            Protocol::New2014 => "new+2014",
         }
     }
 
     /// Parse a CLI/JSON id.
     pub fn parse(s: &str) -> Option<Protocol> {
-        Protocol::ALL.iter().copied().find(|p| p.id() == s)
+        Protocol::all().into_iter().find(|p| p.id() == s)
     }
 
-    /// The fixes this protocol applies: none for old, all for new.
+    /// The switches this protocol applies: old has only 79352894b28's wait, new every part of
+    /// the patch as well, `new-minus-<fix>` all but one.
     pub const fn fixes(self) -> Fixes {
         match self {
-            Protocol::Old => Fixes::NONE,
-            Protocol::New => Fixes::ALL,
+            Protocol::Old => Fixes::NONE.with(Fix::Wait2007),
+            Protocol::New => Fixes::ALL.with(Fix::Wait2007),
+            Protocol::NewMinus(f) => Fixes::ALL.with(Fix::Wait2007).without(f),
+            Protocol::Pre2007 => Fixes::NONE,
+            Protocol::V315Rc => Fixes::ALL.with(Fix::Wait2007).with(Fix::DoPageMkwrite315),
+            Protocol::New2014 => Fixes::ALL
+                .with(Fix::Wait2007)
+                .with(Fix::LockAroundDirty2014),
         }
     }
 
     /// The filesystem convention used when `--fs` is not given.
     pub const fn default_fs(self) -> FsConvention {
         match self {
-            Protocol::Old => FsConvention::Unlocked,
-            Protocol::New => FsConvention::Locked,
+            Protocol::Old | Protocol::Pre2007 | Protocol::V315Rc => FsConvention::Unlocked,
+            Protocol::New | Protocol::NewMinus(_) | Protocol::New2014 => FsConvention::Locked,
         }
     }
 }
@@ -254,6 +291,9 @@ pub enum FsConvention {
     Unlocked,
     /// Returns VM_FAULT_LOCKED with the page still locked (BM7 new, hunk H7).
     Locked,
+    /// The filesystem has no ->page_mkwrite (reference 3.2): do_wp_page takes its
+    /// `!page_mkwrite` branch (N1-N5) and __do_fault dirties the page itself.
+    None,
 }
 
 impl FsConvention {
@@ -262,14 +302,19 @@ impl FsConvention {
         match self {
             FsConvention::Unlocked => "unlocked",
             FsConvention::Locked => "locked",
+            FsConvention::None => "none",
         }
     }
 
     /// Parse a CLI/JSON id.
     pub fn parse(s: &str) -> Option<FsConvention> {
-        [FsConvention::Unlocked, FsConvention::Locked]
-            .into_iter()
-            .find(|c| c.id() == s)
+        [
+            FsConvention::Unlocked,
+            FsConvention::Locked,
+            FsConvention::None,
+        ]
+        .into_iter()
+        .find(|c| c.id() == s)
     }
 }
 
@@ -301,10 +346,19 @@ pub enum Fix {
     /// H6: __do_fault calls set_page_dirty before unlock_page for every shared write fault
     /// (DF12').
     DfDirtyBeforeUnlock,
+    /// History, not part of the patch: 79352894b28 (2007) "mm: fix clear_page_dirty_for_io vs
+    /// fault race" added do_wp_page's wait_on_page_locked before set_page_dirty (WP13, N3).
+    Wait2007,
+    /// History: v3.15's do_page_mkwrite as first posted relocks an unlocked return without
+    /// reporting VM_FAULT_LOCKED; the callers take the plain 0 as "retry".
+    DoPageMkwrite315,
+    /// History: 2d6d7f982846 (2014) locks the page around set_page_dirty in do_wp_page's
+    /// branch for filesystems without ->page_mkwrite, instead of wait_on_page_locked.
+    LockAroundDirty2014,
 }
 
 impl Fix {
-    /// Every fix, in hunk order.
+    /// Every part of the patch b827e496c893, in hunk order (the history switches are not).
     pub const ALL: [Fix; 9] = [
         Fix::WpRelockAfterMkwrite,
         Fix::WpUnlockOnPteChange,
@@ -317,7 +371,43 @@ impl Fix {
         Fix::DfDirtyBeforeUnlock,
     ];
 
-    /// The name used in `new-minus-<fix>`.
+    /// The protocol id `new-minus-<fix>`.
+    pub const fn minus_id(self) -> &'static str {
+        match self {
+            Fix::WpRelockAfterMkwrite => "new-minus-wp-relock",
+            Fix::WpUnlockOnPteChange => "new-minus-wp-unlock-on-pte-change",
+            Fix::WpSkipSelfWait => "new-minus-wp-skip-self-wait",
+            Fix::WpDirtyBeforeUnlock => "new-minus-wp-dirty-before-unlock",
+            Fix::WpPutAfterUnlock => "new-minus-wp-put-after-unlock",
+            Fix::WpBalanceAfterUnlock => "new-minus-wp-balance-after-unlock",
+            Fix::WpUpdateTimeAfterUnlock => "new-minus-wp-update-time-after-unlock",
+            Fix::DfAcceptLocked => "new-minus-df-accept-locked",
+            Fix::DfDirtyBeforeUnlock => "new-minus-df-dirty-before-unlock",
+            Fix::Wait2007 => "new-minus-wait2007",
+            Fix::DoPageMkwrite315 => "new-minus-do-page-mkwrite-315",
+            Fix::LockAroundDirty2014 => "new-minus-lock-around-dirty-2014",
+        }
+    }
+
+    /// One line: what removing this part of the patch reverts to.
+    pub const fn reverts(self) -> &'static str {
+        match self {
+            Fix::WpRelockAfterMkwrite => "do_wp_page neither relocks nor rechecks the mapping after ->page_mkwrite",
+            Fix::WpUnlockOnPteChange => "do_wp_page drops its reference before pte_same and does not unlock on a changed pte",
+            Fix::WpSkipSelfWait => "do_wp_page calls wait_on_page_locked on the page it holds locked",
+            Fix::WpDirtyBeforeUnlock => "do_wp_page unlocks the page before set_page_dirty",
+            Fix::WpPutAfterUnlock => "do_wp_page drops its references before unlock_page",
+            Fix::WpBalanceAfterUnlock => "do_wp_page balances dirty pages with the page still locked",
+            Fix::WpUpdateTimeAfterUnlock => "do_wp_page calls file_update_time before set_page_dirty, under the page lock (as try 3 did)",
+            Fix::DfAcceptLocked => "__do_fault locks again after a VM_FAULT_LOCKED return",
+            Fix::DfDirtyBeforeUnlock => "__do_fault unlocks the page before set_page_dirty",
+            Fix::Wait2007 => "do_wp_page does not wait on the page lock before set_page_dirty",
+            Fix::DoPageMkwrite315 => "(history switch)",
+            Fix::LockAroundDirty2014 => "(history switch)",
+        }
+    }
+
+    /// The name of the switch.
     pub const fn id(self) -> &'static str {
         match self {
             Fix::WpRelockAfterMkwrite => "wp-relock",
@@ -329,6 +419,9 @@ impl Fix {
             Fix::WpUpdateTimeAfterUnlock => "wp-update-time-after-unlock",
             Fix::DfAcceptLocked => "df-accept-locked",
             Fix::DfDirtyBeforeUnlock => "df-dirty-before-unlock",
+            Fix::Wait2007 => "wait2007",
+            Fix::DoPageMkwrite315 => "do-page-mkwrite-315",
+            Fix::LockAroundDirty2014 => "lock-around-dirty-2014",
         }
     }
 
@@ -344,6 +437,9 @@ impl Fix {
             | Fix::WpUpdateTimeAfterUnlock => "H3",
             Fix::DfAcceptLocked => "H5",
             Fix::DfDirtyBeforeUnlock => "H6",
+            Fix::Wait2007 => "79352894b28",
+            Fix::DoPageMkwrite315 => "fb09a4642582",
+            Fix::LockAroundDirty2014 => "2d6d7f982846",
         }
     }
 
@@ -370,6 +466,11 @@ impl Fixes {
     /// This set without `fix`.
     pub const fn without(self, fix: Fix) -> Fixes {
         Fixes(self.0 & !fix.bit())
+    }
+
+    /// This set with `fix`.
+    pub const fn with(self, fix: Fix) -> Fixes {
+        Fixes(self.0 | fix.bit())
     }
 }
 
@@ -458,9 +559,49 @@ pub const SCENARIOS: [Scenario; 5] = [
     },
 ];
 
-/// Find a scenario by name or by race id (`R1`…`R5`, any case).
+/// The history of the locking rule as scenarios (reference 7.2, 10): the pre-2007 calibration,
+/// v3.15's do_page_mkwrite deadlock, and the 2014 accounting race of the branch for
+/// filesystems without ->page_mkwrite (check it with `--protocol new+2014` for the fix).
+pub const HISTORY: [Scenario; 3] = [
+    Scenario {
+        name: "pre2007-wp-fault+writeback",
+        race: "H2007",
+        doc: "old without 79352894b28's wait_on_page_locked: a writable pte outlives PG_dirty",
+        protocol: Protocol::Pre2007,
+        fs: FsConvention::Unlocked,
+        writers: 1,
+        writeback: 1,
+        truncate: false,
+        pte_ro: true,
+    },
+    Scenario {
+        name: "v3.15-rc-wp-fault",
+        race: "H2014a",
+        doc: "v3.15's do_page_mkwrite as first posted: an unlocked ->page_mkwrite deadlocks",
+        protocol: Protocol::V315Rc,
+        fs: FsConvention::Unlocked,
+        writers: 1,
+        writeback: 0,
+        truncate: false,
+        pte_ro: true,
+    },
+    Scenario {
+        name: "nomkwrite-wp-fault+truncate",
+        race: "H2014b",
+        doc: "no ->page_mkwrite: set_page_dirty without the page lock races with truncate",
+        protocol: Protocol::New,
+        fs: FsConvention::None,
+        writers: 1,
+        writeback: 0,
+        truncate: true,
+        pte_ro: true,
+    },
+];
+
+/// Find a scenario by name or by race id (`R1`…`R5`, `H2007`…, any case).
 pub fn scenario(name: &str) -> Option<&'static Scenario> {
     SCENARIOS
         .iter()
+        .chain(HISTORY.iter())
         .find(|s| s.name == name || s.race.eq_ignore_ascii_case(name))
 }

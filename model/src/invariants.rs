@@ -3,13 +3,18 @@
 //! vacuous. Each checker calls these same functions.
 
 use crate::config::Config;
-use crate::contract::{Inv, Role};
+use crate::contract::{FsConvention, Inv, Role};
 use crate::step::threads_enabled;
 use crate::world::{Dirtying, FaultPc, Pc, TruncPc, WbPc, World};
 
 /// INV-1: every writable pte maps a page whose metadata is attached and dirty, as long as the
 /// page lies inside i_size. If violated: a store lands in a page writeback cannot account for.
-pub fn writable_pte_has_fs_metadata(_: &Config, w: &World) -> bool {
+///
+/// Scope: a filesystem with ->page_mkwrite; without one (`--fs none`) nothing is attached.
+pub fn writable_pte_has_fs_metadata(cfg: &Config, w: &World) -> bool {
+    if cfg.fs == crate::contract::FsConvention::None {
+        return true;
+    }
     let writable = w.ptes.iter().any(|p| p.present && p.write);
     !(writable && w.isize_covers_page) || w.fs_meta_dirty
 }
@@ -91,6 +96,14 @@ pub fn failed_mkwrite_leaves_no_trace(_: &Config, w: &World) -> bool {
     !w.has_fired(Inv::FailedMkwriteLeavesNoTrace)
 }
 
+/// ACCT: NR_FILE_DIRTY counts the page exactly while PG_dirty is set and the page is in the
+/// cache, outside a set_page_dirty's TestSetPageDirty-to-accounting window (2d6d7f982846).
+/// If violated: the global dirty counters drift; throttling misjudges the dirty memory.
+pub fn dirty_accounting_balanced(_: &Config, w: &World) -> bool {
+    let in_window = w.threads.iter().any(|t| t.local.dirty_unaccounted);
+    in_window || w.nr_file_dirty == i8::from(w.page.dirty && w.page.mapping)
+}
+
 /// BUG (event): no modelled BUG_ON/VM_BUG_ON fired. If violated: the kernel oopses.
 pub fn no_kernel_bug_fired(_: &Config, w: &World) -> bool {
     !w.has_fired(Inv::NoKernelBugFired)
@@ -116,6 +129,7 @@ pub fn check_fn(inv: Inv) -> fn(&Config, &World) -> bool {
         Inv::NoFsWorkUnderPageLock => no_fs_work_under_page_lock,
         Inv::PageRefcountBalanced => page_refcount_balanced,
         Inv::FailedMkwriteLeavesNoTrace => failed_mkwrite_leaves_no_trace,
+        Inv::DirtyAccountingBalanced => dirty_accounting_balanced,
         Inv::NoKernelBugFired => no_kernel_bug_fired,
         Inv::SomeThreadCanRun => some_thread_can_run,
     }
@@ -174,12 +188,18 @@ impl Guard {
     /// reached at all in `cfg`.
     pub fn applicable(self, cfg: &Config) -> bool {
         match self {
-            Guard::WritebackReachesLockInMkwriteWindow => cfg.writeback > 0,
-            Guard::TruncateRemovesPageUnderFault | Guard::PageMkwriteReturnsNopage => cfg.truncate,
+            // Without ->page_mkwrite nothing tags a clean page before the fault's own
+            // set_page_dirty, so writeback cannot be at lock_page inside the window.
+            Guard::WritebackReachesLockInMkwriteWindow => {
+                cfg.writeback > 0 && (cfg.fs != FsConvention::None || cfg.page_dirty)
+            }
+            Guard::TruncateRemovesPageUnderFault => cfg.truncate,
+            Guard::PageMkwriteReturnsNopage => cfg.truncate && cfg.fs != FsConvention::None,
             // A retry needs the page truncated (NOPAGE, mapping NULL) or the pte changed under
             // the fault by the other writer of a shared mm; writeback only write-protects a
             // pte, which a fault that has not installed it yet does not notice.
-            Guard::FaultRetries => cfg.truncate || cfg.shared_mm,
+            // Without ->page_mkwrite there is no NOPAGE and no relock: only a shared pte.
+            Guard::FaultRetries => cfg.shared_mm || (cfg.truncate && cfg.fs != FsConvention::None),
             // Truncate always removes the page before the final sync; without writeback the
             // data can only reach the disk through that sync.
             Guard::DataReachesDisk => !cfg.truncate || cfg.writeback > 0,

@@ -89,12 +89,39 @@ pub fn put_page(w: &mut World, me: Tid) {
 /// semantics of NFS (__set_page_dirty_nobuffers), fsblock and delalloc behind the race:
 /// ->set_page_dirty cannot block or fail, so it cannot allocate what writeback will need.
 pub fn set_page_dirty(w: &mut World) -> bool {
-    let newly = !w.page.dirty;
-    w.page.dirty = true;
-    if w.page.mapping {
-        w.page.tagged_dirty = true;
+    let newly = test_set_page_dirty(w);
+    if newly {
+        account_page_dirtied(w);
     }
     newly
+}
+
+/// The first half of __set_page_dirty_nobuffers: TestSetPageDirty. Returns whether the page
+/// was newly dirtied (and so needs accounting).
+pub fn test_set_page_dirty(w: &mut World) -> bool {
+    let newly = !w.page.dirty;
+    w.page.dirty = true;
+    newly
+}
+
+/// The second half: under tree_lock, re-read page->mapping ("race with truncate?"); if the page
+/// is still in the cache, account it in NR_FILE_DIRTY and set the radix DIRTY tag.
+pub fn account_page_dirtied(w: &mut World) {
+    if w.page.mapping {
+        w.nr_file_dirty += 1;
+        w.page.tagged_dirty = true;
+    }
+}
+
+/// TestClearPageDirty with accounting (clear_page_dirty_for_io's W6c, cancel_dirty_page):
+/// returns whether PG_dirty was set; an accounted page leaves NR_FILE_DIRTY.
+pub fn test_clear_page_dirty_accounted(w: &mut World) -> bool {
+    let was = w.page.dirty;
+    w.page.dirty = false;
+    if was && w.page.mapping {
+        w.nr_file_dirty -= 1;
+    }
+    was
 }
 
 /// Zap pte `n` (zap_pte_range, mm/memory.c:761, under that pte's ptl): clear it, move its

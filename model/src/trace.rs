@@ -32,6 +32,7 @@ pub fn fields(w: &World) -> Vec<(String, String)> {
         "fs.meta".to_string(),
         if w.fs_meta_dirty { "dirty" } else { "clean" }.to_string(),
     ));
+    f.push(("NR_FILE_DIRTY".to_string(), w.nr_file_dirty.to_string()));
     f.push(("data.mem".to_string(), format!("v{}", w.data.mem)));
     f.push(("data.disk".to_string(), format!("v{}", w.data.disk)));
     f.push((

@@ -75,6 +75,8 @@ pub enum Caller {
     Wp,
     /// __do_fault.
     Df,
+    /// do_wp_page's branch for a filesystem without ->page_mkwrite.
+    NoMkwrite,
 }
 
 /// Ghost progress of a fault towards dirtying the page.
@@ -127,6 +129,16 @@ pub enum FaultPc {
     DfAfterMkwrite,
     /// __do_fault: ptl, pte_same, install the writable dirty pte (DF9-DF11).
     DfPteSame,
+    /// do_wp_page without ->page_mkwrite: wait_on_page_locked (N3), or lock_page (2014).
+    NoMkwriteWaitOrLock,
+    /// The first half of a set_page_dirty made without the page lock: TestSetPageDirty.
+    TestSetPageDirty,
+    /// The second half: re-read the mapping under tree_lock and account the page.
+    AccountPageDirtied,
+    /// do_wp_page without ->page_mkwrite: unlock_page (2014), put_page, return (N5).
+    NoMkwriteFinish,
+    /// __do_fault (old tail): put_page, return (DF16).
+    DfPut,
     /// __do_fault: read mapping, set_page_dirty with the page locked (DF12'a-b).
     DfSetPageDirtyLocked,
     /// __do_fault: unlock_page (DF12 / DF12'c).
@@ -180,8 +192,10 @@ pub enum TruncPc {
     WaitOnWriteback,
     /// T3: the page is still mapped: zap pte `n` under the page lock.
     UnmapLocked(u8),
-    /// T3: truncate_complete_page: ->invalidatepage, cancel_dirty_page, remove_from_page_cache.
+    /// T3: truncate_complete_page: ->invalidatepage, cancel_dirty_page.
     CompletePage,
+    /// T3: truncate_complete_page: remove_from_page_cache.
+    RemoveFromPageCache,
     /// T3: unlock_page and release the lookup reference.
     UnlockPage,
     /// Finished.
@@ -219,6 +233,8 @@ pub struct Local {
     pub retried: bool,
     /// Writers: __do_fault found the pte changed and will release the ->fault reference.
     pub release_fault_ref: bool,
+    /// Writers: between TestSetPageDirty and the accounting of a split set_page_dirty.
+    pub dirty_unaccounted: bool,
     /// W0: passes completed.
     pub pass: u8,
     /// W0, S: page_mkclean cleaned some pte in this pass.
@@ -235,6 +251,7 @@ impl Default for Local {
             dirtying: Dirtying::Idle,
             retried: false,
             release_fault_ref: false,
+            dirty_unaccounted: false,
             pass: 0,
             cleaned: false,
         }
@@ -287,6 +304,9 @@ pub struct World {
     /// dirty; an NFS request not yet written; delalloc space reserved). `false`: clean or
     /// absent.
     pub fs_meta_dirty: bool,
+    /// NR_FILE_DIRTY as far as this page is concerned: +1 when set_page_dirty accounts it,
+    /// -1 when clear_page_dirty_for_io or cancel_dirty_page clears an accounted PG_dirty.
+    pub nr_file_dirty: i8,
     /// Ghost data versions.
     pub data: Data,
     /// The threads.
@@ -341,6 +361,7 @@ impl World {
             ptes,
             isize_covers_page: true,
             fs_meta_dirty: cfg.page_dirty,
+            nr_file_dirty: i8::from(cfg.page_dirty),
             data: Data {
                 mem: u8::from(cfg.page_dirty),
                 disk: 0,
@@ -508,7 +529,7 @@ impl fmt::Display for World {
         if let Some(v) = self.data.in_flight {
             write!(f, " io:v{v}")?;
         }
-        f.write_str("}")
+        write!(f, "}} NR_FILE_DIRTY:{}", self.nr_file_dirty)
     }
 }
 

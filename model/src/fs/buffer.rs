@@ -46,7 +46,7 @@ fn mkwrite_return(w: &mut World, me: Tid, ret: MkwriteRet) -> Step {
     }
     Step::Next(Pc::Fault(match l.caller {
         Caller::Wp => FaultPc::WpAfterMkwrite,
-        Caller::Df => FaultPc::DfAfterMkwrite,
+        Caller::Df | Caller::NoMkwrite => FaultPc::DfAfterMkwrite,
     }))
 }
 
@@ -75,7 +75,10 @@ pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: FaultPc) -> Step {
             set_page_dirty(w);
             match cfg.fs {
                 FsConvention::Locked => mkwrite_return(w, me, MkwriteRet::Locked),
-                FsConvention::Unlocked => Step::Next(Pc::Fault(FaultPc::MkwriteUnlock)),
+                // Not reached: without ->page_mkwrite the fault paths never call this.
+                FsConvention::Unlocked | FsConvention::None => {
+                    Step::Next(Pc::Fault(FaultPc::MkwriteUnlock))
+                }
             }
         }
         FaultPc::MkwriteUnlock => {
@@ -120,8 +123,11 @@ pub fn mkwrite_info(cfg: &Config, w: &World, pc: FaultPc) -> StepInfo {
 /// A page without attached metadata: a strict filesystem cannot write it (delalloc with no
 /// reservation: ENOSPC; the data is dropped and the page stays clean); a lenient one allocates
 /// now and writes it (buffer.c's get_block(create=1) at writeback time).
+///
+/// A filesystem without ->page_mkwrite attaches nothing at fault time and allocates in
+/// ->writepage, like a lenient one.
 pub fn writepage(cfg: &Config, w: &mut World) {
-    let can_write = w.fs_meta_dirty || !cfg.strict;
+    let can_write = w.fs_meta_dirty || !cfg.strict || cfg.fs == FsConvention::None;
     w.fs_meta_dirty = false;
     if can_write {
         w.page.writeback = true;

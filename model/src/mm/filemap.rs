@@ -5,13 +5,15 @@
 //! Model: left out: readahead and the read of a page that is not uptodate; the page of the model is
 //! always in the cache and uptodate until truncate removes it.
 
+use crate::config::Config;
+use crate::contract::FsConvention;
 use crate::kernel::{get_page, lock_page, put_page, unlock_page, Acquire};
 use crate::mm::memory::{fault_return, Exit};
 use crate::step::{anchor, Step, StepInfo};
 use crate::world::{FaultPc, Pc, Tid, World};
 
 /// One step of filemap_fault.
-pub fn step(w: &mut World, me: Tid, pc: FaultPc) -> Step {
+pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: FaultPc) -> Step {
     match pc {
         FaultPc::FilemapLookup => {
             // FF1: the page index lies at or beyond i_size in pages -> VM_FAULT_SIGBUS;
@@ -37,6 +39,11 @@ pub fn step(w: &mut World, me: Tid, pc: FaultPc) -> Step {
                     unlock_page(w, me);
                     put_page(w, me);
                     fault_return(w, me, Exit::SigBus)
+                }
+                // Without ->page_mkwrite __do_fault keeps the lock ->fault returned and goes
+                // straight to the pte (DF3-DF7 are the page_mkwrite branch).
+                Acquire::Got if cfg.fs == FsConvention::None => {
+                    Step::Next(Pc::Fault(FaultPc::DfPteSame))
                 }
                 Acquire::Got => Step::Next(Pc::Fault(FaultPc::DfUnlockBeforeMkwrite)),
             }

@@ -10,9 +10,12 @@
 //! range_cyclic bookkeeping of write_cache_pages, which does not matter for one page.
 
 use crate::config::Config;
-use crate::contract::Inv;
+use crate::contract::{FsConvention, Inv};
 use crate::fs::buffer;
-use crate::kernel::{get_page, lock_page, put_page, set_page_dirty, unlock_page, Acquire};
+use crate::kernel::{
+    get_page, lock_page, put_page, set_page_dirty, test_clear_page_dirty_accounted, unlock_page,
+    Acquire,
+};
 use crate::step::{anchor, Step, StepInfo};
 use crate::world::{Pc, Tid, WbPc, World};
 
@@ -115,9 +118,10 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: WbPc, sync: bool) -> Step 
             if !w.page.dirty {
                 return skip_page(cfg, w, me, sync);
             }
-            w.page.dirty = false;
-            // INV-2: clear_page_dirty_for_io returns 1 and hands the page to ->writepage.
-            if !w.fs_meta_dirty {
+            test_clear_page_dirty_accounted(w);
+            // INV-2: clear_page_dirty_for_io returns 1 and hands the page to ->writepage (a
+            // property of filesystems with ->page_mkwrite only).
+            if !w.fs_meta_dirty && cfg.fs != FsConvention::None {
                 w.fire(Inv::CleanedPageHadFsMetadata);
             }
             next(WbPc::Writepage)

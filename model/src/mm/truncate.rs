@@ -13,7 +13,9 @@
 //! (->truncate freeing blocks) are left out: no private mappings, no block state.
 
 use crate::config::Config;
-use crate::kernel::{get_page, lock_page, put_page, unlock_page, zap_pte, Acquire};
+use crate::kernel::{
+    get_page, lock_page, put_page, test_clear_page_dirty_accounted, unlock_page, zap_pte, Acquire,
+};
 use crate::step::{anchor, is_old_memory_c, Step, StepInfo};
 use crate::world::{Pc, Tid, TruncPc, World};
 
@@ -72,19 +74,25 @@ pub fn step(_cfg: &Config, w: &mut World, me: Tid, pc: TruncPc) -> Step {
             }
         }
         TruncPc::CompletePage => {
-            // T3: truncate_complete_page: ->invalidatepage drops the buffers (metadata),
-            // cancel_dirty_page clears PG_dirty, remove_from_page_cache clears page->mapping,
-            // its DIRTY tag, and drops the page cache's reference.
-            // Model: the three are one step. They run under the page lock; a lock-free
-            // set_page_dirty between them sets PG_dirty that cancel_dirty_page then clears,
-            // the same outcome as before the step.
-            if w.page.mapping {
-                w.fs_meta_dirty = false;
-                w.page.dirty = false;
-                w.page.tagged_dirty = false;
-                w.page.mapping = false;
-                w.page.refcount -= 1;
+            // T3: truncate_complete_page, first half: ->invalidatepage drops the buffers
+            // (metadata), cancel_dirty_page clears PG_dirty (and its NR_FILE_DIRTY count).
+            // Model: the two are one step. They run under the page lock; a lock-free
+            // set_page_dirty between them only sets PG_dirty that cancel_dirty_page clears, the
+            // same outcome as before the step.
+            if !w.page.mapping {
+                return next(TruncPc::UnlockPage);
             }
+            w.fs_meta_dirty = false;
+            test_clear_page_dirty_accounted(w);
+            next(TruncPc::RemoveFromPageCache)
+        }
+        TruncPc::RemoveFromPageCache => {
+            // T3: remove_from_page_cache (under tree_lock): page->mapping NULL, the DIRTY tag
+            // goes with the radix-tree slot, the page cache's reference is dropped. A lock-free
+            // set_page_dirty can dirty and account the page between cancel_dirty_page and this.
+            w.page.tagged_dirty = false;
+            w.page.mapping = false;
+            w.page.refcount -= 1;
             next(TruncPc::UnlockPage)
         }
         TruncPc::UnlockPage => {
@@ -129,8 +137,13 @@ pub fn info(cfg: &Config, w: &World, pc: TruncPc) -> StepInfo {
             id: "T3",
             function: "truncate_complete_page",
             anchor: anchor("truncate_complete_page", false),
-            what: "->invalidatepage (metadata dropped), cancel_dirty_page, \
-                   remove_from_page_cache (mapping NULL), put_page",
+            what: "->invalidatepage (metadata dropped), cancel_dirty_page",
+        },
+        TruncPc::RemoveFromPageCache => StepInfo {
+            id: "T3",
+            function: "truncate_complete_page",
+            anchor: anchor("truncate_complete_page", false),
+            what: "remove_from_page_cache: mapping NULL, tag gone, put_page",
         },
         TruncPc::UnlockPage => tip("T3", "unlock_page, pagevec_release (put_page)"),
         TruncPc::Done => tip("-", "finished"),

@@ -9,7 +9,7 @@
 //! Model: left out: private (COW) and anonymous faults, and nonlinear mappings (the flag H5 resets
 //! has no effect on a linear shared mapping).
 
-use super::{fault_return, fault_set_page_dirty, install_writable_pte, Exit};
+use super::{dirty_unlocked, fault_return, fault_set_page_dirty, install_writable_pte, Exit};
 use crate::config::Config;
 use crate::contract::Fix;
 use crate::kernel::{
@@ -39,6 +39,9 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: FaultPc) -> Step {
                 // DF5 / DF5' [E1]: release the ->fault reference, return NOPAGE.
                 put_page(w, me);
                 return fault_return(w, me, Exit::Retry);
+            }
+            if ret == MkwriteRet::Ok && fixes.has(Fix::DoPageMkwrite315) {
+                return super::do_wp_page::do_page_mkwrite_315(w, me);
             }
             if ret == MkwriteRet::Locked && fixes.has(Fix::DfAcceptLocked) {
                 // DF6': VM_BUG_ON(!PageLocked(page)).
@@ -93,15 +96,22 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: FaultPc) -> Step {
             }
             next(FaultPc::DfFinish)
         }
-        FaultPc::DfFinish => {
-            // Old DF14-DF16: file_update_time, set_page_dirty_balance, put_page.
-            // New DF12'd-f: put_page, balance_dirty_pages_ratelimited, file_update_time.
+        FaultPc::DfFinish if !fixes.has(Fix::DfDirtyBeforeUnlock) => {
+            // Old DF14-DF15: file_update_time, then set_page_dirty_balance without the page
+            // lock (its accounting half may be a step of its own); DF16 follows.
             // Model: file_update_time and balancing only check INV-5d, so their order relative
             // to the dirtying in the same step does not matter.
             fs_work_outside_page_lock(w, me);
-            if !fixes.has(Fix::DfDirtyBeforeUnlock) {
-                fault_set_page_dirty(w, me);
-            }
+            dirty_unlocked(w, me, FaultPc::DfPut)
+        }
+        FaultPc::DfFinish => {
+            // New DF12'd-f: put_page, balance_dirty_pages_ratelimited, file_update_time.
+            fs_work_outside_page_lock(w, me);
+            put_page(w, me);
+            fault_return(w, me, Exit::Written)
+        }
+        FaultPc::DfPut => {
+            // Old DF16: put_page, return.
             put_page(w, me);
             fault_return(w, me, Exit::Written)
         }
@@ -160,9 +170,10 @@ pub fn info(cfg: &Config, w: &World, me: Tid, pc: FaultPc) -> StepInfo {
             "put_page, balance_dirty_pages_ratelimited, file_update_time; return",
         ),
         FaultPc::DfFinish => s(
-            "DF14-DF16",
-            "file_update_time, set_page_dirty_balance without the page lock, put_page; return",
+            "DF14-DF15",
+            "file_update_time, set_page_dirty_balance without the page lock (TestSetPageDirty)",
         ),
+        FaultPc::DfPut => s("DF16", "put_page; return"),
         _ => s("?", "?"),
     }
 }

@@ -14,7 +14,7 @@
 //! branch for filesystems without ->page_mkwrite (reference 3.2), which the patch did not
 //! change in substance.
 
-use super::{fault_return, fault_set_page_dirty, install_writable_pte, Exit};
+use super::{dirty_unlocked, fault_return, fault_set_page_dirty, install_writable_pte, Exit};
 use crate::config::Config;
 use crate::contract::Fix;
 use crate::kernel::{
@@ -37,7 +37,7 @@ fn first_tail_step(cfg: &Config) -> FaultPc {
 }
 
 fn after_update_time(cfg: &Config) -> FaultPc {
-    if !cfg.fixes.has(Fix::WpSkipSelfWait) {
+    if !cfg.fixes.has(Fix::WpSkipSelfWait) && cfg.fixes.has(Fix::Wait2007) {
         FaultPc::WpWaitOnPageLocked
     } else {
         after_wait(cfg)
@@ -92,6 +92,9 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: FaultPc) -> Step {
             if !fixes.has(Fix::WpRelockAfterMkwrite) {
                 // Old: the VM holds no page lock on this path.
                 return next(FaultPc::WpPteSame);
+            }
+            if ret == MkwriteRet::Ok && fixes.has(Fix::DoPageMkwrite315) {
+                return do_page_mkwrite_315(w, me);
             }
             if ret == MkwriteRet::Locked {
                 // WP5a: VM_BUG_ON(!PageLocked(old_page)) checks "somebody holds it" only.
@@ -164,12 +167,12 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: FaultPc) -> Step {
             next(after_unlock(cfg))
         }
         FaultPc::WpSetPageDirtyBalance => {
-            // WP14 (old): set_page_dirty_balance(page, page_mkwrite=1) without the page lock.
-            fault_set_page_dirty(w, me);
+            // WP14 (old): set_page_dirty_balance(page, page_mkwrite=1) without the page lock;
+            // its accounting half may be a step of its own (`dirty_unlocked`).
             if !fixes.has(Fix::WpBalanceAfterUnlock) {
                 fs_work_outside_page_lock(w, me);
             }
-            next(FaultPc::WpFinish)
+            dirty_unlocked(w, me, FaultPc::WpFinish)
         }
         FaultPc::WpFinish => {
             // WP15 (old) / WP16'-WP18' (new): put_page, balance, file_update_time; return
@@ -186,6 +189,25 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: FaultPc) -> Step {
             fault_return(w, me, Exit::Written)
         }
         _ => unreachable!("not a do_wp_page step: {pc:?}"),
+    }
+}
+
+/// v3.15-rc (fb09a4642582 as first posted): do_page_mkwrite locks the page after an unlocked
+/// return and rechecks the mapping, but returns a plain 0 without VM_FAULT_LOCKED; the caller
+/// takes 0 as "retry", drops its reference and returns, the page still locked.
+pub fn do_page_mkwrite_315(w: &mut World, me: Tid) -> Step {
+    match lock_page(w, me) {
+        Acquire::Blocked => Step::Blocked,
+        Acquire::SelfDeadlock => next(FaultPc::Hung),
+        Acquire::Got if !w.page.mapping => {
+            unlock_page(w, me);
+            put_page(w, me);
+            fault_return(w, me, Exit::Retry)
+        }
+        Acquire::Got => {
+            put_page(w, me);
+            fault_return(w, me, Exit::Retry)
+        }
     }
 }
 
@@ -214,6 +236,15 @@ pub fn info(cfg: &Config, w: &World, me: Tid, pc: FaultPc) -> StepInfo {
             "WP5",
             "->page_mkwrite said NOPAGE: put_page, retry the fault",
         ),
+        FaultPc::WpAfterMkwrite
+            if fixes.has(Fix::DoPageMkwrite315) && l.mkwrite == MkwriteRet::Ok =>
+        {
+            s(
+                "WP5a (3.15-rc)",
+                "do_page_mkwrite: lock_page, return 0 without VM_FAULT_LOCKED; the caller takes \
+                 0 as retry: put_page, return with the page locked",
+            )
+        }
         FaultPc::WpAfterMkwrite if relock && l.mkwrite == MkwriteRet::Locked => {
             s("WP5a", "VM_FAULT_LOCKED: keep the page lock")
         }

@@ -9,6 +9,7 @@
 
 pub mod do_fault;
 pub mod do_wp_page;
+pub mod wp_no_mkwrite;
 
 use crate::config::Config;
 use crate::contract::Inv;
@@ -22,13 +23,18 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: FaultPc) -> Step {
     use FaultPc::*;
     match pc {
         Store => store(cfg, w, me),
-        FilemapLookup | FilemapLockPage => filemap::step(w, me, pc),
+        FilemapLookup | FilemapLockPage => filemap::step(cfg, w, me, pc),
         DfUnlockBeforeMkwrite
         | DfAfterMkwrite
         | DfPteSame
         | DfSetPageDirtyLocked
         | DfUnlockPage
-        | DfFinish => do_fault::step(cfg, w, me, pc),
+        | DfFinish
+        | DfPut => do_fault::step(cfg, w, me, pc),
+        NoMkwriteWaitOrLock | NoMkwriteFinish => wp_no_mkwrite::step(cfg, w, me, pc),
+        // Entered only through `dirty_unlocked`, which takes this half itself.
+        TestSetPageDirty => Step::Blocked,
+        AccountPageDirtied => account_step(w, me),
         MkwriteLockPage | MkwritePrepareCommit | MkwriteUnlock => {
             buffer::page_mkwrite(cfg, w, me, pc)
         }
@@ -72,6 +78,10 @@ fn store(cfg: &Config, w: &mut World, me: Tid) -> Step {
     if !pte.present {
         // HPF 2a: pte_none with ->fault -> do_linear_fault -> __do_fault -> ->fault.
         return Step::Next(Pc::Fault(FaultPc::FilemapLookup));
+    }
+    if cfg.fs == crate::contract::FsConvention::None {
+        // HPF 4: do_wp_page, shared writable vma without ->page_mkwrite: N1.
+        return wp_no_mkwrite::reuse(cfg, w, me);
     }
     // HPF 4: write to a present read-only pte -> do_wp_page WP1-WP3.
     crate::kernel::get_page(w, me);
@@ -137,6 +147,45 @@ pub fn fault_set_page_dirty(w: &mut World, me: Tid) {
     w.local(me).dirtying = Dirtying::Idle;
 }
 
+/// A set_page_dirty the fault path makes without the page lock (WP14, DF15, N4):
+/// TestSetPageDirty now; if it newly dirtied the page, the accounting under tree_lock is a
+/// step of its own (`AccountPageDirtied`), because truncate's cancel_dirty_page and
+/// remove_from_page_cache can run in between (the 2d6d7f982846 race). `then` is where the
+/// fault continues afterwards.
+///
+/// Model: a set_page_dirty under the page lock (every other caller) stays one step; truncate
+/// needs the page lock to cancel or remove, so nothing that matters can come in between.
+pub fn dirty_unlocked(w: &mut World, me: Tid, then: FaultPc) -> Step {
+    if w.thread(me).local.mkwrite == MkwriteRet::NoPage {
+        w.fire(Inv::FailedMkwriteLeavesNoTrace);
+    }
+    let newly = crate::kernel::test_set_page_dirty(w);
+    let l = w.local(me);
+    l.dirtying = Dirtying::Idle;
+    if newly {
+        l.dirty_unaccounted = true;
+        l.caller = match then {
+            FaultPc::WpFinish => Caller::Wp,
+            FaultPc::DfPut => Caller::Df,
+            _ => Caller::NoMkwrite,
+        };
+        return Step::Next(Pc::Fault(FaultPc::AccountPageDirtied));
+    }
+    Step::Next(Pc::Fault(then))
+}
+
+/// The second half of an unlocked set_page_dirty (see `dirty_unlocked`).
+fn account_step(w: &mut World, me: Tid) -> Step {
+    crate::kernel::account_page_dirtied(w);
+    let l = w.local(me);
+    l.dirty_unaccounted = false;
+    Step::Next(Pc::Fault(match l.caller {
+        Caller::Wp => FaultPc::WpFinish,
+        Caller::Df => FaultPc::DfPut,
+        Caller::NoMkwrite => FaultPc::NoMkwriteFinish,
+    }))
+}
+
 /// The description of writer step `pc`.
 pub fn info(cfg: &Config, w: &World, me: Tid, pc: FaultPc) -> StepInfo {
     use FaultPc::*;
@@ -167,13 +216,21 @@ pub fn info(cfg: &Config, w: &World, me: Tid, pc: FaultPc) -> StepInfo {
             }
         }
         FilemapLookup | FilemapLockPage => filemap::info(w, pc),
+        NoMkwriteWaitOrLock | NoMkwriteFinish => wp_no_mkwrite::info(cfg, pc),
+        TestSetPageDirty | AccountPageDirtied => StepInfo {
+            id: "SPD",
+            function: "__set_page_dirty_nobuffers",
+            anchor: anchor("set_page_dirty", false),
+            what: "under tree_lock: page->mapping still set? account NR_FILE_DIRTY, tag dirty",
+        },
         MkwriteLockPage | MkwritePrepareCommit | MkwriteUnlock => buffer::mkwrite_info(cfg, w, pc),
         DfUnlockBeforeMkwrite
         | DfAfterMkwrite
         | DfPteSame
         | DfSetPageDirtyLocked
         | DfUnlockPage
-        | DfFinish => do_fault::info(cfg, w, me, pc),
+        | DfFinish
+        | DfPut => do_fault::info(cfg, w, me, pc),
         WpAfterMkwrite
         | WpPteSame
         | WpUpdateTimeEarly

@@ -1,0 +1,187 @@
+//! `mkwrite ablate`: the patch, hunk part by hunk part. For each part, the new protocol
+//! without it (`new-minus-<fix>`) is checked over a set of configurations; the table gives the
+//! first invariant that fails and the length of its shortest counterexample, as computed by
+//! stateright, or "no invariant fails" with our reason (an annotation, not a verdict).
+
+use crate::report::matrix_144;
+use crate::run::{check, Report};
+use mkwrite_model::contract::{Fix, FsConvention, Protocol};
+use mkwrite_model::{Config, Inv};
+use serde_json::json;
+use std::fmt::Write;
+
+/// One row of the ablation table.
+#[derive(Clone, Debug)]
+pub struct Row {
+    /// The protocol checked (`new-minus-<fix>`, or `new` with an unlocked ->page_mkwrite for H7).
+    pub protocol: String,
+    /// The hunk.
+    pub hunk: &'static str,
+    /// What removing the part reverts to.
+    pub reverts: &'static str,
+    /// The first failing invariant: the shortest counterexample over all configurations
+    /// (ties: configuration order, then invariant order), with its configuration and length.
+    pub first: Option<(Inv, Config, usize)>,
+    /// Every invariant that fails in some configuration.
+    pub failing: Vec<Inv>,
+    /// Configurations checked.
+    pub configs: usize,
+}
+
+/// Our reason where no invariant fails: an annotation, not the checker's.
+pub fn annotation(protocol: &str) -> &'static str {
+    match protocol {
+        "new-minus-wp-put-after-unlock" => {
+            "equivalent for the invariants checked: while the fault holds the page lock, the \
+             page cache's reference keeps the page (removal needs the lock), so dropping A \
+             before unlock_page cannot free a locked page (reference 9.3, try 2)"
+        }
+        _ => "",
+    }
+}
+
+/// The configurations of the default run: every one-writer configuration of the matrix (which
+/// contains the textbook ones), with the new protocol's locked ->page_mkwrite.
+pub fn configs(full: bool) -> Vec<Config> {
+    let mut seen = Vec::new();
+    for c in matrix_144() {
+        if c.protocol != Protocol::New || c.fs != FsConvention::Locked {
+            continue;
+        }
+        if !full && c.writers != 1 {
+            continue;
+        }
+        seen.push(c);
+    }
+    seen
+}
+
+fn row(
+    protocol: Protocol,
+    fs: FsConvention,
+    hunk: &'static str,
+    reverts: &'static str,
+    full: bool,
+) -> Row {
+    let mut first: Option<(Inv, Config, usize)> = None;
+    let mut failing = Vec::new();
+    let cs = configs(full);
+    for base in &cs {
+        let cfg = Config {
+            protocol,
+            fixes: protocol.fixes(),
+            fs,
+            ..*base
+        };
+        let r: Report = check(&cfg, false);
+        for inv in r.violated() {
+            if !failing.contains(&inv) {
+                failing.push(inv);
+            }
+            let len = r.verdict(inv).trace.as_ref().map_or(0, Vec::len);
+            if first.as_ref().is_none_or(|(_, _, l)| len < *l) {
+                first = Some((inv, cfg, len));
+            }
+        }
+    }
+    failing.sort();
+    Row {
+        protocol: protocol.id().to_string(),
+        hunk,
+        reverts,
+        first,
+        failing,
+        configs: cs.len(),
+    }
+}
+
+/// Every single-part ablation of the patch, then H7 (the filesystem's locked return).
+pub fn ablate(full: bool) -> Vec<Row> {
+    let mut rows: Vec<Row> = Fix::ALL
+        .iter()
+        .map(|f| {
+            row(
+                Protocol::NewMinus(*f),
+                FsConvention::Locked,
+                f.hunk(),
+                f.reverts(),
+                full,
+            )
+        })
+        .collect();
+    rows.push(Row {
+        protocol: "new --fs unlocked".into(),
+        ..row(
+            Protocol::New,
+            FsConvention::Unlocked,
+            "H7",
+            "block_page_mkwrite unlocks and returns 0 (the filesystem side; R5)",
+            full,
+        )
+    });
+    rows
+}
+
+/// The table, as text (Markdown, so that the README can carry it as generated).
+pub fn table(rows: &[Row]) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "| protocol (switch off) | hunk | what it reverts | first invariant that fails (checker) | shortest trace | configuration | all failing | no failure: our reason (annotation) |"
+    );
+    let _ = writeln!(s, "|---|---|---|---|---|---|---|---|");
+    for r in rows {
+        let (first, len, cfg) = match &r.first {
+            Some((inv, cfg, len)) => (
+                format!("`{}` ({})", inv.name(), inv.id()),
+                len.to_string(),
+                cfg.label(),
+            ),
+            None => ("no invariant fails".into(), "-".into(), "-".into()),
+        };
+        let failing: Vec<&str> = r.failing.iter().map(|i| i.id()).collect();
+        let note = if r.first.is_none() {
+            annotation(&r.protocol)
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            s,
+            "| `{}` | {} | {} | {} | {} | {} | {} | {} |",
+            r.protocol,
+            r.hunk,
+            r.reverts,
+            first,
+            len,
+            cfg,
+            if failing.is_empty() {
+                "-".into()
+            } else {
+                failing.join(" ")
+            },
+            note
+        );
+    }
+    s
+}
+
+/// The table as JSON lines.
+pub fn json_lines(rows: &[Row]) -> String {
+    let mut s = String::new();
+    for r in rows {
+        let o = json!({
+            "protocol": r.protocol,
+            "hunk": r.hunk,
+            "reverts": r.reverts,
+            "first_failing": r.first.as_ref().map(|(i, _, _)| i.id()),
+            "first_failing_invariant": r.first.as_ref().map(|(i, _, _)| i.name()),
+            "trace_len": r.first.as_ref().map(|(_, _, l)| *l),
+            "configuration": r.first.as_ref().map(|(_, c, _)| c.label()),
+            "failing": r.failing.iter().map(|i| i.id()).collect::<Vec<_>>(),
+            "configurations": r.configs,
+            "annotation": if r.first.is_none() { annotation(&r.protocol) } else { "" },
+        });
+        let _ = writeln!(s, "{o}");
+    }
+    s
+}
