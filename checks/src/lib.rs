@@ -19,3 +19,4 @@ pub mod report;
 pub mod run;
 pub mod sr;
 pub mod threaded;
+pub mod tracefmt;

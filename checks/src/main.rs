@@ -29,6 +29,33 @@ enum Command {
     Check(CheckArgs),
     /// List the textbook scenarios usable with --scenario.
     Scenarios,
+    /// Print the shortest counterexample of each violated invariant of a configuration.
+    Trace {
+        #[command(flatten)]
+        config: CheckArgs,
+        /// text, json (one object per line, each replayable with `mkwrite replay`) or mermaid.
+        #[arg(long, default_value = "text")]
+        format: String,
+        /// Only this invariant (function name or id such as INV-1).
+        #[arg(long)]
+        invariant: Option<String>,
+    },
+    /// Replay a JSON trace file step by step, against its own configuration or the one the
+    /// flags give (another protocol, say); stop where a step cannot happen and say why.
+    Replay {
+        /// The JSON trace file (`mkwrite trace --format json`, or traces/**/*.json).
+        file: String,
+        #[command(flatten)]
+        config: CheckArgs,
+    },
+    /// Serve stateright's Explorer for a configuration on 127.0.0.1.
+    Explore {
+        #[command(flatten)]
+        config: CheckArgs,
+        /// TCP port.
+        #[arg(long, default_value_t = 3000)]
+        port: u16,
+    },
     /// Ablate the patch: the new protocol without one part at a time, checked over the
     /// one-writer configurations (every configuration of the matrix with --full).
     Ablate {
@@ -148,12 +175,17 @@ fn choice<T>(
 }
 
 fn config(a: &CheckArgs) -> Result<Config, String> {
+    config_from(Config::new(Protocol::Old), a)
+}
+
+/// Apply the flags to `base` (a scenario, if given, replaces it).
+fn config_from(base: Config, a: &CheckArgs) -> Result<Config, String> {
     let mut c = match &a.scenario {
         Some(name) => Config::scenario(name).map_err(|e| {
             let names: Vec<&str> = SCENARIOS.iter().map(|s| s.name).collect();
             format!("{e} (known: {}, or R1..R5)", names.join(", "))
         })?,
-        None => Config::new(Protocol::Old),
+        None => base,
     };
     if let Some(p) = &a.protocol {
         let ids: Vec<&str> = Protocol::all().iter().map(|p| p.id()).collect();
@@ -256,6 +288,77 @@ fn threaded(r: &checks::run::Report, loom: bool, shuttle: bool, all: bool, json:
     }
 }
 
+/// Whether any configuration flag was given (so `replay` overrides the file's configuration).
+fn any_config_flag(a: &CheckArgs) -> bool {
+    a.scenario.is_some()
+        || a.protocol.is_some()
+        || a.fs.is_some()
+        || a.writers.is_some()
+        || a.shared_mm
+        || a.writeback.is_some()
+        || a.truncate.is_some()
+        || a.pte.is_some()
+        || a.page.is_some()
+        || a.lenient_fs
+}
+
+/// `mkwrite replay FILE [config flags]`.
+fn replay_file(file: &str, a: &CheckArgs) -> ExitCode {
+    let text = match std::fs::read_to_string(file) {
+        Ok(t) => t,
+        Err(e) => return bad(format!("{file}: {e}")),
+    };
+    let rec = match checks::tracefmt::parse(&text) {
+        Ok(r) => r,
+        Err(e) => return bad(format!("{file}: {e}")),
+    };
+    let cfg = if any_config_flag(a) {
+        // Flags start from the file's configuration, not from the defaults.
+        let base = match rec.config.config() {
+            Ok(c) => c,
+            Err(e) => return bad(format!("{file}: {e}")),
+        };
+        match config_from(base, a) {
+            Ok(c) => Some(c),
+            Err(e) => return bad(e),
+        }
+    } else {
+        None
+    };
+    match checks::tracefmt::replay_record(&rec, cfg) {
+        Err(e) => bad(format!("{file}: {e}")),
+        Ok(r) => {
+            out(&r.text);
+            if r.violated.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        }
+    }
+}
+
+/// `mkwrite explore`: stateright's Explorer. `serve` panics on a busy port and never
+/// returns, so the port is checked first.
+fn explore(cfg: Config, port: u16) -> ExitCode {
+    use stateright::Model;
+    let addr = ("127.0.0.1", port);
+    if let Err(e) = std::net::TcpListener::bind(addr) {
+        return bad(format!("127.0.0.1:{port} is not available: {e}"));
+    }
+    eprintln!(
+        "mkwrite: Explorer for {} on http://127.0.0.1:{port}/ (Ctrl-C to stop)",
+        cfg.label()
+    );
+    checks::sr::Checked {
+        cfg,
+        props: checks::sr::Props::All,
+    }
+    .checker()
+    .serve(addr);
+    ExitCode::SUCCESS
+}
+
 /// `check --checker shuttle --replay SCHEDULE`.
 fn replay(cfg: &Config, schedule: &str) -> ExitCode {
     match checks::threaded::shuttle_replay(cfg, schedule) {
@@ -330,6 +433,69 @@ fn main() -> ExitCode {
                 ));
             }
             ExitCode::SUCCESS
+        }
+        Some(Command::Trace {
+            config: a,
+            format,
+            invariant,
+        }) => {
+            let only = match invariant.as_deref().map(|i| (i, mkwrite_model::Inv::parse(i))) {
+                None => None,
+                Some((_, Some(inv))) => Some(inv),
+                Some((i, None)) => return bad(format!("--invariant {i}: no such invariant")),
+            };
+            let cfg = match config(&a) {
+                Ok(c) => c,
+                Err(e) => return bad(e),
+            };
+            if !["text", "json", "mermaid"].contains(&format.as_str()) {
+                return bad(format!("--format {format}: expected one of text, json, mermaid"));
+            }
+            let r = check(&cfg, !a.quiet);
+            let scenario = a.scenario.as_deref();
+            if r.violated().iter().all(|i| only.is_some_and(|o| o != *i)) {
+                out(&format!(
+                    "no counterexample: {} holds in {} ({} states)\n",
+                    only.map_or("every invariant", |i| i.name()),
+                    cfg.label(),
+                    r.states
+                ));
+                return ExitCode::SUCCESS;
+            }
+            let mut text = String::new();
+            let chosen = r
+                .verdicts
+                .iter()
+                .filter(|v| v.violated() && only.is_none_or(|i| i == v.inv));
+            for v in chosen {
+                let t = v.trace.as_deref().unwrap_or_default();
+                let one = match format.as_str() {
+                    "json" => checks::tracefmt::record(&cfg, scenario, v.inv, t).and_then(|r| {
+                        serde_json::to_string(&r)
+                            .map(|s| s + "\n")
+                            .map_err(|e| e.to_string())
+                    }),
+                    "mermaid" => checks::tracefmt::mermaid(&cfg, scenario, v.inv, t),
+                    _ => checks::tracefmt::text(&cfg, scenario, v.inv, t),
+                };
+                match one {
+                    Ok(x) => text.push_str(&x),
+                    Err(e) => return bad(e),
+                }
+                if format == "text" {
+                    text.push('\n');
+                }
+            }
+            out(&text);
+            ExitCode::SUCCESS
+        }
+        Some(Command::Replay { file, config: a }) => replay_file(&file, &a),
+        Some(Command::Explore { config: a, port }) => {
+            let cfg = match config(&a) {
+                Ok(c) => c,
+                Err(e) => return bad(e),
+            };
+            explore(cfg, port)
         }
         Some(Command::Ablate { json, full }) => {
             let rows = checks::ablate::ablate(full);

@@ -263,33 +263,6 @@ pub fn matrix_line(r: &Report) -> String {
     s.trim_end().to_string()
 }
 
-/// The committed trace file of one violation: a header naming the configuration, the violated
-/// invariant and how to regenerate the file, then the rendered steps.
-pub fn trace_file(cfg: &Config, scenario: &str, race: &str, inv: Inv, path: &[u8]) -> String {
-    let mut s = String::new();
-    let _ = writeln!(s, "# scenario   {scenario} ({race})");
-    let _ = writeln!(s, "# config     {}", cfg.label());
-    let _ = writeln!(
-        s,
-        "# violated   {} ({}): {}",
-        inv.name(),
-        inv.id(),
-        inv.meaning()
-    );
-    let _ = writeln!(
-        s,
-        "# found by   {CHECKER} BFS, shortest ({} steps); regenerate: BLESS=1 cargo test \
-         --release --test traces",
-        path.len()
-    );
-    let _ = writeln!(
-        s,
-        "# columns    step, thread, kernel function, step id, anchor, what it does; below it, \
-         what changed"
-    );
-    s.push_str(&trace::render(cfg, path).unwrap_or_else(|e| format!("# {e}\n")));
-    s
-}
 
 /// The 144 configurations of `check --matrix`: {old, new+unlocked, new+locked} × writers 1-2
 /// (separate mms) × writeback 0-2 × truncate 0-1 × initial pte × initial page, strict fs.

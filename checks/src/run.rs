@@ -163,7 +163,7 @@ pub fn shortest(cfg: &Config, inv: Inv, max_depth: Option<usize>) -> Option<Vec<
     b.spawn_bfs()
         .join()
         .discovery(inv.name())
-        .map(|p| p.into_actions())
+        .map(|p| p.into_actions().into_iter().map(|m| m.tid).collect())
 }
 
 /// Check one configuration: decide every invariant, then find each violation's shortest trace.

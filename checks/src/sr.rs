@@ -1,6 +1,7 @@
-//! The stateright adapter: `State = World`, `Action = Tid`. `actions` offers every unfinished
-//! thread, `next_state` is `model::step` (`None` when the thread is blocked), and the
-//! properties are the model's invariant and guard functions, by the same names.
+//! The stateright adapter: `State = World`, `Action = Move` (a thread id, labelled with the
+//! step it takes). `actions` offers every unfinished thread, `next_state` is `model::step`
+//! (`None` when the thread is blocked), and the properties are the model's invariant and guard
+//! functions, by the same names.
 
 use mkwrite_model::invariants::{self, Guard};
 use mkwrite_model::{step, Config, Inv, Tid, World};
@@ -14,6 +15,32 @@ pub enum Props {
     /// One invariant alone (the shortest-trace run: stateright's BFS keeps the first discovery
     /// only when no other property is pending, reference/checkers.md A.4).
     Only(Inv),
+}
+
+/// A stateright action: thread `tid` takes its next step. The label fields only name the step
+/// for the Explorer (stateright's `format_action` sees the action alone).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Move {
+    /// The thread.
+    pub tid: Tid,
+    /// Its name (F0, W0, …).
+    pub thread: &'static str,
+    /// The step id (WP5a, …).
+    pub id: &'static str,
+    /// The kernel function.
+    pub function: &'static str,
+}
+
+fn thread_name(role: mkwrite_model::contract::Role, index: u8) -> &'static str {
+    use mkwrite_model::contract::Role;
+    match (role, index) {
+        (Role::Writer, 0) => "F0",
+        (Role::Writer, _) => "F1",
+        (Role::Writeback, _) => "W0",
+        (Role::Truncate, _) => "T0",
+        (Role::Io, _) => "IO",
+        (Role::Sync, _) => "S",
+    }
 }
 
 /// A configuration as a stateright model.
@@ -74,32 +101,36 @@ fn guard_property(g: Guard) -> Property<Checked> {
 
 impl Model for Checked {
     type State = World;
-    type Action = Tid;
+    type Action = Move;
 
     fn init_states(&self) -> Vec<World> {
         vec![World::init(&self.cfg)]
     }
 
-    fn actions(&self, w: &World, actions: &mut Vec<Tid>) {
+    fn actions(&self, w: &World, actions: &mut Vec<Move>) {
         for (t, th) in w.threads.iter().enumerate() {
             if !th.finished(w) {
-                actions.push(t as Tid);
+                let info = mkwrite_model::info(&self.cfg, w, t as Tid);
+                actions.push(Move {
+                    tid: t as Tid,
+                    thread: thread_name(th.role, th.index),
+                    id: info.id,
+                    function: info.function,
+                });
             }
         }
     }
 
-    fn next_state(&self, w: &World, t: Tid) -> Option<World> {
-        step(&self.cfg, w, t)
+    fn next_state(&self, w: &World, m: Move) -> Option<World> {
+        step(&self.cfg, w, m.tid)
     }
 
-    fn format_action(&self, t: &Tid) -> String {
-        World::init(&self.cfg)
-            .threads
-            .get(*t as usize)
-            .map_or_else(|| format!("thread {t}"), |th| th.name())
+    fn format_action(&self, m: &Move) -> String {
+        format!("{} {} {}", m.thread, m.id, m.function)
     }
 
-    fn format_step(&self, w: &World, t: Tid) -> Option<String> {
+    fn format_step(&self, w: &World, m: Move) -> Option<String> {
+        let t = m.tid;
         let info = mkwrite_model::info(&self.cfg, w, t);
         let next = step(&self.cfg, w, t)?;
         Some(format!(
@@ -124,4 +155,28 @@ impl Model for Checked {
             Props::Only(inv) => vec![invariant_property(inv)],
         }
     }
+}
+
+/// The stateright actions of a path given as thread ids (for `assert_discovery`): each labelled
+/// with the step the thread takes at that point. Stops at the first step that cannot happen.
+pub fn moves(cfg: &Config, path: &[Tid]) -> Vec<Move> {
+    let mut w = World::init(cfg);
+    let mut out = Vec::new();
+    for &t in path {
+        let Some(th) = w.threads.get(t as usize).copied() else {
+            break;
+        };
+        let info = mkwrite_model::info(cfg, &w, t);
+        out.push(Move {
+            tid: t,
+            thread: thread_name(th.role, th.index),
+            id: info.id,
+            function: info.function,
+        });
+        match step(cfg, &w, t) {
+            Some(next) => w = next,
+            None => break,
+        }
+    }
+    out
 }

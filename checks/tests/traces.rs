@@ -1,9 +1,10 @@
-//! The committed counterexamples in `traces/`: for every textbook scenario, the shortest trace
-//! of each violated invariant, regenerated here and compared byte for byte.
+//! The committed counterexamples in `traces/`: for every textbook and history scenario, the
+//! shortest trace of each violated invariant in three formats (text, JSON, Mermaid),
+//! regenerated here and compared byte for byte; every JSON file replays to its invariant.
 //! `BLESS=1 cargo test --release --test traces` rewrites them.
 
-use checks::report::trace_file;
 use checks::run::check;
+use checks::tracefmt::{json, mermaid, parse, replay_record, text};
 use mkwrite_model::contract::{HISTORY, SCENARIOS};
 use mkwrite_model::Config;
 use std::collections::BTreeMap;
@@ -21,19 +22,18 @@ fn expected() -> BTreeMap<PathBuf, String> {
         seen.push(cfg);
         let r = check(&cfg, false);
         for v in &r.verdicts {
-            if let Some(t) = &v.trace {
-                let rel = format!(
-                    "{}-{}/{}/{}.txt",
-                    cfg.protocol.id(),
-                    cfg.fs.id(),
-                    s.name,
-                    v.inv.name()
-                );
-                files.insert(
-                    PathBuf::from(rel),
-                    trace_file(&cfg, s.name, s.race, v.inv, t),
-                );
-            }
+            let Some(t) = &v.trace else { continue };
+            let base = format!(
+                "{}-{}/{}/{}",
+                cfg.protocol.id(),
+                cfg.fs.id(),
+                s.name,
+                v.inv.name()
+            );
+            let name = Some(s.name);
+            files.insert(PathBuf::from(format!("{base}.txt")), text(&cfg, name, v.inv, t).unwrap());
+            files.insert(PathBuf::from(format!("{base}.json")), json(&cfg, name, v.inv, t).unwrap());
+            files.insert(PathBuf::from(format!("{base}.md")), mermaid(&cfg, name, v.inv, t).unwrap());
         }
     }
     files
@@ -43,23 +43,32 @@ fn expected() -> BTreeMap<PathBuf, String> {
 fn committed_traces_are_current() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../traces");
     let files = expected();
-    assert_eq!(
-        files.len(),
-        9 + 4 + 3 + 1,
-        "R1-R5, then pre2007, v3.15-rc and 2014"
-    );
+    assert_eq!(files.len(), 3 * (9 + 4 + 3 + 1), "R1-R5, then pre2007, v3.15-rc and 2014");
     let bless = std::env::var_os("BLESS").is_some();
-    for (rel, text) in &files {
+    for (rel, content) in &files {
         let path = root.join(rel);
         if bless {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(&path, text).unwrap();
+            std::fs::write(&path, content).unwrap();
         } else {
             let have = std::fs::read_to_string(&path).unwrap_or_default();
+            assert!(have == *content, "{} is stale; BLESS=1 to regenerate", path.display());
+        }
+    }
+}
+
+#[test]
+fn every_json_trace_replays_to_its_invariant() {
+    for (rel, content) in expected() {
+        if rel.extension().is_some_and(|e| e == "json") {
+            let rec = parse(&content).unwrap();
+            let r = replay_record(&rec, None).unwrap();
+            assert!(r.complete && r.own_config, "{}", rel.display());
             assert!(
-                have == *text,
-                "{} is stale; BLESS=1 to regenerate",
-                path.display()
+                r.violated.iter().any(|i| i.name() == rec.invariant),
+                "{}: {}",
+                rel.display(),
+                r.text
             );
         }
     }
