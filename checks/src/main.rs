@@ -439,7 +439,10 @@ fn main() -> ExitCode {
             format,
             invariant,
         }) => {
-            let only = match invariant.as_deref().map(|i| (i, mkwrite_model::Inv::parse(i))) {
+            let only = match invariant
+                .as_deref()
+                .map(|i| (i, mkwrite_model::Inv::parse(i)))
+            {
                 None => None,
                 Some((_, Some(inv))) => Some(inv),
                 Some((i, None)) => return bad(format!("--invariant {i}: no such invariant")),
@@ -449,7 +452,9 @@ fn main() -> ExitCode {
                 Err(e) => return bad(e),
             };
             if !["text", "json", "mermaid"].contains(&format.as_str()) {
-                return bad(format!("--format {format}: expected one of text, json, mermaid"));
+                return bad(format!(
+                    "--format {format}: expected one of text, json, mermaid"
+                ));
             }
             let r = check(&cfg, !a.quiet);
             let scenario = a.scenario.as_deref();

@@ -263,7 +263,6 @@ pub fn matrix_line(r: &Report) -> String {
     s.trim_end().to_string()
 }
 
-
 /// The 144 configurations of `check --matrix`: {old, new+unlocked, new+locked} × writers 1-2
 /// (separate mms) × writeback 0-2 × truncate 0-1 × initial pte × initial page, strict fs.
 pub fn matrix_144() -> Vec<Config> {

@@ -61,7 +61,8 @@ impl ConfigRecord {
     pub fn config(&self) -> Result<Config, String> {
         let protocol = Protocol::parse(&self.protocol)
             .ok_or_else(|| format!("unknown protocol '{}'", self.protocol))?;
-        let fs = FsConvention::parse(&self.fs).ok_or_else(|| format!("unknown fs '{}'", self.fs))?;
+        let fs =
+            FsConvention::parse(&self.fs).ok_or_else(|| format!("unknown fs '{}'", self.fs))?;
         let pte_ro = match self.pte.as_str() {
             "ro" => true,
             "none" => false,
@@ -134,23 +135,41 @@ pub struct TraceRecord {
     pub final_state: String,
 }
 
-/// The threads that cannot move and have not finished, as `W0 at W2-W5`.
+/// The threads that cannot move and have not finished, as `W0 at W2-W5` (the final sync is
+/// not listed before it starts: it always waits for the others).
 fn blocked(cfg: &Config, w: &World) -> Vec<String> {
     (0..w.threads.len() as Tid)
-        .filter(|&t| !w.thread(t).finished(w) && step(cfg, w, t).is_none())
+        .filter(|&t| {
+            let th = w.thread(t);
+            !th.finished(w)
+                && th.pc
+                    != mkwrite_model::world::Pc::Writeback(mkwrite_model::world::WbPc::NotStarted)
+                && step(cfg, w, t).is_none()
+        })
         .map(|t| format!("{} at {}", w.thread(t).name(), info(cfg, w, t).id))
         .collect()
 }
 
 /// The text trace: header, steps, final state.
-pub fn text(cfg: &Config, scenario: Option<&str>, inv: Inv, path: &[Tid]) -> Result<String, String> {
+pub fn text(
+    cfg: &Config,
+    scenario: Option<&str>,
+    inv: Inv,
+    path: &[Tid],
+) -> Result<String, String> {
     let steps = replay(cfg, path)?;
     let mut s = String::new();
     let _ = writeln!(s, "# config     {}", cfg.label());
     if let Some(name) = scenario {
         let _ = writeln!(s, "# scenario   {name}");
     }
-    let _ = writeln!(s, "# violated   {} ({}): {}", inv.name(), inv.id(), inv.meaning());
+    let _ = writeln!(
+        s,
+        "# violated   {} ({}): {}",
+        inv.name(),
+        inv.id(),
+        inv.meaning()
+    );
     let _ = writeln!(
         s,
         "# found by   stateright, BFS: the shortest counterexample ({} steps)",
@@ -189,15 +208,24 @@ pub fn text(cfg: &Config, scenario: Option<&str>, inv: Inv, path: &[Tid]) -> Res
         }
         prev_blocked = now;
     }
-    let last = steps.last().map_or_else(|| World::init(cfg), |s| s.after.clone());
+    let last = steps
+        .last()
+        .map_or_else(|| World::init(cfg), |s| s.after.clone());
     let _ = writeln!(s, "final: {last}");
     Ok(s)
 }
 
 /// The JSON trace record.
-pub fn record(cfg: &Config, scenario: Option<&str>, inv: Inv, path: &[Tid]) -> Result<TraceRecord, String> {
+pub fn record(
+    cfg: &Config,
+    scenario: Option<&str>,
+    inv: Inv,
+    path: &[Tid],
+) -> Result<TraceRecord, String> {
     let steps = replay(cfg, path)?;
-    let last = steps.last().map_or_else(|| World::init(cfg), |s| s.after.clone());
+    let last = steps
+        .last()
+        .map_or_else(|| World::init(cfg), |s| s.after.clone());
     Ok(TraceRecord {
         model_version: MODEL_VERSION,
         config: ConfigRecord::of(cfg),
@@ -224,7 +252,12 @@ pub fn record(cfg: &Config, scenario: Option<&str>, inv: Inv, path: &[Tid]) -> R
 }
 
 /// The JSON trace, pretty-printed (stable key order: the struct's).
-pub fn json(cfg: &Config, scenario: Option<&str>, inv: Inv, path: &[Tid]) -> Result<String, String> {
+pub fn json(
+    cfg: &Config,
+    scenario: Option<&str>,
+    inv: Inv,
+    path: &[Tid],
+) -> Result<String, String> {
     let r = record(cfg, scenario, inv, path)?;
     serde_json::to_string_pretty(&r)
         .map(|s| s + "\n")
@@ -237,7 +270,12 @@ fn mermaid_text(s: &str) -> String {
 
 /// A Mermaid sequence diagram in a Markdown file: one lifeline per thread and one for the page,
 /// each step an arrow from its thread to the page, the violating step highlighted.
-pub fn mermaid(cfg: &Config, scenario: Option<&str>, inv: Inv, path: &[Tid]) -> Result<String, String> {
+pub fn mermaid(
+    cfg: &Config,
+    scenario: Option<&str>,
+    inv: Inv,
+    path: &[Tid],
+) -> Result<String, String> {
     let steps = replay(cfg, path)?;
     let init = World::init(cfg);
     let mut s = String::new();
@@ -329,10 +367,14 @@ pub fn replay_record(r: &TraceRecord, cfg: Option<Config>) -> Result<Replayed, S
     let names: Vec<String> = w.threads.iter().map(|t| t.name()).collect();
     let mut tids = Vec::new();
     for st in &r.steps {
-        let t = names
-            .iter()
-            .position(|n| *n == st.thread)
-            .ok_or_else(|| format!("step {}: no thread '{}' in {}", st.step, st.thread, cfg.label()))?;
+        let t = names.iter().position(|n| *n == st.thread).ok_or_else(|| {
+            format!(
+                "step {}: no thread '{}' in {}",
+                st.step,
+                st.thread,
+                cfg.label()
+            )
+        })?;
         tids.push(t as Tid);
     }
     let mut s = String::new();
@@ -365,7 +407,11 @@ pub fn replay_record(r: &TraceRecord, cfg: Option<Config>) -> Result<Replayed, S
                     inf.id,
                     inf.anchor,
                     inf.what,
-                    if d.is_empty() { "(no change)".into() } else { d.join(", ") }
+                    if d.is_empty() {
+                        "(no change)".into()
+                    } else {
+                        d.join(", ")
+                    }
                 );
                 w = next;
             }
@@ -410,7 +456,10 @@ pub fn replay_record(r: &TraceRecord, cfg: Option<Config>) -> Result<Replayed, S
     if violated.is_empty() {
         let _ = writeln!(s, "no invariant is violated in this state");
     } else {
-        let ids: Vec<String> = violated.iter().map(|i| format!("{} ({})", i.name(), i.id())).collect();
+        let ids: Vec<String> = violated
+            .iter()
+            .map(|i| format!("{} ({})", i.name(), i.id()))
+            .collect();
         let _ = writeln!(s, "violated in this state: {}", ids.join(", "));
     }
     Ok(Replayed {

@@ -297,3 +297,117 @@ fn bad_checker_and_replay_input_is_rejected() {
         "--replay: not a shuttle schedule",
     );
 }
+
+#[test]
+fn trace_prints_json_that_replay_reads_and_stops_on_the_new_protocol() {
+    let o = mkwrite(&[
+        "trace",
+        "--scenario",
+        "R1",
+        "--format",
+        "json",
+        "--invariant",
+        "INV-1",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let dir = std::env::temp_dir().join(format!("mkwrite-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("r1.json");
+    std::fs::write(&file, stdout(&o)).unwrap();
+    let f = file.to_str().unwrap();
+    let own = mkwrite(&["replay", f]);
+    assert_eq!(
+        own.status.code(),
+        Some(1),
+        "the replay ends in the violation"
+    );
+    assert!(stdout(&own).contains("(the file's configuration)"));
+    assert!(stdout(&own).contains("violated in this state: writable_pte_has_fs_metadata (INV-1)"));
+    let new = mkwrite(&["replay", f, "--protocol", "new"]);
+    assert_eq!(new.status.code(), Some(0), "{}", stdout(&new));
+    let out = stdout(&new);
+    assert!(out.contains("(overriding the file's configuration)"));
+    assert!(
+        out.contains("W0  cannot take W2-W5 (write_cache_pages) here: the page lock is held by F0"),
+        "{out}"
+    );
+    // Malformed files, another model version, unknown threads: one line, exit 2.
+    std::fs::write(dir.join("bad.json"), "{\"x\":1}").unwrap();
+    assert_bad_input(
+        &["replay", dir.join("bad.json").to_str().unwrap()],
+        "not a mkwrite JSON trace",
+    );
+    let text = stdout(&o).replace("\"model_version\":1", "\"model_version\":99");
+    std::fs::write(dir.join("v99.json"), text).unwrap();
+    assert_bad_input(
+        &["replay", dir.join("v99.json").to_str().unwrap()],
+        "model version 99",
+    );
+    let text = stdout(&o).replace("\"thread\":\"W0\"", "\"thread\":\"W7\"");
+    std::fs::write(dir.join("w7.json"), text).unwrap();
+    assert_bad_input(
+        &["replay", dir.join("w7.json").to_str().unwrap()],
+        "no thread 'W7'",
+    );
+    assert_bad_input(
+        &["replay", dir.join("missing.json").to_str().unwrap()],
+        "missing.json",
+    );
+    assert_bad_input(
+        &["trace", "--format", "svg"],
+        "--format svg: expected one of text, json, mermaid",
+    );
+    assert_bad_input(
+        &["trace", "--invariant", "INV-9"],
+        "--invariant INV-9: no such invariant",
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn trace_says_plainly_when_there_is_no_counterexample() {
+    let o = mkwrite(&["trace", "--protocol", "new", "--quiet"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).starts_with("no counterexample: every invariant holds in new/locked"));
+}
+
+#[test]
+fn explore_serves_labelled_states_and_refuses_a_busy_port() {
+    use std::io::{Read, Write};
+    // A free port: bind to 0, read it, release it.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mkwrite"))
+        .args(["explore", "--scenario", "R1", "--port", &port.to_string()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut body = String::new();
+    for _ in 0..100 {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            let _ = write!(s, "GET /.states/0 HTTP/1.0\r\nHost: localhost\r\n\r\n");
+            body.clear();
+            let _ = s.read_to_string(&mut body);
+            if body.contains("action") {
+                break;
+            }
+        }
+    }
+    // The busy port is refused while the Explorer holds it.
+    let busy = mkwrite(&["explore", "--port", &port.to_string()]);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(body.contains("F0 ST/HPF/WP1-3 handle_pte_fault"), "{body}");
+    assert!(body.contains("W0 W1 write_cache_pages"), "{body}");
+    assert_eq!(busy.status.code(), Some(2));
+    assert!(
+        stderr(&busy).contains("is not available"),
+        "{}",
+        stderr(&busy)
+    );
+}

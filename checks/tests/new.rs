@@ -32,198 +32,34 @@ macro_rules! holds {
     };
 }
 
-holds!(
-    new_locked_wb0_pte_ro_page_clean_holds,
-    0,
-    false,
-    true,
-    false,
-    19
-);
-holds!(
-    new_locked_wb0_pte_ro_page_dirty_holds,
-    0,
-    false,
-    true,
-    true,
-    19
-);
-holds!(
-    new_locked_wb0_pte_none_page_clean_holds,
-    0,
-    false,
-    false,
-    false,
-    22
-);
-holds!(
-    new_locked_wb0_pte_none_page_dirty_holds,
-    0,
-    false,
-    false,
-    true,
-    22
-);
-holds!(
-    new_locked_wb0_truncate_pte_ro_page_clean_holds,
-    0,
-    true,
-    true,
-    false,
-    122
-);
-holds!(
-    new_locked_wb0_truncate_pte_ro_page_dirty_holds,
-    0,
-    true,
-    true,
-    true,
-    107
-);
-holds!(
-    new_locked_wb0_truncate_pte_none_page_clean_holds,
-    0,
-    true,
-    false,
-    false,
-    131
-);
-holds!(
-    new_locked_wb0_truncate_pte_none_page_dirty_holds,
-    0,
-    true,
-    false,
-    true,
-    131
-);
-holds!(
-    new_locked_wb1_pte_ro_page_clean_holds,
-    1,
-    false,
-    true,
-    false,
-    72
-);
-holds!(
-    new_locked_wb1_pte_ro_page_dirty_holds,
-    1,
-    false,
-    true,
-    true,
-    82
-);
-holds!(
-    new_locked_wb1_pte_none_page_clean_holds,
-    1,
-    false,
-    false,
-    false,
-    96
-);
-holds!(
-    new_locked_wb1_pte_none_page_dirty_holds,
-    1,
-    false,
-    false,
-    true,
-    128
-);
-holds!(
-    new_locked_wb1_truncate_pte_ro_page_clean_holds,
-    1,
-    true,
-    true,
-    false,
-    452
-);
-holds!(
-    new_locked_wb1_truncate_pte_ro_page_dirty_holds,
-    1,
-    true,
-    true,
-    true,
-    557
-);
-holds!(
-    new_locked_wb1_truncate_pte_none_page_clean_holds,
-    1,
-    true,
-    false,
-    false,
-    624
-);
-holds!(
-    new_locked_wb1_truncate_pte_none_page_dirty_holds,
-    1,
-    true,
-    false,
-    true,
-    847
-);
-holds!(
-    new_locked_wb2_pte_ro_page_clean_holds,
-    2,
-    false,
-    true,
-    false,
-    126
-);
-holds!(
-    new_locked_wb2_pte_ro_page_dirty_holds,
-    2,
-    false,
-    true,
-    true,
-    153
-);
-holds!(
-    new_locked_wb2_pte_none_page_clean_holds,
-    2,
-    false,
-    false,
-    false,
-    189
-);
-holds!(
-    new_locked_wb2_pte_none_page_dirty_holds,
-    2,
-    false,
-    false,
-    true,
-    257
-);
-holds!(
-    new_locked_wb2_truncate_pte_ro_page_clean_holds,
-    2,
-    true,
-    true,
-    false,
-    813
-);
-holds!(
-    new_locked_wb2_truncate_pte_ro_page_dirty_holds,
-    2,
-    true,
-    true,
-    true,
-    1025
-);
-holds!(
-    new_locked_wb2_truncate_pte_none_page_clean_holds,
-    2,
-    true,
-    false,
-    false,
-    1291
-);
-holds!(
-    new_locked_wb2_truncate_pte_none_page_dirty_holds,
-    2,
-    true,
-    false,
-    true,
-    1745
-);
+#[rustfmt::skip]
+mod pinned {
+use super::*;
+holds!(new_locked_wb0_pte_ro_page_clean_holds, 0, false, true, false, 19);
+holds!(new_locked_wb0_pte_ro_page_dirty_holds, 0, false, true, true, 19);
+holds!(new_locked_wb0_pte_none_page_clean_holds, 0, false, false, false, 22);
+holds!(new_locked_wb0_pte_none_page_dirty_holds, 0, false, false, true, 22);
+holds!(new_locked_wb0_truncate_pte_ro_page_clean_holds, 0, true, true, false, 140);
+holds!(new_locked_wb0_truncate_pte_ro_page_dirty_holds, 0, true, true, true, 120);
+holds!(new_locked_wb0_truncate_pte_none_page_clean_holds, 0, true, false, false, 145);
+holds!(new_locked_wb0_truncate_pte_none_page_dirty_holds, 0, true, false, true, 145);
+holds!(new_locked_wb1_pte_ro_page_clean_holds, 1, false, true, false, 72);
+holds!(new_locked_wb1_pte_ro_page_dirty_holds, 1, false, true, true, 82);
+holds!(new_locked_wb1_pte_none_page_clean_holds, 1, false, false, false, 96);
+holds!(new_locked_wb1_pte_none_page_dirty_holds, 1, false, false, true, 128);
+holds!(new_locked_wb1_truncate_pte_ro_page_clean_holds, 1, true, true, false, 499);
+holds!(new_locked_wb1_truncate_pte_ro_page_dirty_holds, 1, true, true, true, 604);
+holds!(new_locked_wb1_truncate_pte_none_page_clean_holds, 1, true, false, false, 677);
+holds!(new_locked_wb1_truncate_pte_none_page_dirty_holds, 1, true, false, true, 909);
+holds!(new_locked_wb2_pte_ro_page_clean_holds, 2, false, true, false, 126);
+holds!(new_locked_wb2_pte_ro_page_dirty_holds, 2, false, true, true, 153);
+holds!(new_locked_wb2_pte_none_page_clean_holds, 2, false, false, false, 189);
+holds!(new_locked_wb2_pte_none_page_dirty_holds, 2, false, false, true, 257);
+holds!(new_locked_wb2_truncate_pte_ro_page_clean_holds, 2, true, true, false, 889);
+holds!(new_locked_wb2_truncate_pte_ro_page_dirty_holds, 2, true, true, true, 1101);
+holds!(new_locked_wb2_truncate_pte_none_page_clean_holds, 2, true, false, false, 1394);
+holds!(new_locked_wb2_truncate_pte_none_page_dirty_holds, 2, true, false, true, 1857);
+}
 
 #[test]
 fn new_locked_two_writers_two_passes_truncate_holds() {

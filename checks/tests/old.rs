@@ -109,11 +109,10 @@ fn r2_old_wp_cleaning_between_pte_and_set_page_dirty_violates_cleaned_page_had_f
         cfg,
         props: Props::Only(Inv::CleanedPageHadFsMetadata),
     };
-    model
-        .checker()
-        .spawn_bfs()
-        .join()
-        .assert_discovery(Inv::CleanedPageHadFsMetadata.name(), checks::sr::moves(&cfg, &R2_PATH));
+    model.checker().spawn_bfs().join().assert_discovery(
+        Inv::CleanedPageHadFsMetadata.name(),
+        checks::sr::moves(&cfg, &R2_PATH),
+    );
     // The window R2 names: after WP14 the page is dirty, its metadata clean, its pte read-only.
     let steps = trace::replay(&cfg, &R2_PATH).unwrap();
     let after_wp14 = &steps[14].after;
@@ -176,11 +175,10 @@ fn r4_old_nopage_cleaning_between_unlock_and_set_page_dirty_violates_cleaned_pag
         cfg,
         props: Props::Only(Inv::CleanedPageHadFsMetadata),
     };
-    model
-        .checker()
-        .spawn_bfs()
-        .join()
-        .assert_discovery(Inv::CleanedPageHadFsMetadata.name(), checks::sr::moves(&cfg, &R4_PATH));
+    model.checker().spawn_bfs().join().assert_discovery(
+        Inv::CleanedPageHadFsMetadata.name(),
+        checks::sr::moves(&cfg, &R4_PATH),
+    );
     let steps = trace::replay(&cfg, &R4_PATH).unwrap();
     assert_eq!(steps[16].info.id, "DF14-DF16");
     assert!(steps[16].after.page.dirty && !steps[16].after.fs_meta_dirty);

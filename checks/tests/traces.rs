@@ -31,9 +31,18 @@ fn expected() -> BTreeMap<PathBuf, String> {
                 v.inv.name()
             );
             let name = Some(s.name);
-            files.insert(PathBuf::from(format!("{base}.txt")), text(&cfg, name, v.inv, t).unwrap());
-            files.insert(PathBuf::from(format!("{base}.json")), json(&cfg, name, v.inv, t).unwrap());
-            files.insert(PathBuf::from(format!("{base}.md")), mermaid(&cfg, name, v.inv, t).unwrap());
+            files.insert(
+                PathBuf::from(format!("{base}.txt")),
+                text(&cfg, name, v.inv, t).unwrap(),
+            );
+            files.insert(
+                PathBuf::from(format!("{base}.json")),
+                json(&cfg, name, v.inv, t).unwrap(),
+            );
+            files.insert(
+                PathBuf::from(format!("{base}.md")),
+                mermaid(&cfg, name, v.inv, t).unwrap(),
+            );
         }
     }
     files
@@ -43,7 +52,11 @@ fn expected() -> BTreeMap<PathBuf, String> {
 fn committed_traces_are_current() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../traces");
     let files = expected();
-    assert_eq!(files.len(), 3 * (9 + 4 + 3 + 1), "R1-R5, then pre2007, v3.15-rc and 2014");
+    assert_eq!(
+        files.len(),
+        3 * (9 + 4 + 3 + 1),
+        "R1-R5, then pre2007, v3.15-rc and 2014"
+    );
     let bless = std::env::var_os("BLESS").is_some();
     for (rel, content) in &files {
         let path = root.join(rel);
@@ -52,7 +65,11 @@ fn committed_traces_are_current() {
             std::fs::write(&path, content).unwrap();
         } else {
             let have = std::fs::read_to_string(&path).unwrap_or_default();
-            assert!(have == *content, "{} is stale; BLESS=1 to regenerate", path.display());
+            assert!(
+                have == *content,
+                "{} is stale; BLESS=1 to regenerate",
+                path.display()
+            );
         }
     }
 }
