@@ -362,11 +362,18 @@ pub fn checkers_text(
          (the wait condition is the model's `enabled`).\nA bounded or sampled \"holds\" is not a \
          proof; only exhaustive verdicts must match stateright's exactly."
     );
+    // With one threaded checker its own traces are shown; beside stateright, the shortest.
+    let own = threaded.len() == 1;
     for v in &r.verdicts {
-        if let Some(t) = &v.trace {
+        let (who, t) = if own {
+            (threaded[0].checker, threaded[0].violations.get(&v.inv))
+        } else {
+            ("stateright, shortest", v.trace.as_ref())
+        };
+        if let Some(t) = t {
             let _ = writeln!(
                 s,
-                "\ncounterexample (stateright, shortest): {} ({}): {}",
+                "\ncounterexample ({who}): {} ({}): {}",
                 v.inv.name(),
                 v.inv.id(),
                 v.inv.meaning()
