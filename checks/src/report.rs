@@ -81,6 +81,28 @@ pub fn text(r: &Report) -> String {
     s
 }
 
+/// The configuration fields every JSON record starts with.
+fn config_json(c: &Config) -> serde_json::Map<String, serde_json::Value> {
+    json_map(json!({
+        "protocol": c.protocol.id(),
+        "fs": c.fs.id(),
+        "writers": c.writers,
+        "shared_mm": c.shared_mm,
+        "writeback": c.writeback,
+        "truncate": u8::from(c.truncate),
+        "pte": if c.pte_ro { "ro" } else { "none" },
+        "page": if c.page_dirty { "dirty" } else { "clean" },
+        "strict": c.strict,
+    }))
+}
+
+fn json_map(v: serde_json::Value) -> serde_json::Map<String, serde_json::Value> {
+    match v {
+        serde_json::Value::Object(m) => m,
+        _ => serde_json::Map::new(),
+    }
+}
+
 /// One JSON object per invariant, one per line.
 pub fn json_lines(r: &Report) -> String {
     let c = &r.cfg;
@@ -90,16 +112,8 @@ pub fn json_lines(r: &Report) -> String {
             let w = mkwrite_model::World::init(c);
             t.iter().map(|&tid| w.thread(tid).name()).collect()
         });
-        let o = json!({
-            "protocol": c.protocol.id(),
-            "fs": c.fs.id(),
-            "writers": c.writers,
-            "shared_mm": c.shared_mm,
-            "writeback": c.writeback,
-            "truncate": u8::from(c.truncate),
-            "pte": if c.pte_ro { "ro" } else { "none" },
-            "page": if c.page_dirty { "dirty" } else { "clean" },
-            "strict": c.strict,
+        let mut o = config_json(c);
+        o.extend(json_map(json!({
             "checker": CHECKER,
             "coverage": COVERAGE,
             "invariant": v.inv.name(),
@@ -110,8 +124,8 @@ pub fn json_lines(r: &Report) -> String {
             "seconds": (r.seconds * 1000.0).round() / 1000.0,
             "trace_len": v.trace.as_ref().map(Vec::len),
             "trace": names,
-        });
-        let _ = writeln!(s, "{o}");
+        })));
+        let _ = writeln!(s, "{}", serde_json::Value::Object(o));
     }
     s
 }
@@ -426,16 +440,8 @@ pub fn threaded_json(r: &Report, t: &crate::threaded::ThreadedVerdict) -> String
     for inv in Inv::ALL {
         let order = t.violations.get(&inv);
         let w = mkwrite_model::World::init(c);
-        let o = json!({
-            "protocol": c.protocol.id(),
-            "fs": c.fs.id(),
-            "writers": c.writers,
-            "shared_mm": c.shared_mm,
-            "writeback": c.writeback,
-            "truncate": u8::from(c.truncate),
-            "pte": if c.pte_ro { "ro" } else { "none" },
-            "page": if c.page_dirty { "dirty" } else { "clean" },
-            "strict": c.strict,
+        let mut o = config_json(c);
+        o.extend(json_map(json!({
             "checker": t.checker,
             "coverage": t.coverage,
             "invariant": inv.name(),
@@ -445,8 +451,8 @@ pub fn threaded_json(r: &Report, t: &crate::threaded::ThreadedVerdict) -> String
             "trace_len": order.map(Vec::len),
             "trace": order.map(|o| o.iter().map(|&tid| w.thread(tid).name()).collect::<Vec<_>>()),
             "schedule": t.schedules.get(&inv),
-        });
-        let _ = writeln!(s, "{o}");
+        })));
+        let _ = writeln!(s, "{}", serde_json::Value::Object(o));
     }
     s
 }

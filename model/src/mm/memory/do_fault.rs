@@ -9,12 +9,13 @@
 //! Model: left out: private (COW) and anonymous faults, and nonlinear mappings (the flag H5 resets
 //! has no effect on a linear shared mapping).
 
-use super::{dirty_unlocked, fault_return, fault_set_page_dirty, install_writable_pte, Exit};
+use super::{
+    dirty_unlocked, fault_return, fault_set_page_dirty, install_writable_pte, relock_and_recheck,
+    Exit,
+};
 use crate::config::Config;
 use crate::contract::Fix;
-use crate::kernel::{
-    fs_work_outside_page_lock, get_page, lock_page, put_page, unlock_page, Acquire,
-};
+use crate::kernel::{fs_work_outside_page_lock, get_page, put_page, unlock_page};
 use crate::step::{anchor, Step, StepInfo};
 use crate::world::{Caller, FaultPc, MkwriteRet, Pc, Tid, World};
 
@@ -51,18 +52,7 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: FaultPc) -> Step {
                 return next(FaultPc::DfPteSame);
             }
             // DF6 / DF6': lock_page; DF7: a NULL mapping means truncated: retry [E3].
-            // Model: the mapping test shares the step that takes the lock; the mapping only
-            // changes under the page lock.
-            match lock_page(w, me) {
-                Acquire::Blocked => Step::Blocked,
-                Acquire::SelfDeadlock => next(FaultPc::Hung),
-                Acquire::Got if !w.page.mapping => {
-                    unlock_page(w, me);
-                    put_page(w, me);
-                    fault_return(w, me, Exit::Retry)
-                }
-                Acquire::Got => next(FaultPc::DfPteSame),
-            }
+            relock_and_recheck(w, me, FaultPc::DfPteSame)
         }
         FaultPc::DfPteSame => {
             // DF9-DF11, one ptl section: if the pte is still what the fault saw, install a

@@ -14,7 +14,10 @@
 //! branch for filesystems without ->page_mkwrite (reference 3.2), which the patch did not
 //! change in substance.
 
-use super::{dirty_unlocked, fault_return, fault_set_page_dirty, install_writable_pte, Exit};
+use super::{
+    dirty_unlocked, fault_return, fault_set_page_dirty, install_writable_pte, relock_and_recheck,
+    Exit,
+};
 use crate::config::Config;
 use crate::contract::Fix;
 use crate::kernel::{
@@ -104,18 +107,7 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: FaultPc) -> Step {
                 return next(FaultPc::WpPteSame);
             }
             // WP5a: lock_page(old_page); a NULL mapping means truncated: retry [E3].
-            // Model: the mapping test runs in the same step as the lock is taken; the mapping
-            // only changes under the page lock, so no interleaving is lost.
-            match lock_page(w, me) {
-                Acquire::Blocked => Step::Blocked,
-                Acquire::SelfDeadlock => next(FaultPc::Hung),
-                Acquire::Got if !w.page.mapping => {
-                    unlock_page(w, me);
-                    put_page(w, me);
-                    fault_return(w, me, Exit::Retry)
-                }
-                Acquire::Got => next(FaultPc::WpPteSame),
-            }
+            relock_and_recheck(w, me, FaultPc::WpPteSame)
         }
         FaultPc::WpPteSame => {
             // WP6-WP11, one continuous ptl section.

@@ -147,6 +147,25 @@ pub fn fault_set_page_dirty(w: &mut World, me: Tid) {
     w.local(me).dirtying = Dirtying::Idle;
 }
 
+/// The VM relocks the page after ->page_mkwrite returned it unlocked (WP5a, DF6/DF6') and
+/// retries the fault if truncate removed it meanwhile (exit E3); else it goes on to `then`.
+///
+/// Model: the mapping test runs in the same step as the lock is taken; the mapping only
+/// changes under the page lock, so no interleaving is lost.
+pub fn relock_and_recheck(w: &mut World, me: Tid, then: FaultPc) -> Step {
+    use crate::kernel::{lock_page, put_page, unlock_page, Acquire};
+    match lock_page(w, me) {
+        Acquire::Blocked => Step::Blocked,
+        Acquire::SelfDeadlock => Step::Next(Pc::Fault(FaultPc::Hung)),
+        Acquire::Got if !w.page.mapping => {
+            unlock_page(w, me);
+            put_page(w, me);
+            fault_return(w, me, Exit::Retry)
+        }
+        Acquire::Got => Step::Next(Pc::Fault(then)),
+    }
+}
+
 /// A set_page_dirty the fault path makes without the page lock (WP14, DF15, N4):
 /// TestSetPageDirty now; if it newly dirtied the page, the accounting under tree_lock is a
 /// step of its own (`AccountPageDirtied`), because truncate's cancel_dirty_page and
