@@ -135,21 +135,6 @@ pub struct TraceRecord {
     pub final_state: String,
 }
 
-/// The threads that cannot move and have not finished, as `W0 at W2-W5` (the final sync is
-/// not listed before it starts: it always waits for the others).
-fn blocked(cfg: &Config, w: &World) -> Vec<String> {
-    (0..w.threads.len() as Tid)
-        .filter(|&t| {
-            let th = w.thread(t);
-            !th.finished(w)
-                && th.pc
-                    != mkwrite_model::world::Pc::Writeback(mkwrite_model::world::WbPc::NotStarted)
-                && step(cfg, w, t).is_none()
-        })
-        .map(|t| format!("{} at {}", w.thread(t).name(), info(cfg, w, t).id))
-        .collect()
-}
-
 /// The text trace: header, steps, final state.
 pub fn text(
     cfg: &Config,
@@ -157,7 +142,6 @@ pub fn text(
     inv: Inv,
     path: &[Tid],
 ) -> Result<String, String> {
-    let steps = replay(cfg, path)?;
     let mut s = String::new();
     let _ = writeln!(s, "# config     {}", cfg.label());
     if let Some(name) = scenario {
@@ -184,34 +168,7 @@ pub fn text(
         "# columns    step, thread, kernel function, step id, function anchor, what the step \
          does; below it what changed"
     );
-    let mut prev_blocked: Vec<String> = Vec::new();
-    for (i, st) in steps.iter().enumerate() {
-        let effect = if st.delta.is_empty() {
-            "(no change)".to_string()
-        } else {
-            st.delta.join(", ")
-        };
-        let _ = writeln!(
-            s,
-            "{:>4} {:<3} {:<26} {:<14} {:<24} {}\n       {}",
-            i + 1,
-            st.thread,
-            st.info.function,
-            st.info.id,
-            st.info.anchor,
-            st.info.what,
-            effect
-        );
-        let now = blocked(cfg, &st.after);
-        if now != prev_blocked && !now.is_empty() {
-            let _ = writeln!(s, "       (blocked: {})", now.join(", "));
-        }
-        prev_blocked = now;
-    }
-    let last = steps
-        .last()
-        .map_or_else(|| World::init(cfg), |s| s.after.clone());
-    let _ = writeln!(s, "final: {last}");
+    s.push_str(&mkwrite_model::trace::render(cfg, path)?);
     Ok(s)
 }
 

@@ -112,11 +112,26 @@ pub fn replay(cfg: &Config, path: &[Tid]) -> Result<Vec<TraceStep>, String> {
     Ok(out)
 }
 
+/// The threads that cannot move and have not finished, as `W0 at W2-W5` (the final sync is
+/// not listed before it starts: it always waits for the others).
+pub fn blocked(cfg: &Config, w: &World) -> Vec<String> {
+    use crate::world::{Pc, WbPc};
+    (0..w.threads.len() as Tid)
+        .filter(|&t| {
+            let th = w.thread(t);
+            !th.finished(w) && th.pc != Pc::Writeback(WbPc::NotStarted) && step(cfg, w, t).is_none()
+        })
+        .map(|t| format!("{} at {}", w.thread(t).name(), info(cfg, w, t).id))
+        .collect()
+}
+
 /// Render a trace as numbered text lines: step, thread, function, step id, anchor, what the
-/// step does, and what changed. Ends with the whole final state on one line.
+/// step does, and what changed; `(blocked: …)` whenever the set of waiting threads changes.
+/// Ends with the whole final state on one line.
 pub fn render(cfg: &Config, path: &[Tid]) -> Result<String, String> {
     let steps = replay(cfg, path)?;
     let mut s = String::new();
+    let mut prev_blocked: Vec<String> = Vec::new();
     for (i, st) in steps.iter().enumerate() {
         let effect = if st.delta.is_empty() {
             "(no change)".to_string()
@@ -124,7 +139,7 @@ pub fn render(cfg: &Config, path: &[Tid]) -> Result<String, String> {
             st.delta.join(", ")
         };
         s.push_str(&format!(
-            "{:>4} {:<3} {:<26} {:<12} {:<24} {}\n       {}\n",
+            "{:>4} {:<3} {:<26} {:<14} {:<24} {}\n       {}\n",
             i + 1,
             st.thread,
             st.info.function,
@@ -133,6 +148,11 @@ pub fn render(cfg: &Config, path: &[Tid]) -> Result<String, String> {
             st.info.what,
             effect
         ));
+        let now = blocked(cfg, &st.after);
+        if now != prev_blocked && !now.is_empty() {
+            s.push_str(&format!("       (blocked: {})\n", now.join(", ")));
+        }
+        prev_blocked = now;
     }
     let last = steps
         .last()
