@@ -137,3 +137,38 @@ fn shuttle_reaches_stateright_verdicts_on_the_history_variants() {
         assert_eq!(found, sr, "{}", s.name);
     }
 }
+
+#[test]
+fn the_agreement_rule_flags_only_real_disagreements() {
+    use checks::threaded::{disagreements, ThreadedVerdict};
+    use std::collections::BTreeMap;
+    let verdict = |coverage: &str, found: &[Inv]| ThreadedVerdict {
+        checker: "shuttle",
+        coverage: coverage.into(),
+        executions: 1,
+        violations: found.iter().map(|i| (*i, vec![0])).collect(),
+        schedules: BTreeMap::new(),
+        first_found: BTreeMap::new(),
+    };
+    let sr = [Inv::WritablePteHasFsMetadata, Inv::CleanedPageHadFsMetadata];
+    // A sampled checker that misses a violation is not a disagreement...
+    assert!(disagreements(
+        &sr,
+        &verdict("sampled:10", &[Inv::WritablePteHasFsMetadata])
+    )
+    .is_empty());
+    // ...an exhaustive one is.
+    assert_eq!(
+        disagreements(
+            &sr,
+            &verdict("exhaustive", &[Inv::WritablePteHasFsMetadata])
+        ),
+        [Inv::CleanedPageHadFsMetadata]
+    );
+    // Any checker reporting what stateright proves holds is.
+    assert_eq!(
+        disagreements(&sr, &verdict("bounded:2", &[Inv::NoPteOnTruncatedPage])),
+        [Inv::NoPteOnTruncatedPage]
+    );
+    assert!(disagreements(&sr, &verdict("skipped (loom allows 4 threads)", &[])).is_empty());
+}
