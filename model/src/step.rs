@@ -3,8 +3,8 @@
 
 use crate::config::Config;
 use crate::contract::{Fix, Role};
+use crate::mm;
 use crate::world::{Pc, Tid, World};
-use crate::{fs, mm};
 
 /// The outcome of trying one step: the next program counter, or "this thread sleeps".
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -126,9 +126,4 @@ pub fn info(cfg: &Config, w: &World, t: Tid) -> StepInfo {
         Pc::Truncate(pc) => mm::truncate::info(cfg, w, pc),
         Pc::Io => mm::page_writeback::io_info(),
     }
-}
-
-/// Whether `pc` is an ->page_mkwrite step (implemented in `fs::buffer`).
-pub fn in_page_mkwrite(pc: Pc) -> bool {
-    matches!(pc, Pc::Fault(p) if fs::buffer::is_mkwrite(p))
 }

@@ -131,9 +131,9 @@ pub enum FaultPc {
     DfPteSame,
     /// do_wp_page without ->page_mkwrite: wait_on_page_locked (N3), or lock_page (2014).
     NoMkwriteWaitOrLock,
-    /// The first half of a set_page_dirty made without the page lock: TestSetPageDirty.
-    TestSetPageDirty,
-    /// The second half: re-read the mapping under tree_lock and account the page.
+    /// The second half of a set_page_dirty made without the page lock (the first half,
+    /// TestSetPageDirty, ends the step before): re-read the mapping under tree_lock and
+    /// account the page.
     AccountPageDirtied,
     /// do_wp_page without ->page_mkwrite: unlock_page (2014), put_page, return (N5).
     NoMkwriteFinish,

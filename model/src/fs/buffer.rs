@@ -20,14 +20,6 @@ use crate::kernel::{lock_page, set_page_dirty, unlock_page, Acquire};
 use crate::step::{anchor, Step, StepInfo};
 use crate::world::{Caller, Dirtying, FaultPc, MkwriteRet, Pc, Tid, World};
 
-/// Whether `pc` is a step inside ->page_mkwrite.
-pub fn is_mkwrite(pc: FaultPc) -> bool {
-    matches!(
-        pc,
-        FaultPc::MkwriteLockPage | FaultPc::MkwritePrepareCommit | FaultPc::MkwriteUnlock
-    )
-}
-
 /// Return from ->page_mkwrite to its caller with `ret`; checks INV-5c.
 fn mkwrite_return(w: &mut World, me: Tid, ret: MkwriteRet) -> Step {
     let owns = w.page.locked_by == Some(me);

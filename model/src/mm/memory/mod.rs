@@ -32,8 +32,6 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: FaultPc) -> Step {
         | DfFinish
         | DfPut => do_fault::step(cfg, w, me, pc),
         NoMkwriteWaitOrLock | NoMkwriteFinish => wp_no_mkwrite::step(cfg, w, me, pc),
-        // Entered only through `dirty_unlocked`, which takes this half itself.
-        TestSetPageDirty => Step::Blocked,
         AccountPageDirtied => account_step(w, me),
         MkwriteLockPage | MkwritePrepareCommit | MkwriteUnlock => {
             buffer::page_mkwrite(cfg, w, me, pc)
@@ -236,7 +234,7 @@ pub fn info(cfg: &Config, w: &World, me: Tid, pc: FaultPc) -> StepInfo {
         }
         FilemapLookup | FilemapLockPage => filemap::info(w, pc),
         NoMkwriteWaitOrLock | NoMkwriteFinish => wp_no_mkwrite::info(cfg, pc),
-        TestSetPageDirty | AccountPageDirtied => StepInfo {
+        AccountPageDirtied => StepInfo {
             id: "SPD",
             function: "__set_page_dirty_nobuffers",
             anchor: anchor("set_page_dirty", false),
