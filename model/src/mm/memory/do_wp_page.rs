@@ -191,12 +191,12 @@ pub fn do_page_mkwrite_315(w: &mut World, me: Tid) -> Step {
     match lock_page(w, me) {
         Acquire::Blocked => Step::Blocked,
         Acquire::SelfDeadlock => next(FaultPc::Hung),
-        Acquire::Got if !w.page.mapping => {
-            unlock_page(w, me);
-            put_page(w, me);
-            fault_return(w, me, Exit::Retry)
-        }
         Acquire::Got => {
+            // Truncated: unlock and retry (the intended exit). Not truncated: the plain 0 is
+            // taken as "retry" too, and the lock stays held.
+            if !w.page.mapping {
+                unlock_page(w, me);
+            }
             put_page(w, me);
             fault_return(w, me, Exit::Retry)
         }

@@ -18,24 +18,34 @@ use crate::mm::filemap;
 use crate::step::{anchor, Step, StepInfo};
 use crate::world::{Caller, Dirtying, FaultPc, MkwriteRet, Pc, Tid, World};
 
-/// One step of writer `me` at `pc`.
-pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: FaultPc) -> Step {
+/// Which function a writer's pc belongs to: the one list both `step` and `info` dispatch on.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Owner {
+    Store,
+    Filemap,
+    DoFault,
+    NoMkwrite,
+    Account,
+    Mkwrite,
+    DoWpPage,
+    Finished,
+}
+
+fn owner(pc: FaultPc) -> Owner {
     use FaultPc::*;
     match pc {
-        Store => store(cfg, w, me),
-        FilemapLookup | FilemapLockPage => filemap::step(cfg, w, me, pc),
+        Store => Owner::Store,
+        FilemapLookup | FilemapLockPage => Owner::Filemap,
         DfUnlockBeforeMkwrite
         | DfAfterMkwrite
         | DfPteSame
         | DfSetPageDirtyLocked
         | DfUnlockPage
         | DfFinish
-        | DfPut => do_fault::step(cfg, w, me, pc),
-        NoMkwriteWaitOrLock | NoMkwriteFinish => wp_no_mkwrite::step(cfg, w, me, pc),
-        AccountPageDirtied => account_step(w, me),
-        MkwriteLockPage | MkwritePrepareCommit | MkwriteUnlock => {
-            buffer::page_mkwrite(cfg, w, me, pc)
-        }
+        | DfPut => Owner::DoFault,
+        NoMkwriteWaitOrLock | NoMkwriteFinish => Owner::NoMkwrite,
+        AccountPageDirtied => Owner::Account,
+        MkwriteLockPage | MkwritePrepareCommit | MkwriteUnlock => Owner::Mkwrite,
         WpAfterMkwrite
         | WpPteSame
         | WpUpdateTimeEarly
@@ -44,8 +54,22 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: FaultPc) -> Step {
         | WpPutBeforeUnlock
         | WpUnlockPage
         | WpSetPageDirtyBalance
-        | WpFinish => do_wp_page::step(cfg, w, me, pc),
-        Done | SigBus | Hung => Step::Blocked,
+        | WpFinish => Owner::DoWpPage,
+        Done | SigBus | Hung => Owner::Finished,
+    }
+}
+
+/// One step of writer `me` at `pc`.
+pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: FaultPc) -> Step {
+    match owner(pc) {
+        Owner::Store => store(cfg, w, me),
+        Owner::Filemap => filemap::step(cfg, w, me, pc),
+        Owner::DoFault => do_fault::step(cfg, w, me, pc),
+        Owner::NoMkwrite => wp_no_mkwrite::step(cfg, w, me, pc),
+        Owner::Account => account_step(w, me),
+        Owner::Mkwrite => buffer::page_mkwrite(cfg, w, me, pc),
+        Owner::DoWpPage => do_wp_page::step(cfg, w, me, pc),
+        Owner::Finished => Step::Blocked,
     }
 }
 
@@ -205,9 +229,8 @@ fn account_step(w: &mut World, me: Tid) -> Step {
 
 /// The description of writer step `pc`.
 pub fn info(cfg: &Config, w: &World, me: Tid, pc: FaultPc) -> StepInfo {
-    use FaultPc::*;
-    match pc {
-        Store => {
+    match owner(pc) {
+        Owner::Store => {
             let pte = w.ptes[cfg.pte_of(w.thread(me).index)];
             let (id, what) = if pte.present && pte.write {
                 (
@@ -232,48 +255,36 @@ pub fn info(cfg: &Config, w: &World, me: Tid, pc: FaultPc) -> StepInfo {
                 what,
             }
         }
-        FilemapLookup | FilemapLockPage => filemap::info(w, pc),
-        NoMkwriteWaitOrLock | NoMkwriteFinish => wp_no_mkwrite::info(cfg, pc),
-        AccountPageDirtied => StepInfo {
+        Owner::Filemap => filemap::info(w, pc),
+        Owner::NoMkwrite => wp_no_mkwrite::info(cfg, pc),
+        Owner::Account => StepInfo {
             id: "SPD",
             function: "__set_page_dirty_nobuffers",
             anchor: anchor("set_page_dirty", false),
             what: "under tree_lock: page->mapping still set? account NR_FILE_DIRTY, tag dirty",
         },
-        MkwriteLockPage | MkwritePrepareCommit | MkwriteUnlock => buffer::mkwrite_info(cfg, w, pc),
-        DfUnlockBeforeMkwrite
-        | DfAfterMkwrite
-        | DfPteSame
-        | DfSetPageDirtyLocked
-        | DfUnlockPage
-        | DfFinish
-        | DfPut => do_fault::info(cfg, w, me, pc),
-        WpAfterMkwrite
-        | WpPteSame
-        | WpUpdateTimeEarly
-        | WpWaitOnPageLocked
-        | WpSetPageDirtyLocked
-        | WpPutBeforeUnlock
-        | WpUnlockPage
-        | WpSetPageDirtyBalance
-        | WpFinish => do_wp_page::info(cfg, w, me, pc),
-        Done => StepInfo {
-            id: "-",
-            function: "store",
-            anchor: "user space",
-            what: "the store has landed",
-        },
-        SigBus => StepInfo {
-            id: "-",
-            function: "store",
-            anchor: "user space",
-            what: "the fault returned VM_FAULT_SIGBUS",
-        },
-        Hung => StepInfo {
-            id: "-",
-            function: "lock_page",
-            anchor: "mm/filemap.c",
-            what: "asleep on a page lock this thread holds",
+        Owner::Mkwrite => buffer::mkwrite_info(cfg, w, pc),
+        Owner::DoFault => do_fault::info(cfg, w, me, pc),
+        Owner::DoWpPage => do_wp_page::info(cfg, w, me, pc),
+        Owner::Finished => match pc {
+            FaultPc::Done => StepInfo {
+                id: "-",
+                function: "store",
+                anchor: "user space",
+                what: "the store has landed",
+            },
+            FaultPc::SigBus => StepInfo {
+                id: "-",
+                function: "store",
+                anchor: "user space",
+                what: "the fault returned VM_FAULT_SIGBUS",
+            },
+            _ => StepInfo {
+                id: "-",
+                function: "lock_page",
+                anchor: "mm/filemap.c",
+                what: "asleep on a page lock this thread holds",
+            },
         },
     }
 }
