@@ -34,7 +34,7 @@ pub fn annotation(protocol: &str) -> &'static str {
         "new-minus-wp-put-after-unlock" => {
             "equivalent for the invariants checked: while the fault holds the page lock, the \
              page cache's reference keeps the page (removal needs the lock), so dropping A \
-             before unlock_page cannot free a locked page (reference 9.3, try 2)"
+             before unlock_page cannot free a locked page"
         }
         _ => "",
     }

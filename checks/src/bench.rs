@@ -34,6 +34,9 @@ pub fn config_args(cfg: &Config) -> Vec<String> {
     if !cfg.strict {
         a.push("--lenient-fs".into());
     }
+    if cfg.enospc {
+        a.push("--enospc".into());
+    }
     a
 }
 

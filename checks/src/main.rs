@@ -127,6 +127,11 @@ struct CheckArgs {
     /// ->writepage can allocate at writeback time (turns the strict filesystem off).
     #[arg(long)]
     lenient_fs: bool,
+    /// The filesystem can run out of space: a thread E0 takes its last free blocks at some
+    /// moment; ->page_mkwrite's allocation then fails (VM_FAULT_SIGBUS), and so does any
+    /// allocation in ->writepage.
+    #[arg(long)]
+    enospc: bool,
     /// One JSON object per invariant, one per line.
     #[arg(long)]
     json: bool,
@@ -142,7 +147,7 @@ struct CheckArgs {
     /// Check the 144 configurations of the verdict matrix ({old, new+unlocked, new+locked} ×
     /// writers × writeback × truncate × pte × page, strict fs) instead of one.
     #[arg(long, conflicts_with_all = ["scenario", "protocol", "fs", "writers", "shared_mm",
-        "writeback", "truncate", "pte", "page", "lenient_fs"])]
+        "writeback", "truncate", "pte", "page", "lenient_fs", "enospc"])]
     matrix: bool,
 }
 
@@ -244,6 +249,7 @@ fn config_from(base: Config, a: &CheckArgs) -> Result<Config, String> {
         )?;
     }
     c.strict &= !a.lenient_fs;
+    c.enospc |= a.enospc;
     c.validate().map_err(|e| e.to_string())?;
     Ok(c)
 }
@@ -300,6 +306,7 @@ fn any_config_flag(a: &CheckArgs) -> bool {
         || a.pte.is_some()
         || a.page.is_some()
         || a.lenient_fs
+        || a.enospc
 }
 
 /// `mkwrite replay FILE [config flags]`.

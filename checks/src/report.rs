@@ -20,6 +20,7 @@ fn guard_needs(g: Guard) -> &'static str {
         }
         Guard::TruncateRemovesPageUnderFault => "needs T0",
         Guard::PageMkwriteReturnsNopage => "needs T0 and ->page_mkwrite",
+        Guard::PageMkwriteFails => "needs --enospc and ->page_mkwrite",
         Guard::FaultRetries => "needs a shared mm, or T0 with ->page_mkwrite",
         Guard::DataReachesDisk => "needs W0 when T0 runs",
     }
@@ -248,6 +249,7 @@ pub fn matrix_configs() -> Vec<Config> {
                                     pte_ro,
                                     page_dirty,
                                     strict,
+                                    enospc: false,
                                 });
                             }
                         }

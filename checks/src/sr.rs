@@ -13,7 +13,7 @@ pub enum Props {
     /// Every invariant and every guard (the deciding run).
     All,
     /// One invariant alone (the shortest-trace run: stateright's BFS keeps the first discovery
-    /// only when no other property is pending, reference/checkers.md A.4).
+    /// only when no other property is pending: it replaces an earlier discovery by a later one).
     Only(Inv),
 }
 
@@ -40,6 +40,7 @@ fn thread_name(role: mkwrite_model::contract::Role, index: u8) -> &'static str {
         (Role::Truncate, _) => "T0",
         (Role::Io, _) => "IO",
         (Role::Sync, _) => "S",
+        (Role::Env, _) => "E0",
     }
 }
 
@@ -66,7 +67,8 @@ fn invariant_property(inv: Inv) -> Property<Checked> {
         Inv::WritablePteHasFsMetadata => always!(writable_pte_has_fs_metadata),
         Inv::CleanedPageHadFsMetadata => always!(cleaned_page_had_fs_metadata),
         Inv::WritablePteImpliesDirtyOrDirtying => always!(writable_pte_implies_dirty_or_dirtying),
-        Inv::SyncWroteEveryStore => always!(sync_wrote_every_store),
+        Inv::NoStoreLostSilently => always!(no_store_lost_silently),
+        Inv::NoStoreLostReported => always!(no_store_lost_reported),
         Inv::NoPteOnTruncatedPage => always!(no_pte_on_truncated_page),
         Inv::FaultReturnsPageUnlocked => always!(fault_returns_page_unlocked),
         Inv::NoSelfWaitOnPageLock => always!(no_self_wait_on_page_lock),
@@ -95,6 +97,7 @@ fn guard_property(g: Guard) -> Property<Checked> {
         Guard::TruncateRemovesPageUnderFault => sometimes!(TruncateRemovesPageUnderFault),
         Guard::FaultRetries => sometimes!(FaultRetries),
         Guard::PageMkwriteReturnsNopage => sometimes!(PageMkwriteReturnsNopage),
+        Guard::PageMkwriteFails => sometimes!(PageMkwriteFails),
         Guard::DataReachesDisk => sometimes!(DataReachesDisk),
     }
 }

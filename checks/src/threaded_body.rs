@@ -151,9 +151,10 @@ pub fn spawned_threads(cfg: &Config) -> usize {
     World::init(cfg).threads.len() - 1
 }
 
-/// One execution: spawn a thread per model thread but `S`, join the writers, `W0` and `T0`,
-/// run the final sync `S` on the main thread, join `IO`. With `turn`, the threads take their
-/// steps in exactly that order (directed replay); `hook` observes the run.
+/// One execution: spawn a thread per model thread but `S`, join the threads the final sync waits
+/// for (writers, `W0`, `T0`), run `S` on the main thread, then join the rest (`IO`, `E0`). With
+/// `turn`, the threads take their steps in exactly that order (directed replay); `hook`
+/// observes the run.
 pub fn run_once(cfg: Config, turn: Option<Vec<Tid>>, hook: Option<Hook>) -> Execution {
     let world = World::init(&cfg);
     let n = world.threads.len();
@@ -171,8 +172,8 @@ pub fn run_once(cfg: Config, turn: Option<Vec<Tid>>, hook: Option<Hook>) -> Exec
         wake: (0..n).map(|_| Condvar::new()).collect(),
         hook,
     });
-    let mut io = None;
-    let mut others = Vec::new();
+    let mut after_sync = Vec::new();
+    let mut before_sync = Vec::new();
     let mut sync = None;
     for (t, th) in world.threads.iter().enumerate() {
         let t = t as Tid;
@@ -182,19 +183,19 @@ pub fn run_once(cfg: Config, turn: Option<Vec<Tid>>, hook: Option<Hook>) -> Exec
         }
         let r2 = Arc::clone(&r);
         let h = thread::spawn(move || run_thread(&r2, t));
-        if th.role == Role::Io {
-            io = Some(h);
+        if th.role.waited_for_by_sync() {
+            before_sync.push(h);
         } else {
-            others.push(h);
+            after_sync.push(h);
         }
     }
-    for h in others {
+    for h in before_sync {
         h.join().unwrap();
     }
     if let Some(s) = sync {
         run_thread(&r, s);
     }
-    if let Some(h) = io {
+    for h in after_sync {
         h.join().unwrap();
     }
     let g = r.state.lock().unwrap();

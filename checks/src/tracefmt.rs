@@ -16,7 +16,7 @@ use std::fmt::Write;
 
 /// Bumped whenever the model's steps or state change meaning: a trace file of another version
 /// is refused.
-pub const MODEL_VERSION: u32 = 1;
+pub const MODEL_VERSION: u32 = 2;
 
 /// The configuration as recorded in a trace file.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -39,6 +39,8 @@ pub struct ConfigRecord {
     pub page: String,
     /// Strict filesystem.
     pub strict: bool,
+    /// The filesystem can run out of space (an `E0` thread).
+    pub enospc: bool,
 }
 
 impl ConfigRecord {
@@ -54,6 +56,7 @@ impl ConfigRecord {
             pte: if cfg.pte_ro { "ro" } else { "none" }.into(),
             page: if cfg.page_dirty { "dirty" } else { "clean" }.into(),
             strict: cfg.strict,
+            enospc: cfg.enospc,
         }
     }
 
@@ -84,6 +87,7 @@ impl ConfigRecord {
             pte_ro,
             page_dirty,
             strict: self.strict,
+            enospc: self.enospc,
         };
         if self.truncate > 1 {
             return Err(format!("truncate {} is not 0 or 1", self.truncate));

@@ -166,7 +166,7 @@ fn headline_runs_and_shows_old_versus_new() {
     assert_eq!(o.status.code(), Some(0));
     let out = stdout(&o);
     assert!(
-        out.contains("wp-fault+writeback         INV-1 INV-2 INV-3c   INV-1 INV-2 INV-3c   holds"),
+        out.contains("wp-fault+writeback         INV-1 INV-2 INV-3d   INV-1 INV-2 INV-3d   holds"),
         "{out}"
     );
     assert!(out.contains("Shortest old counterexample of writable_pte_has_fs_metadata (INV-1)"));
@@ -337,7 +337,7 @@ fn trace_prints_json_that_replay_reads_and_stops_on_the_new_protocol() {
         &["replay", dir.join("bad.json").to_str().unwrap()],
         "not a mkwrite JSON trace",
     );
-    let text = stdout(&o).replace("\"model_version\":1", "\"model_version\":99");
+    let text = stdout(&o).replace("\"model_version\":2", "\"model_version\":99");
     std::fs::write(dir.join("v99.json"), text).unwrap();
     assert_bad_input(
         &["replay", dir.join("v99.json").to_str().unwrap()],

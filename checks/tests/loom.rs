@@ -21,7 +21,7 @@ fn loom_finds_every_old_textbook_violation_stateright_finds() {
             [
                 Inv::WritablePteHasFsMetadata,
                 Inv::CleanedPageHadFsMetadata,
-                Inv::SyncWroteEveryStore
+                Inv::NoStoreLostReported
             ]
             .into()
         );
@@ -136,7 +136,13 @@ fn loom_reaches_stateright_verdicts_on_the_history_variants() {
     for s in mkwrite_model::contract::HISTORY {
         let cfg = Config::from_scenario(&s);
         let sr: BTreeSet<Inv> = check(&cfg, false).violated().into_iter().collect();
-        let v = loom_default(&cfg);
+        // pre2007's silent loss and H2009's accounting race need three preemptions (bound 3:
+        // about 30 s and 12 s; bound 2 finds every other violation).
+        let v = if matches!(s.race, "H2007" | "H2009") {
+            loom_check(&cfg, Some(3))
+        } else {
+            loom_default(&cfg)
+        };
         let found: BTreeSet<Inv> = v.violations.keys().copied().collect();
         assert_eq!(found, sr, "{} ({})", s.name, v.coverage);
     }

@@ -48,12 +48,12 @@ fn r1_old_wp_fault_and_writeback_violates_writable_pte_has_fs_metadata() {
         [
             Inv::WritablePteHasFsMetadata,
             Inv::CleanedPageHadFsMetadata,
-            Inv::SyncWroteEveryStore
+            Inv::NoStoreLostReported
         ]
     );
     assert_shortest(&cfg, Inv::WritablePteHasFsMetadata, 11);
     assert_shortest(&cfg, Inv::CleanedPageHadFsMetadata, 20);
-    assert_shortest(&cfg, Inv::SyncWroteEveryStore, 27);
+    assert_shortest(&cfg, Inv::NoStoreLostReported, 27);
 }
 
 #[test]
@@ -133,12 +133,12 @@ fn r3_old_nopage_fault_and_writeback_violates_writable_pte_has_fs_metadata() {
         [
             Inv::WritablePteHasFsMetadata,
             Inv::CleanedPageHadFsMetadata,
-            Inv::SyncWroteEveryStore
+            Inv::NoStoreLostReported
         ]
     );
     assert_shortest(&cfg, Inv::WritablePteHasFsMetadata, 13);
     assert_shortest(&cfg, Inv::CleanedPageHadFsMetadata, 22);
-    assert_shortest(&cfg, Inv::SyncWroteEveryStore, 28);
+    assert_shortest(&cfg, Inv::NoStoreLostReported, 28);
 }
 
 #[rustfmt::skip]

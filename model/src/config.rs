@@ -34,6 +34,10 @@ pub struct Config {
     /// Strict filesystem: ->writepage cannot write a page without attached metadata (ENOSPC of
     /// a delalloc filesystem). `false` is `--lenient-fs`.
     pub strict: bool,
+    /// The filesystem can run out of space (`--enospc`): an environment thread `E0` takes the
+    /// last free blocks at some moment, after which ->page_mkwrite's allocation fails with
+    /// ENOSPC (VM_FAULT_SIGBUS) and so does an allocation in ->writepage.
+    pub enospc: bool,
 }
 
 /// A configuration that cannot be run, with the one-line reason.
@@ -61,6 +65,7 @@ impl Config {
             pte_ro: true,
             page_dirty: false,
             strict: true,
+            enospc: false,
         }
     }
 
@@ -144,6 +149,6 @@ impl Config {
             if self.pte_ro { "ro" } else { "none" },
             if self.page_dirty { "dirty" } else { "clean" },
             if self.strict { "strict" } else { "lenient" },
-        )
+        ) + if self.enospc { " enospc" } else { "" }
     }
 }

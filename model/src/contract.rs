@@ -2,7 +2,7 @@
 //! their reference ids and kinds, the thread roles, the protocol ids, the patch's fixes as named
 //! switches, and the textbook scenarios R1–R5 as exact configurations.
 //!
-//! Ids in this file are the vocabulary of `../shared/reference/kernel-paths.md` (INV-1…INV-7,
+//! Ids in this file are the vocabulary of docs/protocol.md (INV-1…INV-7,
 //! H1…H8, R1…R5). Nothing here knows about a checker.
 
 /// Whether an invariant is judged in every state or when its event happens.
@@ -16,7 +16,7 @@ pub enum Kind {
 }
 
 /// One invariant of the contract. The `name` is the claim, in kernel words, that every checker
-/// reports; `id` is the reference's id.
+/// reports; `id` is its id in docs/protocol.md §9.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Inv {
     /// INV-1: a writable pte maps a page whose filesystem metadata is attached and dirty.
@@ -26,8 +26,11 @@ pub enum Inv {
     /// INV-3a: a writable pte on a page with PG_dirty clear belongs to a fault that has not yet
     /// reached its set_page_dirty.
     WritablePteImpliesDirtyOrDirtying,
-    /// INV-3c: after the final WB_SYNC_ALL sync, what the user stored is on disk.
-    SyncWroteEveryStore,
+    /// INV-3c: when the final fsync returns 0, what the user stored is on disk (no silent loss).
+    NoStoreLostSilently,
+    /// INV-3d: when the final fsync returns an error, what the user stored is on disk all the
+    /// same (a loss the application is told about).
+    NoStoreLostReported,
     /// INV-4: no pte is installed for a page removed from the page cache, and none maps it
     /// after truncate has finished.
     NoPteOnTruncatedPage,
@@ -57,11 +60,12 @@ pub enum Inv {
 
 impl Inv {
     /// Every invariant, in the fixed order in which they are checked and reported.
-    pub const ALL: [Inv; 14] = [
+    pub const ALL: [Inv; 15] = [
         Inv::WritablePteHasFsMetadata,
         Inv::CleanedPageHadFsMetadata,
         Inv::WritablePteImpliesDirtyOrDirtying,
-        Inv::SyncWroteEveryStore,
+        Inv::NoStoreLostSilently,
+        Inv::NoStoreLostReported,
         Inv::NoPteOnTruncatedPage,
         Inv::FaultReturnsPageUnlocked,
         Inv::NoSelfWaitOnPageLock,
@@ -80,7 +84,8 @@ impl Inv {
             Inv::WritablePteHasFsMetadata => "writable_pte_has_fs_metadata",
             Inv::CleanedPageHadFsMetadata => "cleaned_page_had_fs_metadata",
             Inv::WritablePteImpliesDirtyOrDirtying => "writable_pte_implies_dirty_or_dirtying",
-            Inv::SyncWroteEveryStore => "sync_wrote_every_store",
+            Inv::NoStoreLostSilently => "no_store_lost_silently",
+            Inv::NoStoreLostReported => "no_store_lost_reported",
             Inv::NoPteOnTruncatedPage => "no_pte_on_truncated_page",
             Inv::FaultReturnsPageUnlocked => "fault_returns_page_unlocked",
             Inv::NoSelfWaitOnPageLock => "no_self_wait_on_page_lock",
@@ -94,13 +99,14 @@ impl Inv {
         }
     }
 
-    /// The reference's id (kernel-paths.md section 8), or `BUG` / `DEADLOCK`.
+    /// The id of docs/protocol.md §9: INV-1 … INV-7, ACCT, `BUG`, `DEADLOCK`.
     pub const fn id(self) -> &'static str {
         match self {
             Inv::WritablePteHasFsMetadata => "INV-1",
             Inv::CleanedPageHadFsMetadata => "INV-2",
             Inv::WritablePteImpliesDirtyOrDirtying => "INV-3a",
-            Inv::SyncWroteEveryStore => "INV-3c",
+            Inv::NoStoreLostSilently => "INV-3c",
+            Inv::NoStoreLostReported => "INV-3d",
             Inv::NoPteOnTruncatedPage => "INV-4",
             Inv::FaultReturnsPageUnlocked => "INV-5a",
             Inv::NoSelfWaitOnPageLock => "INV-5b",
@@ -119,7 +125,8 @@ impl Inv {
         match self {
             Inv::WritablePteHasFsMetadata
             | Inv::WritablePteImpliesDirtyOrDirtying
-            | Inv::SyncWroteEveryStore
+            | Inv::NoStoreLostSilently
+            | Inv::NoStoreLostReported
             | Inv::DirtyAccountingBalanced
             | Inv::SomeThreadCanRun => Kind::State,
             // INV-4 and INV-6 have a state half too (no pte after truncate; refcount equals
@@ -149,7 +156,13 @@ impl Inv {
                 "stores through a writable pte go unnoticed: PG_dirty is clear and no fault is \
                  about to set it (msync data loss)"
             }
-            Inv::SyncWroteEveryStore => "fsync/msync returned but the user's data is not on disk",
+            Inv::NoStoreLostSilently => {
+                "fsync returned 0 but the user's data is not on disk: silent data loss"
+            }
+            Inv::NoStoreLostReported => {
+                "fsync returned an error (ENOSPC/EIO) and the user's data is not on disk: a \
+                 reported loss"
+            }
             Inv::NoPteOnTruncatedPage => {
                 "a pte maps a page that truncate removed from the file: stores go nowhere"
             }
@@ -196,8 +209,11 @@ pub enum Role {
     /// `T0`: vmtruncate of the file to 0 bytes (the page, index 1, is wholly beyond the new EOF).
     Truncate,
     /// `S`: the final fsync (WB_SYNC_ALL write_cache_pages, then wait for writeback). It starts
-    /// only after every other thread has finished.
+    /// only after every writer, `W0` and `T0` have finished.
     Sync,
+    /// `E0` (`--enospc`): the rest of the system, which at some moment takes the filesystem's
+    /// last free blocks; from then on every allocation fails with ENOSPC.
+    Env,
 }
 
 impl Role {
@@ -209,7 +225,14 @@ impl Role {
             Role::Io => "IO",
             Role::Truncate => "T",
             Role::Sync => "S",
+            Role::Env => "E",
         }
+    }
+
+    /// Whether the final fsync waits for this thread to finish before it starts. I/O
+    /// completion and the environment run on concurrently with it.
+    pub const fn waited_for_by_sync(self) -> bool {
+        matches!(self, Role::Writer | Role::Writeback | Role::Truncate)
     }
 }
 
@@ -291,7 +314,7 @@ pub enum FsConvention {
     Unlocked,
     /// Returns VM_FAULT_LOCKED with the page still locked (BM7 new, hunk H7).
     Locked,
-    /// The filesystem has no ->page_mkwrite (reference 3.2): do_wp_page takes its
+    /// The filesystem has no ->page_mkwrite (docs/protocol.md §4.2): do_wp_page takes its
     /// `!page_mkwrite` branch (N1-N5) and __do_fault dirties the page itself.
     None,
 }
@@ -425,7 +448,7 @@ impl Fix {
         }
     }
 
-    /// The hunk of kernel-paths.md section 8 this fix is part of.
+    /// The hunk of docs/protocol.md §10 this fix is part of (or the commit of a history switch).
     pub const fn hunk(self) -> &'static str {
         match self {
             Fix::WpRelockAfterMkwrite => "H1",
@@ -474,13 +497,13 @@ impl Fixes {
     }
 }
 
-/// A textbook scenario of kernel-paths.md section 7: a name usable with `--scenario`, the race
+/// A textbook scenario of docs/protocol.md §8: a name usable with `--scenario`, the race
 /// it shows, and its exact configuration flags.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Scenario {
     /// Litmus-style name: roles joined by `+`.
     pub name: &'static str,
-    /// The reference's race id (R1…R5).
+    /// The race id of docs/protocol.md §8 (R1…R5, H2007…).
     pub race: &'static str,
     /// One line: what the scenario shows.
     pub doc: &'static str,
@@ -559,10 +582,11 @@ pub const SCENARIOS: [Scenario; 5] = [
     },
 ];
 
-/// The history of the locking rule as scenarios (reference 7.2, 10): the pre-2007 calibration,
+/// The history of the locking rule as scenarios: the pre-2007 calibration, the old protocol's
+/// accounting race with truncate (which the patch closed for ->page_mkwrite filesystems),
 /// v3.15's do_page_mkwrite deadlock, and the 2014 accounting race of the branch for
 /// filesystems without ->page_mkwrite (check it with `--protocol new+2014` for the fix).
-pub const HISTORY: [Scenario; 3] = [
+pub const HISTORY: [Scenario; 4] = [
     Scenario {
         name: "pre2007-wp-fault+writeback",
         race: "H2007",
@@ -572,6 +596,18 @@ pub const HISTORY: [Scenario; 3] = [
         writers: 1,
         writeback: 1,
         truncate: false,
+        pte_ro: true,
+    },
+    Scenario {
+        name: "wp-fault+truncate",
+        race: "H2009",
+        doc: "old do_wp_page: set_page_dirty after unlock_page races with truncate: NR_FILE_DIRTY \
+              ends one too low",
+        protocol: Protocol::Old,
+        fs: FsConvention::Unlocked,
+        writers: 1,
+        writeback: 0,
+        truncate: true,
         pte_ro: true,
     },
     Scenario {

@@ -5,7 +5,7 @@
 use crate::config::Config;
 use crate::contract::{FsConvention, Inv, Role};
 use crate::step::threads_enabled;
-use crate::world::{Dirtying, FaultPc, Pc, TruncPc, WbPc, World};
+use crate::world::{Dirtying, FaultPc, MkwriteRet, Pc, TruncPc, WbPc, World};
 
 /// INV-1: every writable pte maps a page whose metadata is attached and dirty, as long as the
 /// page lies inside i_size. If violated: a store lands in a page writeback cannot account for.
@@ -36,14 +36,29 @@ pub fn writable_pte_implies_dirty_or_dirtying(_: &Config, w: &World) -> bool {
             .any(|t| t.local.dirtying == Dirtying::PteInstalled)
 }
 
-/// INV-3c: once the final fsync has finished, a page still in the file has its last store on
-/// disk. If violated: fsync returned success and the data is lost.
-pub fn sync_wrote_every_store(_: &Config, w: &World) -> bool {
-    let synced = w
-        .threads
+/// The final fsync's result once it has returned: `Some(true)` for an error.
+fn fsync_returned(w: &World) -> Option<bool> {
+    w.threads
         .iter()
-        .any(|t| t.role == Role::Sync && t.pc == Pc::Writeback(WbPc::Done));
-    !synced || !w.page.mapping || w.data.disk == w.data.mem
+        .find(|t| t.role == Role::Sync && t.pc == Pc::Writeback(WbPc::Done))
+        .map(|t| t.local.fsync_err)
+}
+
+/// Whether the page is still part of the file and its last store is not on disk.
+fn store_missing_from_disk(w: &World) -> bool {
+    w.page.mapping && w.data.disk != w.data.mem
+}
+
+/// INV-3c: when the final fsync returns 0, a page still in the file has its last store on disk.
+/// If violated: fsync said the data is safe and it is lost, silently.
+pub fn no_store_lost_silently(_: &Config, w: &World) -> bool {
+    fsync_returned(w) != Some(false) || !store_missing_from_disk(w)
+}
+
+/// INV-3d: when the final fsync returns ENOSPC or EIO, the last store is on disk all the same.
+/// If violated: the data is lost, and fsync told the application so.
+pub fn no_store_lost_reported(_: &Config, w: &World) -> bool {
+    fsync_returned(w) != Some(true) || !store_missing_from_disk(w)
 }
 
 /// INV-4: no writable pte was installed on a removed page, and none maps the page once truncate
@@ -90,8 +105,8 @@ pub fn page_refcount_balanced(_: &Config, w: &World) -> bool {
     !w.has_fired(Inv::PageRefcountBalanced) && u32::from(w.page.refcount) == expected
 }
 
-/// INV-7 (event): after ->page_mkwrite returned NOPAGE the VM neither installed a pte nor
-/// dirtied the page in that fault. If violated: a refused page becomes writable.
+/// INV-7 (event): after ->page_mkwrite returned NOPAGE or an error the VM neither installed a
+/// pte nor dirtied the page in that fault. If violated: a refused page becomes writable.
 pub fn failed_mkwrite_leaves_no_trace(_: &Config, w: &World) -> bool {
     !w.has_fired(Inv::FailedMkwriteLeavesNoTrace)
 }
@@ -121,7 +136,8 @@ pub fn check_fn(inv: Inv) -> fn(&Config, &World) -> bool {
         Inv::WritablePteHasFsMetadata => writable_pte_has_fs_metadata,
         Inv::CleanedPageHadFsMetadata => cleaned_page_had_fs_metadata,
         Inv::WritablePteImpliesDirtyOrDirtying => writable_pte_implies_dirty_or_dirtying,
-        Inv::SyncWroteEveryStore => sync_wrote_every_store,
+        Inv::NoStoreLostSilently => no_store_lost_silently,
+        Inv::NoStoreLostReported => no_store_lost_reported,
         Inv::NoPteOnTruncatedPage => no_pte_on_truncated_page,
         Inv::FaultReturnsPageUnlocked => fault_returns_page_unlocked,
         Inv::NoSelfWaitOnPageLock => no_self_wait_on_page_lock,
@@ -157,17 +173,20 @@ pub enum Guard {
     FaultRetries,
     /// ->page_mkwrite returned VM_FAULT_NOPAGE (INV-7 is exercised).
     PageMkwriteReturnsNopage,
+    /// ->page_mkwrite failed with VM_FAULT_SIGBUS (INV-5c and INV-7 on the error exit).
+    PageMkwriteFails,
     /// A store made through the mapping reached the disk.
     DataReachesDisk,
 }
 
 impl Guard {
     /// Every guard.
-    pub const ALL: [Guard; 5] = [
+    pub const ALL: [Guard; 6] = [
         Guard::WritebackReachesLockInMkwriteWindow,
         Guard::TruncateRemovesPageUnderFault,
         Guard::FaultRetries,
         Guard::PageMkwriteReturnsNopage,
+        Guard::PageMkwriteFails,
         Guard::DataReachesDisk,
     ];
 
@@ -180,6 +199,7 @@ impl Guard {
             Guard::TruncateRemovesPageUnderFault => "truncate_removes_page_under_fault",
             Guard::FaultRetries => "fault_retries",
             Guard::PageMkwriteReturnsNopage => "page_mkwrite_returns_nopage",
+            Guard::PageMkwriteFails => "page_mkwrite_fails",
             Guard::DataReachesDisk => "data_reaches_disk",
         }
     }
@@ -195,6 +215,7 @@ impl Guard {
             }
             Guard::TruncateRemovesPageUnderFault => cfg.truncate,
             Guard::PageMkwriteReturnsNopage => cfg.truncate && cfg.fs != FsConvention::None,
+            Guard::PageMkwriteFails => cfg.enospc && cfg.fs != FsConvention::None,
             // A retry needs the page truncated (NOPAGE, mapping NULL) or the pte changed under
             // the fault by the other writer of a shared mm; writeback only write-protects a
             // pte, which a fault that has not installed it yet does not notice.
@@ -209,6 +230,16 @@ impl Guard {
     /// The condition.
     pub fn holds(self, cfg: &Config, w: &World) -> bool {
         let writers = || w.threads.iter().filter(|t| t.role == Role::Writer);
+        // Some writer is back in the VM with this answer from ->page_mkwrite.
+        let returned = |ret: MkwriteRet| {
+            writers().any(|t| {
+                t.local.mkwrite == ret
+                    && matches!(
+                        t.pc,
+                        Pc::Fault(FaultPc::WpAfterMkwrite | FaultPc::DfAfterMkwrite)
+                    )
+            })
+        };
         match self {
             Guard::WritebackReachesLockInMkwriteWindow => {
                 let wb_at_lock = w
@@ -221,13 +252,8 @@ impl Guard {
                 !w.page.mapping && writers().any(|t| t.local.refs > 0)
             }
             Guard::FaultRetries => writers().any(|t| t.local.retried),
-            Guard::PageMkwriteReturnsNopage => writers().any(|t| {
-                t.local.mkwrite == crate::world::MkwriteRet::NoPage
-                    && matches!(
-                        t.pc,
-                        Pc::Fault(FaultPc::WpAfterMkwrite | FaultPc::DfAfterMkwrite)
-                    )
-            }),
+            Guard::PageMkwriteReturnsNopage => returned(MkwriteRet::NoPage),
+            Guard::PageMkwriteFails => returned(MkwriteRet::SigBus),
             Guard::DataReachesDisk => w.data.disk > u8::from(cfg.page_dirty),
         }
     }

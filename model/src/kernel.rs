@@ -104,8 +104,14 @@ pub fn test_set_page_dirty(w: &mut World) -> bool {
     newly
 }
 
-/// The second half: under tree_lock, re-read page->mapping ("race with truncate?"); if the page
-/// is still in the cache, account it in NR_FILE_DIRTY and set the radix DIRTY tag.
+/// The second half (mm/page-writeback.c:1224-1239): under tree_lock, re-read page->mapping
+/// ("race with truncate?"); if the page is still in the cache, account it in NR_FILE_DIRTY and
+/// set the radix DIRTY tag.
+///
+/// Model: the kernel reads the mapping once before tree_lock too (1218) and returns at once
+/// if it is NULL. That read is merged here: a mapping only goes from set to NULL, and
+/// remove_from_page_cache clears it under tree_lock, so whatever the first read saw, the
+/// accounting happens exactly when the read under tree_lock finds the page still cached.
 pub fn account_page_dirtied(w: &mut World) {
     if w.page.mapping {
         w.nr_file_dirty += 1;

@@ -39,6 +39,7 @@
 
 #![warn(missing_docs)]
 
+pub mod anchors;
 pub mod config;
 pub mod contract;
 pub mod fs;

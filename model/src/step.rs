@@ -2,9 +2,9 @@
 //! of each step (`info`). Nothing outside `model/` knows the protocol.
 
 use crate::config::Config;
-use crate::contract::{Fix, Role};
+use crate::contract::Role;
 use crate::mm;
-use crate::world::{Pc, Tid, World};
+use crate::world::{EnvPc, Pc, Tid, World};
 
 /// The outcome of trying one step: the next program counter, or "this thread sleeps".
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -18,7 +18,7 @@ pub enum Step {
 /// Where a step stands in the kernel, for traces and the Explorer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StepInfo {
-    /// The reference's step id (WP5a, DF12', W6c, T3…) or one of ours (ST, HPF, FF1…).
+    /// The step id of docs/protocol.md (WP5a, DF12', W6c, T3, ST, HPF, FF1…).
     pub id: &'static str,
     /// The kernel function.
     pub function: &'static str,
@@ -26,43 +26,6 @@ pub struct StepInfo {
     pub anchor: &'static str,
     /// What the step does, in our words.
     pub what: &'static str,
-}
-
-/// Function anchors. mm/memory.c lines differ between the two trees: the new ones are the
-/// reference's (2.6.29.4, e58fcb489af); the old ones are derived from the patch's hunk headers
-/// (do_wp_page precedes every hunk; after its hunks the file is 33 lines longer, after
-/// __do_fault's 44).
-pub fn anchor(function: &str, old: bool) -> &'static str {
-    match (function, old) {
-        ("do_wp_page", _) => "mm/memory.c:1890",
-        ("__do_fault", false) => "mm/memory.c:2623",
-        ("__do_fault", true) => "mm/memory.c:2590",
-        ("handle_pte_fault", false) => "mm/memory.c:2852",
-        ("handle_pte_fault", true) => "mm/memory.c:2808",
-        ("unmap_mapping_range", false) => "mm/memory.c:2314",
-        ("unmap_mapping_range", true) => "mm/memory.c:2281",
-        ("vmtruncate", false) => "mm/memory.c:2365",
-        ("vmtruncate", true) => "mm/memory.c:2332",
-        ("zap_pte_range", _) => "mm/memory.c:761",
-        ("filemap_fault", _) => "mm/filemap.c:1451",
-        ("block_page_mkwrite", _) => "fs/buffer.c:2468",
-        ("write_cache_pages", _) => "mm/page-writeback.c:932",
-        ("clear_page_dirty_for_io", _) => "mm/page-writeback.c:1321",
-        ("set_page_dirty", _) => "mm/page-writeback.c:1266",
-        ("page_mkclean", _) => "mm/rmap.c:567",
-        ("truncate_inode_pages_range", _) => "mm/truncate.c:161",
-        ("truncate_complete_page", _) => "mm/truncate.c:97",
-        ("block_write_full_page", _) => "fs/buffer.c",
-        ("end_page_writeback", _) => "mm/filemap.c",
-        ("filemap_fdatawait", _) => "mm/filemap.c",
-        ("store", _) => "user space",
-        _ => "?",
-    }
-}
-
-/// Whether `cfg` runs the old mm/memory.c (for its line anchors): no fix of the patch applied.
-pub fn is_old_memory_c(cfg: &Config) -> bool {
-    !cfg.fixes.has(Fix::WpRelockAfterMkwrite) && !cfg.fixes.has(Fix::DfDirtyBeforeUnlock)
 }
 
 /// Run one step of thread `t` on `w`. `Blocked` leaves `w` untouched.
@@ -79,14 +42,27 @@ pub fn step_in_place(cfg: &Config, w: &mut World, t: Tid) -> Step {
         }
         Pc::Truncate(pc) => mm::truncate::step(cfg, w, t, pc),
         Pc::Io => mm::page_writeback::end_page_writeback(w),
+        Pc::Env(pc) => env_step(w, pc),
     }
 }
 
-/// The final sync starts only when every writer, W0 and T0 have finished (IO may still run).
+/// E0: the rest of the system takes the filesystem's last free blocks.
+fn env_step(w: &mut World, pc: EnvPc) -> Step {
+    match pc {
+        EnvPc::FillsUp => {
+            w.fs_full = true;
+            Step::Next(Pc::Env(EnvPc::Done))
+        }
+        EnvPc::Done => Step::Blocked,
+    }
+}
+
+/// The final sync starts only when every writer, W0 and T0 have finished (IO and E0 may still
+/// run).
 fn others_finished(w: &World) -> bool {
     w.threads
         .iter()
-        .filter(|t| !matches!(t.role, Role::Sync | Role::Io))
+        .filter(|t| t.role.waited_for_by_sync())
         .all(|t| t.finished(w))
 }
 
@@ -122,8 +98,14 @@ pub fn info(cfg: &Config, w: &World, t: Tid) -> StepInfo {
     let th = w.thread(t);
     match th.pc {
         Pc::Fault(pc) => mm::memory::info(cfg, w, t, pc),
-        Pc::Writeback(pc) => mm::page_writeback::info(w, pc, th.role == Role::Sync),
+        Pc::Writeback(pc) => mm::page_writeback::info(cfg, w, pc, th.role == Role::Sync),
         Pc::Truncate(pc) => mm::truncate::info(cfg, w, pc),
-        Pc::Io => mm::page_writeback::io_info(),
+        Pc::Io => mm::page_writeback::io_info(cfg),
+        Pc::Env(_) => StepInfo {
+            id: "ENV",
+            function: "(another writer)",
+            anchor: "elsewhere",
+            what: "the filesystem's last free blocks are taken: allocations now fail with ENOSPC",
+        },
     }
 }

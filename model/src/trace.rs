@@ -3,9 +3,9 @@
 //! fields that changed. Shared by every checker.
 
 use crate::config::Config;
-use crate::contract::Inv;
+use crate::contract::{Inv, Role};
 use crate::step::{info, step, StepInfo};
-use crate::world::{Tid, World};
+use crate::world::{Pc, Tid, WbPc, World};
 
 /// The observable fields of a state, by name, in a fixed order.
 pub fn fields(w: &World) -> Vec<(String, String)> {
@@ -29,6 +29,13 @@ pub fn fields(w: &World) -> Vec<(String, String)> {
         if w.isize_covers_page { "covers" } else { "0" }.to_string(),
     ));
     f.push((
+        "i_mmap_lock".to_string(),
+        w.i_mmap_lock
+            .map_or("-".to_string(), |t| w.thread(t).name()),
+    ));
+    f.push(("AS_ENOSPC".to_string(), yn(w.mapping_error)));
+    f.push(("fs.full".to_string(), yn(w.fs_full)));
+    f.push((
         "fs.meta".to_string(),
         if w.fs_meta_dirty { "dirty" } else { "clean" }.to_string(),
     ));
@@ -41,6 +48,14 @@ pub fn fields(w: &World) -> Vec<(String, String)> {
             .in_flight
             .map_or("-".to_string(), |v| format!("v{v}")),
     ));
+    if let Some(s) = w.threads.iter().find(|t| t.role == Role::Sync) {
+        let ret = match (s.pc, s.local.fsync_err) {
+            (Pc::Writeback(WbPc::Done), false) => "0",
+            (Pc::Writeback(WbPc::Done), true) => "-ENOSPC",
+            _ => "-",
+        };
+        f.push(("fsync".to_string(), ret.to_string()));
+    }
     for inv in Inv::ALL {
         if w.has_fired(inv) {
             f.push((format!("fired.{}", inv.id()), "yes".to_string()));

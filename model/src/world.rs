@@ -66,6 +66,16 @@ pub enum MkwriteRet {
     Locked,
     /// VM_FAULT_NOPAGE: the page was truncated; retry the fault.
     NoPage,
+    /// VM_FAULT_SIGBUS: the filesystem could not prepare the page (ENOSPC from its block
+    /// allocation); the store never lands.
+    SigBus,
+}
+
+impl MkwriteRet {
+    /// An error or NOPAGE: the VM must neither make the pte writable nor dirty the page.
+    pub const fn refused(self) -> bool {
+        matches!(self, MkwriteRet::NoPage | MkwriteRet::SigBus)
+    }
 }
 
 /// Which VM function called ->page_mkwrite (where it returns to).
@@ -129,8 +139,11 @@ pub enum FaultPc {
     DfAfterMkwrite,
     /// __do_fault: ptl, pte_same, install the writable dirty pte (DF9-DF11).
     DfPteSame,
-    /// do_wp_page without ->page_mkwrite: wait_on_page_locked (N3), or lock_page (2014).
+    /// do_wp_page without ->page_mkwrite: wait_on_page_locked (N3), or lock_page and
+    /// set_page_dirty (2014).
     NoMkwriteWaitOrLock,
+    /// do_wp_page without ->page_mkwrite: set_page_dirty_balance without the page lock (N4).
+    NoMkwriteSetPageDirty,
     /// The second half of a set_page_dirty made without the page lock (the first half,
     /// TestSetPageDirty, ends the step before): re-read the mapping under tree_lock and
     /// account the page.
@@ -202,6 +215,15 @@ pub enum TruncPc {
     Done,
 }
 
+/// Program counter of the environment thread `E0`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum EnvPc {
+    /// The filesystem still has free blocks.
+    FillsUp,
+    /// The filesystem is full.
+    Done,
+}
+
 /// Program counter of any thread.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Pc {
@@ -213,6 +235,8 @@ pub enum Pc {
     Truncate(TruncPc),
     /// IO: completes the in-flight write whenever there is one.
     Io,
+    /// E0: takes the filesystem's last free blocks, once.
+    Env(EnvPc),
 }
 
 /// Per-thread locals. Fields a role does not use stay at their initial value.
@@ -239,6 +263,9 @@ pub struct Local {
     pub pass: u8,
     /// W0, S: page_mkclean cleaned some pte in this pass.
     pub cleaned: bool,
+    /// S: an error that vfs_fsync will return (a failed ->writepage in its own pass, or an
+    /// AS_ENOSPC/AS_EIO flag collected by filemap_fdatawait).
+    pub fsync_err: bool,
 }
 
 impl Default for Local {
@@ -254,6 +281,7 @@ impl Default for Local {
             dirty_unaccounted: false,
             pass: 0,
             cleaned: false,
+            fsync_err: false,
         }
     }
 }
@@ -287,6 +315,7 @@ impl Thread {
             Pc::Writeback(pc) => pc == WbPc::Done,
             Pc::Truncate(pc) => pc == TruncPc::Done,
             Pc::Io => w.data.in_flight.is_none(),
+            Pc::Env(pc) => pc == EnvPc::Done,
         }
     }
 }
@@ -300,6 +329,15 @@ pub struct World {
     pub ptes: Vec<Pte>,
     /// i_size still covers the page (`false` once truncate's i_size_write ran).
     pub isize_covers_page: bool,
+    /// mapping->i_mmap_lock, the spinlock over the file's vmas: page_mkclean holds it across
+    /// its walk, each of unmap_mapping_range's zaps under it.
+    pub i_mmap_lock: Option<Tid>,
+    /// AS_ENOSPC / AS_EIO in mapping->flags: mapping_set_error recorded a failed write, which
+    /// the next filemap_fdatawait reports and clears.
+    pub mapping_error: bool,
+    /// The filesystem has no free blocks left (`--enospc`, after `E0` ran): every allocation
+    /// fails with ENOSPC.
+    pub fs_full: bool,
     /// The filesystem's per-page dirty metadata is attached and dirty (buffers mapped and
     /// dirty; an NFS request not yet written; delalloc space reserved). `false`: clean or
     /// absent.
@@ -347,6 +385,9 @@ impl World {
         if cfg.truncate {
             add(Role::Truncate, 0, Pc::Truncate(TruncPc::SetSize));
         }
+        if cfg.enospc {
+            add(Role::Env, 0, Pc::Env(EnvPc::FillsUp));
+        }
         add(Role::Io, 0, Pc::Io);
         add(Role::Sync, 0, Pc::Writeback(WbPc::NotStarted));
         World {
@@ -360,6 +401,9 @@ impl World {
             },
             ptes,
             isize_covers_page: true,
+            i_mmap_lock: None,
+            mapping_error: false,
+            fs_full: false,
             fs_meta_dirty: cfg.page_dirty,
             nr_file_dirty: i8::from(cfg.page_dirty),
             data: Data {
@@ -529,7 +573,17 @@ impl fmt::Display for World {
         if let Some(v) = self.data.in_flight {
             write!(f, " io:v{v}")?;
         }
-        write!(f, "}} NR_FILE_DIRTY:{}", self.nr_file_dirty)
+        write!(f, "}} NR_FILE_DIRTY:{}", self.nr_file_dirty)?;
+        if self.mapping_error {
+            f.write_str(" AS_ENOSPC")?;
+        }
+        if self.fs_full {
+            f.write_str(" fs:full")?;
+        }
+        if let Some(t) = self.i_mmap_lock {
+            write!(f, " i_mmap_lock:{}", self.thread(t).name())?;
+        }
+        Ok(())
     }
 }
 

@@ -1,6 +1,6 @@
 //! The toy filesystem, modelled on fs/buffer.c as XFS used it in 2.6.29:
-//! `block_page_mkwrite()` (fs/buffer.c:2468, reference 3.5 old / 4.4 new) as ->page_mkwrite,
-//! and `block_write_full_page()` as ->writepage (reference 5.1 W8).
+//! `block_page_mkwrite()` (fs/buffer.c:2468, docs/protocol.md §4.5 old / §5.3 new) as ->page_mkwrite,
+//! and `block_write_full_page()` as ->writepage (§6.1 W8).
 //!
 //! The per-page metadata (`World::fs_meta_dirty`) stands for whatever the filesystem attaches
 //! at ->page_mkwrite so that writeback can write the page: mapped dirty buffers, an NFS write
@@ -10,14 +10,16 @@
 //! convention of the old VM); `locked` returns VM_FAULT_LOCKED with the page still locked (hunk
 //! H7). Both unlock on the truncated (NOPAGE) exit.
 //!
-//! Model: left out: the partial page at EOF (the model's page lies wholly inside or wholly beyond
-//! i_size) and block_prepare_write's failures (ENOSPC/ENOMEM -> SIGBUS/OOM), which only add
-//! an exit that dirties nothing.
+//! Model: left out: the partial page at EOF (the model's page lies wholly inside or wholly
+//! beyond i_size). block_prepare_write's failure is ENOSPC only (`--enospc`, once `E0` has filled
+//! the filesystem), mapped to VM_FAULT_SIGBUS; ENOMEM (VM_FAULT_OOM) ends the fault the same way
+//! for everything modelled here.
 
+use crate::anchors::{anchor, Tree};
 use crate::config::Config;
 use crate::contract::{FsConvention, Inv};
 use crate::kernel::{lock_page, set_page_dirty, unlock_page, Acquire};
-use crate::step::{anchor, Step, StepInfo};
+use crate::step::{Step, StepInfo};
 use crate::world::{Caller, Dirtying, FaultPc, MkwriteRet, Pc, Tid, World};
 
 /// Return from ->page_mkwrite to its caller with `ret`; checks INV-5c.
@@ -25,7 +27,7 @@ fn mkwrite_return(w: &mut World, me: Tid, ret: MkwriteRet) -> Step {
     let owns = w.page.locked_by == Some(me);
     let consistent = match ret {
         MkwriteRet::Locked => owns,
-        MkwriteRet::NoPage => !owns,
+        MkwriteRet::NoPage | MkwriteRet::SigBus => !owns,
         MkwriteRet::Ok | MkwriteRet::None => true,
     };
     if !consistent {
@@ -58,6 +60,13 @@ pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: FaultPc) -> Step {
                 unlock_page(w, me);
                 return mkwrite_return(w, me, MkwriteRet::NoPage);
             }
+            // BM6: block_prepare_write's allocation fails once the filesystem is full (its
+            // get_block returns -ENOSPC): unlock_page, return VM_FAULT_SIGBUS. Metadata still
+            // attached and dirty needs no allocation.
+            if w.fs_full && !w.fs_meta_dirty {
+                unlock_page(w, me);
+                return mkwrite_return(w, me, MkwriteRet::SigBus);
+            }
             // BM3-BM5: block_prepare_write maps/allocates the blocks, block_commit_write
             // marks the buffers dirty, which sets PG_dirty and the radix tag.
             // Model: i_size read, check, prepare and commit are one step; all run under the
@@ -87,7 +96,7 @@ pub fn mkwrite_info(cfg: &Config, w: &World, pc: FaultPc) -> StepInfo {
     let s = |id, what| StepInfo {
         id,
         function: "block_page_mkwrite",
-        anchor: anchor("block_page_mkwrite", false),
+        anchor: anchor("block_page_mkwrite", Tree::of(cfg)),
         what,
     };
     match pc {
@@ -95,6 +104,10 @@ pub fn mkwrite_info(cfg: &Config, w: &World, pc: FaultPc) -> StepInfo {
         FaultPc::MkwritePrepareCommit if !w.page.mapping || !w.isize_covers_page => s(
             "BM2",
             "the page was truncated: unlock_page, return VM_FAULT_NOPAGE",
+        ),
+        FaultPc::MkwritePrepareCommit if w.fs_full && !w.fs_meta_dirty => s(
+            "BM2-BM4,BM6",
+            "block_prepare_write fails with ENOSPC: unlock_page, return VM_FAULT_SIGBUS",
         ),
         FaultPc::MkwritePrepareCommit if cfg.fs == FsConvention::Locked => s(
             "BM2-BM5,BM7",
@@ -113,13 +126,18 @@ pub fn mkwrite_info(cfg: &Config, w: &World, pc: FaultPc) -> StepInfo {
 /// clean, set PG_writeback (clearing the DIRTY tag if PG_dirty is still clear), unlock.
 ///
 /// A page without attached metadata: a strict filesystem cannot write it (delalloc with no
-/// reservation: ENOSPC; the data is dropped and the page stays clean); a lenient one allocates
-/// now and writes it (buffer.c's get_block(create=1) at writeback time).
+/// reservation: ENOSPC; the data is dropped, the page stays clean, and ->writepage returns
+/// -ENOSPC, which write_cache_pages' caller records on the mapping); a lenient one allocates
+/// now and writes it (buffer.c's get_block(create=1) at writeback time), unless the filesystem
+/// is full (`--enospc`).
 ///
 /// A filesystem without ->page_mkwrite attaches nothing at fault time and allocates in
 /// ->writepage, like a lenient one.
-pub fn writepage(cfg: &Config, w: &mut World) {
-    let can_write = w.fs_meta_dirty || !cfg.strict || cfg.fs == FsConvention::None;
+///
+/// Returns whether ->writepage failed (-ENOSPC).
+pub fn writepage(cfg: &Config, w: &mut World) -> bool {
+    let can_allocate = (!cfg.strict || cfg.fs == FsConvention::None) && !w.fs_full;
+    let can_write = w.fs_meta_dirty || can_allocate;
     w.fs_meta_dirty = false;
     if can_write {
         w.page.writeback = true;
@@ -131,4 +149,5 @@ pub fn writepage(cfg: &Config, w: &mut World) {
     if !w.page.dirty {
         w.page.tagged_dirty = false;
     }
+    !can_write
 }

@@ -1,15 +1,16 @@
-//! `filemap_fault()`, mm/filemap.c:1451, v2.6.29.4 (unchanged by the patch, reference 3.4):
+//! `filemap_fault()`, mm/filemap.c:1451, v2.6.29.4 (unchanged by the patch, docs/protocol.md §4.4):
 //! ->fault of a regular file. It returns the page with a reference and locked
 //! (VM_FAULT_LOCKED), after rechecking i_size under the page lock.
 //!
 //! Model: left out: readahead and the read of a page that is not uptodate; the page of the model is
 //! always in the cache and uptodate until truncate removes it.
 
+use crate::anchors::{anchor, Tree};
 use crate::config::Config;
 use crate::contract::FsConvention;
 use crate::kernel::{get_page, lock_page, put_page, unlock_page, Acquire};
 use crate::mm::memory::{fault_return, Exit};
-use crate::step::{anchor, Step, StepInfo};
+use crate::step::{Step, StepInfo};
 use crate::world::{FaultPc, Pc, Tid, World};
 
 /// One step of filemap_fault.
@@ -53,11 +54,11 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: FaultPc) -> Step {
 }
 
 /// The description of a filemap_fault step.
-pub fn info(w: &World, pc: FaultPc) -> StepInfo {
+pub fn info(cfg: &Config, w: &World, pc: FaultPc) -> StepInfo {
     let s = |id, what| StepInfo {
         id,
         function: "filemap_fault",
-        anchor: anchor("filemap_fault", false),
+        anchor: anchor("filemap_fault", Tree::of(cfg)),
         what,
     };
     let beyond = !w.isize_covers_page || !w.page.mapping;

@@ -1,6 +1,6 @@
 //! `write_cache_pages()`, mm/page-writeback.c:932, with `clear_page_dirty_for_io()` (:1321)
-//! and `page_mkclean()` (mm/rmap.c:567), v2.6.29.4, unchanged by the patch (reference 5.1,
-//! 5.2). Run by `W0` (WB_SYNC_NONE passes) and by `S`, the final WB_SYNC_ALL sync, which then
+//! and `page_mkclean()` (mm/rmap.c:567), v2.6.29.4, unchanged by the patch (docs/protocol.md
+//! §6). Run by `W0` (WB_SYNC_NONE passes) and by `S`, the final WB_SYNC_ALL sync, which then
 //! waits for the I/O (filemap_fdatawait). `IO` runs the completion, end_page_writeback (W9).
 //!
 //! clear_page_dirty_for_io is three steps: page_mkclean (one pte-lock section per pte),
@@ -9,6 +9,7 @@
 //! Model: left out: reclaim (shrink_page_list), an equivalent cleaner under trylock_page; the
 //! range_cyclic bookkeeping of write_cache_pages, which does not matter for one page.
 
+use crate::anchors::{anchor, Tree};
 use crate::config::Config;
 use crate::contract::{FsConvention, Inv};
 use crate::fs::buffer;
@@ -16,7 +17,7 @@ use crate::kernel::{
     get_page, lock_page, put_page, set_page_dirty, test_clear_page_dirty_accounted, unlock_page,
     Acquire,
 };
-use crate::step::{anchor, Step, StepInfo};
+use crate::step::{Step, StepInfo};
 use crate::world::{Pc, Tid, WbPc, World};
 
 fn next(pc: WbPc) -> Step {
@@ -45,10 +46,11 @@ fn skip_page(cfg: &Config, w: &mut World, me: Tid, sync: bool) -> Step {
     end_of_pass(cfg, w, me, sync)
 }
 
-/// First pte page_mkclean visits, or the next step if the page is not mapped.
-fn mkclean_from(w: &World, n: u8) -> WbPc {
-    if (n as usize) < w.ptes.len() && w.page.mapping && w.mapcount() > 0 {
-        WbPc::Mkclean(n)
+/// page_mkclean (mm/rmap.c:567) walks the vmas only if the page is mapped and still has a
+/// mapping; otherwise clear_page_dirty_for_io goes straight to TestClearPageDirty.
+fn mkclean_start(w: &World) -> WbPc {
+    if w.page.mapping && w.mapcount() > 0 {
+        WbPc::Mkclean(0)
     } else {
         WbPc::TestClearPageDirty
     }
@@ -82,7 +84,7 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: WbPc, sync: bool) -> Step 
                 Acquire::Got if !w.page.mapping || !w.page.dirty => skip_page(cfg, w, me, sync),
                 Acquire::Got if w.page.writeback && !sync => skip_page(cfg, w, me, sync),
                 Acquire::Got if w.page.writeback => next(WbPc::WaitOnWriteback),
-                Acquire::Got => next(mkclean_from(w, 0)),
+                Acquire::Got => next(mkclean_start(w)),
             }
         }
         WbPc::WaitOnWriteback => {
@@ -90,21 +92,35 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: WbPc, sync: bool) -> Step 
             if w.page.writeback {
                 Step::Blocked
             } else {
-                next(mkclean_from(w, 0))
+                next(mkclean_start(w))
             }
         }
         WbPc::Mkclean(n) => {
-            // W6a: page_mkclean_one for pte n, under its ptl: a writable or dirty pte is made
+            // W6a: page_mkclean_file takes i_mmap_lock for the whole walk over the vmas;
+            // page_mkclean_one for vma n, under that pte's ptl, makes a writable or dirty pte
             // read-only and clean.
+            // Model: one step per vma (each pte's ptl section); the walk holds i_mmap_lock
+            // from the first to the last, so no zap of unmap_mapping_range comes in between.
+            if n == 0 {
+                match w.i_mmap_lock {
+                    Some(o) if o != me => return Step::Blocked,
+                    _ => w.i_mmap_lock = Some(me),
+                }
+            }
             let pte = &mut w.ptes[n as usize];
             if pte.present && (pte.write || pte.dirty) {
                 pte.write = false;
                 pte.dirty = false;
                 w.local(me).cleaned = true;
             }
-            match mkclean_from(w, n + 1) {
-                WbPc::TestClearPageDirty if w.thread(me).local.cleaned => next(WbPc::SetPageDirty),
-                pc => next(pc),
+            if (n as usize) + 1 < w.ptes.len() {
+                return next(WbPc::Mkclean(n + 1));
+            }
+            w.i_mmap_lock = None;
+            if w.thread(me).local.cleaned {
+                next(WbPc::SetPageDirty)
+            } else {
+                next(WbPc::TestClearPageDirty)
             }
         }
         WbPc::SetPageDirty => {
@@ -127,19 +143,32 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: WbPc, sync: bool) -> Step 
             next(WbPc::Writepage)
         }
         WbPc::Writepage => {
-            // W8: ->writepage, which unlocks; W10: release the lookup reference.
-            buffer::writepage(cfg, w);
+            // W8: ->writepage, which unlocks; W10: release the lookup reference. A failed
+            // ->writepage: generic_writepages' __writepage records the error on the mapping
+            // (mapping_set_error: AS_ENOSPC), and write_cache_pages returns it to its caller,
+            // which for the final fsync is vfs_fsync's filemap_fdatawrite.
+            if buffer::writepage(cfg, w) {
+                w.mapping_error = true;
+                if sync {
+                    w.local(me).fsync_err = true;
+                }
+            }
             unlock_page(w, me);
             put_page(w, me);
             end_of_pass(cfg, w, me, sync)
         }
         WbPc::WaitForIo => {
-            // SY: filemap_fdatawait: wait until PG_writeback is clear.
+            // SY: filemap_fdatawait: wait until PG_writeback is clear, then
+            // wait_on_page_writeback_range reports and clears AS_ENOSPC/AS_EIO. With i_size 0
+            // (truncated) filemap_fdatawait returns 0 at once and leaves the flags alone.
             if w.page.writeback {
-                Step::Blocked
-            } else {
-                next(WbPc::Done)
+                return Step::Blocked;
             }
+            if w.isize_covers_page && w.mapping_error {
+                w.mapping_error = false;
+                w.local(me).fsync_err = true;
+            }
+            next(WbPc::Done)
         }
         WbPc::Done => Step::Blocked,
     }
@@ -158,24 +187,25 @@ pub fn end_page_writeback(w: &mut World) -> Step {
 }
 
 /// The description of a writeback step.
-pub fn info(w: &World, pc: WbPc, sync: bool) -> StepInfo {
+pub fn info(cfg: &Config, w: &World, pc: WbPc, sync: bool) -> StepInfo {
+    let tree = Tree::of(cfg);
     let wcp = |id, what| StepInfo {
         id,
         function: "write_cache_pages",
-        anchor: anchor("write_cache_pages", false),
+        anchor: anchor("write_cache_pages", tree),
         what,
     };
     let cdfi = |id, what| StepInfo {
         id,
         function: "clear_page_dirty_for_io",
-        anchor: anchor("clear_page_dirty_for_io", false),
+        anchor: anchor("clear_page_dirty_for_io", tree),
         what,
     };
     match pc {
         WbPc::NotStarted => StepInfo {
             id: "SY",
-            function: "do_fsync",
-            anchor: "fs/sync.c",
+            function: "vfs_fsync",
+            anchor: anchor("vfs_fsync", tree),
             what: "fsync starts: every other thread has finished",
         },
         WbPc::Lookup if w.page.mapping && w.page.tagged_dirty => {
@@ -198,11 +228,17 @@ pub fn info(w: &World, pc: WbPc, sync: bool) -> StepInfo {
         }
         WbPc::LockPage => wcp("W2-W5", "lock_page; mapped, dirty, not under writeback"),
         WbPc::WaitOnWriteback => wcp("W5", "wait_on_page_writeback, page locked"),
-        WbPc::Mkclean(_) => StepInfo {
+        WbPc::Mkclean(n) => StepInfo {
             id: "W6a",
-            function: "page_mkclean",
-            anchor: anchor("page_mkclean", false),
-            what: "under this pte's ptl: make a writable or dirty pte read-only and clean",
+            function: "page_mkclean_one",
+            anchor: anchor("page_mkclean_one", tree),
+            what: match (n, w.ptes.get(n as usize)) {
+                (0, _) if w.i_mmap_lock.is_some() => "waits for i_mmap_lock (a zap holds it)",
+                (_, Some(p)) if p.present && (p.write || p.dirty) => {
+                    "i_mmap_lock held; under this pte's ptl: write-protect and clean it"
+                }
+                _ => "i_mmap_lock held; under this pte's ptl: nothing to clean",
+            },
         },
         WbPc::SetPageDirty => cdfi("W6b", "a pte was cleaned: set_page_dirty"),
         WbPc::TestClearPageDirty if w.page.dirty => {
@@ -214,7 +250,7 @@ pub fn info(w: &World, pc: WbPc, sync: bool) -> StepInfo {
         WbPc::Writepage => StepInfo {
             id: "W8,W10",
             function: "block_write_full_page",
-            anchor: anchor("block_write_full_page", false),
+            anchor: anchor("block_write_full_page", tree),
             what: if w.fs_meta_dirty {
                 "->writepage: submit the data, buffers clean, PG_writeback, unlock; put_page"
             } else {
@@ -225,19 +261,23 @@ pub fn info(w: &World, pc: WbPc, sync: bool) -> StepInfo {
         WbPc::WaitForIo => StepInfo {
             id: "SY",
             function: "filemap_fdatawait",
-            anchor: anchor("filemap_fdatawait", false),
-            what: "wait for PG_writeback to clear",
+            anchor: anchor("filemap_fdatawait", tree),
+            what: if w.isize_covers_page && w.mapping_error {
+                "wait for PG_writeback to clear; AS_ENOSPC is set: clear it, fsync returns -ENOSPC"
+            } else {
+                "wait for PG_writeback to clear; fsync returns what its writeback returned"
+            },
         },
         WbPc::Done => wcp("-", "finished"),
     }
 }
 
 /// The description of the I/O completion step.
-pub fn io_info() -> StepInfo {
+pub fn io_info(cfg: &Config) -> StepInfo {
     StepInfo {
         id: "W9",
         function: "end_page_writeback",
-        anchor: anchor("end_page_writeback", false),
+        anchor: anchor("end_page_writeback", Tree::of(cfg)),
         what: "I/O done: the data is on disk, PG_writeback cleared",
     }
 }

@@ -1,6 +1,6 @@
 //! Truncate of the file to 0 bytes: `vmtruncate()` (mm/memory.c) calling
 //! `unmap_mapping_range()` and `truncate_inode_pages()` (mm/truncate.c:161), v2.6.29.4,
-//! unchanged by the patch (reference section 6). The model's page (index 1) lies wholly beyond
+//! unchanged by the patch (docs/protocol.md §7). The model's page (index 1) lies wholly beyond
 //! the new EOF, so block_page_mkwrite's `page_offset > size` test fires for it.
 //!
 //! T1 i_size_write; T2 zap every pte without the page lock; T3 (pass 2) lock_page,
@@ -12,11 +12,12 @@
 //! of pass 2 without contention. T4 (the second unmap, for private COW copies) and T5
 //! (->truncate freeing blocks) are left out: no private mappings, no block state.
 
+use crate::anchors::{anchor, Tree};
 use crate::config::Config;
 use crate::kernel::{
     get_page, lock_page, put_page, test_clear_page_dirty_accounted, unlock_page, zap_pte, Acquire,
 };
-use crate::step::{anchor, is_old_memory_c, Step, StepInfo};
+use crate::step::{Step, StepInfo};
 use crate::world::{Pc, Tid, TruncPc, World};
 
 fn next(pc: TruncPc) -> Step {
@@ -33,7 +34,16 @@ pub fn step(_cfg: &Config, w: &mut World, me: Tid, pc: TruncPc) -> Step {
             next(TruncPc::Unmap(0))
         }
         TruncPc::Unmap(n) => {
-            // T2: unmap_mapping_range -> zap_pte_range for pte n, under its ptl only.
+            // T2: unmap_mapping_range -> zap_pte_range for pte n, under i_mmap_lock and the
+            // pte's ptl, without the page lock.
+            // Model: i_mmap_lock is taken and dropped around each zap. unmap_mapping_range_vma
+            // drops it between two vmas when need_resched() or spin_needbreak() says so (and a
+            // waiting page_mkclean is what makes spin_needbreak true), so "dropped between
+            // every two zaps" contains the runs in which it is kept: nothing can happen in a
+            // gap that nobody used.
+            if w.i_mmap_lock.is_some() {
+                return Step::Blocked;
+            }
             zap_pte(w, n as usize);
             if n + 1 < ptes {
                 next(TruncPc::Unmap(n + 1))
@@ -42,7 +52,7 @@ pub fn step(_cfg: &Config, w: &mut World, me: Tid, pc: TruncPc) -> Step {
             }
         }
         TruncPc::LockPage => {
-            // T3: pagevec_lookup (reference) and lock_page.
+            // T3: pagevec_lookup (a reference) and lock_page.
             // Model: the lookup's reference is taken with the lock; the page is in the cache
             // until this thread removes it.
             match lock_page(w, me) {
@@ -65,7 +75,10 @@ pub fn step(_cfg: &Config, w: &mut World, me: Tid, pc: TruncPc) -> Step {
         }
         TruncPc::UnmapLocked(n) => {
             // T3: page_mapped(page): unmap_mapping_range for this page, pte n, under the page
-            // lock and the pte's ptl.
+            // lock, i_mmap_lock (as in T2) and the pte's ptl.
+            if w.i_mmap_lock.is_some() {
+                return Step::Blocked;
+            }
             zap_pte(w, n as usize);
             if n + 1 < ptes {
                 next(TruncPc::UnmapLocked(n + 1))
@@ -87,11 +100,20 @@ pub fn step(_cfg: &Config, w: &mut World, me: Tid, pc: TruncPc) -> Step {
             next(TruncPc::RemoveFromPageCache)
         }
         TruncPc::RemoveFromPageCache => {
-            // T3: remove_from_page_cache (under tree_lock): page->mapping NULL, the DIRTY tag
-            // goes with the radix-tree slot, the page cache's reference is dropped. A lock-free
-            // set_page_dirty can dirty and account the page between cancel_dirty_page and this.
+            // T3: truncate_complete_page calls remove_from_page_cache, which takes tree_lock
+            // and calls __remove_from_page_cache: the radix-tree slot goes (and with it the
+            // DIRTY tag), page->mapping becomes NULL, BUG_ON(page_mapped(page)). Its closing
+            // fix-up: a page that is dirty again (a lock-free set_page_dirty can land between
+            // cancel_dirty_page and this step) leaves NR_FILE_DIRTY. Then truncate_complete_page
+            // drops the page cache's reference.
+            if w.mapcount() > 0 {
+                w.bug("__remove_from_page_cache: BUG_ON(page_mapped(page))");
+            }
             w.page.tagged_dirty = false;
             w.page.mapping = false;
+            if w.page.dirty {
+                w.nr_file_dirty -= 1;
+            }
             w.page.refcount -= 1;
             next(TruncPc::UnlockPage)
         }
@@ -107,7 +129,7 @@ pub fn step(_cfg: &Config, w: &mut World, me: Tid, pc: TruncPc) -> Step {
 
 /// The description of a truncate step.
 pub fn info(cfg: &Config, w: &World, pc: TruncPc) -> StepInfo {
-    let old = is_old_memory_c(cfg);
+    let old = Tree::of(cfg);
     let tip = |id, what| StepInfo {
         id,
         function: "truncate_inode_pages_range",
@@ -136,14 +158,18 @@ pub fn info(cfg: &Config, w: &World, pc: TruncPc) -> StepInfo {
         TruncPc::CompletePage => StepInfo {
             id: "T3",
             function: "truncate_complete_page",
-            anchor: anchor("truncate_complete_page", false),
+            anchor: anchor("truncate_complete_page", old),
             what: "->invalidatepage (metadata dropped), cancel_dirty_page",
         },
         TruncPc::RemoveFromPageCache => StepInfo {
             id: "T3",
-            function: "truncate_complete_page",
-            anchor: anchor("truncate_complete_page", false),
-            what: "remove_from_page_cache: mapping NULL, tag gone, put_page",
+            function: "remove_from_page_cache",
+            anchor: anchor("remove_from_page_cache", old),
+            what: if w.page.dirty {
+                "under tree_lock: mapping NULL, tag gone; dirty again: NR_FILE_DIRTY--; put_page"
+            } else {
+                "under tree_lock: mapping NULL, tag gone; put_page (the page cache's reference)"
+            },
         },
         TruncPc::UnlockPage => tip("T3", "unlock_page, pagevec_release (put_page)"),
         TruncPc::Done => tip("-", "finished"),

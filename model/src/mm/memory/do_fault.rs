@@ -1,6 +1,6 @@
 //! `__do_fault()`, mm/memory.c (2590 old, 2623 new), v2.6.29.4: a write fault on a none pte
-//! of a shared writable mapping whose filesystem has ->page_mkwrite (reference 3.3 old, 4.3
-//! new). ->fault is filemap_fault (`mm::filemap`), which returns the page locked.
+//! of a shared writable mapping whose filesystem has ->page_mkwrite (docs/protocol.md §4.3 old,
+//! §5.2 new). ->fault is filemap_fault (`mm::filemap`), which returns the page locked.
 //!
 //! Old: DF3 unlock, DF4 ->page_mkwrite, DF6 lock_page again, DF7 mapping check, DF9-DF11 pte,
 //! DF12 unlock_page, DF14-DF16 set_page_dirty_balance without the lock. New: a VM_FAULT_LOCKED
@@ -13,10 +13,11 @@ use super::{
     dirty_unlocked, fault_return, fault_set_page_dirty, install_writable_pte, relock_and_recheck,
     Exit,
 };
+use crate::anchors::{anchor, Tree};
 use crate::config::Config;
 use crate::contract::Fix;
 use crate::kernel::{fs_work_outside_page_lock, get_page, put_page, unlock_page};
-use crate::step::{anchor, Step, StepInfo};
+use crate::step::{Step, StepInfo};
 use crate::world::{Caller, FaultPc, MkwriteRet, Pc, Tid, World};
 
 fn next(pc: FaultPc) -> Step {
@@ -36,10 +37,15 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: FaultPc) -> Step {
         }
         FaultPc::DfAfterMkwrite => {
             let ret = w.thread(me).local.mkwrite;
-            if ret == MkwriteRet::NoPage {
-                // DF5 / DF5' [E1]: release the ->fault reference, return NOPAGE.
+            if ret.refused() {
+                // DF5 / DF5' [E1]: release the ->fault reference, return NOPAGE or the error.
                 put_page(w, me);
-                return fault_return(w, me, Exit::Retry);
+                let exit = if ret == MkwriteRet::NoPage {
+                    Exit::Retry
+                } else {
+                    Exit::SigBus
+                };
+                return fault_return(w, me, exit);
             }
             if ret == MkwriteRet::Ok && fixes.has(Fix::DoPageMkwrite315) {
                 return super::do_wp_page::do_page_mkwrite_315(w, me);
@@ -114,7 +120,7 @@ pub fn info(cfg: &Config, w: &World, me: Tid, pc: FaultPc) -> StepInfo {
     let local = &w.thread(me).local;
     let pte_same = w.ptes[cfg.pte_of(w.thread(me).index)] == local.orig_pte;
     let fixes = cfg.fixes;
-    let a = anchor("__do_fault", crate::step::is_old_memory_c(cfg));
+    let a = anchor("__do_fault", Tree::of(cfg));
     let s = |id, what| StepInfo {
         id,
         function: "__do_fault",
@@ -126,6 +132,10 @@ pub fn info(cfg: &Config, w: &World, me: Tid, pc: FaultPc) -> StepInfo {
         FaultPc::DfAfterMkwrite if local.mkwrite == MkwriteRet::NoPage => s(
             "DF5",
             "->page_mkwrite said NOPAGE: put_page, retry the fault",
+        ),
+        FaultPc::DfAfterMkwrite if local.mkwrite == MkwriteRet::SigBus => s(
+            "DF5",
+            "->page_mkwrite said VM_FAULT_SIGBUS: put_page, return the error",
         ),
         FaultPc::DfAfterMkwrite
             if fixes.has(Fix::DfAcceptLocked) && local.mkwrite == MkwriteRet::Locked =>

@@ -1,5 +1,6 @@
 //! `do_wp_page()`, mm/memory.c:1890, v2.6.29.4: a write fault on a present read-only pte of a
-//! shared writable mapping whose filesystem has ->page_mkwrite (reference 3.1 old, 4.1 new).
+//! shared writable mapping whose filesystem has ->page_mkwrite (docs/protocol.md §4.1 old,
+//! §5.1 new).
 //!
 //! WP1-WP3 run in the writer's `Store` step, WP4 is the call into `fs::buffer`. What follows is
 //! the rest: the relock (H1), pte_same (H2), and the dirtying tail (H3, five parts).
@@ -10,20 +11,21 @@
 //! two orders, so the steps below run or are skipped according to the fixes.
 //!
 //! Model: left out: the copy-on-write and VM_MIXEDMAP parts of do_wp_page (a MAP_SHARED file page is
-//! always reused) and with them hunk H4, whose oom exit is unreachable (reference 9.1); the
-//! branch for filesystems without ->page_mkwrite (reference 3.2), which the patch did not
+//! always reused) and with them hunk H4, whose oom exit is unreachable (docs/protocol.md §10); the
+//! branch for filesystems without ->page_mkwrite (§4.2, `wp_no_mkwrite.rs`), which the patch did not
 //! change in substance.
 
 use super::{
     dirty_unlocked, fault_return, fault_set_page_dirty, install_writable_pte, relock_and_recheck,
     Exit,
 };
+use crate::anchors::{anchor, Tree};
 use crate::config::Config;
 use crate::contract::Fix;
 use crate::kernel::{
     fs_work_outside_page_lock, lock_page, put_page, unlock_page, wait_on_page_locked, Acquire,
 };
-use crate::step::{anchor, Step, StepInfo};
+use crate::step::{Step, StepInfo};
 use crate::world::{FaultPc, MkwriteRet, Pc, Tid, World};
 
 fn next(pc: FaultPc) -> Step {
@@ -87,10 +89,16 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: FaultPc) -> Step {
     match pc {
         FaultPc::WpAfterMkwrite => {
             let ret = w.thread(me).local.mkwrite;
-            if ret == MkwriteRet::NoPage {
-                // WP5 [E1]: drop reference A, return NOPAGE: the store re-executes.
+            if ret.refused() {
+                // WP5 [E1]: drop reference A, return NOPAGE (the store re-executes) or
+                // VM_FAULT_SIGBUS (it never lands).
                 put_page(w, me);
-                return fault_return(w, me, Exit::Retry);
+                let exit = if ret == MkwriteRet::NoPage {
+                    Exit::Retry
+                } else {
+                    Exit::SigBus
+                };
+                return fault_return(w, me, exit);
             }
             if !fixes.has(Fix::WpRelockAfterMkwrite) {
                 // Old: the VM holds no page lock on this path.
@@ -213,7 +221,7 @@ fn drop_references(w: &mut World, me: Tid) {
 /// The description of a do_wp_page step.
 pub fn info(cfg: &Config, w: &World, me: Tid, pc: FaultPc) -> StepInfo {
     let fixes = cfg.fixes;
-    let a = anchor("do_wp_page", crate::step::is_old_memory_c(cfg));
+    let a = anchor("do_wp_page", Tree::of(cfg));
     let s = |id, what| StepInfo {
         id,
         function: "do_wp_page",
@@ -227,6 +235,10 @@ pub fn info(cfg: &Config, w: &World, me: Tid, pc: FaultPc) -> StepInfo {
         FaultPc::WpAfterMkwrite if l.mkwrite == MkwriteRet::NoPage => s(
             "WP5",
             "->page_mkwrite said NOPAGE: put_page, retry the fault",
+        ),
+        FaultPc::WpAfterMkwrite if l.mkwrite == MkwriteRet::SigBus => s(
+            "WP5",
+            "->page_mkwrite said VM_FAULT_SIGBUS: put_page, return the error",
         ),
         FaultPc::WpAfterMkwrite
             if fixes.has(Fix::DoPageMkwrite315) && l.mkwrite == MkwriteRet::Ok =>

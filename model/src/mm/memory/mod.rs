@@ -11,11 +11,12 @@ pub mod do_fault;
 pub mod do_wp_page;
 pub mod wp_no_mkwrite;
 
+use crate::anchors::{anchor, Tree};
 use crate::config::Config;
 use crate::contract::Inv;
 use crate::fs::buffer;
 use crate::mm::filemap;
-use crate::step::{anchor, Step, StepInfo};
+use crate::step::{Step, StepInfo};
 use crate::world::{Caller, Dirtying, FaultPc, MkwriteRet, Pc, Tid, World};
 
 /// Which function a writer's pc belongs to: the one list both `step` and `info` dispatch on.
@@ -43,7 +44,7 @@ fn owner(pc: FaultPc) -> Owner {
         | DfUnlockPage
         | DfFinish
         | DfPut => Owner::DoFault,
-        NoMkwriteWaitOrLock | NoMkwriteFinish => Owner::NoMkwrite,
+        NoMkwriteWaitOrLock | NoMkwriteSetPageDirty | NoMkwriteFinish => Owner::NoMkwrite,
         AccountPageDirtied => Owner::Account,
         MkwriteLockPage | MkwritePrepareCommit | MkwriteUnlock => Owner::Mkwrite,
         WpAfterMkwrite
@@ -151,7 +152,7 @@ pub fn install_writable_pte(cfg: &Config, w: &mut World, me: Tid) {
     if !w.page.mapping {
         w.fire(Inv::NoPteOnTruncatedPage);
     }
-    if w.thread(me).local.mkwrite == MkwriteRet::NoPage {
+    if w.thread(me).local.mkwrite.refused() {
         w.fire(Inv::FailedMkwriteLeavesNoTrace);
     }
     w.ptes[n].present = true;
@@ -162,7 +163,7 @@ pub fn install_writable_pte(cfg: &Config, w: &mut World, me: Tid) {
 
 /// The fault path's own set_page_dirty (WP14, WP14', DF12'b, DF15).
 pub fn fault_set_page_dirty(w: &mut World, me: Tid) {
-    if w.thread(me).local.mkwrite == MkwriteRet::NoPage {
+    if w.thread(me).local.mkwrite.refused() {
         w.fire(Inv::FailedMkwriteLeavesNoTrace);
     }
     crate::kernel::set_page_dirty(w);
@@ -197,7 +198,7 @@ pub fn relock_and_recheck(w: &mut World, me: Tid, then: FaultPc) -> Step {
 /// Model: a set_page_dirty under the page lock (every other caller) stays one step; truncate
 /// needs the page lock to cancel or remove, so nothing that matters can come in between.
 pub fn dirty_unlocked(w: &mut World, me: Tid, then: FaultPc) -> Step {
-    if w.thread(me).local.mkwrite == MkwriteRet::NoPage {
+    if w.thread(me).local.mkwrite.refused() {
         w.fire(Inv::FailedMkwriteLeavesNoTrace);
     }
     let newly = crate::kernel::test_set_page_dirty(w);
@@ -251,16 +252,16 @@ pub fn info(cfg: &Config, w: &World, me: Tid, pc: FaultPc) -> StepInfo {
             StepInfo {
                 id,
                 function: "handle_pte_fault",
-                anchor: anchor("handle_pte_fault", crate::step::is_old_memory_c(cfg)),
+                anchor: anchor("handle_pte_fault", Tree::of(cfg)),
                 what,
             }
         }
-        Owner::Filemap => filemap::info(w, pc),
+        Owner::Filemap => filemap::info(cfg, w, pc),
         Owner::NoMkwrite => wp_no_mkwrite::info(cfg, pc),
         Owner::Account => StepInfo {
             id: "SPD",
             function: "__set_page_dirty_nobuffers",
-            anchor: anchor("set_page_dirty", false),
+            anchor: anchor("__set_page_dirty_nobuffers", Tree::of(cfg)),
             what: "under tree_lock: page->mapping still set? account NR_FILE_DIRTY, tag dirty",
         },
         Owner::Mkwrite => buffer::mkwrite_info(cfg, w, pc),
@@ -281,8 +282,8 @@ pub fn info(cfg: &Config, w: &World, me: Tid, pc: FaultPc) -> StepInfo {
             },
             _ => StepInfo {
                 id: "-",
-                function: "lock_page",
-                anchor: "mm/filemap.c",
+                function: "__lock_page",
+                anchor: anchor("__lock_page", Tree::of(cfg)),
                 what: "asleep on a page lock this thread holds",
             },
         },

@@ -1,5 +1,5 @@
 //! `do_wp_page()`'s branch for a shared writable mapping whose filesystem has no
-//! ->page_mkwrite (reference 3.2, N1-N5; `--fs none`), before and after 2d6d7f982846
+//! ->page_mkwrite (docs/protocol.md §4.2, N1-N5; `--fs none`), before and after 2d6d7f982846
 //! "mm: protect set_page_dirty() from ongoing truncation" (v3.19, 2014).
 //!
 //! N1 makes the pte writable and dirty under ptl and takes a reference; N3 waits until the
@@ -9,16 +9,19 @@
 //! replaces the wait by lock_page and calls set_page_dirty under the lock.
 //!
 //! Model: N2 (file_update_time, old position) has no modelled effect beyond the INV-5d check,
-//! which cannot fail here (no lock is held), so it is left out.
+//! which cannot fail here (no lock is held), so it is left out. N3 and N4 are two steps: once
+//! wait_on_page_locked has seen the lock free, writeback or truncate can take the lock before
+//! N4's TestSetPageDirty, and the model keeps that interleaving.
 
 use super::{dirty_unlocked, fault_return, install_writable_pte, Exit};
+use crate::anchors::{anchor, Tree};
 use crate::config::Config;
 use crate::contract::Fix;
 use crate::kernel::{
     fs_work_outside_page_lock, get_page, lock_page, put_page, set_page_dirty, unlock_page,
     wait_on_page_locked, Acquire,
 };
-use crate::step::{anchor, Step, StepInfo};
+use crate::step::{Step, StepInfo};
 use crate::world::{Dirtying, FaultPc, Pc, Tid, World};
 
 fn next(pc: FaultPc) -> Step {
@@ -29,7 +32,12 @@ fn next(pc: FaultPc) -> Step {
 pub fn reuse(cfg: &Config, w: &mut World, me: Tid) -> Step {
     get_page(w, me);
     install_writable_pte(cfg, w, me);
-    next(FaultPc::NoMkwriteWaitOrLock)
+    let waits = cfg.fixes.has(Fix::LockAroundDirty2014) || cfg.fixes.has(Fix::Wait2007);
+    next(if waits {
+        FaultPc::NoMkwriteWaitOrLock
+    } else {
+        FaultPc::NoMkwriteSetPageDirty
+    })
 }
 
 /// One step of the branch after N1.
@@ -50,16 +58,15 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: FaultPc) -> Step {
                 }
             }
         }
-        FaultPc::NoMkwriteWaitOrLock => {
-            // N3: wait_on_page_locked (79352894b28; absent in pre2007); N4:
-            // set_page_dirty_balance without the lock.
-            if fixes.has(Fix::Wait2007) {
-                match wait_on_page_locked(w, me) {
-                    Acquire::Blocked => return Step::Blocked,
-                    Acquire::SelfDeadlock => return next(FaultPc::Hung),
-                    Acquire::Got => {}
-                }
-            }
+        FaultPc::NoMkwriteWaitOrLock => match wait_on_page_locked(w, me) {
+            // N3: wait_on_page_locked (79352894b28; absent in pre2007).
+            Acquire::Blocked => Step::Blocked,
+            Acquire::SelfDeadlock => next(FaultPc::Hung),
+            Acquire::Got => next(FaultPc::NoMkwriteSetPageDirty),
+        },
+        FaultPc::NoMkwriteSetPageDirty => {
+            // N4: set_page_dirty_balance without the lock; its accounting half may be a step
+            // of its own.
             dirty_unlocked(w, me, FaultPc::NoMkwriteFinish)
         }
         FaultPc::NoMkwriteFinish => {
@@ -77,7 +84,7 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: FaultPc) -> Step {
 
 /// The description of a step of the branch.
 pub fn info(cfg: &Config, pc: FaultPc) -> StepInfo {
-    let a = anchor("do_wp_page", crate::step::is_old_memory_c(cfg));
+    let a = anchor("do_wp_page", Tree::of(cfg));
     let s = |id, what| StepInfo {
         id,
         function: "do_wp_page",
@@ -87,13 +94,11 @@ pub fn info(cfg: &Config, pc: FaultPc) -> StepInfo {
     let y2014 = cfg.fixes.has(Fix::LockAroundDirty2014);
     match pc {
         FaultPc::NoMkwriteWaitOrLock if y2014 => s("N3-N4 (2014)", "lock_page, set_page_dirty"),
-        FaultPc::NoMkwriteWaitOrLock if cfg.fixes.has(Fix::Wait2007) => s(
-            "N3-N4",
-            "wait_on_page_locked, then set_page_dirty without the lock (TestSetPageDirty)",
+        FaultPc::NoMkwriteWaitOrLock => s("N3", "wait_on_page_locked: sleep while it is locked"),
+        FaultPc::NoMkwriteSetPageDirty => s(
+            "N4",
+            "set_page_dirty_balance without the lock (TestSetPageDirty)",
         ),
-        FaultPc::NoMkwriteWaitOrLock => {
-            s("N4", "set_page_dirty without the lock (TestSetPageDirty)")
-        }
         FaultPc::NoMkwriteFinish if y2014 => {
             s("N5 (2014)", "unlock_page, balance, put_page; return")
         }
