@@ -5,7 +5,8 @@
 
 use crate::report::matrix_144;
 use crate::run::{check, Report};
-use mkwrite_model::contract::{Fix, FsConvention, Protocol};
+use mkwrite_model::contract::{Fix, Protocol};
+use mkwrite_model::Fs;
 use mkwrite_model::{Config, Inv};
 use serde_json::json;
 use std::fmt::Write;
@@ -45,7 +46,7 @@ pub fn annotation(protocol: &str) -> &'static str {
 pub fn configs(full: bool) -> Vec<Config> {
     let mut seen = Vec::new();
     for c in matrix_144() {
-        if c.protocol != Protocol::New || c.fs != FsConvention::Locked {
+        if c.protocol != Protocol::New || c.fs != Fs::LOCKED {
             continue;
         }
         if !full && c.writers != 1 {
@@ -56,13 +57,7 @@ pub fn configs(full: bool) -> Vec<Config> {
     seen
 }
 
-fn row(
-    protocol: Protocol,
-    fs: FsConvention,
-    hunk: &'static str,
-    reverts: &'static str,
-    full: bool,
-) -> Row {
+fn row(protocol: Protocol, fs: Fs, hunk: &'static str, reverts: &'static str, full: bool) -> Row {
     let mut first: Option<(Inv, Config, usize)> = None;
     let mut failing = Vec::new();
     let cs = configs(full);
@@ -102,7 +97,7 @@ pub fn ablate(full: bool) -> Vec<Row> {
         .map(|f| {
             row(
                 Protocol::NewMinus(*f),
-                FsConvention::Locked,
+                Fs::LOCKED,
                 f.hunk(),
                 f.reverts(),
                 full,
@@ -113,7 +108,7 @@ pub fn ablate(full: bool) -> Vec<Row> {
         protocol: "new --fs unlocked".into(),
         ..row(
             Protocol::New,
-            FsConvention::Unlocked,
+            Fs::UNLOCKED,
             "H7",
             "block_page_mkwrite unlocks and returns 0 (the filesystem side; R5)",
             full,

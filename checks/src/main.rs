@@ -9,7 +9,7 @@ use checks::run::check;
 use clap::{Args, Parser, Subcommand};
 use mkwrite_model::config::{MAX_WRITEBACK, MAX_WRITERS};
 use mkwrite_model::contract::SCENARIOS;
-use mkwrite_model::{Config, FsConvention, Protocol};
+use mkwrite_model::{Config, Fs, Protocol};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -203,7 +203,7 @@ fn config_from(base: Config, a: &CheckArgs) -> Result<Config, String> {
         }
     }
     if let Some(f) = &a.fs {
-        c.fs = choice("fs", f, FsConvention::parse, "unlocked, locked, none")?;
+        c.fs = choice("fs", f, Fs::parse, "unlocked, locked, none")?;
     }
     if let Some(n) = a.writers {
         if n == 0 || n > MAX_WRITERS {

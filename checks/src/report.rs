@@ -2,8 +2,9 @@
 //! matrix. Output is deterministic except for the seconds column.
 
 use crate::run::{check, Report};
-use mkwrite_model::contract::{FsConvention, Protocol, SCENARIOS};
+use mkwrite_model::contract::{Protocol, SCENARIOS};
 use mkwrite_model::invariants::Guard;
+use mkwrite_model::Fs;
 use mkwrite_model::{trace, Config, Inv};
 use serde_json::json;
 use std::fmt::Write;
@@ -141,9 +142,9 @@ pub fn headline_configs() -> Vec<(&'static str, Vec<Config>)> {
             continue;
         }
         let variants = [
-            (Protocol::Old, FsConvention::Unlocked),
-            (Protocol::New, FsConvention::Unlocked),
-            (Protocol::New, FsConvention::Locked),
+            (Protocol::Old, Fs::UNLOCKED),
+            (Protocol::New, Fs::UNLOCKED),
+            (Protocol::New, Fs::LOCKED),
         ]
         .map(|(p, fs)| Config {
             protocol: p,
@@ -228,9 +229,9 @@ pub fn headline() -> String {
 pub fn matrix_configs() -> Vec<Config> {
     let mut out = Vec::new();
     for (p, fs) in [
-        (Protocol::Old, FsConvention::Unlocked),
-        (Protocol::New, FsConvention::Unlocked),
-        (Protocol::New, FsConvention::Locked),
+        (Protocol::Old, Fs::UNLOCKED),
+        (Protocol::New, Fs::UNLOCKED),
+        (Protocol::New, Fs::LOCKED),
     ] {
         for (writers, shared_mm) in [(1, false), (2, false), (2, true)] {
             for writeback in 0..=2 {

@@ -7,9 +7,10 @@
 //! `model_version` and round-trips through `mkwrite replay`. Mermaid draws a sequence diagram
 //! (one lifeline per thread and one for the page) with the violating step highlighted.
 
-use mkwrite_model::contract::{FsConvention, Inv, Protocol};
+use mkwrite_model::contract::{Inv, Protocol};
 use mkwrite_model::step::{info, step};
 use mkwrite_model::trace::{delta, replay};
+use mkwrite_model::Fs;
 use mkwrite_model::{Config, Tid, World};
 use serde::{Deserialize, Serialize};
 use std::fmt::Write;
@@ -64,8 +65,7 @@ impl ConfigRecord {
     pub fn config(&self) -> Result<Config, String> {
         let protocol = Protocol::parse(&self.protocol)
             .ok_or_else(|| format!("unknown protocol '{}'", self.protocol))?;
-        let fs =
-            FsConvention::parse(&self.fs).ok_or_else(|| format!("unknown fs '{}'", self.fs))?;
+        let fs = Fs::parse(&self.fs).ok_or_else(|| format!("unknown fs '{}'", self.fs))?;
         let pte_ro = match self.pte.as_str() {
             "ro" => true,
             "none" => false,

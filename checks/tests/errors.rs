@@ -6,9 +6,9 @@
 
 use checks::run::check;
 use mkwrite_model::invariants::Guard;
-use mkwrite_model::{Config, FsConvention, Inv, Protocol};
+use mkwrite_model::{Config, Fs, Inv, Protocol};
 
-fn enospc(protocol: Protocol, fs: FsConvention) -> Config {
+fn enospc(protocol: Protocol, fs: Fs) -> Config {
     Config {
         fs,
         enospc: true,
@@ -40,7 +40,7 @@ fn new_locked_with_enospc_holds_and_fails_mkwrite_cleanly() {
             writeback,
             truncate,
             pte_ro,
-            ..enospc(Protocol::New, FsConvention::Locked)
+            ..enospc(Protocol::New, Fs::LOCKED)
         };
         assert_eq!(run(&cfg), (vec![], states), "{}", cfg.label());
     }
@@ -51,7 +51,7 @@ fn old_with_enospc_fails_mkwrite_cleanly_but_keeps_the_race() {
     // The error exit itself is clean (INV-5c and INV-7 hold); the races stay.
     let cfg = Config {
         writeback: 1,
-        ..enospc(Protocol::Old, FsConvention::Unlocked)
+        ..enospc(Protocol::Old, Fs::UNLOCKED)
     };
     let (v, states) = run(&cfg);
     assert_eq!(
@@ -72,7 +72,7 @@ fn a_lenient_filesystem_that_fills_up_reports_the_lost_store() {
     let cfg = Config {
         strict: false,
         writeback: 1,
-        ..enospc(Protocol::New, FsConvention::None)
+        ..enospc(Protocol::New, Fs::NONE)
     };
     let r = check(&cfg, false);
     assert_eq!(r.violated(), [Inv::NoStoreLostReported], "{}", cfg.label());

@@ -4,8 +4,9 @@
 
 use checks::ablate::{ablate, table};
 use checks::run::check;
-use mkwrite_model::contract::{FsConvention, Protocol};
+use mkwrite_model::contract::Protocol;
 use mkwrite_model::trace;
+use mkwrite_model::Fs;
 use mkwrite_model::{Config, Inv};
 use std::path::Path;
 
@@ -100,7 +101,7 @@ fn pre2007_loses_msync_data_even_on_a_lenient_filesystem() {
     };
     assert_eq!(violated(&lenient), ["INV-1", "INV-2", "INV-3a", "INV-3c"]);
     let none = Config {
-        fs: FsConvention::None,
+        fs: Fs::NONE,
         ..strict
     };
     assert_eq!(violated(&none), ["INV-3a", "INV-3c"]);
@@ -136,7 +137,7 @@ fn old_set_page_dirty_after_unlock_leaves_nr_file_dirty_one_too_low() {
     let new = Config {
         protocol: Protocol::New,
         fixes: Protocol::New.fixes(),
-        fs: FsConvention::Locked,
+        fs: Fs::LOCKED,
         ..cfg
     };
     assert_eq!(violated(&new), Vec::<&str>::new());
@@ -157,7 +158,7 @@ fn v315_do_page_mkwrite_deadlocks_with_an_unlocked_page_mkwrite() {
     );
     // A filesystem that returns VM_FAULT_LOCKED never takes the broken path.
     let locked = Config {
-        fs: FsConvention::Locked,
+        fs: Fs::LOCKED,
         writeback: 1,
         truncate: true,
         ..cfg

@@ -4,7 +4,7 @@
 
 use checks::run::check;
 use checks::threaded::{loom_check, loom_default, on_loom::spawned_threads};
-use mkwrite_model::{Config, FsConvention, Inv, Protocol};
+use mkwrite_model::{Config, Fs, Inv, Protocol};
 use std::collections::BTreeSet;
 
 fn loom_violated(cfg: &Config, bound: Option<usize>) -> BTreeSet<Inv> {
@@ -73,7 +73,7 @@ fn loom_finds_no_violation_in_new_locked_one_writer_configurations() {
             for pte_ro in [true, false] {
                 for page_dirty in [false, true] {
                     let cfg = Config {
-                        fs: FsConvention::Locked,
+                        fs: Fs::LOCKED,
                         writeback,
                         truncate,
                         pte_ro,

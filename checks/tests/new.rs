@@ -5,7 +5,7 @@
 
 use checks::run::check;
 use mkwrite_model::invariants::Guard;
-use mkwrite_model::{Config, FsConvention, Protocol};
+use mkwrite_model::{Config, Fs, Protocol};
 
 fn assert_holds(cfg: Config, states: usize) {
     let r = check(&cfg, false);
@@ -19,7 +19,7 @@ macro_rules! holds {
         #[test]
         fn $name() {
             let cfg = Config {
-                fs: FsConvention::Locked,
+                fs: Fs::LOCKED,
                 writers: 1,
                 writeback: $wb,
                 truncate: $truncate,

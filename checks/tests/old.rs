@@ -67,7 +67,7 @@ fn r1_shortest_trace_is_writeback_between_page_mkwrite_and_the_pte() {
         .collect();
     // ->page_mkwrite attaches the metadata and unlocks; writeback locks, cleans and writes the
     // page; the fault then installs the writable pte on the page the fs has just cleaned.
-    let mkwrite_done = ids.iter().position(|x| *x == ("F0", "BM7")).unwrap();
+    let mkwrite_done = ids.iter().position(|x| *x == ("F0", "PM3")).unwrap();
     let wb_lock = ids.iter().position(|x| *x == ("W0", "W2-W5")).unwrap();
     let pte = ids.iter().position(|x| *x == ("F0", "WP6-WP11")).unwrap();
     let writepage = ids.iter().position(|x| *x == ("W0", "W8,W10")).unwrap();
@@ -80,9 +80,9 @@ fn r1_shortest_trace_is_writeback_between_page_mkwrite_and_the_pte() {
 #[rustfmt::skip]
 const R2_PATH: [Tid; 21] = [
     F0, // ST/HPF/WP1-3: the store traps on the read-only pte
-    F0, // BM1 lock_page
-    F0, // BM2-BM5 metadata attached, PG_dirty
-    F0, // BM7 unlock_page, return 0
+    F0, // PM1 lock_page
+    F0, // PM2 metadata attached, PG_dirty
+    F0, // PM3 unlock_page, return 0
     F0, // WP5
     F0, // WP6-WP11: writable dirty pte
     F0, // WP12 file_update_time
@@ -117,7 +117,7 @@ fn r2_old_wp_cleaning_between_pte_and_set_page_dirty_violates_cleaned_page_had_f
     let steps = trace::replay(&cfg, &R2_PATH).unwrap();
     let after_wp14 = &steps[14].after;
     assert_eq!(steps[14].info.id, "WP14");
-    assert!(after_wp14.page.dirty && !after_wp14.fs_meta_dirty);
+    assert!(after_wp14.page.dirty && !mkwrite_model::fs::tracked(&cfg, after_wp14));
     assert!(!after_wp14.ptes[0].write);
     // No writable pte ever mapped the untracked page on this path: this is not R1.
     assert!(steps
@@ -147,9 +147,9 @@ const R4_PATH: [Tid; 23] = [
     F0, // FF1 find_get_page
     F0, // FF2 lock_page: VM_FAULT_LOCKED
     F0, // DF2-DF3 unlock_page
-    F0, // BM1
-    F0, // BM2-BM5
-    F0, // BM7
+    F0, // PM1
+    F0, // PM2
+    F0, // PM3
     F0, // DF6-DF7 lock_page again
     F0, // DF9-DF11 writable dirty pte
     F0, // DF12 unlock_page
@@ -182,7 +182,7 @@ fn r4_old_nopage_cleaning_between_unlock_and_set_page_dirty_violates_cleaned_pag
     );
     let steps = trace::replay(&cfg, &R4_PATH).unwrap();
     assert_eq!(steps[16].info.id, "DF14-DF15");
-    assert!(steps[16].after.page.dirty && !steps[16].after.fs_meta_dirty);
+    assert!(steps[16].after.page.dirty && !mkwrite_model::fs::tracked(&cfg, &steps[16].after));
     assert!(steps
         .iter()
         .all(|s| mkwrite_model::invariants::writable_pte_has_fs_metadata(&cfg, &s.after)));

@@ -8,7 +8,7 @@ use checks::threaded::{
     directed_replay, parse_schedule, shuttle_default, shuttle_dfs, shuttle_pct, shuttle_replay,
 };
 use mkwrite_model::contract::SCENARIOS;
-use mkwrite_model::{Config, FsConvention, Inv, Protocol, Tid};
+use mkwrite_model::{Config, Fs, Inv, Protocol, Tid};
 use std::collections::BTreeSet;
 
 #[test]
@@ -34,7 +34,7 @@ fn shuttle_finds_no_violation_in_new_locked_configurations() {
             for truncate in [false, true] {
                 for pte_ro in [true, false] {
                     let cfg = Config {
-                        fs: FsConvention::Locked,
+                        fs: Fs::LOCKED,
                         writers,
                         writeback,
                         truncate,

@@ -1,7 +1,8 @@
 //! A configuration: which protocol, which filesystem convention, which threads, which initial
 //! page and pte. Every check runs one configuration.
 
-use crate::contract::{scenario, Fixes, FsConvention, Protocol, Scenario};
+use crate::contract::{scenario, Fixes, Protocol, Scenario};
+use crate::fs::Fs;
 use std::fmt;
 
 /// The largest number of writers (`F0`, `F1`).
@@ -16,8 +17,8 @@ pub struct Config {
     pub protocol: Protocol,
     /// The parts of the patch that are applied.
     pub fixes: Fixes,
-    /// The ->page_mkwrite return convention.
-    pub fs: FsConvention,
+    /// The filesystem (a profile and its era; for the seed filesystem, its convention).
+    pub fs: Fs,
     /// Number of writer threads, 1 or 2.
     pub writers: u8,
     /// Two writers are threads of one mm and share one pte (`true`), or each maps the page in
@@ -102,9 +103,7 @@ impl Config {
                 self.writeback
             )));
         }
-        if self.fs == FsConvention::Locked
-            && matches!(self.protocol, Protocol::Old | Protocol::Pre2007)
-        {
+        if self.fs == Fs::LOCKED && matches!(self.protocol, Protocol::Old | Protocol::Pre2007) {
             // Under the old VM a ->page_mkwrite must return with the page unlocked; the
             // VM_FAULT_LOCKED convention does not exist yet.
             return Err(ConfigError(format!(

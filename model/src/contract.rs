@@ -5,6 +5,8 @@
 //! Ids in this file are the vocabulary of docs/protocol.md (INV-1…INV-7,
 //! H1…H8, R1…R5). Nothing here knows about a checker.
 
+use crate::fs::Fs;
+
 /// Whether an invariant is judged in every state or when its event happens.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -298,16 +300,23 @@ impl Protocol {
         }
     }
 
-    /// The filesystem convention used when `--fs` is not given.
-    pub const fn default_fs(self) -> FsConvention {
+    /// The filesystem used when `--fs` is not given: the seed filesystem, returning unlocked
+    /// under the old VM (and the variants built on it) and VM_FAULT_LOCKED under the new.
+    pub const fn default_fs(self) -> Fs {
         match self {
-            Protocol::Old | Protocol::Pre2007 | Protocol::V315Rc => FsConvention::Unlocked,
-            Protocol::New | Protocol::NewMinus(_) | Protocol::New2014 => FsConvention::Locked,
+            Protocol::Old | Protocol::Pre2007 | Protocol::V315Rc => Fs::UNLOCKED,
+            Protocol::New | Protocol::NewMinus(_) | Protocol::New2014 => Fs::LOCKED,
         }
+    }
+
+    /// Whether the VM is the patched one (the new mm/memory.c and fs/buffer.c), so that a
+    /// ->page_mkwrite may return VM_FAULT_LOCKED.
+    pub const fn patched(self) -> bool {
+        !matches!(self, Protocol::Old | Protocol::Pre2007)
     }
 }
 
-/// How the filesystem's ->page_mkwrite (block_page_mkwrite) returns on success.
+/// How the seed filesystem's ->page_mkwrite returns on success.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum FsConvention {
     /// Unlocks the page and returns 0: the only convention of the old VM (BM7 old).
@@ -509,8 +518,8 @@ pub struct Scenario {
     pub doc: &'static str,
     /// Protocol.
     pub protocol: Protocol,
-    /// ->page_mkwrite convention.
-    pub fs: FsConvention,
+    /// The filesystem.
+    pub fs: Fs,
     /// Number of writer threads.
     pub writers: u8,
     /// Number of WB_SYNC_NONE writeback passes.
@@ -530,7 +539,7 @@ pub const SCENARIOS: [Scenario; 5] = [
         race: "R1",
         doc: "old do_wp_page: writeback cleans the page between ->page_mkwrite and the pte",
         protocol: Protocol::Old,
-        fs: FsConvention::Unlocked,
+        fs: Fs::UNLOCKED,
         writers: 1,
         writeback: 2,
         truncate: false,
@@ -541,7 +550,7 @@ pub const SCENARIOS: [Scenario; 5] = [
         race: "R2",
         doc: "old do_wp_page: writeback cleans between the pte install and set_page_dirty",
         protocol: Protocol::Old,
-        fs: FsConvention::Unlocked,
+        fs: Fs::UNLOCKED,
         writers: 1,
         writeback: 2,
         truncate: false,
@@ -552,7 +561,7 @@ pub const SCENARIOS: [Scenario; 5] = [
         race: "R3",
         doc: "old __do_fault: writeback cleans between ->page_mkwrite's unlock and the relock",
         protocol: Protocol::Old,
-        fs: FsConvention::Unlocked,
+        fs: Fs::UNLOCKED,
         writers: 1,
         writeback: 2,
         truncate: false,
@@ -563,7 +572,7 @@ pub const SCENARIOS: [Scenario; 5] = [
         race: "R4",
         doc: "old __do_fault: writeback cleans between unlock_page and set_page_dirty",
         protocol: Protocol::Old,
-        fs: FsConvention::Unlocked,
+        fs: Fs::UNLOCKED,
         writers: 1,
         writeback: 2,
         truncate: false,
@@ -574,7 +583,7 @@ pub const SCENARIOS: [Scenario; 5] = [
         race: "R5",
         doc: "new VM, ->page_mkwrite still returns unlocked: the R1 window stays open",
         protocol: Protocol::New,
-        fs: FsConvention::Unlocked,
+        fs: Fs::UNLOCKED,
         writers: 1,
         writeback: 2,
         truncate: false,
@@ -592,7 +601,7 @@ pub const HISTORY: [Scenario; 4] = [
         race: "H2007",
         doc: "old without 79352894b28's wait_on_page_locked: a writable pte outlives PG_dirty",
         protocol: Protocol::Pre2007,
-        fs: FsConvention::Unlocked,
+        fs: Fs::UNLOCKED,
         writers: 1,
         writeback: 1,
         truncate: false,
@@ -604,7 +613,7 @@ pub const HISTORY: [Scenario; 4] = [
         doc: "old do_wp_page: set_page_dirty after unlock_page races with truncate: NR_FILE_DIRTY \
               ends one too low",
         protocol: Protocol::Old,
-        fs: FsConvention::Unlocked,
+        fs: Fs::UNLOCKED,
         writers: 1,
         writeback: 0,
         truncate: true,
@@ -615,7 +624,7 @@ pub const HISTORY: [Scenario; 4] = [
         race: "H2014a",
         doc: "v3.15's do_page_mkwrite as first posted: an unlocked ->page_mkwrite deadlocks",
         protocol: Protocol::V315Rc,
-        fs: FsConvention::Unlocked,
+        fs: Fs::UNLOCKED,
         writers: 1,
         writeback: 0,
         truncate: false,
@@ -626,7 +635,7 @@ pub const HISTORY: [Scenario; 4] = [
         race: "H2014b",
         doc: "no ->page_mkwrite: set_page_dirty without the page lock races with truncate",
         protocol: Protocol::New,
-        fs: FsConvention::None,
+        fs: Fs::NONE,
         writers: 1,
         writeback: 0,
         truncate: true,

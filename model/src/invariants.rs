@@ -3,7 +3,8 @@
 //! vacuous. Each checker calls these same functions.
 
 use crate::config::Config;
-use crate::contract::{FsConvention, Inv, Role};
+use crate::contract::{Inv, Role};
+use crate::fs;
 use crate::step::threads_enabled;
 use crate::world::{Dirtying, FaultPc, MkwriteRet, Pc, TruncPc, WbPc, World};
 
@@ -12,11 +13,11 @@ use crate::world::{Dirtying, FaultPc, MkwriteRet, Pc, TruncPc, WbPc, World};
 ///
 /// Scope: a filesystem with ->page_mkwrite; without one (`--fs none`) nothing is attached.
 pub fn writable_pte_has_fs_metadata(cfg: &Config, w: &World) -> bool {
-    if cfg.fs == crate::contract::FsConvention::None {
+    if !fs::has_page_mkwrite(cfg) {
         return true;
     }
     let writable = w.ptes.iter().any(|p| p.present && p.write);
-    !(writable && w.isize_covers_page) || w.fs_meta_dirty
+    !(writable && w.isize_covers_page) || fs::tracked(cfg, w)
 }
 
 /// INV-2 (event): whenever clear_page_dirty_for_io returned 1, the metadata was attached and
@@ -211,16 +212,16 @@ impl Guard {
             // Without ->page_mkwrite nothing tags a clean page before the fault's own
             // set_page_dirty, so writeback cannot be at lock_page inside the window.
             Guard::WritebackReachesLockInMkwriteWindow => {
-                cfg.writeback > 0 && (cfg.fs != FsConvention::None || cfg.page_dirty)
+                cfg.writeback > 0 && (fs::has_page_mkwrite(cfg) || cfg.page_dirty)
             }
             Guard::TruncateRemovesPageUnderFault => cfg.truncate,
-            Guard::PageMkwriteReturnsNopage => cfg.truncate && cfg.fs != FsConvention::None,
-            Guard::PageMkwriteFails => cfg.enospc && cfg.fs != FsConvention::None,
+            Guard::PageMkwriteReturnsNopage => cfg.truncate && fs::has_page_mkwrite(cfg),
+            Guard::PageMkwriteFails => cfg.enospc && fs::has_page_mkwrite(cfg),
             // A retry needs the page truncated (NOPAGE, mapping NULL) or the pte changed under
             // the fault by the other writer of a shared mm; writeback only write-protects a
             // pte, which a fault that has not installed it yet does not notice.
             // Without ->page_mkwrite there is no NOPAGE and no relock: only a shared pte.
-            Guard::FaultRetries => cfg.shared_mm || (cfg.truncate && cfg.fs != FsConvention::None),
+            Guard::FaultRetries => cfg.shared_mm || (cfg.truncate && fs::has_page_mkwrite(cfg)),
             // Truncate always removes the page before the final sync; without writeback the
             // data can only reach the disk through that sync.
             Guard::DataReachesDisk => !cfg.truncate || cfg.writeback > 0,

@@ -6,6 +6,7 @@
 //! thread can wait for the page lock while holding ptl, and INV-5e ("no sleeping on PG_locked
 //! under ptl") holds by construction; it needs no runtime check.
 
+use crate::config::Config;
 use crate::contract::Inv;
 use crate::world::{Tid, World};
 
@@ -81,17 +82,13 @@ pub fn put_page(w: &mut World, me: Tid) {
     }
 }
 
-/// set_page_dirty (mm/page-writeback.c:1266) with the filesystem's ->set_page_dirty hook.
-/// Returns whether the page was newly dirtied.
-///
-/// Model: the filesystem's hook only sets PG_dirty (and the radix tag, when the page still
-/// has a mapping); it never attaches or re-dirties the per-page metadata. That is the
-/// semantics of NFS (__set_page_dirty_nobuffers), fsblock and delalloc behind the race:
-/// ->set_page_dirty cannot block or fail, so it cannot allocate what writeback will need.
-pub fn set_page_dirty(w: &mut World) -> bool {
-    let newly = test_set_page_dirty(w);
+/// set_page_dirty (mm/page-writeback.c:1266): the filesystem's ->set_page_dirty, both halves
+/// at once (the caller holds the page lock, or it is a zap under ptl whose page truncate is
+/// about to remove). Returns whether the page was newly dirtied.
+pub fn set_page_dirty(cfg: &Config, w: &mut World) -> bool {
+    let newly = crate::fs::set_page_dirty_begin(cfg, w);
     if newly {
-        account_page_dirtied(w);
+        crate::fs::set_page_dirty_account(cfg, w);
     }
     newly
 }
@@ -135,13 +132,13 @@ pub fn test_clear_page_dirty_accounted(w: &mut World) -> bool {
 ///
 /// Model: the TLB-gather's deferred reference drop is done at once; nothing in the model
 /// looks at the page between the zap and the gather's flush.
-pub fn zap_pte(w: &mut World, n: usize) {
+pub fn zap_pte(cfg: &Config, w: &mut World, n: usize) {
     let pte = w.ptes[n];
     if !pte.present {
         return;
     }
     if pte.dirty {
-        set_page_dirty(w);
+        set_page_dirty(cfg, w);
     }
     w.ptes[n] = Default::default();
     w.page.refcount -= 1;

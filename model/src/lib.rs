@@ -52,6 +52,7 @@ pub mod world;
 
 pub use config::Config;
 pub use contract::{Fix, Fixes, FsConvention, Inv, Protocol};
+pub use fs::Fs;
 pub use invariants::{check, Guard};
 pub use step::{enabled, info, step, threads_enabled};
 pub use world::{Tid, World};

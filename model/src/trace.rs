@@ -35,10 +35,7 @@ pub fn fields(w: &World) -> Vec<(String, String)> {
     ));
     f.push(("AS_ENOSPC".to_string(), yn(w.mapping_error)));
     f.push(("fs.full".to_string(), yn(w.fs_full)));
-    f.push((
-        "fs.meta".to_string(),
-        if w.fs_meta_dirty { "dirty" } else { "clean" }.to_string(),
-    ));
+    f.extend(crate::fs::fields(w));
     f.push(("NR_FILE_DIRTY".to_string(), w.nr_file_dirty.to_string()));
     f.push(("data.mem".to_string(), format!("v{}", w.data.mem)));
     f.push(("data.disk".to_string(), format!("v{}", w.data.disk)));

@@ -111,12 +111,8 @@ pub enum FaultPc {
     FilemapLockPage,
     /// __do_fault: unlock the page ->fault returned locked, before ->page_mkwrite.
     DfUnlockBeforeMkwrite,
-    /// block_page_mkwrite: lock_page.
-    MkwriteLockPage,
-    /// block_page_mkwrite: truncate check, block_prepare_write, block_commit_write.
-    MkwritePrepareCommit,
-    /// block_page_mkwrite: unlock_page and return 0 (unlocked convention).
-    MkwriteUnlock,
+    /// A step of the filesystem's ->page_mkwrite.
+    Mkwrite(crate::fs::MkPc),
     /// do_wp_page: act on ->page_mkwrite's return (WP5, WP5a).
     WpAfterMkwrite,
     /// do_wp_page: retake ptl, pte_same, make the pte writable and dirty (WP6-WP11).
@@ -338,10 +334,9 @@ pub struct World {
     /// The filesystem has no free blocks left (`--enospc`, after `E0` ran): every allocation
     /// fails with ENOSPC.
     pub fs_full: bool,
-    /// The filesystem's per-page dirty metadata is attached and dirty (buffers mapped and
-    /// dirty; an NFS request not yet written; delalloc space reserved). `false`: clean or
-    /// absent.
-    pub fs_meta_dirty: bool,
+    /// The filesystem's private per-page state (`fs::FsState`: buffers, an NFS request, a
+    /// delalloc range ...).
+    pub fs: crate::fs::FsState,
     /// NR_FILE_DIRTY as far as this page is concerned: +1 when set_page_dirty accounts it,
     /// -1 when clear_page_dirty_for_io or cancel_dirty_page clears an accounted PG_dirty.
     pub nr_file_dirty: i8,
@@ -404,7 +399,7 @@ impl World {
             i_mmap_lock: None,
             mapping_error: false,
             fs_full: false,
-            fs_meta_dirty: cfg.page_dirty,
+            fs: crate::fs::init(cfg),
             nr_file_dirty: i8::from(cfg.page_dirty),
             data: Data {
                 mem: u8::from(cfg.page_dirty),
@@ -560,13 +555,13 @@ impl fmt::Display for World {
         }
         write!(
             f,
-            "}} i_size:{} fs.meta:{} data{{mem:v{} disk:v{}",
+            "}} i_size:{} {} data{{mem:v{} disk:v{}",
             if self.isize_covers_page {
                 "covers"
             } else {
                 "0"
             },
-            if self.fs_meta_dirty { "dirty" } else { "clean" },
+            crate::fs::display(self),
             self.data.mem,
             self.data.disk
         )?;

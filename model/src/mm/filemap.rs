@@ -7,7 +7,6 @@
 
 use crate::anchors::{anchor, Tree};
 use crate::config::Config;
-use crate::contract::FsConvention;
 use crate::kernel::{get_page, lock_page, put_page, unlock_page, Acquire};
 use crate::mm::memory::{fault_return, Exit};
 use crate::step::{Step, StepInfo};
@@ -43,7 +42,7 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: FaultPc) -> Step {
                 }
                 // Without ->page_mkwrite __do_fault keeps the lock ->fault returned and goes
                 // straight to the pte (DF3-DF7 are the page_mkwrite branch).
-                Acquire::Got if cfg.fs == FsConvention::None => {
+                Acquire::Got if !crate::fs::has_page_mkwrite(cfg) => {
                     Step::Next(Pc::Fault(FaultPc::DfPteSame))
                 }
                 Acquire::Got => Step::Next(Pc::Fault(FaultPc::DfUnlockBeforeMkwrite)),

@@ -11,8 +11,8 @@
 
 use crate::anchors::{anchor, Tree};
 use crate::config::Config;
-use crate::contract::{FsConvention, Inv};
-use crate::fs::buffer;
+use crate::contract::Inv;
+use crate::fs;
 use crate::kernel::{
     get_page, lock_page, put_page, set_page_dirty, test_clear_page_dirty_accounted, unlock_page,
     Acquire,
@@ -125,7 +125,7 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: WbPc, sync: bool) -> Step 
         }
         WbPc::SetPageDirty => {
             // W6b: page_mkclean cleaned a pte: move its dirtiness into PG_dirty.
-            set_page_dirty(w);
+            set_page_dirty(cfg, w);
             next(WbPc::TestClearPageDirty)
         }
         WbPc::TestClearPageDirty => {
@@ -137,7 +137,7 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: WbPc, sync: bool) -> Step 
             test_clear_page_dirty_accounted(w);
             // INV-2: clear_page_dirty_for_io returns 1 and hands the page to ->writepage (a
             // property of filesystems with ->page_mkwrite only).
-            if !w.fs_meta_dirty && cfg.fs != FsConvention::None {
+            if fs::has_page_mkwrite(cfg) && !fs::tracked(cfg, w) {
                 w.fire(Inv::CleanedPageHadFsMetadata);
             }
             next(WbPc::Writepage)
@@ -147,7 +147,7 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: WbPc, sync: bool) -> Step 
             // ->writepage: generic_writepages' __writepage records the error on the mapping
             // (mapping_set_error: AS_ENOSPC), and write_cache_pages returns it to its caller,
             // which for the final fsync is vfs_fsync's filemap_fdatawrite.
-            if buffer::writepage(cfg, w) {
+            if fs::writepage(cfg, w, me) == fs::Writepage::Failed {
                 w.mapping_error = true;
                 if sync {
                     w.local(me).fsync_err = true;
@@ -247,17 +247,7 @@ pub fn info(cfg: &Config, w: &World, pc: WbPc, sync: bool) -> StepInfo {
         WbPc::TestClearPageDirty => {
             cdfi("W6c-W7", "TestClearPageDirty: it was clear; unlock, skip")
         }
-        WbPc::Writepage => StepInfo {
-            id: "W8,W10",
-            function: "block_write_full_page",
-            anchor: anchor("block_write_full_page", tree),
-            what: if w.fs_meta_dirty {
-                "->writepage: submit the data, buffers clean, PG_writeback, unlock; put_page"
-            } else {
-                "->writepage without metadata: strict fs cannot write (ENOSPC), lenient \
-                 allocates now; unlock; put_page"
-            },
-        },
+        WbPc::Writepage => fs::writepage_info(cfg, w),
         WbPc::WaitForIo => StepInfo {
             id: "SY",
             function: "filemap_fdatawait",

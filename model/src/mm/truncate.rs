@@ -25,7 +25,7 @@ fn next(pc: TruncPc) -> Step {
 }
 
 /// One step of truncate.
-pub fn step(_cfg: &Config, w: &mut World, me: Tid, pc: TruncPc) -> Step {
+pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: TruncPc) -> Step {
     let ptes = w.ptes.len() as u8;
     match pc {
         TruncPc::SetSize => {
@@ -44,7 +44,7 @@ pub fn step(_cfg: &Config, w: &mut World, me: Tid, pc: TruncPc) -> Step {
             if w.i_mmap_lock.is_some() {
                 return Step::Blocked;
             }
-            zap_pte(w, n as usize);
+            zap_pte(cfg, w, n as usize);
             if n + 1 < ptes {
                 next(TruncPc::Unmap(n + 1))
             } else {
@@ -79,7 +79,7 @@ pub fn step(_cfg: &Config, w: &mut World, me: Tid, pc: TruncPc) -> Step {
             if w.i_mmap_lock.is_some() {
                 return Step::Blocked;
             }
-            zap_pte(w, n as usize);
+            zap_pte(cfg, w, n as usize);
             if n + 1 < ptes {
                 next(TruncPc::UnmapLocked(n + 1))
             } else {
@@ -95,7 +95,7 @@ pub fn step(_cfg: &Config, w: &mut World, me: Tid, pc: TruncPc) -> Step {
             if !w.page.mapping {
                 return next(TruncPc::UnlockPage);
             }
-            w.fs_meta_dirty = false;
+            crate::fs::invalidatepage(cfg, w);
             test_clear_page_dirty_accounted(w);
             next(TruncPc::RemoveFromPageCache)
         }

@@ -33,7 +33,7 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: FaultPc) -> Step {
             // before calling ->page_mkwrite (both protocols).
             unlock_page(w, me);
             w.local(me).caller = Caller::Df;
-            next(FaultPc::MkwriteLockPage)
+            next(FaultPc::Mkwrite(crate::fs::page_mkwrite_entry(cfg)))
         }
         FaultPc::DfAfterMkwrite => {
             let ret = w.thread(me).local.mkwrite;
@@ -80,7 +80,7 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: FaultPc) -> Step {
         }
         FaultPc::DfSetPageDirtyLocked => {
             // DF12'a-b: read page->mapping, set_page_dirty, both under the page lock.
-            fault_set_page_dirty(w, me);
+            fault_set_page_dirty(cfg, w, me);
             next(FaultPc::DfUnlockPage)
         }
         FaultPc::DfUnlockPage => {
@@ -98,7 +98,7 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: FaultPc) -> Step {
             // Model: file_update_time and balancing only check INV-5d, so their order relative
             // to the dirtying in the same step does not matter.
             fs_work_outside_page_lock(w, me);
-            dirty_unlocked(w, me, FaultPc::DfPut)
+            dirty_unlocked(cfg, w, me, FaultPc::DfPut)
         }
         FaultPc::DfFinish => {
             // New DF12'd-f: put_page, balance_dirty_pages_ratelimited, file_update_time.

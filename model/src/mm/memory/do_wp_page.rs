@@ -150,7 +150,7 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: FaultPc) -> Step {
         },
         FaultPc::WpSetPageDirtyLocked => {
             // WP13'-WP14': mapping read under the page lock, set_page_dirty.
-            fault_set_page_dirty(w, me);
+            fault_set_page_dirty(cfg, w, me);
             if !fixes.has(Fix::WpBalanceAfterUnlock) {
                 fs_work_outside_page_lock(w, me);
             }
@@ -172,7 +172,7 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: FaultPc) -> Step {
             if !fixes.has(Fix::WpBalanceAfterUnlock) {
                 fs_work_outside_page_lock(w, me);
             }
-            dirty_unlocked(w, me, FaultPc::WpFinish)
+            dirty_unlocked(cfg, w, me, FaultPc::WpFinish)
         }
         FaultPc::WpFinish => {
             // WP15 (old) / WP16'-WP18' (new): put_page, balance, file_update_time; return

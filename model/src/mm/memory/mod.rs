@@ -14,7 +14,6 @@ pub mod wp_no_mkwrite;
 use crate::anchors::{anchor, Tree};
 use crate::config::Config;
 use crate::contract::Inv;
-use crate::fs::buffer;
 use crate::mm::filemap;
 use crate::step::{Step, StepInfo};
 use crate::world::{Caller, Dirtying, FaultPc, MkwriteRet, Pc, Tid, World};
@@ -46,7 +45,7 @@ fn owner(pc: FaultPc) -> Owner {
         | DfPut => Owner::DoFault,
         NoMkwriteWaitOrLock | NoMkwriteSetPageDirty | NoMkwriteFinish => Owner::NoMkwrite,
         AccountPageDirtied => Owner::Account,
-        MkwriteLockPage | MkwritePrepareCommit | MkwriteUnlock => Owner::Mkwrite,
+        Mkwrite(_) => Owner::Mkwrite,
         WpAfterMkwrite
         | WpPteSame
         | WpUpdateTimeEarly
@@ -67,8 +66,11 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: FaultPc) -> Step {
         Owner::Filemap => filemap::step(cfg, w, me, pc),
         Owner::DoFault => do_fault::step(cfg, w, me, pc),
         Owner::NoMkwrite => wp_no_mkwrite::step(cfg, w, me, pc),
-        Owner::Account => account_step(w, me),
-        Owner::Mkwrite => buffer::page_mkwrite(cfg, w, me, pc),
+        Owner::Account => account_step(cfg, w, me),
+        Owner::Mkwrite => match pc {
+            FaultPc::Mkwrite(m) => crate::fs::page_mkwrite(cfg, w, me, m),
+            _ => Step::Blocked,
+        },
         Owner::DoWpPage => do_wp_page::step(cfg, w, me, pc),
         Owner::Finished => Step::Blocked,
     }
@@ -102,14 +104,16 @@ fn store(cfg: &Config, w: &mut World, me: Tid) -> Step {
         // HPF 2a: pte_none with ->fault -> do_linear_fault -> __do_fault -> ->fault.
         return Step::Next(Pc::Fault(FaultPc::FilemapLookup));
     }
-    if cfg.fs == crate::contract::FsConvention::None {
+    if !crate::fs::has_page_mkwrite(cfg) {
         // HPF 4: do_wp_page, shared writable vma without ->page_mkwrite: N1.
         return wp_no_mkwrite::reuse(cfg, w, me);
     }
     // HPF 4: write to a present read-only pte -> do_wp_page WP1-WP3.
     crate::kernel::get_page(w, me);
     w.local(me).caller = Caller::Wp;
-    Step::Next(Pc::Fault(FaultPc::MkwriteLockPage))
+    Step::Next(Pc::Fault(FaultPc::Mkwrite(crate::fs::page_mkwrite_entry(
+        cfg,
+    ))))
 }
 
 /// How a fault returns to the arch fault handler.
@@ -162,11 +166,11 @@ pub fn install_writable_pte(cfg: &Config, w: &mut World, me: Tid) {
 }
 
 /// The fault path's own set_page_dirty (WP14, WP14', DF12'b, DF15).
-pub fn fault_set_page_dirty(w: &mut World, me: Tid) {
+pub fn fault_set_page_dirty(cfg: &Config, w: &mut World, me: Tid) {
     if w.thread(me).local.mkwrite.refused() {
         w.fire(Inv::FailedMkwriteLeavesNoTrace);
     }
-    crate::kernel::set_page_dirty(w);
+    crate::kernel::set_page_dirty(cfg, w);
     w.local(me).dirtying = Dirtying::Idle;
 }
 
@@ -197,11 +201,11 @@ pub fn relock_and_recheck(w: &mut World, me: Tid, then: FaultPc) -> Step {
 ///
 /// Model: a set_page_dirty under the page lock (every other caller) stays one step; truncate
 /// needs the page lock to cancel or remove, so nothing that matters can come in between.
-pub fn dirty_unlocked(w: &mut World, me: Tid, then: FaultPc) -> Step {
+pub fn dirty_unlocked(cfg: &Config, w: &mut World, me: Tid, then: FaultPc) -> Step {
     if w.thread(me).local.mkwrite.refused() {
         w.fire(Inv::FailedMkwriteLeavesNoTrace);
     }
-    let newly = crate::kernel::test_set_page_dirty(w);
+    let newly = crate::fs::set_page_dirty_begin(cfg, w);
     let l = w.local(me);
     l.dirtying = Dirtying::Idle;
     if newly {
@@ -217,8 +221,8 @@ pub fn dirty_unlocked(w: &mut World, me: Tid, then: FaultPc) -> Step {
 }
 
 /// The second half of an unlocked set_page_dirty (see `dirty_unlocked`).
-fn account_step(w: &mut World, me: Tid) -> Step {
-    crate::kernel::account_page_dirtied(w);
+fn account_step(cfg: &Config, w: &mut World, me: Tid) -> Step {
+    crate::fs::set_page_dirty_account(cfg, w);
     let l = w.local(me);
     l.dirty_unaccounted = false;
     Step::Next(Pc::Fault(match l.caller {
@@ -264,7 +268,15 @@ pub fn info(cfg: &Config, w: &World, me: Tid, pc: FaultPc) -> StepInfo {
             anchor: anchor("__set_page_dirty_nobuffers", Tree::of(cfg)),
             what: "under tree_lock: page->mapping still set? account NR_FILE_DIRTY, tag dirty",
         },
-        Owner::Mkwrite => buffer::mkwrite_info(cfg, w, pc),
+        Owner::Mkwrite => match pc {
+            FaultPc::Mkwrite(m) => crate::fs::page_mkwrite_info(cfg, w, m),
+            _ => StepInfo {
+                id: "?",
+                function: "?",
+                anchor: "?",
+                what: "?",
+            },
+        },
         Owner::DoFault => do_fault::info(cfg, w, me, pc),
         Owner::DoWpPage => do_wp_page::info(cfg, w, me, pc),
         Owner::Finished => match pc {

@@ -52,7 +52,7 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: FaultPc) -> Step {
                 Acquire::Blocked => Step::Blocked,
                 Acquire::SelfDeadlock => next(FaultPc::Hung),
                 Acquire::Got => {
-                    set_page_dirty(w);
+                    set_page_dirty(cfg, w);
                     w.local(me).dirtying = Dirtying::Idle;
                     next(FaultPc::NoMkwriteFinish)
                 }
@@ -67,7 +67,7 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: FaultPc) -> Step {
         FaultPc::NoMkwriteSetPageDirty => {
             // N4: set_page_dirty_balance without the lock; its accounting half may be a step
             // of its own.
-            dirty_unlocked(w, me, FaultPc::NoMkwriteFinish)
+            dirty_unlocked(cfg, w, me, FaultPc::NoMkwriteFinish)
         }
         FaultPc::NoMkwriteFinish => {
             // 2014: unlock_page. N4's balance, N5: put_page; return VM_FAULT_WRITE.
