@@ -37,6 +37,12 @@ pub fn config_args(cfg: &Config) -> Vec<String> {
     if cfg.enospc {
         a.push("--enospc".into());
     }
+    if cfg.stores > 1 {
+        a.extend(["--stores".to_string(), cfg.stores.to_string()]);
+    }
+    if cfg.reclaim {
+        a.extend(["--reclaim".to_string(), "1".to_string()]);
+    }
     a
 }
 

@@ -127,6 +127,13 @@ struct CheckArgs {
     /// ->writepage can allocate at writeback time (turns the strict filesystem off).
     #[arg(long)]
     lenient_fs: bool,
+    /// Stores each writer makes (1 or 2): after its fault a writer stores again through its
+    /// writable pte, faulting again only if the pte was write-protected meanwhile.
+    #[arg(long)]
+    stores: Option<u8>,
+    /// Reclaim threads (0 or 1): R0, kswapd, makes one shrink_page_list pass.
+    #[arg(long)]
+    reclaim: Option<u8>,
     /// The filesystem can run out of space: a thread E0 takes its last free blocks at some
     /// moment; ->page_mkwrite's allocation then fails (VM_FAULT_SIGBUS), and so does any
     /// allocation in ->writepage.
@@ -147,7 +154,7 @@ struct CheckArgs {
     /// Check the 144 configurations of the verdict matrix ({old, new+unlocked, new+locked} ×
     /// writers × writeback × truncate × pte × page, strict fs) instead of one.
     #[arg(long, conflicts_with_all = ["scenario", "protocol", "fs", "writers", "shared_mm",
-        "writeback", "truncate", "pte", "page", "lenient_fs", "enospc"])]
+        "writeback", "truncate", "pte", "page", "lenient_fs", "enospc", "stores", "reclaim"])]
     matrix: bool,
 }
 
@@ -203,7 +210,12 @@ fn config_from(base: Config, a: &CheckArgs) -> Result<Config, String> {
         }
     }
     if let Some(f) = &a.fs {
-        c.fs = choice("fs", f, Fs::parse, "unlocked, locked, none")?;
+        c.fs = if f == "seed" {
+            c.protocol.default_fs()
+        } else {
+            let ids: Vec<&str> = Fs::all().iter().map(|f| f.id()).collect();
+            choice("fs", f, Fs::parse, &format!("seed, {}", ids.join(", ")))?
+        };
     }
     if let Some(n) = a.writers {
         if n == 0 || n > MAX_WRITERS {
@@ -250,6 +262,18 @@ fn config_from(base: Config, a: &CheckArgs) -> Result<Config, String> {
     }
     c.strict &= !a.lenient_fs;
     c.enospc |= a.enospc;
+    if let Some(n) = a.stores {
+        if !(1..=2).contains(&n) {
+            return Err(format!("--stores {n}: expected 1 or 2"));
+        }
+        c.stores = n;
+    }
+    if let Some(n) = a.reclaim {
+        if n > 1 {
+            return Err(format!("--reclaim {n}: expected 0 or 1"));
+        }
+        c.reclaim = n == 1;
+    }
     c.validate().map_err(|e| e.to_string())?;
     Ok(c)
 }
@@ -307,6 +331,8 @@ fn any_config_flag(a: &CheckArgs) -> bool {
         || a.page.is_some()
         || a.lenient_fs
         || a.enospc
+        || a.stores.is_some()
+        || a.reclaim.is_some()
 }
 
 /// `mkwrite replay FILE [config flags]`.

@@ -250,7 +250,7 @@ pub fn matrix_configs() -> Vec<Config> {
                                     pte_ro,
                                     page_dirty,
                                     strict,
-                                    enospc: false,
+                                    ..Config::new(p)
                                 });
                             }
                         }

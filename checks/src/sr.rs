@@ -41,6 +41,8 @@ fn thread_name(role: mkwrite_model::contract::Role, index: u8) -> &'static str {
         (Role::Io, _) => "IO",
         (Role::Sync, _) => "S",
         (Role::Env, _) => "E0",
+        (Role::Reclaim, _) => "R0",
+        (Role::FsWorker, _) => "X0",
     }
 }
 

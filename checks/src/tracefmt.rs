@@ -17,7 +17,7 @@ use std::fmt::Write;
 
 /// Bumped whenever the model's steps or state change meaning: a trace file of another version
 /// is refused.
-pub const MODEL_VERSION: u32 = 2;
+pub const MODEL_VERSION: u32 = 3;
 
 /// The configuration as recorded in a trace file.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -40,6 +40,10 @@ pub struct ConfigRecord {
     pub page: String,
     /// Strict filesystem.
     pub strict: bool,
+    /// Stores per writer.
+    pub stores: u8,
+    /// A reclaim thread.
+    pub reclaim: bool,
     /// The filesystem can run out of space (an `E0` thread).
     pub enospc: bool,
 }
@@ -57,6 +61,8 @@ impl ConfigRecord {
             pte: if cfg.pte_ro { "ro" } else { "none" }.into(),
             page: if cfg.page_dirty { "dirty" } else { "clean" }.into(),
             strict: cfg.strict,
+            stores: cfg.stores,
+            reclaim: cfg.reclaim,
             enospc: cfg.enospc,
         }
     }
@@ -87,6 +93,8 @@ impl ConfigRecord {
             pte_ro,
             page_dirty,
             strict: self.strict,
+            stores: self.stores,
+            reclaim: self.reclaim,
             enospc: self.enospc,
         };
         if self.truncate > 1 {

@@ -78,7 +78,7 @@ fn bad_choices_are_rejected() {
     );
     assert_bad_input(
         &["check", "--fs", "maybe"],
-        "--fs maybe: expected one of unlocked, locked",
+        "--fs maybe: expected one of seed, unlocked, locked, none, buffer, nfs, nfs@7fdf5230676, ceph, btrfs, btrfs@50a9b214bc6",
     );
     assert_bad_input(&["check", "--shared-mm"], "--shared-mm needs --writers 2");
 }
@@ -337,7 +337,7 @@ fn trace_prints_json_that_replay_reads_and_stops_on_the_new_protocol() {
         &["replay", dir.join("bad.json").to_str().unwrap()],
         "not a mkwrite JSON trace",
     );
-    let text = stdout(&o).replace("\"model_version\":2", "\"model_version\":99");
+    let text = stdout(&o).replace("\"model_version\":3", "\"model_version\":99");
     std::fs::write(dir.join("v99.json"), text).unwrap();
     assert_bad_input(
         &["replay", dir.join("v99.json").to_str().unwrap()],

@@ -75,7 +75,13 @@ const TABLE: &[(&str, &str, &str)] = &[
     ("unlock_page", "mm/filemap.c:579", "mm/filemap.c:579"),
     ("end_page_writeback", "mm/filemap.c:592", "mm/filemap.c:592"),
     ("__lock_page", "mm/filemap.c:614", "mm/filemap.c:614"),
+    ("page_cache_read", "mm/filemap.c:1413", "mm/filemap.c:1413"),
     ("filemap_fault", "mm/filemap.c:1451", "mm/filemap.c:1451"),
+    (
+        "try_to_release_page",
+        "mm/filemap.c:2471",
+        "mm/filemap.c:2471",
+    ),
     // include/linux/pagemap.h
     (
         "mapping_set_error",
@@ -121,6 +127,11 @@ const TABLE: &[(&str, &str, &str)] = &[
     // mm/rmap.c
     ("page_mkclean_one", "mm/rmap.c:517", "mm/rmap.c:517"),
     ("page_mkclean", "mm/rmap.c:567", "mm/rmap.c:567"),
+    ("try_to_unmap_one", "mm/rmap.c:757", "mm/rmap.c:757"),
+    // mm/vmscan.c
+    ("pageout", "mm/vmscan.c:336", "mm/vmscan.c:336"),
+    ("__remove_mapping", "mm/vmscan.c:420", "mm/vmscan.c:420"),
+    ("shrink_page_list", "mm/vmscan.c:576", "mm/vmscan.c:576"),
     // mm/truncate.c
     ("cancel_dirty_page", "mm/truncate.c:71", "mm/truncate.c:71"),
     (

@@ -35,6 +35,11 @@ pub struct Config {
     /// Strict filesystem: ->writepage cannot write a page without attached metadata (ENOSPC of
     /// a delalloc filesystem). `false` is `--lenient-fs`.
     pub strict: bool,
+    /// Stores each writer makes, 1 or 2 (`--stores`): after its fault a writer stores again
+    /// through its writable pte without faulting, unless the pte was write-protected meanwhile.
+    pub stores: u8,
+    /// Whether a reclaim thread `R0` (kswapd) makes one shrink_page_list pass (`--reclaim 1`).
+    pub reclaim: bool,
     /// The filesystem can run out of space (`--enospc`): an environment thread `E0` takes the
     /// last free blocks at some moment, after which ->page_mkwrite's allocation fails with
     /// ENOSPC (VM_FAULT_SIGBUS) and so does an allocation in ->writepage.
@@ -66,6 +71,8 @@ impl Config {
             pte_ro: true,
             page_dirty: false,
             strict: true,
+            stores: 1,
+            reclaim: false,
             enospc: false,
         }
     }
@@ -148,6 +155,8 @@ impl Config {
             if self.pte_ro { "ro" } else { "none" },
             if self.page_dirty { "dirty" } else { "clean" },
             if self.strict { "strict" } else { "lenient" },
-        ) + if self.enospc { " enospc" } else { "" }
+        ) + if self.stores > 1 { " stores2" } else { "" }
+            + if self.reclaim { " reclaim" } else { "" }
+            + if self.enospc { " enospc" } else { "" }
     }
 }

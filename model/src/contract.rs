@@ -216,6 +216,10 @@ pub enum Role {
     /// `E0` (`--enospc`): the rest of the system, which at some moment takes the filesystem's
     /// last free blocks; from then on every allocation fails with ENOSPC.
     Env,
+    /// `R0` (`--reclaim 1`): kswapd, making one shrink_page_list pass over the page.
+    Reclaim,
+    /// `X0`: a filesystem's own worker thread (btrfs's fixup worker).
+    FsWorker,
 }
 
 impl Role {
@@ -228,13 +232,18 @@ impl Role {
             Role::Truncate => "T",
             Role::Sync => "S",
             Role::Env => "E",
+            Role::Reclaim => "R",
+            Role::FsWorker => "X",
         }
     }
 
     /// Whether the final fsync waits for this thread to finish before it starts. I/O
     /// completion and the environment run on concurrently with it.
     pub const fn waited_for_by_sync(self) -> bool {
-        matches!(self, Role::Writer | Role::Writeback | Role::Truncate)
+        matches!(
+            self,
+            Role::Writer | Role::Writeback | Role::Truncate | Role::Reclaim
+        )
     }
 }
 

@@ -45,9 +45,9 @@ fn fsync_returned(w: &World) -> Option<bool> {
         .map(|t| t.local.fsync_err)
 }
 
-/// Whether the page is still part of the file and its last store is not on disk.
+/// Whether the file still covers the page and the last store the user made is not on disk.
 fn store_missing_from_disk(w: &World) -> bool {
-    w.page.mapping && w.data.disk != w.data.mem
+    w.isize_covers_page && w.data.disk != w.data.stored
 }
 
 /// INV-3c: when the final fsync returns 0, a page still in the file has its last store on disk.

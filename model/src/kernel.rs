@@ -116,6 +116,16 @@ pub fn account_page_dirtied(w: &mut World) {
     }
 }
 
+/// __set_page_dirty_nobuffers whole (redirty_page_for_writepage, btrfs's ->set_page_dirty when
+/// called with the page locked).
+pub fn set_page_dirty_nobuffers(w: &mut World) -> bool {
+    let newly = test_set_page_dirty(w);
+    if newly {
+        account_page_dirtied(w);
+    }
+    newly
+}
+
 /// TestClearPageDirty with accounting (clear_page_dirty_for_io's W6c, cancel_dirty_page):
 /// returns whether PG_dirty was set; an accounted page leaves NR_FILE_DIRTY.
 pub fn test_clear_page_dirty_accounted(w: &mut World) -> bool {

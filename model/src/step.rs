@@ -41,8 +41,10 @@ pub fn step_in_place(cfg: &Config, w: &mut World, t: Tid) -> Step {
             mm::page_writeback::step(cfg, w, t, pc, sync)
         }
         Pc::Truncate(pc) => mm::truncate::step(cfg, w, t, pc),
-        Pc::Io => mm::page_writeback::end_page_writeback(w),
+        Pc::Io => mm::page_writeback::io_complete(cfg, w),
         Pc::Env(pc) => env_step(w, pc),
+        Pc::Reclaim(pc) => mm::vmscan::step(cfg, w, t, pc),
+        Pc::FsWorker(pc) => crate::fs::worker_step(w, t, pc),
     }
 }
 
@@ -100,7 +102,9 @@ pub fn info(cfg: &Config, w: &World, t: Tid) -> StepInfo {
         Pc::Fault(pc) => mm::memory::info(cfg, w, t, pc),
         Pc::Writeback(pc) => mm::page_writeback::info(cfg, w, pc, th.role == Role::Sync),
         Pc::Truncate(pc) => mm::truncate::info(cfg, w, pc),
-        Pc::Io => mm::page_writeback::io_info(cfg),
+        Pc::Io => mm::page_writeback::io_info(cfg, w),
+        Pc::Reclaim(pc) => mm::vmscan::info(cfg, w, pc),
+        Pc::FsWorker(pc) => crate::fs::worker_info(w, pc),
         Pc::Env(_) => StepInfo {
             id: "ENV",
             function: "(another writer)",

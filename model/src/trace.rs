@@ -37,6 +37,7 @@ pub fn fields(w: &World) -> Vec<(String, String)> {
     f.push(("fs.full".to_string(), yn(w.fs_full)));
     f.extend(crate::fs::fields(w));
     f.push(("NR_FILE_DIRTY".to_string(), w.nr_file_dirty.to_string()));
+    f.push(("data.stored".to_string(), format!("v{}", w.data.stored)));
     f.push(("data.mem".to_string(), format!("v{}", w.data.mem)));
     f.push(("data.disk".to_string(), format!("v{}", w.data.disk)));
     f.push((

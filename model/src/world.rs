@@ -43,11 +43,15 @@ pub struct Pte {
     pub dirty: bool,
 }
 
-/// Ghost data versions: which store the page holds, which one is on disk, which one is in
-/// flight. Versions count stores: 0 is the file's content before the run.
+/// Ghost data versions: the last store the user made, which store the page holds, which one is
+/// on disk, which one is in flight. Versions count stores: 0 is the file's content before the
+/// run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Data {
-    /// Version in the page (incremented by every store, including write(2) for `--page dirty`).
+    /// The last store the user made (write(2) for `--page dirty` included): what fsync owes.
+    pub stored: u8,
+    /// Version in the page (the last store, or what was read from disk after reclaim freed the
+    /// page that held it).
     pub mem: u8,
     /// Version on disk.
     pub disk: u8,
@@ -182,6 +186,10 @@ pub enum WbPc {
     TestClearPageDirty,
     /// W8, W10: ->writepage (submit, PG_writeback, unlock), release the lookup reference.
     Writepage,
+    /// W0 only, after a pass: ->write_inode (NFS: the COMMIT).
+    WriteInode,
+    /// S only: the filesystem's ->fsync (NFS: wait for RPCs, COMMIT).
+    Fsync,
     /// S only: filemap_fdatawait, waiting for PG_writeback to clear.
     WaitForIo,
     /// Finished.
@@ -220,6 +228,36 @@ pub enum EnvPc {
     Done,
 }
 
+/// Program counter of the reclaim thread R0: one pass of shrink_page_list over the page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RcPc {
+    /// isolate_lru_page (a reference), trylock_page, the PG_writeback and referenced checks.
+    Isolate,
+    /// try_to_unmap: try_to_unmap_one for pte `n`, under i_mmap_lock for the whole walk.
+    Unmap(u8),
+    /// pageout: is_page_cache_freeable, then clear_page_dirty_for_io's TestClearPageDirty.
+    Pageout,
+    /// pageout: ->writepage for reclaim (WB_SYNC_NONE, for_reclaim).
+    Writepage,
+    /// After a write that left the page clean and idle: trylock_page again.
+    Relock,
+    /// try_to_release_page, then __remove_mapping; unlock, putback.
+    Release,
+    /// The pass is over.
+    Done,
+}
+
+/// Program counter of a filesystem's worker thread (btrfs's fixup worker, X0).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum XPc {
+    /// Idle until work is queued.
+    Wait,
+    /// lock_page.
+    Lock,
+    /// The work under the page lock.
+    Work,
+}
+
 /// Program counter of any thread.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Pc {
@@ -233,6 +271,10 @@ pub enum Pc {
     Io,
     /// E0: takes the filesystem's last free blocks, once.
     Env(EnvPc),
+    /// R0: reclaim.
+    Reclaim(RcPc),
+    /// X0: the filesystem's worker.
+    FsWorker(XPc),
 }
 
 /// Per-thread locals. Fields a role does not use stay at their initial value.
@@ -259,6 +301,14 @@ pub struct Local {
     pub pass: u8,
     /// W0, S: page_mkclean cleaned some pte in this pass.
     pub cleaned: bool,
+    /// Writers: stores that have landed.
+    pub stores: u8,
+    /// Writers: the i_size a ->page_mkwrite read before taking the page lock still covered the
+    /// page (ceph).
+    pub mk_size_ok: bool,
+    /// W0: the inode was I_DIRTY_DATASYNC when this pass started (__sync_single_inode's
+    /// snapshot), so ->write_inode follows the pass.
+    pub inode_dirty: bool,
     /// S: an error that vfs_fsync will return (a failed ->writepage in its own pass, or an
     /// AS_ENOSPC/AS_EIO flag collected by filemap_fdatawait).
     pub fsync_err: bool,
@@ -277,6 +327,9 @@ impl Default for Local {
             dirty_unaccounted: false,
             pass: 0,
             cleaned: false,
+            stores: 0,
+            inode_dirty: false,
+            mk_size_ok: false,
             fsync_err: false,
         }
     }
@@ -310,8 +363,10 @@ impl Thread {
             Pc::Fault(pc) => matches!(pc, FaultPc::Done | FaultPc::SigBus),
             Pc::Writeback(pc) => pc == WbPc::Done,
             Pc::Truncate(pc) => pc == TruncPc::Done,
-            Pc::Io => w.data.in_flight.is_none(),
+            Pc::Io => w.data.in_flight.is_none() && !crate::fs::rpc_pending(w),
             Pc::Env(pc) => pc == EnvPc::Done,
+            Pc::Reclaim(pc) => pc == RcPc::Done,
+            Pc::FsWorker(pc) => pc == XPc::Wait && !crate::fs::worker_pending(w),
         }
     }
 }
@@ -334,6 +389,9 @@ pub struct World {
     /// The filesystem has no free blocks left (`--enospc`, after `E0` ran): every allocation
     /// fails with ENOSPC.
     pub fs_full: bool,
+    /// Reclaim freed the page (`__remove_mapping`): it is out of the page cache and nobody
+    /// holds it; the next fault reads a new page from disk.
+    pub evicted: bool,
     /// The filesystem's private per-page state (`fs::FsState`: buffers, an NFS request, a
     /// delalloc range ...).
     pub fs: crate::fs::FsState,
@@ -380,8 +438,14 @@ impl World {
         if cfg.truncate {
             add(Role::Truncate, 0, Pc::Truncate(TruncPc::SetSize));
         }
+        if cfg.reclaim {
+            add(Role::Reclaim, 0, Pc::Reclaim(RcPc::Isolate));
+        }
         if cfg.enospc {
             add(Role::Env, 0, Pc::Env(EnvPc::FillsUp));
+        }
+        if crate::fs::has_worker(cfg) {
+            add(Role::FsWorker, 0, Pc::FsWorker(XPc::Wait));
         }
         add(Role::Io, 0, Pc::Io);
         add(Role::Sync, 0, Pc::Writeback(WbPc::NotStarted));
@@ -399,9 +463,11 @@ impl World {
             i_mmap_lock: None,
             mapping_error: false,
             fs_full: false,
+            evicted: false,
             fs: crate::fs::init(cfg),
             nr_file_dirty: i8::from(cfg.page_dirty),
             data: Data {
+                stored: u8::from(cfg.page_dirty),
                 mem: u8::from(cfg.page_dirty),
                 disk: 0,
                 in_flight: None,

@@ -35,7 +35,6 @@ const ANCHOR: &str = "seed fs (abstract)";
 fn state(w: &World) -> State {
     match w.fs {
         super::FsState::Seed(s) => s,
-        #[allow(unreachable_patterns)]
         _ => panic!("model bug: the seed filesystem's hook on another filesystem's page"),
     }
 }
@@ -101,6 +100,9 @@ pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
             unlock_page(w, me);
             mkwrite_return(w, me, MkwriteRet::Ok)
         }
+        MkPc::Prepare | MkPc::WaitOrdered => {
+            panic!("model bug: the seed ->page_mkwrite has no {pc:?} step")
+        }
     }
 }
 
@@ -131,6 +133,7 @@ pub fn page_mkwrite_info(cfg: &Config, w: &World, pc: MkPc) -> StepInfo {
             "allocate the metadata, attach it dirty, set PG_dirty",
         ),
         MkPc::Unlock => s("PM3", "unlock_page, return 0"),
+        MkPc::Prepare | MkPc::WaitOrdered => s("?", "?"),
     }
 }
 
@@ -144,7 +147,7 @@ fn can_allocate(cfg: &Config, w: &World) -> bool {
 /// the page's data and move the metadata to clean, set PG_writeback (clearing the DIRTY tag if
 /// PG_dirty is still clear), unlock. A page that cannot be written is dropped from writeback
 /// (it stays clean) and ->writepage returns -ENOSPC.
-pub fn writepage(cfg: &Config, w: &mut World, _me: Tid) -> Writepage {
+pub fn writepage(cfg: &Config, w: &mut World, me: Tid, _: super::WbCtx) -> Writepage {
     let can_write = tracked(w) || can_allocate(cfg, w);
     set_meta(w, false);
     if can_write {
@@ -157,6 +160,7 @@ pub fn writepage(cfg: &Config, w: &mut World, _me: Tid) -> Writepage {
     if !w.page.dirty {
         w.page.tagged_dirty = false;
     }
+    unlock_page(w, me);
     if can_write {
         Writepage::Done
     } else {

@@ -17,11 +17,19 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: FaultPc) -> Step {
     match pc {
         FaultPc::FilemapLookup => {
             // FF1: the page index lies at or beyond i_size in pages -> VM_FAULT_SIGBUS;
-            // else find_get_page takes reference F.
-            // Model: a lookup that misses can only happen after truncate removed the page, and
-            // truncate lowers i_size first; the fresh page page_cache_read would bring in is
-            // rejected by the i_size recheck under its lock, so a miss is a SIGBUS here.
-            if !w.isize_covers_page || !w.page.mapping {
+            // else find_lock_page's lookup takes reference F.
+            if !w.isize_covers_page {
+                return fault_return(w, me, Exit::SigBus);
+            }
+            if w.evicted {
+                // no_cached_page: page_cache_read (mm/filemap.c:1413) allocates a page, adds it
+                // to the page cache and reads it from disk (->readpage); retry_find finds it.
+                // Model: the read is one step, and the new page takes the freed page's place
+                // in the world: reclaim freed that one only when nobody held it.
+                read_page(cfg, w);
+            } else if !w.page.mapping {
+                // Model: a page truncated out of the cache while i_size still covers it cannot
+                // happen here: truncate lowers i_size first, and nothing raises it again.
                 return fault_return(w, me, Exit::SigBus);
             }
             get_page(w, me);
@@ -52,6 +60,20 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: FaultPc) -> Step {
     }
 }
 
+/// page_cache_read: a new page in the page cache, clean and uptodate, holding what the disk
+/// holds, with the page cache's reference; the filesystem's ->readpage sets its private state.
+fn read_page(cfg: &Config, w: &mut World) {
+    w.evicted = false;
+    w.page.mapping = true;
+    w.page.dirty = false;
+    w.page.tagged_dirty = false;
+    w.page.writeback = false;
+    w.page.locked_by = None;
+    w.page.refcount = 1;
+    w.data.mem = w.data.disk;
+    crate::fs::readpage(cfg, w);
+}
+
 /// The description of a filemap_fault step.
 pub fn info(cfg: &Config, w: &World, pc: FaultPc) -> StepInfo {
     let s = |id, what| StepInfo {
@@ -60,9 +82,13 @@ pub fn info(cfg: &Config, w: &World, pc: FaultPc) -> StepInfo {
         anchor: anchor("filemap_fault", Tree::of(cfg)),
         what,
     };
-    let beyond = !w.isize_covers_page || !w.page.mapping;
+    let beyond = !w.isize_covers_page || (!w.page.mapping && !w.evicted);
     match pc {
         FaultPc::FilemapLookup if beyond => s("FF1", "the page lies beyond i_size: SIGBUS"),
+        FaultPc::FilemapLookup if w.evicted => s(
+            "FF1",
+            "not in the page cache (reclaim freed it): page_cache_read reads a new page; get_page",
+        ),
         FaultPc::FilemapLookup => s("FF1", "i_size covers the page: find_get_page (get_page)"),
         _ if beyond => s(
             "FF2",

@@ -5,3 +5,4 @@ pub mod filemap;
 pub mod memory;
 pub mod page_writeback;
 pub mod truncate;
+pub mod vmscan;

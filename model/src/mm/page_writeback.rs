@@ -27,8 +27,20 @@ fn next(pc: WbPc) -> Step {
 /// The end of one pass over the file: W0 starts its next pass or finishes; S waits for I/O.
 fn end_of_pass(cfg: &Config, w: &mut World, me: Tid, sync: bool) -> Step {
     if sync {
-        return next(WbPc::WaitForIo);
+        return next(if fs::has_fsync(cfg) {
+            WbPc::Fsync
+        } else {
+            WbPc::WaitForIo
+        });
     }
+    if w.thread(me).local.inode_dirty && fs::has_write_inode(cfg) {
+        return next(WbPc::WriteInode);
+    }
+    next_pass(cfg, w, me)
+}
+
+/// W0 starts its next pass or finishes.
+fn next_pass(cfg: &Config, w: &mut World, me: Tid) -> Step {
     let l = w.local(me);
     l.pass += 1;
     l.cleaned = false;
@@ -61,7 +73,13 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: WbPc, sync: bool) -> Step 
     match pc {
         WbPc::NotStarted => next(WbPc::Lookup),
         WbPc::Lookup => {
-            // W1: pagevec_lookup_tag(PAGECACHE_TAG_DIRTY) takes a reference, no lock.
+            // W1: pagevec_lookup_tag(PAGECACHE_TAG_DIRTY) takes a reference, no lock. Before
+            // it, the flusher's __sync_single_inode snapshots and clears I_DIRTY (fs-writeback.c
+            // 280-282; for NFS the I_DIRTY_DATASYNC that asks for a COMMIT).
+            if !sync {
+                let snapshot = fs::pass_start(cfg, w);
+                w.local(me).inode_dirty = snapshot;
+            }
             if w.page.mapping && w.page.tagged_dirty {
                 get_page(w, me);
                 next(WbPc::LockPage)
@@ -131,14 +149,8 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: WbPc, sync: bool) -> Step 
         WbPc::TestClearPageDirty => {
             // W6c: TestClearPageDirty. W7: it was clear: skip the page.
             w.local(me).cleaned = false;
-            if !w.page.dirty {
+            if !test_clear_page_dirty_for_io(cfg, w) {
                 return skip_page(cfg, w, me, sync);
-            }
-            test_clear_page_dirty_accounted(w);
-            // INV-2: clear_page_dirty_for_io returns 1 and hands the page to ->writepage (a
-            // property of filesystems with ->page_mkwrite only).
-            if fs::has_page_mkwrite(cfg) && !fs::tracked(cfg, w) {
-                w.fire(Inv::CleanedPageHadFsMetadata);
             }
             next(WbPc::Writepage)
         }
@@ -147,16 +159,38 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: WbPc, sync: bool) -> Step 
             // ->writepage: generic_writepages' __writepage records the error on the mapping
             // (mapping_set_error: AS_ENOSPC), and write_cache_pages returns it to its caller,
             // which for the final fsync is vfs_fsync's filemap_fdatawrite.
-            if fs::writepage(cfg, w, me) == fs::Writepage::Failed {
-                w.mapping_error = true;
-                if sync {
-                    w.local(me).fsync_err = true;
+            let ctx = fs::WbCtx {
+                sync,
+                reclaim: false,
+            };
+            match fs::writepage(cfg, w, me, ctx) {
+                fs::Writepage::Blocked => return Step::Blocked,
+                fs::Writepage::Bug => return next(WbPc::Done),
+                fs::Writepage::Failed => {
+                    w.mapping_error = true;
+                    if sync {
+                        w.local(me).fsync_err = true;
+                    }
                 }
+                fs::Writepage::Done => {}
             }
-            unlock_page(w, me);
             put_page(w, me);
             end_of_pass(cfg, w, me, sync)
         }
+        WbPc::WriteInode => {
+            // __sync_single_inode after do_writepages (fs-writeback.c:290): write_inode; for
+            // NFS, nfs_write_inode(sync=0) sends the COMMIT asynchronously (inode.c:96).
+            fs::write_inode(cfg, w);
+            next_pass(cfg, w, me)
+        }
+        WbPc::Fsync => match fs::fsync(cfg, w) {
+            // vfs_fsync's ->fsync (fs/sync.c:122), between filemap_fdatawrite and
+            // filemap_fdatawait.
+            fs::Fsync::Wait => Step::Blocked,
+            fs::Fsync::Progress => next(WbPc::Fsync),
+            fs::Fsync::Again => next(WbPc::Lookup),
+            fs::Fsync::Done => next(WbPc::WaitForIo),
+        },
         WbPc::WaitForIo => {
             // SY: filemap_fdatawait: wait until PG_writeback is clear, then
             // wait_on_page_writeback_range reports and clears AS_ENOSPC/AS_EIO. With i_size 0
@@ -174,15 +208,39 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: WbPc, sync: bool) -> Step 
     }
 }
 
-/// W9, run by `IO`: end_page_writeback for the in-flight write; the data reaches the disk.
-pub fn end_page_writeback(w: &mut World) -> Step {
+/// clear_page_dirty_for_io's last part (W6c, mm/page-writeback.c:1366): TestClearPageDirty with
+/// its accounting; whether PG_dirty was set (the function's return value). When it returns 1
+/// the page goes to ->writepage: INV-2 requires the filesystem to track it, as long as i_size
+/// covers the page (a page truncate is removing holds no data anyone will read; INV-2 is a
+/// property of filesystems with ->page_mkwrite only).
+pub fn test_clear_page_dirty_for_io(cfg: &Config, w: &mut World) -> bool {
+    if !test_clear_page_dirty_accounted(w) {
+        return false;
+    }
+    if fs::has_page_mkwrite(cfg) && w.isize_covers_page && !fs::tracked(cfg, w) {
+        w.fire(Inv::CleanedPageHadFsMetadata);
+    }
+    true
+}
+
+/// W9, run by `IO`: the completion of the write in flight (the filesystem's own bookkeeping,
+/// by default the data reaching the disk, then end_page_writeback), or of another filesystem
+/// RPC (an NFS COMMIT).
+///
+/// Model: one page has at most one of them in flight: a COMMIT takes only requests that are
+/// not being written.
+pub fn io_complete(cfg: &Config, w: &mut World) -> Step {
     match w.data.in_flight.take() {
-        None => Step::Blocked,
         Some(v) => {
-            w.data.disk = v;
+            fs::end_io(cfg, w, v);
             w.page.writeback = false;
             Step::Next(Pc::Io)
         }
+        None if fs::rpc_pending(w) => {
+            fs::complete_rpc(w);
+            Step::Next(Pc::Io)
+        }
+        None => Step::Blocked,
     }
 }
 
@@ -248,6 +306,14 @@ pub fn info(cfg: &Config, w: &World, pc: WbPc, sync: bool) -> StepInfo {
             cdfi("W6c-W7", "TestClearPageDirty: it was clear; unlock, skip")
         }
         WbPc::Writepage => fs::writepage_info(cfg, w),
+        WbPc::WriteInode => StepInfo {
+            id: "WI",
+            function: "nfs_write_inode",
+            anchor: "fs/nfs/inode.c:96",
+            what: "the inode was I_DIRTY_DATASYNC at the pass's start: COMMIT the requests on \
+                   the commit list",
+        },
+        WbPc::Fsync => fs::fsync_info(cfg, w),
         WbPc::WaitForIo => StepInfo {
             id: "SY",
             function: "filemap_fdatawait",
@@ -263,7 +329,15 @@ pub fn info(cfg: &Config, w: &World, pc: WbPc, sync: bool) -> StepInfo {
 }
 
 /// The description of the I/O completion step.
-pub fn io_info(cfg: &Config) -> StepInfo {
+pub fn io_info(cfg: &Config, w: &World) -> StepInfo {
+    if w.data.in_flight.is_none() && fs::rpc_pending(w) {
+        return fs::rpc_info(w);
+    }
+    if w.data.in_flight.is_some() {
+        if let Some(i) = fs::end_io_info(cfg) {
+            return i;
+        }
+    }
     StepInfo {
         id: "W9",
         function: "end_page_writeback",

@@ -52,9 +52,14 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: TruncPc) -> Step {
             }
         }
         TruncPc::LockPage => {
-            // T3: pagevec_lookup (a reference) and lock_page.
-            // Model: the lookup's reference is taken with the lock; the page is in the cache
-            // until this thread removes it.
+            // T3: pagevec_lookup (a reference) and lock_page. A page reclaim has freed is not
+            // found: there is nothing left to truncate.
+            // Model: the lookup's reference is taken with the lock; once found, the page stays
+            // in the cache until this thread removes it (reclaim cannot free a page whose
+            // reference it sees).
+            if w.evicted {
+                return next(TruncPc::Done);
+            }
             match lock_page(w, me) {
                 Acquire::Blocked => Step::Blocked,
                 Acquire::SelfDeadlock => next(TruncPc::Done),
@@ -95,7 +100,9 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: TruncPc) -> Step {
             if !w.page.mapping {
                 return next(TruncPc::UnlockPage);
             }
-            crate::fs::invalidatepage(cfg, w);
+            if !crate::fs::invalidatepage(cfg, w) {
+                return Step::Blocked;
+            }
             test_clear_page_dirty_accounted(w);
             next(TruncPc::RemoveFromPageCache)
         }

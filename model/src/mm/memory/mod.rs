@@ -96,8 +96,12 @@ fn store(cfg: &Config, w: &mut World, me: Tid) -> Step {
     let pte = w.ptes[n];
     if pte.present && pte.write {
         w.ptes[n].dirty = true;
-        w.data.mem += 1;
-        return Step::Next(Pc::Fault(FaultPc::Done));
+        w.data.stored += 1;
+        w.data.mem = w.data.stored;
+        let l = w.local(me);
+        l.stores += 1;
+        let more = l.stores < cfg.stores;
+        return Step::Next(Pc::Fault(if more { FaultPc::Store } else { FaultPc::Done }));
     }
     w.local(me).orig_pte = pte;
     if !pte.present {
@@ -269,7 +273,7 @@ pub fn info(cfg: &Config, w: &World, me: Tid, pc: FaultPc) -> StepInfo {
             what: "under tree_lock: page->mapping still set? account NR_FILE_DIRTY, tag dirty",
         },
         Owner::Mkwrite => match pc {
-            FaultPc::Mkwrite(m) => crate::fs::page_mkwrite_info(cfg, w, m),
+            FaultPc::Mkwrite(m) => crate::fs::page_mkwrite_info(cfg, w, me, m),
             _ => StepInfo {
                 id: "?",
                 function: "?",

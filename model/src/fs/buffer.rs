@@ -1,0 +1,397 @@
+//! `buffer`: XFS on buffer_heads, as in 2.6.29 (its only in-tree user of block_page_mkwrite).
+//!
+//! | slot | function | anchor |
+//! |---|---|---|
+//! | `->page_mkwrite` | `xfs_vm_page_mkwrite` → `block_page_mkwrite(vma, vmf, xfs_get_blocks)` | fs/xfs/linux-2.6/xfs_file.c:235, fs/buffer.c:2468 |
+//! | `->set_page_dirty` | none: `set_page_dirty` falls back to `__set_page_dirty_buffers` | fs/buffer.c:809 |
+//! | `->writepage` | `xfs_vm_writepage` → `xfs_page_state_convert` | fs/xfs/linux-2.6/xfs_aops.c:1222, 964 |
+//! | `->releasepage` | `xfs_vm_releasepage` → `try_to_free_buffers` | xfs_aops.c:1317, fs/buffer.c:3188/3190 |
+//! | `->invalidatepage` | `xfs_vm_invalidatepage` → `block_invalidatepage` | xfs_aops.c:1604, fs/buffer.c:1580 |
+//! | `->readpage` | `xfs_vm_readpage` → `mpage_readpage` (no buffers attached) | xfs_aops.c:1586, fs/mpage.c:409 |
+//!
+//! block_page_mkwrite returns unlocked in the old tree and VM_FAULT_LOCKED in the new (hunk H7
+//! of the patch), so `--fs buffer` follows the VM it runs beside.
+//!
+//! The page's blocks live in the inode's extent map: a hole, a delayed allocation (space
+//! reserved by xfs_iomap_write_delay when block_prepare_write's xfs_get_blocks maps it), or a
+//! real extent. The buffer_heads attached to the page cache that mapping and carry BH_Dirty.
+//! "Tracked" is "every block inside i_size is backed by an extent (delalloc or real)": then
+//! xfs_vm_writepage can write the page without a new allocation. Buffers that reclaim stripped
+//! do not break it: writepage attaches new ones and maps them by looking the extent up.
+//!
+//! Model: BH_Uptodate and PG_uptodate are not modelled (the page is read whole, and a failed
+//! write's ClearPageUptodate only makes a later fault read the page again, after the error has
+//! been recorded on the mapping). Unwritten extents are not modelled (XFS creates them for
+//! preallocation and direct I/O, neither of which is part of the race). The delalloc
+//! reservation cannot fail in XFS's writeback: xfs_iomap_write_allocate allocates from it.
+
+use super::{mkwrite_return, FsState, MkPc, WbCtx, Writepage};
+use crate::config::Config;
+use crate::kernel::{lock_page, test_set_page_dirty, unlock_page, Acquire};
+use crate::step::{Step, StepInfo};
+use crate::world::{FaultPc, MkwriteRet, Pc, Tid, World};
+
+/// Where a block of the page lives in the inode's extent map.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum Extent {
+    /// No disk block: writing it needs an allocation.
+    #[default]
+    Hole,
+    /// A delayed allocation: space reserved, block not yet chosen.
+    Delalloc,
+    /// A real, allocated extent.
+    Real,
+}
+
+/// One block of the page: its extent and its buffer's BH_Dirty.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Block {
+    /// The extent backing the block.
+    pub extent: Extent,
+    /// BH_Dirty of the block's buffer_head (meaningful while buffers are attached).
+    pub dirty: bool,
+}
+
+/// The page's buffers and the extents behind them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct State {
+    /// buffer_heads attached (PagePrivate).
+    pub attached: bool,
+    /// Blocks per page (1 or 2).
+    pub nblocks: u8,
+    /// The page's blocks (only the first `nblocks` are used).
+    pub blocks: [Block; 2],
+}
+
+/// Blocks per page.
+fn nblocks(_cfg: &Config) -> usize {
+    1
+}
+
+impl State {
+    fn used(&self) -> &[Block] {
+        &self.blocks[..self.nblocks as usize]
+    }
+}
+
+fn state(w: &World) -> State {
+    match w.fs {
+        FsState::Buffer(s) => s,
+        _ => panic!("model bug: a buffer.c hook on another filesystem's page"),
+    }
+}
+
+fn set(w: &mut World, s: State) {
+    w.fs = FsState::Buffer(s);
+}
+
+/// Whether block `b` lies inside i_size.
+fn in_eof(_cfg: &Config, w: &World, _b: usize) -> bool {
+    w.isize_covers_page
+}
+
+/// The file's block is allocated (it was written before); a dirty page has dirty buffers, as
+/// after write(2).
+pub fn init(cfg: &Config) -> State {
+    let block = Block {
+        extent: Extent::Real,
+        dirty: cfg.page_dirty,
+    };
+    State {
+        attached: true,
+        nblocks: nblocks(cfg) as u8,
+        blocks: [block; 2],
+    }
+}
+
+/// Tracked: every block inside i_size is backed by a delalloc or real extent.
+pub fn tracked(cfg: &Config, w: &World) -> bool {
+    let s = state(w);
+    (0..nblocks(cfg)).all(|b| !in_eof(cfg, w, b) || s.blocks[b].extent != Extent::Hole)
+}
+
+/// mark_buffer_dirty (fs/buffer.c:1245): a buffer that was clean becomes dirty, and only then
+/// is the page dirtied (TestSetPageDirty, then __set_page_dirty's accounting and tag).
+fn mark_buffer_dirty(w: &mut World, b: usize) {
+    let mut s = state(w);
+    if s.blocks[b].dirty {
+        return;
+    }
+    s.blocks[b].dirty = true;
+    set(w, s);
+    if test_set_page_dirty(w) {
+        crate::kernel::account_page_dirtied(w);
+    }
+}
+
+/// One step of block_page_mkwrite.
+pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
+    match pc {
+        MkPc::LockPage => match lock_page(w, me) {
+            // BM1: lock_page; i_size is read right after, in the next step.
+            Acquire::Blocked => Step::Blocked,
+            Acquire::SelfDeadlock => Step::Next(Pc::Fault(FaultPc::Hung)),
+            Acquire::Got => Step::Next(Pc::Fault(FaultPc::Mkwrite(MkPc::Attach))),
+        },
+        MkPc::Attach => {
+            // BM2: truncated or beyond i_size: unlock_page, VM_FAULT_NOPAGE.
+            if !w.page.mapping || !w.isize_covers_page {
+                unlock_page(w, me);
+                return mkwrite_return(w, me, MkwriteRet::NoPage);
+            }
+            // BM4: block_prepare_write: create_empty_buffers if there are none (their BH_Dirty
+            // copies PG_dirty); xfs_get_blocks(create=1) maps each block inside i_size, a hole
+            // through xfs_iomap_write_delay, which reserves space for a delayed allocation and
+            // fails with ENOSPC once the filesystem is full.
+            // Model: i_size read, check, prepare and commit are one step, under the page lock.
+            let mut s = state(w);
+            if !s.attached {
+                s.attached = true;
+                for b in 0..nblocks(cfg) {
+                    s.blocks[b].dirty = w.page.dirty;
+                }
+            }
+            for b in (0..nblocks(cfg)).filter(|&b| in_eof(cfg, w, b)) {
+                if s.blocks[b].extent == Extent::Hole {
+                    if w.fs_full {
+                        // BM6: -ENOSPC -> VM_FAULT_SIGBUS, after unlock_page. The blocks
+                        // mapped before this one keep their reservation.
+                        set(w, s);
+                        unlock_page(w, me);
+                        return mkwrite_return(w, me, MkwriteRet::SigBus);
+                    }
+                    s.blocks[b].extent = Extent::Delalloc;
+                }
+            }
+            set(w, s);
+            // BM5: block_commit_write: every buffer in range uptodate and mark_buffer_dirty.
+            let in_range: Vec<usize> = (0..nblocks(cfg)).filter(|&b| in_eof(cfg, w, b)).collect();
+            for b in in_range {
+                mark_buffer_dirty(w, b);
+            }
+            if cfg.protocol.patched() {
+                // BM7 (new): return VM_FAULT_LOCKED with the page locked.
+                mkwrite_return(w, me, MkwriteRet::Locked)
+            } else {
+                Step::Next(Pc::Fault(FaultPc::Mkwrite(MkPc::Unlock)))
+            }
+        }
+        MkPc::Unlock => {
+            // BM7 (old): unlock_page, return 0.
+            unlock_page(w, me);
+            mkwrite_return(w, me, MkwriteRet::Ok)
+        }
+        MkPc::Prepare | MkPc::WaitOrdered => {
+            panic!("model bug: block_page_mkwrite has no {pc:?} step")
+        }
+    }
+}
+
+/// The description of a block_page_mkwrite step.
+pub fn page_mkwrite_info(cfg: &Config, w: &World, pc: MkPc) -> StepInfo {
+    let s = |id, what| StepInfo {
+        id,
+        function: "block_page_mkwrite",
+        anchor: crate::anchors::anchor("block_page_mkwrite", crate::anchors::Tree::of(cfg)),
+        what,
+    };
+    let needs_space =
+        (0..nblocks(cfg)).any(|b| in_eof(cfg, w, b) && state(w).blocks[b].extent == Extent::Hole);
+    match pc {
+        MkPc::LockPage => s("BM1", "lock_page"),
+        MkPc::Attach if !w.page.mapping || !w.isize_covers_page => s(
+            "BM2",
+            "the page was truncated: unlock_page, return VM_FAULT_NOPAGE",
+        ),
+        MkPc::Attach if needs_space && w.fs_full => s(
+            "BM2-BM4,BM6",
+            "block_prepare_write: xfs_get_blocks cannot reserve a delayed allocation (ENOSPC): \
+             unlock_page, return VM_FAULT_SIGBUS",
+        ),
+        MkPc::Attach if cfg.protocol.patched() => s(
+            "BM2-BM5,BM7",
+            "block_prepare_write maps the blocks (a hole gets a delalloc reservation), \
+             block_commit_write dirties the buffers and the page; return VM_FAULT_LOCKED",
+        ),
+        MkPc::Attach => s(
+            "BM2-BM5",
+            "block_prepare_write maps the blocks (a hole gets a delalloc reservation), \
+             block_commit_write dirties the buffers and the page",
+        ),
+        MkPc::Unlock => s("BM7", "unlock_page, return 0"),
+        MkPc::Prepare | MkPc::WaitOrdered => s("?", "?"),
+    }
+}
+
+/// __set_page_dirty_buffers (fs/buffer.c:809), first half, under private_lock: every attached
+/// buffer gets BH_Dirty (mapped or not: it maps nothing), then TestSetPageDirty.
+pub fn set_page_dirty_begin(w: &mut World) -> bool {
+    let mut s = state(w);
+    if s.attached {
+        for b in s.blocks.iter_mut() {
+            b.dirty = true;
+        }
+        set(w, s);
+    }
+    test_set_page_dirty(w)
+}
+
+/// Whether xfs_vm_writepage must allocate for some block inside i_size (a hole: the
+/// BMAPI_WRITE|BMAPI_MMAP path of xfs_page_state_convert, through xfs_iomap_write_direct, which
+/// has no reservation).
+fn must_allocate(cfg: &Config, w: &World) -> bool {
+    let s = state(w);
+    (0..nblocks(cfg)).any(|b| in_eof(cfg, w, b) && s.blocks[b].extent == Extent::Hole)
+}
+
+/// xfs_vm_writepage for the locked page whose PG_dirty clear_page_dirty_for_io just cleared:
+/// a page wholly beyond EOF is left alone; buffers are attached if there are none; each block
+/// inside i_size is converted to a real extent (delalloc from its reservation, a hole by a new
+/// allocation that fails with ENOSPC on a full filesystem) and written; the buffers end clean,
+/// PG_writeback is set and the page unlocked. On an allocation failure the data is dropped
+/// (the page is not redirtied) and the error returned.
+pub fn writepage(cfg: &Config, w: &mut World, me: Tid, _: WbCtx) -> Writepage {
+    if !w.isize_covers_page {
+        // xfs_page_state_convert: a page wholly beyond EOF is unlocked and left (990-1001).
+        unlock_page(w, me);
+        return Writepage::Done;
+    }
+    let failed = must_allocate(cfg, w) && w.fs_full;
+    let mut s = state(w);
+    if !s.attached {
+        // create_empty_buffers(page, blocksize, 0): clean buffers.
+        s.attached = true;
+        for b in s.blocks.iter_mut() {
+            b.dirty = false;
+        }
+    }
+    if failed {
+        // The error path of xfs_page_state_convert (1184-1198): the ioend is cancelled, the
+        // page stays clean; xfs_vm_writepage unlocks and returns the error.
+        set(w, s);
+        if !w.page.dirty {
+            w.page.tagged_dirty = false;
+        }
+        unlock_page(w, me);
+        return Writepage::Failed;
+    }
+    for b in (0..nblocks(cfg)).filter(|&b| in_eof(cfg, w, b)) {
+        s.blocks[b].extent = Extent::Real;
+        s.blocks[b].dirty = false;
+    }
+    set(w, s);
+    // xfs_start_page_writeback: set_page_writeback (the DIRTY tag goes if PG_dirty is clear),
+    // unlock_page; the bios are submitted.
+    w.page.writeback = true;
+    w.data.in_flight = Some(w.data.mem);
+    if !w.page.dirty {
+        w.page.tagged_dirty = false;
+    }
+    unlock_page(w, me);
+    Writepage::Done
+}
+
+/// The description of xfs_vm_writepage in the current state.
+pub fn writepage_info(cfg: &Config, w: &World) -> StepInfo {
+    let s = |what| StepInfo {
+        id: "W8,W10",
+        function: "xfs_vm_writepage",
+        anchor: "fs/xfs/linux-2.6/xfs_aops.c:1222",
+        what,
+    };
+    if !w.isize_covers_page {
+        s("the page lies beyond EOF: unlock it, write nothing; put_page")
+    } else if must_allocate(cfg, w) && w.fs_full {
+        s(
+            "a block inside i_size is a hole and the filesystem is full: -ENOSPC, the data is \
+           dropped; unlock; put_page",
+        )
+    } else if must_allocate(cfg, w) {
+        s(
+            "a block inside i_size is a hole: allocate it now (xfs_iomap_write_direct), \
+           submit, PG_writeback, unlock; put_page",
+        )
+    } else if !state(w).attached {
+        s(
+            "no buffers: attach clean ones, map them by looking the extent up, submit, \
+           PG_writeback, unlock; put_page",
+        )
+    } else {
+        s("delalloc to real extents, submit, buffers clean, PG_writeback, unlock; put_page")
+    }
+}
+
+/// ->invalidatepage(page, 0): block_invalidatepage discards every buffer and releases them.
+pub fn invalidatepage(w: &mut World) {
+    let mut s = state(w);
+    s.attached = false;
+    for b in s.blocks.iter_mut() {
+        b.dirty = false;
+    }
+    set(w, s);
+}
+
+/// xfs_vm_releasepage: no page with a delalloc block is stripped; try_to_free_buffers refuses
+/// any dirty buffer; otherwise the buffers go, and with them PG_dirty (cancel_dirty_page).
+pub fn releasepage(cfg: &Config, w: &mut World) -> bool {
+    let mut s = state(w);
+    let busy =
+        (0..nblocks(cfg)).any(|b| s.blocks[b].extent == Extent::Delalloc || s.blocks[b].dirty);
+    if busy {
+        return false;
+    }
+    s.attached = false;
+    set(w, s);
+    crate::kernel::test_clear_page_dirty_accounted(w);
+    true
+}
+
+/// Buffers are the page's private data.
+pub fn page_private(w: &World) -> bool {
+    state(w).attached
+}
+
+/// mpage_readpage reads a mapped page without attaching buffers; the extents are the inode's.
+pub fn readpage(w: &mut World) {
+    let mut s = state(w);
+    s.attached = false;
+    for b in s.blocks.iter_mut() {
+        b.dirty = false;
+    }
+    set(w, s);
+}
+
+fn extent_name(e: Extent) -> &'static str {
+    match e {
+        Extent::Hole => "hole",
+        Extent::Delalloc => "delalloc",
+        Extent::Real => "real",
+    }
+}
+
+fn block_name(s: &State, b: &Block) -> String {
+    let dirty = if s.attached && b.dirty { "+dirty" } else { "" };
+    format!("{}{dirty}", extent_name(b.extent))
+}
+
+/// Trace fields.
+pub fn fields(s: State) -> Vec<(String, String)> {
+    let mut f = vec![(
+        "bh".to_string(),
+        if s.attached { "attached" } else { "none" }.to_string(),
+    )];
+    for (i, b) in s.used().iter().enumerate() {
+        f.push((format!("block{i}"), block_name(&s, b)));
+    }
+    f
+}
+
+/// One-line form.
+pub fn display(s: State) -> String {
+    let blocks: Vec<String> = s.used().iter().map(|b| block_name(&s, b)).collect();
+    format!(
+        "bh:{} blocks:{}",
+        if s.attached { "attached" } else { "none" },
+        blocks.join(",")
+    )
+}

@@ -1,0 +1,237 @@
+//! `ceph`: the ceph client at its first release (2.6.34, fs/ceph/addr.c after 4af6b2257ee;
+//! read in the 2.6.36 tree, whose page_mkwrite and writeback paths are the same).
+//!
+//! | slot | function | anchor (2.6.36) |
+//! |---|---|---|
+//! | `->page_mkwrite` | `ceph_page_mkwrite`: i_size read, lock_page, truncate check, `ceph_update_writeable_page`, `set_page_dirty`, return VM_FAULT_LOCKED | fs/ceph/addr.c:1122 |
+//! | `->set_page_dirty` | `ceph_set_page_dirty`: TestSetPageDirty, then under tree_lock the accounting and the snap context in page->private | addr.c:62 |
+//! | `->writepages` | `ceph_writepages_start`: the page stays locked until the OSD's reply; a dirty page's page->private is dereferenced as its snap context | addr.c:587 |
+//! | write completion | `writepages_finish`: the snap context is dropped, page->private cleared, end_page_writeback, unlock_page | addr.c:499 |
+//! | `->writepage` (reclaim) | `ceph_writepage` → `writepage_nounlock`: no snap context, nothing written; else a synchronous write | addr.c:364 |
+//! | `->invalidatepage` | `ceph_invalidatepage`: drops the snap context | addr.c:140 |
+//! | `->releasepage` | `ceph_releasepage`: returns 0 | addr.c:179 |
+//!
+//! "Tracked" is "a snap context in page->private". ceph did not exist beside the old VM: under
+//! the old VM the model runs its code counterfactually with the old convention (unlock_page and
+//! return 0 instead of VM_FAULT_LOCKED), to ask whether it would have been exposed.
+//!
+//! Model: one snap context (no snapshots, so ceph_update_writeable_page has no older context to
+//! flush and the page is uptodate); no OSD errors. ceph_writepages_start looks at the snap
+//! context before clear_page_dirty_for_io; the model looks at ->writepage, after it: a page
+//! without one oopses there either way.
+
+use super::{mkwrite_return, FsState, MkPc, WbCtx, Writepage};
+use crate::config::Config;
+use crate::kernel::{lock_page, set_page_dirty, unlock_page, Acquire};
+use crate::step::{Step, StepInfo};
+use crate::world::{FaultPc, MkwriteRet, Pc, Tid, World};
+
+/// page->private.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct State {
+    /// A snap context is attached (PagePrivate).
+    pub snapc: bool,
+}
+
+fn state(w: &World) -> State {
+    match w.fs {
+        FsState::Ceph(s) => s,
+        _ => panic!("model bug: a ceph hook on another filesystem's page"),
+    }
+}
+
+fn set(w: &mut World, snapc: bool) {
+    w.fs = FsState::Ceph(State { snapc });
+}
+
+/// A dirty page carries its snap context; a clean one none.
+pub fn init(cfg: &Config) -> State {
+    State {
+        snapc: cfg.page_dirty,
+    }
+}
+
+/// Tracked: a snap context is attached.
+pub fn tracked(w: &World) -> bool {
+    state(w).snapc
+}
+
+/// ceph_page_mkwrite returns locked beside the new VM; beside the old one, counterfactually,
+/// unlocked.
+fn returns_locked(cfg: &Config) -> bool {
+    cfg.protocol.patched()
+}
+
+/// The first step: i_size is read before the page lock (addr.c:1131).
+pub fn entry() -> MkPc {
+    MkPc::Prepare
+}
+
+/// One step of ceph_page_mkwrite.
+pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
+    match pc {
+        MkPc::Prepare => {
+            // CM1 (1131): size = i_size_read(inode), before lock_page.
+            let covers = w.isize_covers_page;
+            w.local(me).mk_size_ok = covers;
+            Step::Next(Pc::Fault(FaultPc::Mkwrite(MkPc::LockPage)))
+        }
+        MkPc::LockPage => match lock_page(w, me) {
+            // CM2 (1140): lock_page.
+            Acquire::Blocked => Step::Blocked,
+            Acquire::SelfDeadlock => Step::Next(Pc::Fault(FaultPc::Hung)),
+            Acquire::Got => Step::Next(Pc::Fault(FaultPc::Mkwrite(MkPc::Attach))),
+        },
+        MkPc::Attach => {
+            // CM3 (1142-1145): the size read before the lock says the page starts beyond EOF,
+            // or the mapping changed: unlock, VM_FAULT_NOPAGE.
+            if !w.thread(me).local.mk_size_ok || !w.page.mapping {
+                unlock_page(w, me);
+                return mkwrite_return(w, me, MkwriteRet::NoPage);
+            }
+            // CM4 (1147-1152): ceph_update_writeable_page (nothing to flush), set_page_dirty
+            // (ceph_set_page_dirty: the snap context goes into page->private), keep the lock.
+            set_page_dirty(cfg, w);
+            if returns_locked(cfg) {
+                mkwrite_return(w, me, MkwriteRet::Locked)
+            } else {
+                Step::Next(Pc::Fault(FaultPc::Mkwrite(MkPc::Unlock)))
+            }
+        }
+        MkPc::Unlock => {
+            // Counterfactual (old VM): unlock_page, return 0.
+            unlock_page(w, me);
+            mkwrite_return(w, me, MkwriteRet::Ok)
+        }
+        MkPc::WaitOrdered => Step::Blocked,
+    }
+}
+
+/// The description of a ceph_page_mkwrite step.
+pub fn page_mkwrite_info(cfg: &Config, w: &World, me: Tid, pc: MkPc) -> StepInfo {
+    let s = |id, what| StepInfo {
+        id,
+        function: "ceph_page_mkwrite",
+        anchor: "fs/ceph/addr.c:1122",
+        what,
+    };
+    match pc {
+        MkPc::Prepare => s("CM1", "i_size_read, before the page lock"),
+        MkPc::LockPage => s("CM2", "lock_page"),
+        MkPc::Attach if !w.thread(me).local.mk_size_ok || !w.page.mapping => s(
+            "CM3",
+            "beyond EOF by the size read before the lock, or truncated: unlock_page, \
+             VM_FAULT_NOPAGE",
+        ),
+        MkPc::Attach if returns_locked(cfg) => s(
+            "CM3-CM4",
+            "ceph_update_writeable_page, set_page_dirty (the snap context into page->private); \
+             return VM_FAULT_LOCKED",
+        ),
+        MkPc::Attach => s(
+            "CM3-CM4",
+            "ceph_update_writeable_page, set_page_dirty (the snap context into page->private)",
+        ),
+        _ => s("CM5", "(counterfactual, old VM) unlock_page, return 0"),
+    }
+}
+
+/// ceph_set_page_dirty's tree_lock section (addr.c:105-121): if the page is still in the cache,
+/// the accounting, the tag, and the snap context stored in page->private.
+pub fn set_page_dirty_account(w: &mut World) {
+    if w.page.mapping {
+        crate::kernel::account_page_dirtied(w);
+        set(w, true);
+    }
+}
+
+/// Writeback of the locked page whose PG_dirty clear_page_dirty_for_io just cleared. The
+/// flusher and fsync (`ceph_writepages_start`): a page without a snap context is a NULL
+/// dereference (addr.c:750, `pgsnapc->seq`); otherwise set_page_writeback and the OSD write
+/// goes out with the page still locked: the lock passes to the request, and its reply
+/// unlocks. Reclaim (`ceph_writepage`): no snap context, nothing is written (393); else a
+/// synchronous write, the snap context dropped, the page unlocked.
+pub fn writepage(w: &mut World, me: Tid, ctx: WbCtx) -> Writepage {
+    let s = state(w);
+    if ctx.reclaim {
+        if s.snapc {
+            w.data.disk = w.data.mem;
+            set(w, false);
+        }
+        if !w.page.dirty {
+            w.page.tagged_dirty = false;
+        }
+        unlock_page(w, me);
+        return Writepage::Done;
+    }
+    if !s.snapc {
+        w.bug("ceph_writepages_start: NULL page->private dereferenced (fs/ceph/addr.c:750)");
+        return Writepage::Bug;
+    }
+    w.page.writeback = true;
+    w.data.in_flight = Some(w.data.mem);
+    if !w.page.dirty {
+        w.page.tagged_dirty = false;
+    }
+    let io = w
+        .threads
+        .iter()
+        .position(|t| t.role == crate::contract::Role::Io)
+        .map(|t| t as Tid);
+    w.page.locked_by = io;
+    Writepage::Done
+}
+
+/// The description of ceph's writeback in the current state.
+pub fn writepage_info(w: &World) -> StepInfo {
+    let s = |what| StepInfo {
+        id: "W8,W10",
+        function: "ceph_writepages_start",
+        anchor: "fs/ceph/addr.c:587",
+        what,
+    };
+    if state(w).snapc {
+        s(
+            "the OSD write goes out (PG_writeback); the page stays locked until its reply; \
+           put_page",
+        )
+    } else {
+        s("no snap context in page->private: NULL dereference (oops)")
+    }
+}
+
+/// writepages_finish (addr.c:499): the snap context is dropped, end_page_writeback, and the
+/// page lock the request held is released.
+pub fn end_io(w: &mut World, v: u8) {
+    w.data.disk = v;
+    set(w, false);
+    w.page.locked_by = None;
+}
+
+/// ->invalidatepage(page, 0): the snap context goes.
+pub fn invalidatepage(w: &mut World) {
+    set(w, false);
+}
+
+/// A snap context is the page's private data.
+pub fn page_private(w: &World) -> bool {
+    state(w).snapc
+}
+
+/// A page read from the OSDs has none.
+pub fn readpage(w: &mut World) {
+    set(w, false);
+}
+
+/// Trace fields.
+pub fn fields(s: State) -> Vec<(String, String)> {
+    vec![(
+        "ceph.snapc".to_string(),
+        if s.snapc { "attached" } else { "none" }.to_string(),
+    )]
+}
+
+/// One-line form.
+pub fn display(s: State) -> String {
+    format!("ceph.snapc:{}", if s.snapc { "attached" } else { "none" })
+}

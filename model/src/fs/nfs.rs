@@ -1,0 +1,389 @@
+//! `nfs`: the NFS client of 2.6.29 (fs/nfs/file.c, write.c, pagelist.c), with its write
+//! request (`struct nfs_page`) as the per-page state.
+//!
+//! | slot | function | anchor |
+//! |---|---|---|
+//! | `->page_mkwrite` | `nfs_vm_page_mkwrite` → `nfs_updatepage` | fs/nfs/file.c:454, write.c:719 |
+//! | `->set_page_dirty` | `__set_page_dirty_nobuffers` (no NFS hook: the request is not touched) | file.c:443 |
+//! | `->writepage` | `nfs_writepage` → `nfs_page_async_flush` | write.c:295, 222 |
+//! | WRITE completion | `nfs_writeback_release_full` → `nfs_mark_request_commit` | write.c:1048 |
+//! | COMMIT | `nfs_commit_inode` (from `nfs_write_inode` after a flusher pass, from `nfs_wb_all` in fsync); `nfs_commit_release` frees the request | write.c, inode.c:96 |
+//! | `->invalidatepage` | `nfs_invalidate_page` → `nfs_wb_page_cancel` | file.c:412 |
+//! | `->releasepage` | `nfs_release_page`: refuses any page with a request | file.c:422 |
+//! | `->fsync` | `nfs_fsync` → `nfs_do_fsync` → `nfs_wb_all` | file.c:321, 214 |
+//!
+//! Eras. `nfs` is NFS beside the VM being modelled: under the old VM the behaviour of 2.6.29.3
+//! (success returns 0 with the page unlocked: at e58fcb489af^ itself, between a6114b20140 and
+//! 668d834cdae, the prototype change made every successful call report VM_FAULT_SIGBUS, an
+//! interim state of the 2.6.29.y series the model does not reproduce), and the same code beside
+//! the new VM at e58fcb489af. `nfs@7fdf5230676` is after "NFS: Close page_mkwrite() races"
+//! (5da3b37d5eb in 2.6.29.4): success returns VM_FAULT_LOCKED. Under the old VM, which does not
+//! know VM_FAULT_LOCKED, that era is counterfactual and returns unlocked instead.
+//!
+//! The request, as far as the race is concerned: none; dirty (in the inode's tree, waiting to
+//! be written: PG_dirty says so); writing (PG_BUSY, a WRITE in flight, PG_writeback); unstable
+//! (PG_CLEAN: the server acknowledged an UNSTABLE write, the request waits on the commit list);
+//! committing (PG_BUSY, a COMMIT in flight). "Tracked" is "a dirty request".
+//!
+//! Model: one open context, wsize at least a page (the `nfs_flush_one` path, no partial-page
+//! flags), UNSTABLE replies to every WRITE but reclaim's, which asks for FILE_SYNC
+//! (FLUSH_STABLE; its reply frees the request), a COMMIT whose verifier always matches, and no
+//! RPC errors (so fsync never returns an NFS write error).
+
+use super::{mkwrite_return, FsState, MkPc, WbCtx, Writepage};
+use crate::config::Config;
+use crate::kernel::Acquire;
+use crate::kernel::{lock_page, set_page_dirty, test_clear_page_dirty_accounted, unlock_page};
+use crate::step::{Step, StepInfo};
+use crate::world::{FaultPc, MkwriteRet, Pc, Tid, World};
+
+/// The page's nfs_page request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum Req {
+    /// No request (PagePrivate clear).
+    #[default]
+    None,
+    /// A request in the tree, neither busy nor PG_CLEAN: its bytes are still to be written.
+    Dirty,
+    /// PG_BUSY: a WRITE is in flight.
+    Writing,
+    /// PG_CLEAN: written with an UNSTABLE reply, on the commit list.
+    Unstable,
+    /// PG_BUSY and PG_CLEAN: a COMMIT is in flight.
+    Committing,
+}
+
+/// The request and what the server holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct State {
+    /// The page's request.
+    pub req: Req,
+    /// The WRITE in flight asked for FILE_SYNC (reclaim's FLUSH_STABLE).
+    pub stable: bool,
+    /// The version the server holds unstably (written, not committed).
+    pub unstable: Option<u8>,
+    /// I_DIRTY_DATASYNC on the inode: set when a request goes on the commit list, it makes the
+    /// next flusher pass call nfs_write_inode, which sends the COMMIT.
+    pub datasync: bool,
+}
+
+fn state(w: &World) -> State {
+    match w.fs {
+        FsState::Nfs(s) => s,
+        _ => panic!("model bug: an NFS hook on another filesystem's page"),
+    }
+}
+
+fn set(w: &mut World, s: State) {
+    w.fs = FsState::Nfs(s);
+}
+
+fn set_req(w: &mut World, req: Req) {
+    let mut s = state(w);
+    s.req = req;
+    set(w, s);
+}
+
+const fn busy(r: Req) -> bool {
+    matches!(r, Req::Writing | Req::Committing)
+}
+
+/// Whether ->page_mkwrite returns with the page locked: the converted era beside the new VM.
+fn returns_locked(cfg: &Config) -> bool {
+    matches!(cfg.fs, super::Fs::Nfs { converted: true }) && cfg.protocol.patched()
+}
+
+/// A clean page has no request (its last one was committed); a dirty one has a dirty request,
+/// as after write(2).
+pub fn init(cfg: &Config) -> State {
+    State {
+        req: if cfg.page_dirty {
+            Req::Dirty
+        } else {
+            Req::None
+        },
+        ..State::default()
+    }
+}
+
+/// Tracked: the page has a dirty request.
+pub fn tracked(w: &World) -> bool {
+    state(w).req == Req::Dirty
+}
+
+/// One step of nfs_vm_page_mkwrite.
+pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
+    match pc {
+        MkPc::LockPage => match lock_page(w, me) {
+            // NM1 (file.c:468): lock_page.
+            Acquire::Blocked => Step::Blocked,
+            Acquire::SelfDeadlock => Step::Next(Pc::Fault(FaultPc::Hung)),
+            Acquire::Got => Step::Next(Pc::Fault(FaultPc::Mkwrite(MkPc::Attach))),
+        },
+        MkPc::Attach => {
+            // NM2 (469-471): the mapping is not the inode's (truncated): unlock, SIGBUS (-EINVAL;
+            // NFS answered truncation with SIGBUS until bc4866b6e0b, 2.6.37).
+            if !w.page.mapping {
+                unlock_page(w, me);
+                return mkwrite_return(w, me, MkwriteRet::SigBus);
+            }
+            // NM3 (473-476): nfs_page_length is 0 for a page beyond EOF: success, no request.
+            if w.isize_covers_page {
+                // NM4 (482): nfs_updatepage -> nfs_try_to_update_request: a busy request is
+                // waited for (nfs_wait_on_request, page lock held); a PG_CLEAN one leaves the
+                // commit list (nfs_clear_request_commit, write.c:608-610); none is created
+                // (nfs_create_request, nfs_inode_add_request). Then __set_page_dirty_nobuffers.
+                // Model: the update and the dirtying are one step, under the page lock.
+                let s = state(w);
+                if busy(s.req) {
+                    return Step::Blocked;
+                }
+                set_req(w, Req::Dirty);
+                set_page_dirty(cfg, w);
+            }
+            if returns_locked(cfg) {
+                // 5da3b37d5eb: return VM_FAULT_LOCKED with the page locked.
+                mkwrite_return(w, me, MkwriteRet::Locked)
+            } else {
+                Step::Next(Pc::Fault(FaultPc::Mkwrite(MkPc::Unlock)))
+            }
+        }
+        MkPc::Unlock => {
+            // NM5 (485-486): unlock_page, return 0.
+            unlock_page(w, me);
+            mkwrite_return(w, me, MkwriteRet::Ok)
+        }
+        MkPc::Prepare | MkPc::WaitOrdered => {
+            panic!("model bug: nfs_vm_page_mkwrite has no {pc:?} step")
+        }
+    }
+}
+
+/// The description of a step of nfs_vm_page_mkwrite.
+pub fn page_mkwrite_info(cfg: &Config, w: &World, pc: MkPc) -> StepInfo {
+    let s = |id, what| StepInfo {
+        id,
+        function: "nfs_vm_page_mkwrite",
+        anchor: "fs/nfs/file.c:454",
+        what,
+    };
+    let req = state(w).req;
+    match pc {
+        MkPc::LockPage => s("NM1", "lock_page"),
+        MkPc::Attach if !w.page.mapping => s(
+            "NM2",
+            "the page was truncated: unlock_page, return VM_FAULT_SIGBUS",
+        ),
+        MkPc::Attach if !w.isize_covers_page && returns_locked(cfg) => s(
+            "NM3",
+            "the page lies beyond EOF (nfs_page_length 0): no request; return VM_FAULT_LOCKED",
+        ),
+        MkPc::Attach if !w.isize_covers_page => s(
+            "NM3",
+            "the page lies beyond EOF (nfs_page_length 0): no request",
+        ),
+        MkPc::Attach if busy(req) => s(
+            "NM4",
+            "nfs_updatepage: the request is busy (an RPC is in flight): wait, page locked",
+        ),
+        MkPc::Attach if returns_locked(cfg) => s(
+            "NM4",
+            "nfs_updatepage: the request is dirty (created, or back from the commit list), \
+             PG_dirty set; return VM_FAULT_LOCKED",
+        ),
+        MkPc::Attach => s(
+            "NM4",
+            "nfs_updatepage: the request is dirty (created, or back from the commit list), \
+             PG_dirty set",
+        ),
+        MkPc::Unlock => s("NM5", "unlock_page, return 0"),
+        MkPc::Prepare | MkPc::WaitOrdered => s("?", "?"),
+    }
+}
+
+/// nfs_writepage -> nfs_page_async_flush (write.c:222), the page locked and PG_dirty just
+/// cleared: no request: nothing is written (232-234); a busy one is waited for with the page
+/// lock held (236-249); a PG_CLEAN one is BUG() (250-253); a dirty one is sent (PG_BUSY,
+/// nfs_set_page_writeback, queued). nfs_writepage then unlocks (300).
+pub fn writepage(w: &mut World, me: Tid, ctx: WbCtx) -> Writepage {
+    let mut s = state(w);
+    match s.req {
+        Req::Writing | Req::Committing => Writepage::Blocked,
+        Req::Unstable => {
+            w.bug("nfs_page_async_flush: BUG() on a PG_CLEAN request (fs/nfs/write.c:252)");
+            Writepage::Bug
+        }
+        Req::None => {
+            if !w.page.dirty {
+                w.page.tagged_dirty = false;
+            }
+            unlock_page(w, me);
+            Writepage::Done
+        }
+        Req::Dirty => {
+            s.req = Req::Writing;
+            s.stable = ctx.reclaim;
+            set(w, s);
+            w.page.writeback = true;
+            w.data.in_flight = Some(w.data.mem);
+            if !w.page.dirty {
+                w.page.tagged_dirty = false;
+            }
+            unlock_page(w, me);
+            Writepage::Done
+        }
+    }
+}
+
+/// The description of nfs_writepage in the current state.
+pub fn writepage_info(w: &World) -> StepInfo {
+    let s = |what| StepInfo {
+        id: "W8,W10",
+        function: "nfs_page_async_flush",
+        anchor: "fs/nfs/write.c:222",
+        what,
+    };
+    match state(w).req {
+        Req::None => s("no request: nothing is written, no error; unlock; put_page"),
+        Req::Dirty => s(
+            "the dirty request goes out as a WRITE (PG_BUSY, PG_writeback); unlock; \
+                         put_page",
+        ),
+        Req::Unstable => s("the request is PG_CLEAN: BUG() at fs/nfs/write.c:252"),
+        _ => s("the request is busy: wait for its RPC, page locked"),
+    }
+}
+
+/// The WRITE's reply (nfs_writeback_release_full, write.c:1048): UNSTABLE puts the request on
+/// the commit list (PG_CLEAN, I_DIRTY_DATASYNC), FILE_SYNC frees it; end_page_writeback.
+pub fn end_io(w: &mut World, v: u8) {
+    let mut s = state(w);
+    if s.stable {
+        s.req = Req::None;
+        w.data.disk = v;
+    } else {
+        s.req = Req::Unstable;
+        s.unstable = Some(v);
+        s.datasync = true;
+    }
+    s.stable = false;
+    set(w, s);
+}
+
+/// A COMMIT is in flight.
+pub fn rpc_pending(w: &World) -> bool {
+    state(w).req == Req::Committing
+}
+
+/// nfs_commit_inode: the requests on the commit list go out in a COMMIT (PG_BUSY).
+pub fn commit(w: &mut World) -> bool {
+    if state(w).req == Req::Unstable {
+        set_req(w, Req::Committing);
+        true
+    } else {
+        false
+    }
+}
+
+/// The COMMIT's reply (nfs_commit_release): the verifier matches, the request is freed and the
+/// server's copy is stable.
+pub fn complete_rpc(w: &mut World) {
+    let mut s = state(w);
+    if let Some(v) = s.unstable.take() {
+        w.data.disk = v;
+    }
+    s.req = Req::None;
+    set(w, s);
+}
+
+/// __sync_single_inode snapshots and clears I_DIRTY before the pass (fs/fs-writeback.c:280-282).
+pub fn pass_start(w: &mut World) -> bool {
+    let mut s = state(w);
+    let was = s.datasync;
+    s.datasync = false;
+    set(w, s);
+    was
+}
+
+/// ->fsync: nfs_wb_all's nfs_sync_mapping_wait waits for busy requests and commits unstable
+/// ones until none is left. Whether it is done; `false` means it waits for an RPC.
+///
+/// Model: nfs_wb_all's own writepages passes find nothing dirty (fsync starts after every
+/// writer has finished, and its filemap_fdatawrite has just written the page), so only the
+/// wait-and-commit loop is modelled.
+pub fn fsync(w: &mut World) -> super::Fsync {
+    match state(w).req {
+        Req::Writing | Req::Committing => super::Fsync::Wait,
+        Req::Unstable => {
+            commit(w);
+            super::Fsync::Progress
+        }
+        Req::None | Req::Dirty => super::Fsync::Done,
+    }
+}
+
+/// ->invalidatepage(page, 0): nfs_wb_page_cancel (write.c:1456): a dirty request is removed
+/// with the page's dirtiness, an unstable one is dropped without a COMMIT, a busy one is waited
+/// for. Whether it is done.
+pub fn invalidatepage(w: &mut World) -> bool {
+    match state(w).req {
+        Req::Writing | Req::Committing => false,
+        Req::Dirty => {
+            set_req(w, Req::None);
+            test_clear_page_dirty_accounted(w);
+            true
+        }
+        Req::Unstable => {
+            let mut s = state(w);
+            s.req = Req::None;
+            s.unstable = None;
+            set(w, s);
+            true
+        }
+        Req::None => true,
+    }
+}
+
+/// A request is the page's private data; nfs_release_page always refuses.
+pub fn page_private(w: &World) -> bool {
+    state(w).req != Req::None
+}
+
+/// A page read from the server has no request.
+pub fn readpage(w: &mut World) {
+    set_req(w, Req::None);
+}
+
+fn req_name(r: Req) -> &'static str {
+    match r {
+        Req::None => "none",
+        Req::Dirty => "dirty",
+        Req::Writing => "writing",
+        Req::Unstable => "unstable",
+        Req::Committing => "committing",
+    }
+}
+
+/// Trace fields.
+pub fn fields(s: State) -> Vec<(String, String)> {
+    vec![
+        ("nfs.req".to_string(), req_name(s.req).to_string()),
+        (
+            "server.unstable".to_string(),
+            s.unstable.map_or("-".to_string(), |v| format!("v{v}")),
+        ),
+        (
+            "I_DIRTY_DATASYNC".to_string(),
+            if s.datasync { "yes" } else { "no" }.to_string(),
+        ),
+    ]
+}
+
+/// One-line form.
+pub fn display(s: State) -> String {
+    let mut t = format!("nfs.req:{}", req_name(s.req));
+    if let Some(v) = s.unstable {
+        t.push_str(&format!(" server.unstable:v{v}"));
+    }
+    t
+}
