@@ -29,6 +29,13 @@ enum Command {
     Check(CheckArgs),
     /// List the textbook scenarios usable with --scenario.
     Scenarios,
+    /// List every filesystem profile and era usable with --fs: what its ->page_mkwrite
+    /// returns beside each VM, what "tracked" means for it, the code modelled.
+    Filesystems {
+        /// One JSON object per filesystem.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the shortest counterexample of each violated invariant of a configuration.
     Trace {
         #[command(flatten)]
@@ -452,6 +459,10 @@ fn main() -> ExitCode {
     match cli.command {
         None => {
             out(&report::headline());
+            ExitCode::SUCCESS
+        }
+        Some(Command::Filesystems { json }) => {
+            out(&report::filesystems(json));
             ExitCode::SUCCESS
         }
         Some(Command::Scenarios) => {

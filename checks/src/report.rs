@@ -21,9 +21,14 @@ fn guard_needs(g: Guard) -> &'static str {
         }
         Guard::TruncateRemovesPageUnderFault => "needs T0",
         Guard::PageMkwriteReturnsNopage => "needs T0 and ->page_mkwrite",
-        Guard::PageMkwriteFails => "needs --enospc and ->page_mkwrite",
-        Guard::FaultRetries => "needs a shared mm, or T0 with ->page_mkwrite",
+        Guard::PageMkwriteFails => "needs --enospc, or T0 with NFS's SIGBUS",
+        Guard::FaultRetries => "needs a shared mm, R0, or T0 with ->page_mkwrite",
         Guard::DataReachesDisk => "needs W0 when T0 runs",
+        Guard::SecondStoreLands => "needs --stores 2",
+        Guard::ReclaimFreesPage => "needs R0",
+        Guard::ReclaimReleasesPrivate => "needs R0, and buffer or btrfs",
+        Guard::CommitFreesRequest => "needs NFS (and two passes of W0 with T0)",
+        Guard::FixupSetsDelalloc => "needs btrfs returning unlocked, and W0",
     }
 }
 
@@ -253,6 +258,127 @@ pub fn matrix_configs() -> Vec<Config> {
                                     ..Config::new(p)
                                 });
                             }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The profiles' verdicts at the headline configurations (one store; truncate, pte and
+/// reclaim varied), as a Markdown table: for each profile and era, under each VM, every
+/// invariant that fails in some of them, with the shortest trace's length.
+pub fn profiles_table() -> String {
+    let mut s = String::from(
+        "| `--fs` | profile, code | old VM (e58fcb489af^) | new VM (e58fcb489af) |\n|---|---|---|---|\n",
+    );
+    for fs in profiles() {
+        let mut cells = Vec::new();
+        for protocol in [Protocol::Old, Protocol::New] {
+            let mut worst: Vec<(Inv, usize)> = Vec::new();
+            let mut counterfactual = false;
+            for cfg in profile_configs()
+                .into_iter()
+                .filter(|c| c.fs == fs && c.protocol == protocol && c.stores == 1)
+            {
+                counterfactual |= mkwrite_model::fs::counterfactual(&cfg);
+                let r = check(&cfg, false);
+                for inv in r.violated() {
+                    let len = r.verdict(inv).trace.as_ref().map_or(0, Vec::len);
+                    match worst.iter_mut().find(|(i, _)| *i == inv) {
+                        Some((_, l)) => *l = (*l).min(len),
+                        None => worst.push((inv, len)),
+                    }
+                }
+            }
+            worst.sort();
+            let mut cell = if worst.is_empty() {
+                "holds".to_string()
+            } else {
+                worst
+                    .iter()
+                    .map(|(i, l)| format!("{}:{l}", i.id()))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            if counterfactual {
+                cell.push_str(" (counterfactual)");
+            }
+            cells.push(cell);
+        }
+        let i = fs.info();
+        let _ = writeln!(
+            s,
+            "| `{}` | {}: {} | {} | {} |",
+            i.id, i.profile, i.code, cells[0], cells[1]
+        );
+    }
+    s
+}
+
+/// `mkwrite filesystems`: every profile and era, as text or JSON lines.
+pub fn filesystems(json: bool) -> String {
+    let mut s = String::new();
+    for f in Fs::all() {
+        let i = f.info();
+        if json {
+            let o = json!({
+                "fs": i.id,
+                "profile": i.profile,
+                "code": i.code,
+                "page_mkwrite_old_vm": i.old_vm,
+                "page_mkwrite_new_vm": i.new_vm,
+                "tracked": i.tracked,
+                "files": i.files,
+            });
+            let _ = writeln!(s, "{o}");
+        } else {
+            let _ = writeln!(s, "{}: {}", i.id, i.profile);
+            let _ = writeln!(s, "    code     {}", i.code);
+            let _ = writeln!(s, "    old VM   ->page_mkwrite returns {}", i.old_vm);
+            let _ = writeln!(s, "    new VM   ->page_mkwrite returns {}", i.new_vm);
+            let _ = writeln!(s, "    tracked  {}", i.tracked);
+            let _ = writeln!(s, "    files    {}", i.files);
+        }
+    }
+    if !json {
+        s.push_str(
+            "\n`--fs seed` is the seed filesystem with the protocol's default convention.\n",
+        );
+    }
+    s
+}
+
+/// The filesystem profiles and their eras (every `Fs` but the seed's conventions).
+pub fn profiles() -> Vec<Fs> {
+    Fs::all()
+        .into_iter()
+        .filter(|f| f.convention().is_none())
+        .collect()
+}
+
+/// The profiles' golden configurations: every profile and era under the old and the new VM,
+/// at the headline shape (one writer, two writeback passes, a clean page) with and without
+/// truncate, with either initial pte, with and without reclaim, one store or two.
+pub fn profile_configs() -> Vec<Config> {
+    let mut out = Vec::new();
+    for fs in profiles() {
+        for protocol in [Protocol::Old, Protocol::New] {
+            for reclaim in [false, true] {
+                for truncate in [false, true] {
+                    for pte_ro in [true, false] {
+                        for stores in [1, 2] {
+                            out.push(Config {
+                                fs,
+                                writeback: 2,
+                                truncate,
+                                pte_ro,
+                                stores,
+                                reclaim,
+                                ..Config::new(protocol)
+                            });
                         }
                     }
                 }

@@ -101,6 +101,11 @@ fn guard_property(g: Guard) -> Property<Checked> {
         Guard::PageMkwriteReturnsNopage => sometimes!(PageMkwriteReturnsNopage),
         Guard::PageMkwriteFails => sometimes!(PageMkwriteFails),
         Guard::DataReachesDisk => sometimes!(DataReachesDisk),
+        Guard::SecondStoreLands => sometimes!(SecondStoreLands),
+        Guard::ReclaimFreesPage => sometimes!(ReclaimFreesPage),
+        Guard::ReclaimReleasesPrivate => sometimes!(ReclaimReleasesPrivate),
+        Guard::CommitFreesRequest => sometimes!(CommitFreesRequest),
+        Guard::FixupSetsDelalloc => sometimes!(FixupSetsDelalloc),
     }
 }
 

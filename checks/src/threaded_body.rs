@@ -67,12 +67,13 @@ impl Runner {
         }
     }
 
-    /// A thread leaves its loop when the run stopped or it has finished for good: `IO` when no
-    /// write is in flight and every other thread has finished.
+    /// A thread leaves its loop when the run stopped or it has finished for good: a thread
+    /// that serves others (`IO`, a filesystem worker) when it is idle and every other thread
+    /// has finished.
     fn should_exit(&self, sh: &Shared, t: Tid) -> bool {
         let w = &sh.world;
         sh.stop
-            || if w.thread(t).role == Role::Io {
+            || if matches!(w.thread(t).role, Role::Io | Role::FsWorker) {
                 w.threads.iter().all(|th| th.finished(w))
             } else {
                 w.thread(t).finished(w)

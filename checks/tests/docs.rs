@@ -67,6 +67,15 @@ fn every_reachable_step_has_a_known_anchor() {
             .chain(HISTORY.iter())
             .map(Config::from_scenario),
     );
+    configs.extend(checks::report::profile_configs());
+    for fs in checks::report::profiles() {
+        configs.push(Config {
+            fs,
+            writeback: 2,
+            enospc: true,
+            ..Config::new(Protocol::New)
+        });
+    }
     let mut unknown = BTreeSet::new();
     for cfg in configs.iter().filter(|c| c.writers == 1) {
         let mut seen = std::collections::HashSet::new();

@@ -147,3 +147,22 @@ fn loom_reaches_stateright_verdicts_on_the_history_variants() {
         assert_eq!(found, sr, "{} ({})", s.name, v.coverage);
     }
 }
+
+#[test]
+fn loom_reaches_stateright_verdicts_on_the_filesystem_profiles() {
+    // Three spawned threads (F0, W0, IO; btrfs adds its fixup worker X0): loom's default
+    // budget, bounded, agrees with stateright wherever stateright finds a violation.
+    for fs in checks::report::profiles() {
+        for protocol in [Protocol::Old, Protocol::New] {
+            let cfg = Config {
+                fs,
+                writeback: 1,
+                ..Config::new(protocol)
+            };
+            let sr: BTreeSet<Inv> = check(&cfg, false).violated().into_iter().collect();
+            let v = loom_default(&cfg);
+            let found: BTreeSet<Inv> = v.violations.keys().copied().collect();
+            assert_eq!(found, sr, "{} ({})", cfg.label(), v.coverage);
+        }
+    }
+}

@@ -30,6 +30,7 @@ fn generated() -> Vec<(&'static str, String)> {
         matrix.push('\n');
     }
     vec![
+        ("profiles", checks::report::profiles_table()),
         ("r1-trace", format!("```\n{text}```\n")),
         (
             "r1-replay-new",

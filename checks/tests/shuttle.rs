@@ -174,3 +174,22 @@ fn the_agreement_rule_flags_only_real_disagreements() {
     );
     assert!(disagreements(&sr, &verdict("skipped (loom allows 4 threads)", &[])).is_empty());
 }
+
+#[test]
+fn shuttle_reaches_stateright_verdicts_on_the_filesystem_profiles() {
+    // Every profile and era, under both VMs, with one writeback pass: the same violations as
+    // stateright (the NFS BUG, btrfs's lost reservation and its fixup thread X0 included).
+    for fs in checks::report::profiles() {
+        for protocol in [Protocol::Old, Protocol::New] {
+            let cfg = Config {
+                fs,
+                writeback: 1,
+                ..Config::new(protocol)
+            };
+            let sr: BTreeSet<Inv> = check(&cfg, false).violated().into_iter().collect();
+            let v = shuttle_default(&cfg);
+            let found: BTreeSet<Inv> = v.violations.keys().copied().collect();
+            assert_eq!(found, sr, "{}", cfg.label());
+        }
+    }
+}

@@ -3,10 +3,11 @@
 //! regenerated here and compared byte for byte; every JSON file replays to its invariant.
 //! `BLESS=1 cargo test --release --test traces` rewrites them.
 
+use checks::report::profile_configs;
 use checks::run::check;
 use checks::tracefmt::{json, mermaid, parse, replay_record, text};
 use mkwrite_model::contract::{HISTORY, SCENARIOS};
-use mkwrite_model::Config;
+use mkwrite_model::{fs, Config, Fs};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -45,35 +46,77 @@ fn expected() -> BTreeMap<PathBuf, String> {
             );
         }
     }
+    files.extend(profile_traces());
     files
+}
+
+/// The filesystem profiles' headline configurations (one store), every violation in text and
+/// JSON, under `traces/profiles/<fs>/<protocol>/<t0|t1>-pte-<ro|none>[-reclaim]/`. A converted
+/// era beside the old VM runs unlocked, exactly as the unconverted one: it gets no copy.
+fn profile_traces() -> BTreeMap<PathBuf, String> {
+    let mut files = BTreeMap::new();
+    for cfg in profile_configs() {
+        if cfg.stores != 1 || (fs::counterfactual(&cfg) && cfg.fs != Fs::Ceph) {
+            continue;
+        }
+        let slug = format!(
+            "t{}-pte-{}{}",
+            u8::from(cfg.truncate),
+            if cfg.pte_ro { "ro" } else { "none" },
+            if cfg.reclaim { "-reclaim" } else { "" }
+        );
+        let r = check(&cfg, false);
+        for v in &r.verdicts {
+            let Some(t) = &v.trace else { continue };
+            let base = format!(
+                "profiles/{}/{}/{slug}/{}",
+                cfg.fs.id(),
+                cfg.protocol.id(),
+                v.inv.name()
+            );
+            files.insert(
+                PathBuf::from(format!("{base}.txt")),
+                text(&cfg, None, v.inv, t).unwrap(),
+            );
+            files.insert(
+                PathBuf::from(format!("{base}.json")),
+                json(&cfg, None, v.inv, t).unwrap(),
+            );
+        }
+    }
+    files
+}
+
+/// Every file under `dir`, relative to `root`.
+fn walk(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            walk(root, &p, out);
+        } else if let Ok(rel) = p.strip_prefix(root) {
+            out.push(rel.to_path_buf());
+        }
+    }
 }
 
 #[test]
 fn committed_traces_are_current() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../traces");
     let files = expected();
+    let textbook = files.keys().filter(|p| !p.starts_with("profiles")).count();
     assert_eq!(
-        files.len(),
+        textbook,
         3 * (9 + 5 + 1 + 3 + 1),
         "R1-R5, then pre2007, old with truncate, v3.15-rc and 2014"
     );
     let bless = std::env::var_os("BLESS").is_some();
     // A file the model no longer produces is stale: a bless deletes it, a check fails on it.
-    let mut extra = Vec::new();
-    for dir in std::fs::read_dir(&root).unwrap().flatten() {
-        for sc in std::fs::read_dir(dir.path())
-            .into_iter()
-            .flatten()
-            .flatten()
-        {
-            for f in std::fs::read_dir(sc.path()).into_iter().flatten().flatten() {
-                let rel = f.path().strip_prefix(&root).unwrap().to_path_buf();
-                if !files.contains_key(&rel) {
-                    extra.push(rel);
-                }
-            }
-        }
-    }
+    let mut present = Vec::new();
+    walk(&root, &root, &mut present);
+    let extra: Vec<PathBuf> = present
+        .into_iter()
+        .filter(|rel| !files.contains_key(rel))
+        .collect();
     if bless {
         for rel in &extra {
             std::fs::remove_file(root.join(rel)).unwrap();

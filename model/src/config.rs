@@ -144,8 +144,13 @@ impl Config {
 
     /// A short label: `old/unlocked w1 wb2 t0 pte=ro page=clean strict`.
     pub fn label(&self) -> String {
+        let strictness = match (self.fs.convention(), self.strict) {
+            (None, _) => "",
+            (Some(_), true) => " strict",
+            (Some(_), false) => " lenient",
+        };
         format!(
-            "{}/{} w{}{} wb{} t{} pte={} page={} {}",
+            "{}/{} w{}{} wb{} t{} pte={} page={}{strictness}",
             self.protocol.id(),
             self.fs.id(),
             self.writers,
@@ -154,8 +159,11 @@ impl Config {
             u8::from(self.truncate),
             if self.pte_ro { "ro" } else { "none" },
             if self.page_dirty { "dirty" } else { "clean" },
-            if self.strict { "strict" } else { "lenient" },
-        ) + if self.stores > 1 { " stores2" } else { "" }
+        ) + if crate::fs::counterfactual(self) {
+            " counterfactual"
+        } else {
+            ""
+        } + if self.stores > 1 { " stores2" } else { "" }
             + if self.reclaim { " reclaim" } else { "" }
             + if self.enospc { " enospc" } else { "" }
     }

@@ -6,7 +6,7 @@ use crate::config::Config;
 use crate::contract::{Inv, Role};
 use crate::fs;
 use crate::step::threads_enabled;
-use crate::world::{Dirtying, FaultPc, MkwriteRet, Pc, TruncPc, WbPc, World};
+use crate::world::{Dirtying, Event, FaultPc, MkwriteRet, Pc, TruncPc, WbPc, World};
 
 /// INV-1: every writable pte maps a page whose metadata is attached and dirty, as long as the
 /// page lies inside i_size. If violated: a store lands in a page writeback cannot account for.
@@ -178,17 +178,32 @@ pub enum Guard {
     PageMkwriteFails,
     /// A store made through the mapping reached the disk.
     DataReachesDisk,
+    /// A writer's second store landed (`--stores 2`).
+    SecondStoreLands,
+    /// Reclaim freed the page (the next fault reads it again).
+    ReclaimFreesPage,
+    /// Reclaim released the page's private data (buffer.c: the buffers were stripped).
+    ReclaimReleasesPrivate,
+    /// An NFS COMMIT freed the request.
+    CommitFreesRequest,
+    /// btrfs's fixup worker re-created delalloc for a page dirtied behind its back.
+    FixupSetsDelalloc,
 }
 
 impl Guard {
     /// Every guard.
-    pub const ALL: [Guard; 6] = [
+    pub const ALL: [Guard; 11] = [
         Guard::WritebackReachesLockInMkwriteWindow,
         Guard::TruncateRemovesPageUnderFault,
         Guard::FaultRetries,
         Guard::PageMkwriteReturnsNopage,
         Guard::PageMkwriteFails,
         Guard::DataReachesDisk,
+        Guard::SecondStoreLands,
+        Guard::ReclaimFreesPage,
+        Guard::ReclaimReleasesPrivate,
+        Guard::CommitFreesRequest,
+        Guard::FixupSetsDelalloc,
     ];
 
     /// The property name every checker prints.
@@ -202,6 +217,11 @@ impl Guard {
             Guard::PageMkwriteReturnsNopage => "page_mkwrite_returns_nopage",
             Guard::PageMkwriteFails => "page_mkwrite_fails",
             Guard::DataReachesDisk => "data_reaches_disk",
+            Guard::SecondStoreLands => "second_store_lands",
+            Guard::ReclaimFreesPage => "reclaim_frees_page",
+            Guard::ReclaimReleasesPrivate => "reclaim_releases_private",
+            Guard::CommitFreesRequest => "commit_frees_request",
+            Guard::FixupSetsDelalloc => "fixup_sets_delalloc",
         }
     }
 
@@ -215,16 +235,41 @@ impl Guard {
                 cfg.writeback > 0 && (fs::has_page_mkwrite(cfg) || cfg.page_dirty)
             }
             Guard::TruncateRemovesPageUnderFault => cfg.truncate,
-            Guard::PageMkwriteReturnsNopage => cfg.truncate && fs::has_page_mkwrite(cfg),
-            Guard::PageMkwriteFails => cfg.enospc && fs::has_page_mkwrite(cfg),
-            // A retry needs the page truncated (NOPAGE, mapping NULL) or the pte changed under
-            // the fault by the other writer of a shared mm; writeback only write-protects a
-            // pte, which a fault that has not installed it yet does not notice.
-            // Without ->page_mkwrite there is no NOPAGE and no relock: only a shared pte.
-            Guard::FaultRetries => cfg.shared_mm || (cfg.truncate && fs::has_page_mkwrite(cfg)),
+            Guard::PageMkwriteReturnsNopage => cfg.truncate && fs::nopage_on_truncate(cfg),
+            // An allocation failure (`--enospc`), or NFS's SIGBUS for a truncated page.
+            Guard::PageMkwriteFails => {
+                (cfg.enospc && fs::mkwrite_can_fail(cfg))
+                    || (cfg.truncate && fs::has_page_mkwrite(cfg) && !fs::nopage_on_truncate(cfg))
+            }
+            // A retry needs the page truncated (NOPAGE, mapping NULL), or the pte changed under
+            // the fault: by the other writer of a shared mm, or by reclaim's try_to_unmap;
+            // writeback only write-protects a pte, which a fault that has not installed it yet
+            // does not notice. Without ->page_mkwrite there is no NOPAGE and no relock.
+            Guard::FaultRetries => {
+                cfg.shared_mm || cfg.reclaim || (cfg.truncate && fs::has_page_mkwrite(cfg))
+            }
             // Truncate always removes the page before the final sync; without writeback the
             // data can only reach the disk through that sync.
             Guard::DataReachesDisk => !cfg.truncate || cfg.writeback > 0,
+            Guard::SecondStoreLands => cfg.stores > 1,
+            Guard::ReclaimFreesPage => cfg.reclaim,
+            // Buffers (buffer.c) and btrfs's extent mapping can be released; NFS's request and
+            // ceph's snap context never are (their ->releasepage refuses).
+            Guard::ReclaimReleasesPrivate => {
+                cfg.reclaim && matches!(cfg.fs, fs::Fs::Buffer | fs::Fs::Btrfs { .. })
+            }
+            // The COMMIT comes from fsync, or from a flusher pass after the WRITE's reply
+            // (which truncate, removing the page first, needs two passes for).
+            Guard::CommitFreesRequest => {
+                matches!(cfg.fs, fs::Fs::Nfs { .. }) && (!cfg.truncate || cfg.writeback > 1)
+            }
+            // The fixup worker runs for a page dirtied without delalloc: the race of an
+            // unlocked ->page_mkwrite against writeback.
+            Guard::FixupSetsDelalloc => {
+                matches!(cfg.fs, fs::Fs::Btrfs { .. })
+                    && !fs::returns_locked(cfg)
+                    && cfg.writeback > 0
+            }
         }
     }
 
@@ -256,6 +301,11 @@ impl Guard {
             Guard::PageMkwriteReturnsNopage => returned(MkwriteRet::NoPage),
             Guard::PageMkwriteFails => returned(MkwriteRet::SigBus),
             Guard::DataReachesDisk => w.data.disk > u8::from(cfg.page_dirty),
+            Guard::SecondStoreLands => writers().any(|t| t.local.stores >= 2),
+            Guard::ReclaimFreesPage => w.evicted,
+            Guard::ReclaimReleasesPrivate => w.noted(Event::ReclaimReleasedPrivate),
+            Guard::CommitFreesRequest => w.noted(Event::CommitFreedRequest),
+            Guard::FixupSetsDelalloc => w.noted(Event::FixupSetDelalloc),
         }
     }
 }

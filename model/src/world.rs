@@ -10,6 +10,18 @@ use crate::config::Config;
 use crate::contract::{Inv, Role};
 use std::fmt;
 
+/// Ghost events the `sometimes` guards look for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Event {
+    /// Reclaim released the page's private data (buffers stripped by try_to_free_buffers).
+    ReclaimReleasedPrivate = 1,
+    /// An NFS COMMIT's reply freed the request.
+    CommitFreedRequest = 2,
+    /// btrfs's fixup worker set EXTENT_DELALLOC again.
+    FixupSetDelalloc = 4,
+}
+
 /// A thread id: an index into `World::threads`.
 pub type Tid = u8;
 
@@ -404,6 +416,8 @@ pub struct World {
     pub threads: Vec<Thread>,
     /// Event invariants whose event happened (bit `i` = `Inv::ALL[i]`).
     pub fired: u16,
+    /// Ghost events the `sometimes` guards look for (bits of `Event`).
+    pub events: u8,
     /// The first BUG_ON/VM_BUG_ON message, for the trace.
     pub bug: Option<&'static str>,
 }
@@ -474,6 +488,7 @@ impl World {
             },
             threads,
             fired: 0,
+            events: 0,
             bug: None,
         }
     }
@@ -488,6 +503,16 @@ impl World {
         if let Some(i) = Inv::ALL.iter().position(|x| *x == inv) {
             self.fired |= 1 << i;
         }
+    }
+
+    /// Record a ghost event for the guards.
+    pub fn note(&mut self, e: Event) {
+        self.events |= e as u8;
+    }
+
+    /// Whether a ghost event has happened.
+    pub fn noted(&self, e: Event) -> bool {
+        self.events & e as u8 != 0
     }
 
     /// Whether the event of invariant `inv` has happened.

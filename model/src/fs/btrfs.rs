@@ -23,7 +23,7 @@
 //! compression, NODATACOW or preallocation. Under the old VM, `btrfs@50a9b214bc6` is
 //! counterfactual and returns unlocked.
 
-use super::{mkwrite_return, Fs, FsState, MkPc, WbCtx, Writepage};
+use super::{mkwrite_return, FsState, MkPc, WbCtx, Writepage};
 use crate::config::Config;
 use crate::kernel::{lock_page, set_page_dirty, unlock_page, Acquire};
 use crate::step::{Step, StepInfo};
@@ -70,10 +70,6 @@ pub fn init(cfg: &Config) -> State {
 pub fn tracked(w: &World) -> bool {
     let s = state(w);
     (s.delalloc && s.funded) || s.ordered
-}
-
-fn returns_locked(cfg: &Config) -> bool {
-    matches!(cfg.fs, Fs::Btrfs { converted: true }) && cfg.protocol.patched()
 }
 
 /// The first step: btrfs_check_data_free_space, before the page lock.
@@ -137,7 +133,7 @@ pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
             s.checked = false;
             set(w, s);
             set_page_dirty(cfg, w);
-            if returns_locked(cfg) {
+            if super::returns_locked(cfg) {
                 // 50a9b214bc6: return VM_FAULT_LOCKED with the page locked.
                 mkwrite_return(w, me, MkwriteRet::Locked)
             } else {
@@ -188,7 +184,7 @@ pub fn page_mkwrite_info(cfg: &Config, w: &World, pc: MkPc) -> StepInfo {
             "BT5",
             "an ordered extent covers the page: unlock_page, wait for it",
         ),
-        MkPc::Attach if returns_locked(cfg) => s(
+        MkPc::Attach if super::returns_locked(cfg) => s(
             "BT6",
             "EXTENT_DELALLOC (paid from the reservation), ClearPageChecked, set_page_dirty; \
              return VM_FAULT_LOCKED",
@@ -327,6 +323,7 @@ pub fn fixup_step(w: &mut World, me: Tid, pc: XPc) -> Step {
                 // range is caught by FX3 in the single-page model.
                 set_delalloc(&mut s);
                 s.checked = false;
+                w.note(crate::world::Event::FixupSetDelalloc);
             }
             s.fixup_queued = false;
             set(w, s);

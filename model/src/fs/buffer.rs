@@ -169,7 +169,7 @@ pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
             for b in in_range {
                 mark_buffer_dirty(w, b);
             }
-            if cfg.protocol.patched() {
+            if super::returns_locked(cfg) {
                 // BM7 (new): return VM_FAULT_LOCKED with the page locked.
                 mkwrite_return(w, me, MkwriteRet::Locked)
             } else {
@@ -208,7 +208,7 @@ pub fn page_mkwrite_info(cfg: &Config, w: &World, pc: MkPc) -> StepInfo {
             "block_prepare_write: xfs_get_blocks cannot reserve a delayed allocation (ENOSPC): \
              unlock_page, return VM_FAULT_SIGBUS",
         ),
-        MkPc::Attach if cfg.protocol.patched() => s(
+        MkPc::Attach if super::returns_locked(cfg) => s(
             "BM2-BM5,BM7",
             "block_prepare_write maps the blocks (a hole gets a delalloc reservation), \
              block_commit_write dirties the buffers and the page; return VM_FAULT_LOCKED",

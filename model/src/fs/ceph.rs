@@ -56,12 +56,6 @@ pub fn tracked(w: &World) -> bool {
     state(w).snapc
 }
 
-/// ceph_page_mkwrite returns locked beside the new VM; beside the old one, counterfactually,
-/// unlocked.
-fn returns_locked(cfg: &Config) -> bool {
-    cfg.protocol.patched()
-}
-
 /// The first step: i_size is read before the page lock (addr.c:1131).
 pub fn entry() -> MkPc {
     MkPc::Prepare
@@ -92,7 +86,7 @@ pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
             // CM4 (1147-1152): ceph_update_writeable_page (nothing to flush), set_page_dirty
             // (ceph_set_page_dirty: the snap context goes into page->private), keep the lock.
             set_page_dirty(cfg, w);
-            if returns_locked(cfg) {
+            if super::returns_locked(cfg) {
                 mkwrite_return(w, me, MkwriteRet::Locked)
             } else {
                 Step::Next(Pc::Fault(FaultPc::Mkwrite(MkPc::Unlock)))
@@ -123,7 +117,7 @@ pub fn page_mkwrite_info(cfg: &Config, w: &World, me: Tid, pc: MkPc) -> StepInfo
             "beyond EOF by the size read before the lock, or truncated: unlock_page, \
              VM_FAULT_NOPAGE",
         ),
-        MkPc::Attach if returns_locked(cfg) => s(
+        MkPc::Attach if super::returns_locked(cfg) => s(
             "CM3-CM4",
             "ceph_update_writeable_page, set_page_dirty (the snap context into page->private); \
              return VM_FAULT_LOCKED",

@@ -98,6 +98,113 @@ impl Fs {
     }
 }
 
+/// What `mkwrite filesystems` says of a filesystem profile and era.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FsInfo {
+    /// The `--fs` id.
+    pub id: &'static str,
+    /// The profile.
+    pub profile: &'static str,
+    /// The code modelled: release and commit.
+    pub code: &'static str,
+    /// What ->page_mkwrite returns on success beside the old VM.
+    pub old_vm: &'static str,
+    /// What it returns beside the new VM.
+    pub new_vm: &'static str,
+    /// What "tracked" means.
+    pub tracked: &'static str,
+    /// The kernel files modelled.
+    pub files: &'static str,
+}
+
+impl Fs {
+    /// The description of this profile and era.
+    pub const fn info(self) -> FsInfo {
+        let seed = FsInfo {
+            id: "",
+            profile: "the seed filesystem",
+            code: "abstract: the patch's own description (fsblock's case)",
+            old_vm: "0, page unlocked",
+            new_vm: "0, page unlocked",
+            tracked: "the metadata ->page_mkwrite allocated is attached and dirty",
+            files: "model/src/fs/seed.rs",
+        };
+        match self {
+            Fs::Seed(FsConvention::Unlocked) => FsInfo {
+                id: "unlocked",
+                ..seed
+            },
+            Fs::Seed(FsConvention::Locked) => FsInfo {
+                id: "locked",
+                old_vm: "(rejected: the old VM has no VM_FAULT_LOCKED)",
+                new_vm: "VM_FAULT_LOCKED",
+                ..seed
+            },
+            Fs::Seed(FsConvention::None) => FsInfo {
+                id: "none",
+                old_vm: "(no ->page_mkwrite)",
+                new_vm: "(no ->page_mkwrite)",
+                tracked: "(nothing is attached; INV-1 and INV-2 do not apply)",
+                ..seed
+            },
+            Fs::Buffer => FsInfo {
+                id: "buffer",
+                profile: "XFS on buffer_heads",
+                code: "2.6.29.4: e58fcb489af^ beside the old VM, e58fcb489af beside the new",
+                old_vm: "0, page unlocked (block_page_mkwrite before the patch)",
+                new_vm: "VM_FAULT_LOCKED (the patch's hunk H7)",
+                tracked: "every block inside i_size is backed by a delalloc or real extent",
+                files: "fs/buffer.c, fs/xfs/linux-2.6/xfs_aops.c, xfs_file.c, fs/mpage.c",
+            },
+            Fs::Nfs { converted: false } => FsInfo {
+                id: "nfs",
+                profile: "the NFS client",
+                code: "2.6.29.3's behaviour beside the old VM, e58fcb489af beside the new",
+                old_vm: "0, page unlocked",
+                new_vm: "0, page unlocked (not converted yet: the R5 window)",
+                tracked: "the page has a dirty nfs_page request",
+                files: "fs/nfs/file.c, fs/nfs/write.c, fs/nfs/inode.c",
+            },
+            Fs::Nfs { converted: true } => FsInfo {
+                id: "nfs@7fdf5230676",
+                profile: "the NFS client",
+                code: "after 7fdf5230676 (2.6.30-rc5; 5da3b37d5eb in 2.6.29.4)",
+                old_vm: "0, page unlocked (counterfactual)",
+                new_vm: "VM_FAULT_LOCKED",
+                tracked: "the page has a dirty nfs_page request",
+                files: "fs/nfs/file.c, fs/nfs/write.c, fs/nfs/inode.c",
+            },
+            Fs::Ceph => FsInfo {
+                id: "ceph",
+                profile: "the ceph client",
+                code: "2.6.34, its first release (after 4af6b2257ee), read in 2.6.36",
+                old_vm: "0, page unlocked (counterfactual: ceph came after the fix)",
+                new_vm: "VM_FAULT_LOCKED",
+                tracked: "a snap context is attached in page->private",
+                files: "fs/ceph/addr.c",
+            },
+            Fs::Btrfs { converted: false } => FsInfo {
+                id: "btrfs",
+                profile: "btrfs",
+                code: "2.6.29.4 (the same in the old and the new tree)",
+                old_vm: "0, page unlocked",
+                new_vm: "0, page unlocked (not converted yet: the R5 window)",
+                tracked: "the range is delalloc paid for by a reservation, or ordered",
+                files: "fs/btrfs/inode.c, extent_io.c, file.c, ordered-data.c",
+            },
+            Fs::Btrfs { converted: true } => FsInfo {
+                id: "btrfs@50a9b214bc6",
+                profile: "btrfs",
+                code: "after 50a9b214bc6 (2.6.32)",
+                old_vm: "0, page unlocked (counterfactual)",
+                new_vm: "VM_FAULT_LOCKED",
+                tracked: "the range is delalloc paid for by a reservation, or ordered",
+                files: "fs/btrfs/inode.c, extent_io.c, file.c, ordered-data.c",
+            },
+        }
+    }
+}
+
 /// A filesystem's private per-page state (buffers, an NFS request, a delalloc range, ...).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum FsState {
@@ -164,6 +271,32 @@ pub fn page_mkwrite_entry(cfg: &Config) -> MkPc {
     }
 }
 
+/// Whether ->page_mkwrite returns with the page locked (VM_FAULT_LOCKED) in this
+/// configuration: the code's own convention beside the new VM; beside the old VM, which does
+/// not know VM_FAULT_LOCKED, every filesystem returns unlocked (a converted era is then
+/// counterfactual).
+pub fn returns_locked(cfg: &Config) -> bool {
+    if !cfg.protocol.patched() {
+        return false;
+    }
+    match cfg.fs {
+        Fs::Seed(c) => c == FsConvention::Locked,
+        Fs::Buffer | Fs::Ceph => true,
+        Fs::Nfs { converted } | Fs::Btrfs { converted } => converted,
+    }
+}
+
+/// Whether the configuration runs a filesystem's code beside a VM it never ran beside: a
+/// filesystem that returns VM_FAULT_LOCKED (ceph from its first commit, a converted era) under
+/// the old VM, with its return made unlocked.
+pub fn counterfactual(cfg: &Config) -> bool {
+    !cfg.protocol.patched()
+        && matches!(
+            cfg.fs,
+            Fs::Ceph | Fs::Nfs { converted: true } | Fs::Btrfs { converted: true }
+        )
+}
+
 /// Whether ->page_mkwrite answers a truncated page with VM_FAULT_NOPAGE (NFS in 2.6.29 says
 /// VM_FAULT_SIGBUS).
 pub fn nopage_on_truncate(cfg: &Config) -> bool {
@@ -173,7 +306,9 @@ pub fn nopage_on_truncate(cfg: &Config) -> bool {
 /// Whether ->page_mkwrite can fail for lack of space (`--enospc`): ceph's allocation happens
 /// on the OSDs, not at fault time.
 pub fn mkwrite_can_fail(cfg: &Config) -> bool {
-    has_page_mkwrite(cfg) && !matches!(cfg.fs, Fs::Ceph | Fs::Nfs { .. })
+    // The buffer profile's block is allocated already (a real extent), so block_prepare_write
+    // never allocates; NFS and ceph allocate on the server.
+    has_page_mkwrite(cfg) && matches!(cfg.fs, Fs::Seed(_) | Fs::Btrfs { .. })
 }
 
 /// One step of ->page_mkwrite.

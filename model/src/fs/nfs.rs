@@ -88,11 +88,6 @@ const fn busy(r: Req) -> bool {
     matches!(r, Req::Writing | Req::Committing)
 }
 
-/// Whether ->page_mkwrite returns with the page locked: the converted era beside the new VM.
-fn returns_locked(cfg: &Config) -> bool {
-    matches!(cfg.fs, super::Fs::Nfs { converted: true }) && cfg.protocol.patched()
-}
-
 /// A clean page has no request (its last one was committed); a dirty one has a dirty request,
 /// as after write(2).
 pub fn init(cfg: &Config) -> State {
@@ -141,7 +136,7 @@ pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
                 set_req(w, Req::Dirty);
                 set_page_dirty(cfg, w);
             }
-            if returns_locked(cfg) {
+            if super::returns_locked(cfg) {
                 // 5da3b37d5eb: return VM_FAULT_LOCKED with the page locked.
                 mkwrite_return(w, me, MkwriteRet::Locked)
             } else {
@@ -174,7 +169,7 @@ pub fn page_mkwrite_info(cfg: &Config, w: &World, pc: MkPc) -> StepInfo {
             "NM2",
             "the page was truncated: unlock_page, return VM_FAULT_SIGBUS",
         ),
-        MkPc::Attach if !w.isize_covers_page && returns_locked(cfg) => s(
+        MkPc::Attach if !w.isize_covers_page && super::returns_locked(cfg) => s(
             "NM3",
             "the page lies beyond EOF (nfs_page_length 0): no request; return VM_FAULT_LOCKED",
         ),
@@ -186,7 +181,7 @@ pub fn page_mkwrite_info(cfg: &Config, w: &World, pc: MkPc) -> StepInfo {
             "NM4",
             "nfs_updatepage: the request is busy (an RPC is in flight): wait, page locked",
         ),
-        MkPc::Attach if returns_locked(cfg) => s(
+        MkPc::Attach if super::returns_locked(cfg) => s(
             "NM4",
             "nfs_updatepage: the request is dirty (created, or back from the commit list), \
              PG_dirty set; return VM_FAULT_LOCKED",
@@ -294,6 +289,7 @@ pub fn complete_rpc(w: &mut World) {
     }
     s.req = Req::None;
     set(w, s);
+    w.note(crate::world::Event::CommitFreedRequest);
 }
 
 /// __sync_single_inode snapshots and clears I_DIRTY before the pass (fs/fs-writeback.c:280-282).

@@ -6,8 +6,13 @@
 //! clear_page_dirty_for_io is three steps: page_mkclean (one pte-lock section per pte),
 //! set_page_dirty if a pte was cleaned, TestClearPageDirty.
 //!
-//! Model: left out: reclaim (shrink_page_list), an equivalent cleaner under trylock_page; the
-//! range_cyclic bookkeeping of write_cache_pages, which does not matter for one page.
+//! Reclaim's pageout (`mm::vmscan`) shares clear_page_dirty_for_io's TestClearPageDirty. The
+//! filesystems' own ->writepages loops (nfs_writepages, extent_write_cache_pages,
+//! ceph_writepages_start) take the same steps around one page as write_cache_pages and differ
+//! in batching, so the model runs this loop for all of them and lets ->writepage differ.
+//!
+//! Model: left out: the range_cyclic bookkeeping of write_cache_pages, which does not matter for
+//! one page.
 
 use crate::anchors::{anchor, Tree};
 use crate::config::Config;

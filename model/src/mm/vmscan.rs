@@ -150,8 +150,11 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: RcPc) -> Step {
             // Model: the two are one step, both under the page lock. A lock-free
             // set_page_dirty between them (the old fault tails) comes from a fault that holds a
             // reference, so __remove_mapping's refcount test fails either way.
-            if fs::page_private(cfg, w) && (w.page.writeback || !fs::releasepage(cfg, w)) {
-                return keep(w, me, true);
+            if fs::page_private(cfg, w) {
+                if w.page.writeback || !fs::releasepage(cfg, w) {
+                    return keep(w, me, true);
+                }
+                w.note(crate::world::Event::ReclaimReleasedPrivate);
             }
             if !only_cache_and_reclaim_hold_it(w) || w.page.dirty || !w.page.mapping {
                 return keep(w, me, true);
