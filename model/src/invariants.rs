@@ -253,22 +253,16 @@ impl Guard {
             Guard::DataReachesDisk => !cfg.truncate || cfg.writeback > 0,
             Guard::SecondStoreLands => cfg.stores > 1,
             Guard::ReclaimFreesPage => cfg.reclaim,
-            // Buffers (buffer.c) and btrfs's extent mapping can be released; NFS's request and
-            // ceph's snap context never are (their ->releasepage refuses).
-            Guard::ReclaimReleasesPrivate => {
-                cfg.reclaim && matches!(cfg.fs, fs::Fs::Buffer | fs::Fs::Btrfs { .. })
-            }
+            Guard::ReclaimReleasesPrivate => cfg.reclaim && fs::private_releasable(cfg),
             // The COMMIT comes from fsync, or from a flusher pass after the WRITE's reply
             // (which truncate, removing the page first, needs two passes for).
             Guard::CommitFreesRequest => {
-                matches!(cfg.fs, fs::Fs::Nfs { .. }) && (!cfg.truncate || cfg.writeback > 1)
+                fs::has_write_inode(cfg) && (!cfg.truncate || cfg.writeback > 1)
             }
             // The fixup worker runs for a page dirtied without delalloc: the race of an
             // unlocked ->page_mkwrite against writeback.
             Guard::FixupSetsDelalloc => {
-                matches!(cfg.fs, fs::Fs::Btrfs { .. })
-                    && !fs::returns_locked(cfg)
-                    && cfg.writeback > 0
+                fs::has_worker(cfg) && !fs::returns_locked(cfg) && cfg.writeback > 0
             }
         }
     }

@@ -475,6 +475,23 @@ pub fn complete_rpc(w: &mut World) {
     }
 }
 
+/// The description of ->write_inode (NFS's, the only one modelled).
+pub fn write_inode_info() -> StepInfo {
+    StepInfo {
+        id: "WI",
+        function: "nfs_write_inode",
+        anchor: "fs/nfs/inode.c:96",
+        what: "the inode was I_DIRTY_DATASYNC at the pass's start: COMMIT the requests on the \
+               commit list (asynchronously: sync=0)",
+    }
+}
+
+/// Whether reclaim's try_to_release_page can succeed for this filesystem's private data
+/// (buffers, btrfs's extent mapping; NFS's request and ceph's snap context are refused).
+pub fn private_releasable(cfg: &Config) -> bool {
+    matches!(cfg.fs, Fs::Buffer | Fs::Btrfs { .. })
+}
+
 /// Whether the flusher calls ->write_inode after its pass (NFS: nfs_write_inode's COMMIT).
 pub fn has_write_inode(cfg: &Config) -> bool {
     matches!(cfg.fs, Fs::Nfs { .. })

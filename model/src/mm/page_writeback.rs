@@ -183,8 +183,7 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: WbPc, sync: bool) -> Step 
             end_of_pass(cfg, w, me, sync)
         }
         WbPc::WriteInode => {
-            // __sync_single_inode after do_writepages (fs-writeback.c:290): write_inode; for
-            // NFS, nfs_write_inode(sync=0) sends the COMMIT asynchronously (inode.c:96).
+            // __sync_single_inode after do_writepages (fs-writeback.c:290): ->write_inode.
             fs::write_inode(cfg, w);
             next_pass(cfg, w, me)
         }
@@ -311,13 +310,7 @@ pub fn info(cfg: &Config, w: &World, pc: WbPc, sync: bool) -> StepInfo {
             cdfi("W6c-W7", "TestClearPageDirty: it was clear; unlock, skip")
         }
         WbPc::Writepage => fs::writepage_info(cfg, w),
-        WbPc::WriteInode => StepInfo {
-            id: "WI",
-            function: "nfs_write_inode",
-            anchor: "fs/nfs/inode.c:96",
-            what: "the inode was I_DIRTY_DATASYNC at the pass's start: COMMIT the requests on \
-                   the commit list",
-        },
+        WbPc::WriteInode => fs::write_inode_info(),
         WbPc::Fsync => fs::fsync_info(cfg, w),
         WbPc::WaitForIo => StepInfo {
             id: "SY",
