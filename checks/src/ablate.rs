@@ -90,20 +90,30 @@ fn row(protocol: Protocol, fs: Fs, hunk: &'static str, reverts: &'static str, fu
     }
 }
 
-/// Every single-part ablation of the patch, then H7 (the filesystem's locked return).
-pub fn ablate(full: bool) -> Vec<Row> {
-    let mut rows: Vec<Row> = Fix::ALL
-        .iter()
-        .map(|f| {
-            row(
-                Protocol::NewMinus(*f),
-                Fs::LOCKED,
-                f.hunk(),
-                f.reverts(),
-                full,
-            )
-        })
-        .collect();
+/// Every single-part ablation of the patch, then H7 (the filesystem's locked return). With
+/// `progress`, a line on stderr per row once the run has taken a second.
+pub fn ablate(full: bool, progress: bool) -> Vec<Row> {
+    let start = std::time::Instant::now();
+    let total = Fix::ALL.len() + 1;
+    let tell = |i: usize, what: &str| {
+        if progress && start.elapsed().as_secs_f64() > 1.0 {
+            eprintln!(
+                "ablate: {i}/{total} rows ({what}), {:.1} s",
+                start.elapsed().as_secs_f64()
+            );
+        }
+    };
+    let mut rows = Vec::new();
+    for (i, f) in Fix::ALL.iter().enumerate() {
+        rows.push(row(
+            Protocol::NewMinus(*f),
+            Fs::LOCKED,
+            f.hunk(),
+            f.reverts(),
+            full,
+        ));
+        tell(i + 1, Protocol::NewMinus(*f).id());
+    }
     rows.push(Row {
         protocol: "new --fs unlocked".into(),
         ..row(
@@ -114,7 +124,50 @@ pub fn ablate(full: bool) -> Vec<Row> {
             full,
         )
     });
+    tell(total, "new --fs unlocked");
     rows
+}
+
+/// The table for a terminal: one block per row, at most 100 columns.
+pub fn text(rows: &[Row]) -> String {
+    use mkwrite_model::trace::wrap;
+    let more = "              ";
+    let mut s = String::from(
+        "The new protocol without one part of the patch at a time, checked by stateright\n\
+         (`--markdown` for the README's table, `--json` for records):\n",
+    );
+    for r in rows {
+        let _ = writeln!(s, "\n{}  ({})", r.protocol, r.hunk);
+        s.push_str(&wrap("    reverts   ", r.reverts, more));
+        match &r.first {
+            Some((inv, cfg, len)) => {
+                s.push_str(&wrap(
+                    "    fails     ",
+                    &format!(
+                        "{} ({}) first: {len} steps in {}",
+                        inv.id(),
+                        inv.name(),
+                        cfg.label()
+                    ),
+                    more,
+                ));
+                let ids: Vec<&str> = r.failing.iter().map(|i| i.id()).collect();
+                s.push_str(&wrap("    all       ", &ids.join(" "), more));
+            }
+            None => {
+                s.push_str(&wrap(
+                    "    fails     ",
+                    &format!("no invariant, in {} configurations", r.configs),
+                    more,
+                ));
+                let note = annotation(&r.protocol);
+                if !note.is_empty() {
+                    s.push_str(&wrap("    our note  ", note, more));
+                }
+            }
+        }
+    }
+    s
 }
 
 /// The table, as text (Markdown, so that the README can carry it as generated).

@@ -34,6 +34,9 @@ pub fn config_args(cfg: &Config) -> Vec<String> {
     if !cfg.strict {
         a.push("--lenient-fs".into());
     }
+    if cfg.late_writeback {
+        a.push("--late-writeback".into());
+    }
     if cfg.enospc {
         a.push("--enospc".into());
     }
@@ -105,8 +108,8 @@ pub fn bench(exe: &str, runs: usize, quiet: bool) -> Result<String, String> {
     );
     let _ = writeln!(
         s,
-        "{:<50} {:>8} {:>10} {:>9} {:>9} {:>8}",
-        "configuration", "states", "states/s", "check ms", "wall ms", "peak MiB"
+        "{:<33} {:>8} {:>10} {:>9} {:>9} {:>8}",
+        "configuration (strict fs)", "states", "states/s", "check ms", "wall ms", "peak MiB"
     );
     let configs = matrix_144();
     let (mut sum_wall, mut sum_check, mut max_peak) = (0.0, 0.0, (0u64, String::new()));
@@ -141,12 +144,12 @@ pub fn bench(exe: &str, runs: usize, quiet: bool) -> Result<String, String> {
         sum_wall += wall_s;
         sum_check += check_s;
         if peak > max_peak.0 {
-            max_peak = (peak, cfg.label());
+            max_peak = (peak, crate::report::short_label(cfg));
         }
         let _ = writeln!(
             s,
-            "{:<50} {:>8} {:>10.0} {:>9.1} {:>9.1} {:>8.1}",
-            cfg.label(),
+            "{:<33} {:>8} {:>10.0} {:>9.1} {:>9.1} {:>8.1}",
+            crate::report::short_label(cfg),
             states,
             states as f64 / check_s.max(1e-9),
             check_s * 1e3,
@@ -170,7 +173,7 @@ pub fn bench(exe: &str, runs: usize, quiet: bool) -> Result<String, String> {
     let _ = writeln!(
         s,
         "`mkwrite check --matrix` (one process, every configuration, shortest traces \
-         included): {matrix_wall:.2} s wall (median)"
+         included):\n    {matrix_wall:.2} s wall (median)"
     );
     let _ = writeln!(
         s,
@@ -196,10 +199,14 @@ pub fn bench_pct(seeds: u64, iterations: usize, depth: usize) -> String {
     };
     let inv = mkwrite_model::Inv::WritablePteHasFsMetadata;
     let mut firsts = Vec::new();
-    let mut s = format!(
-        "shuttle PCT (depth {depth}) on R1 ({}): executions until the first {} violation\n",
-        cfg.label(),
-        inv.id()
+    let mut s = mkwrite_model::trace::wrap(
+        "",
+        &format!(
+            "shuttle PCT (depth {depth}) on R1 ({}): executions until the first {} violation",
+            cfg.label(),
+            inv.id()
+        ),
+        "    ",
     );
     for seed in 0..seeds {
         let v = crate::threaded::shuttle_pct(&cfg, iterations, depth, seed);
@@ -207,14 +214,25 @@ pub fn bench_pct(seeds: u64, iterations: usize, depth: usize) -> String {
         let _ = writeln!(
             s,
             "  seed {seed:>3}: {}",
-            n.map_or(format!("not within {iterations}"), |n| n.to_string())
+            n.map_or(format!("not found within {iterations} executions"), |n| n
+                .to_string())
         );
         firsts.push(n.unwrap_or(iterations + 1) as f64);
     }
-    let _ = writeln!(
-        s,
-        "median over {seeds} seeds: {} executions",
-        median(firsts)
-    );
+    let found = firsts.iter().filter(|&&n| n <= iterations as f64).count();
+    let m = median(firsts);
+    let summary = if m > iterations as f64 {
+        format!(
+            "median over {seeds} seeds: not found within {iterations} executions ({found} of \
+             {seeds} seeds found it)"
+        )
+    } else {
+        format!(
+            "median over {seeds} seeds: {m} executions ({found} of {seeds} seeds found it \
+             within {iterations}; a seed that did not counts as {})",
+            iterations + 1
+        )
+    };
+    s.push_str(&mkwrite_model::trace::wrap("", &summary, "    "));
     s
 }

@@ -2,7 +2,7 @@
 //! matrix. Output is deterministic except for the seconds column.
 
 use crate::run::{check, Report};
-use mkwrite_model::contract::{Protocol, SCENARIOS};
+use mkwrite_model::contract::{Protocol, Scenario, SCENARIOS};
 use mkwrite_model::invariants::Guard;
 use mkwrite_model::Fs;
 use mkwrite_model::{trace, Config, Inv};
@@ -36,11 +36,14 @@ fn guard_needs(g: Guard) -> &'static str {
 pub fn text(r: &Report) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "configuration: {}", r.cfg.label());
-    let _ = writeln!(
-        s,
-        "checker: {CHECKER}, {COVERAGE} (DFS on 2 threads decides every invariant; \
-         1-thread BFS per violation gives its shortest trace)"
-    );
+    s.push_str(&trace::wrap(
+        "checker: ",
+        &format!(
+            "{CHECKER}, {COVERAGE} (DFS on 2 threads decides every invariant; 1-thread BFS per \
+             violation gives its shortest trace)"
+        ),
+        "    ",
+    ));
     let _ = writeln!(
         s,
         "states: {}  seconds: {:.2}  fingerprint collision probability: {:.1e}\n",
@@ -71,17 +74,19 @@ pub fn text(r: &Report) -> String {
             (false, true) => "reached".to_string(),
             (false, false) => format!("not applicable ({})", guard_needs(g.guard)),
         };
-        let _ = writeln!(s, "  {:<44} {}", g.guard.name(), what);
+        s.push_str(&trace::wrap(
+            &format!("  {:<44} ", g.guard.name()),
+            &what,
+            &" ".repeat(47),
+        ));
     }
     for v in &r.verdicts {
         if let Some(t) = &v.trace {
-            let _ = writeln!(
-                s,
-                "\ncounterexample: {} ({}): {}",
-                v.inv.name(),
-                v.inv.id(),
-                v.inv.meaning()
-            );
+            s.push_str(&trace::wrap(
+                &format!("\ncounterexample: {} ({}): ", v.inv.name(), v.inv.id()),
+                v.inv.meaning(),
+                "    ",
+            ));
             s.push_str(&trace::render(&r.cfg, t).unwrap_or_else(|e| format!("  {e}\n")));
         }
     }
@@ -100,6 +105,11 @@ fn config_json(c: &Config) -> serde_json::Map<String, serde_json::Value> {
         "pte": if c.pte_ro { "ro" } else { "none" },
         "page": if c.page_dirty { "dirty" } else { "clean" },
         "strict": c.strict,
+        "stores": c.stores,
+        "reclaim": c.reclaim,
+        "enospc": c.enospc,
+        "late_writeback": c.late_writeback,
+        "model_version": crate::tracefmt::MODEL_VERSION,
     }))
 }
 
@@ -139,8 +149,8 @@ pub fn json_lines(r: &Report) -> String {
 
 /// The configurations of the headline: each distinct textbook configuration under old, new
 /// with an unlocked ->page_mkwrite, and new with a locked one.
-pub fn headline_configs() -> Vec<(&'static str, Vec<Config>)> {
-    let mut rows: Vec<(&'static str, Vec<Config>)> = Vec::new();
+pub fn headline_configs() -> Vec<(&'static Scenario, Vec<Config>)> {
+    let mut rows: Vec<(&'static Scenario, Vec<Config>)> = Vec::new();
     for s in SCENARIOS.iter().filter(|s| s.protocol == Protocol::Old) {
         let base = Config::from_scenario(s);
         if rows.iter().any(|(_, cs)| cs[0] == base) {
@@ -157,7 +167,7 @@ pub fn headline_configs() -> Vec<(&'static str, Vec<Config>)> {
             fs,
             ..base
         });
-        rows.push((s.name, variants.to_vec()));
+        rows.push((s, variants.to_vec()));
     }
     rows
 }
@@ -177,7 +187,7 @@ pub fn headline() -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "mkwrite: the page_mkwrite race (b827e496c893 \"mm: close page_mkwrite races\"), \
+        "mkwrite: the page_mkwrite race (b827e496c893 \"mm: close page_mkwrite races\"),\n\
          checked exhaustively by stateright\n"
     );
     let _ = writeln!(
@@ -187,15 +197,29 @@ pub fn headline() -> String {
     );
     let _ = writeln!(
         s,
-        "{:<26} {:<20} {:<20} new, fs locked",
-        "scenario", "old", "new, fs unlocked"
+        "{:<6} {:<22} {:<22} new, fs locked",
+        "race", "old", "new, fs unlocked"
     );
     let mut first_old: Option<Report> = None;
-    for (name, cfgs) in headline_configs() {
+    let mut seen: Vec<Inv> = Vec::new();
+    let mut races = String::new();
+    for (sc, cfgs) in headline_configs() {
+        races.push_str(&trace::wrap(
+            &format!("  {:<4} ", sc.race),
+            &format!("{}: {}", sc.name, sc.doc),
+            "       ",
+        ));
         let reports: Vec<Report> = cfgs.iter().map(|c| check(c, false)).collect();
+        for r in &reports {
+            for i in r.violated() {
+                if !seen.contains(&i) {
+                    seen.push(i);
+                }
+            }
+        }
         let line = format!(
-            "{:<26} {:<20} {:<20} {}",
-            name,
+            "{:<6} {:<22} {:<22} {}",
+            sc.race,
             cell(&reports[0]),
             cell(&reports[1]),
             cell(&reports[2])
@@ -205,23 +229,41 @@ pub fn headline() -> String {
             first_old = Some(reports[0].clone());
         }
     }
-    let _ = writeln!(
-        s,
-        "\nINV-1 a writable pte maps a page the fs tracks; INV-2 writeback never finds a dirty \
-         page without metadata;\nINV-3c fsync writes every store. `mkwrite check --help` for \
-         every configuration; README.md explains the rest."
-    );
+    seen.sort();
+    s.push_str(&trace::wrap(
+        "",
+        "R2 and R4 run with --late-writeback: writeback is kept out of R1's and R3's window, \
+         so that the checker finds their own, later one.",
+        "",
+    ));
+    let _ = writeln!(s, "\nThe races (mkwrite scenarios lists them all):");
+    s.push_str(&races);
+    let _ = writeln!(s, "\nWhat each violation means:");
+    for i in seen {
+        s.push_str(&trace::wrap(
+            &format!("  {:<7}", i.id()),
+            i.meaning(),
+            "         ",
+        ));
+    }
+    s.push_str(&trace::wrap(
+        "\n",
+        "`mkwrite check --help` lists every configuration flag; README.md explains the rest, \
+         and its \"Reading a trace\" section the trace below.",
+        "",
+    ));
     if let Some(r) = first_old {
         let inv = Inv::WritablePteHasFsMetadata;
         if let Some(t) = &r.verdict(inv).trace {
-            let _ = writeln!(
-                s,
-                "\nShortest old counterexample of {} ({}): {}\n({})",
-                inv.name(),
-                inv.id(),
-                inv.meaning(),
-                r.cfg.label()
-            );
+            s.push_str(&trace::wrap(
+                &format!(
+                    "\nShortest old counterexample of {} ({}): ",
+                    inv.name(),
+                    inv.id()
+                ),
+                &format!("{} ({})", inv.meaning(), r.cfg.label()),
+                "",
+            ));
             s.push_str(&trace::render(&r.cfg, t).unwrap_or_default());
         }
     }
@@ -415,39 +457,69 @@ pub fn matrix_144() -> Vec<Config> {
         .collect()
 }
 
-/// The verdict table of several reports: one row per configuration, one column per invariant
-/// (`.` holds, the shortest trace's length where violated), states and seconds, a total line.
-pub fn matrix_table(reports: &[Report], wall: f64) -> String {
-    let mut s = format!("{:<50}", "configuration");
-    for inv in Inv::ALL {
-        let _ = write!(s, " {:>6}", inv.id().trim_start_matches("INV-"));
+/// A configuration in at most 33 columns, for the matrix table: `old/unlocked w2 wb2 t1 none
+/// dirty` (the matrix's filesystem is always strict, its two writers never share an mm).
+pub fn short_label(c: &Config) -> String {
+    format!(
+        "{}/{} w{} wb{} t{} {} {}",
+        c.protocol.id(),
+        c.fs.id(),
+        c.writers,
+        c.writeback,
+        u8::from(c.truncate),
+        if c.pte_ro { "ro" } else { "none" },
+        if c.page_dirty { "dirty" } else { "clean" }
+    )
+}
+
+/// The column head of an invariant in the matrix table: its id without `INV-`, two letters.
+fn short_id(inv: Inv) -> &'static str {
+    match inv.id() {
+        "ACCT" => "AC",
+        "BUG" => "BG",
+        "DEADLOCK" => "DL",
+        id => id.trim_start_matches("INV-"),
     }
-    let _ = writeln!(s, " {:>8} {:>7}", "states", "seconds");
+}
+
+/// The verdict table of several reports, at most 100 columns: one row per configuration, one
+/// column per invariant (`.` holds, the shortest trace's length where violated), states; a
+/// total line and a legend.
+pub fn matrix_table(reports: &[Report], wall: f64) -> String {
+    let mut s = format!("{:<33}", "configuration (strict fs)");
+    for inv in Inv::ALL {
+        let _ = write!(s, " {:>3}", short_id(inv));
+    }
+    let _ = writeln!(s, " {:>6}", "states");
     for r in reports {
-        let _ = write!(s, "{:<50}", r.cfg.label());
+        let _ = write!(s, "{:<33}", short_label(&r.cfg));
         for v in &r.verdicts {
             let cell = v
                 .trace
                 .as_ref()
                 .map_or(".".to_string(), |t| t.len().to_string());
-            let _ = write!(s, " {cell:>6}");
+            let _ = write!(s, " {cell:>3}");
         }
-        let _ = writeln!(s, " {:>8} {:>7.3}", r.states, r.seconds);
+        let _ = writeln!(s, " {:>6}", r.states);
     }
     let states: usize = reports.iter().map(|r| r.states).sum();
     let violated = reports.iter().filter(|r| !r.violated().is_empty()).count();
     let collision: f64 = reports.iter().map(Report::collision_probability).sum();
-    let _ = writeln!(
-        s,
-        "total: {} configurations, {} violate some invariant, {} states, {:.2} s wall, \
-         fingerprint collision probability {:.1e}\n(a number is the length of the shortest \
-         counterexample; . holds)",
-        reports.len(),
-        violated,
-        states,
-        wall,
-        collision
-    );
+    s.push_str(&trace::wrap(
+        "",
+        &format!(
+            "total: {} configurations, {} violate some invariant, {} states, {:.2} s wall, \
+             fingerprint collision probability {:.1e}. A number is the length of the shortest \
+             counterexample, . holds; columns: INV-1 .. INV-7, AC = ACCT, BG = BUG, DL = \
+             DEADLOCK.",
+            reports.len(),
+            violated,
+            states,
+            wall,
+            collision
+        ),
+        "",
+    ));
     s
 }
 
@@ -461,19 +533,19 @@ pub fn checkers_text(
 ) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "configuration: {}\n", r.cfg.label());
-    let mut head = format!("{:<40} {:<9} {:<20}", "invariant", "id", "stateright");
+    // At most 100 columns: id, one 15-column cell per checker, then the invariant's name.
+    let mut head = format!("{:<8} {:<14}", "id", "stateright");
     for t in threaded {
-        let _ = write!(head, " {:<24}", t.checker);
+        let _ = write!(head, " {:<14}", t.checker);
     }
-    let _ = writeln!(s, "{}", head.trim_end());
+    let _ = writeln!(s, "{head} invariant");
     let cell = |trace: Option<usize>| match trace {
-        Some(n) => format!("VIOLATED ({n} steps)"),
+        Some(n) => format!("VIOLATED ({n})"),
         None => "holds".to_string(),
     };
     for v in &r.verdicts {
         let mut line = format!(
-            "{:<40} {:<9} {:<20}",
-            v.inv.name(),
+            "{:<8} {:<14}",
             v.inv.id(),
             cell(v.trace.as_ref().map(Vec::len))
         );
@@ -483,28 +555,25 @@ pub fn checkers_text(
             } else {
                 cell(t.violations.get(&v.inv).map(Vec::len))
             };
-            let _ = write!(line, " {c:<24}");
+            let _ = write!(line, " {c:<14}");
         }
-        let _ = writeln!(s, "{}", line.trim_end());
+        let _ = writeln!(s, "{line} {}", v.inv.name());
     }
-    let mut cov = format!("{:<40} {:<9} {:<20}", "coverage", "", COVERAGE);
-    let mut runs = format!(
-        "{:<40} {:<9} {:<20}",
-        "explored",
-        "",
-        format!("{} states", r.states)
-    );
+    let mut cov = format!("{:<8} {:<14}", "", COVERAGE);
+    let mut runs = format!("{:<8} {:<14}", "", format!("{} states", r.states));
     for t in threaded {
-        let _ = write!(cov, " {:<24}", t.coverage);
-        let _ = write!(runs, " {:<24}", format!("{} executions", t.executions));
+        let _ = write!(cov, " {:<14}", t.coverage);
+        let _ = write!(runs, " {:<14}", format!("{} runs", t.executions));
     }
-    let _ = writeln!(s, "{}\n{}", cov.trim_end(), runs.trim_end());
-    let _ = writeln!(
-        s,
-        "\nAll three interleave the same model steps; loom and shuttle run them on real threads \
-         (the wait condition is the model's `enabled`).\nA bounded or sampled \"holds\" is not a \
-         proof; only exhaustive verdicts must match stateright's exactly."
-    );
+    let _ = writeln!(s, "{cov} coverage\n{runs} explored");
+    s.push_str(&trace::wrap(
+        "\n",
+        "VIOLATED (n): the checker's trace has n steps. All three interleave the same model \
+         steps; loom and shuttle run them on real threads (the wait condition is the model's \
+         `enabled`). A bounded or sampled \"holds\" is not a proof; only exhaustive verdicts \
+         must match stateright's exactly.",
+        "",
+    ));
     // With one threaded checker its own traces are shown; beside stateright, the shortest.
     let own = threaded.len() == 1;
     for v in &r.verdicts {
@@ -514,20 +583,38 @@ pub fn checkers_text(
             ("stateright, shortest", v.trace.as_ref())
         };
         if let Some(t) = t {
-            let _ = writeln!(
-                s,
-                "\ncounterexample ({who}): {} ({}): {}",
-                v.inv.name(),
-                v.inv.id(),
-                v.inv.meaning()
-            );
+            s.push_str(&trace::wrap(
+                &format!(
+                    "\ncounterexample ({who}): {} ({}): ",
+                    v.inv.name(),
+                    v.inv.id()
+                ),
+                v.inv.meaning(),
+                "    ",
+            ));
             s.push_str(&trace::render(&r.cfg, t).unwrap_or_default());
         }
     }
     for t in threaded.iter().filter(|t| !t.schedules.is_empty()) {
-        let _ = writeln!(s, "\n{} replay schedules (mkwrite check <same flags> --checker shuttle --replay SCHEDULE):", t.checker);
+        s.push_str(&trace::wrap(
+            "\n",
+            &format!(
+                "{} replay schedules: mkwrite check <the same flags> --checker shuttle --replay \
+                 SCHEDULE replays one. Each schedule is one line; copy all of it.",
+                t.checker
+            ),
+            "",
+        ));
+        // Invariants whose first violation came in the same execution share its schedule.
+        let mut groups: Vec<(Vec<&str>, &String)> = Vec::new();
         for (inv, sch) in &t.schedules {
-            let _ = writeln!(s, "  {:<40} {sch}", inv.name());
+            match groups.iter_mut().find(|(_, s)| *s == sch) {
+                Some((ids, _)) => ids.push(inv.id()),
+                None => groups.push((vec![inv.id()], sch)),
+            }
+        }
+        for (ids, sch) in groups {
+            let _ = writeln!(s, "{}:\n{sch}", ids.join(", "));
         }
     }
     for (checker, inv) in disagreements {
@@ -584,4 +671,32 @@ pub fn threaded_json(r: &Report, t: &crate::threaded::ThreadedVerdict) -> String
         let _ = writeln!(s, "{}", serde_json::Value::Object(o));
     }
     s
+}
+
+/// The line every configuration-taking command prints (wrapped to 100 columns): which
+/// filesystem ran, what its ->page_mkwrite returns beside this VM, and how to get the other.
+pub fn fs_line(cfg: &Config) -> String {
+    let i = cfg.fs.info();
+    let returns = if cfg.protocol.patched() {
+        i.new_vm
+    } else {
+        i.old_vm
+    };
+    let other = match cfg.fs {
+        Fs::Seed(_) if cfg.protocol.patched() && cfg.fs == Fs::LOCKED => {
+            "; --fs unlocked for a filesystem that returns unlocked"
+        }
+        Fs::Seed(_) if cfg.protocol.patched() => "; --fs locked for the VM_FAULT_LOCKED convention",
+        Fs::Nfs { converted: false } => "; --fs nfs@7fdf5230676 for NFS after its conversion",
+        Fs::Btrfs { converted: false } => "; --fs btrfs@50a9b214bc6 for btrfs after its conversion",
+        _ => "",
+    };
+    trace::wrap(
+        "filesystem: ",
+        &format!(
+            "{} ({}); ->page_mkwrite returns {returns}{other}",
+            i.id, i.profile
+        ),
+        "    ",
+    )
 }

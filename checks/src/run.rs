@@ -215,3 +215,29 @@ pub fn decide_without_symmetry(cfg: &Config) -> (usize, BTreeSet<&'static str>) 
     let found = checker.discoveries().keys().copied().collect();
     (checker.unique_state_count(), found)
 }
+
+/// The exit codes of `mkwrite`, one table for every subcommand.
+pub mod exit {
+    use super::Report;
+
+    /// Every invariant holds and every applicable guard was reached (or the command ran).
+    pub const HOLDS: u8 = 0;
+    /// Some invariant is violated.
+    pub const VIOLATED: u8 = 1;
+    /// Bad input: a one-line message on stderr.
+    pub const BAD_INPUT: u8 = 2;
+    /// Every invariant holds but an applicable `sometimes` guard was not reached: the pass may
+    /// be vacuous and is not reported as one.
+    pub const VACUOUS: u8 = 3;
+
+    /// The exit code of a set of reports: violated, else vacuous, else holds.
+    pub fn of(reports: &[&Report]) -> u8 {
+        if reports.iter().any(|r| !r.violated().is_empty()) {
+            VIOLATED
+        } else if reports.iter().any(|r| !r.unreached_guards().is_empty()) {
+            VACUOUS
+        } else {
+            HOLDS
+        }
+    }
+}

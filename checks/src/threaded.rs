@@ -5,9 +5,10 @@
 
 use mkwrite_model::{Config, Inv, Tid};
 use shuttle::scheduler::{
-    DfsScheduler, PctScheduler, RandomScheduler, ReplayScheduler, Schedule, Scheduler, Task, TaskId,
+    DfsScheduler, PctScheduler, RandomScheduler, Schedule, Scheduler, Task, TaskId,
 };
-use shuttle_engine::scheduler::serialization::{deserialize_schedule, serialize_schedule};
+use shuttle_engine::scheduler::serialization::serialize_schedule;
+use shuttle_engine::scheduler::ScheduleStep;
 use std::collections::BTreeMap;
 use std::sync::{Arc as StdArc, Mutex as StdMutex};
 
@@ -123,15 +124,47 @@ pub fn loom_check(cfg: &Config, preemption_bound: Option<usize>) -> ThreadedVerd
     v
 }
 
-/// Run shuttle, then put back the panic hook that was there before. shuttle installs a
-/// process-wide hook (once) that assumes every later panic happens inside a shuttle execution;
-/// a loom run after it in the same process then fails in that hook (measured). Our runner
-/// never panics on a violation, so the hook's schedule printing is not needed: schedules are
-/// recorded by `Recording`. Callers must not run loom concurrently with this in one process.
-fn without_shuttle_panic_hook(f: impl FnOnce()) {
-    let saved = std::panic::take_hook();
-    f();
-    std::panic::set_hook(saved);
+thread_local! {
+    /// Set while this thread runs shuttle: its panics are caught and reported as errors.
+    static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// shuttle installs a process-wide panic hook on its first run (once) that assumes every
+/// later panic happens inside a shuttle execution: it prints a schedule for any panic, and a
+/// loom run after it in the same process fails in it (measured). So, once per process, the
+/// hook is taken over: a first, empty shuttle run installs shuttle's, which is then replaced
+/// by the hook that was there before, silenced on a thread that is running shuttle.
+fn disarm_shuttle_hook() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let saved = std::panic::take_hook();
+        let mut config = shuttle::Config::new();
+        config.silence_warnings = true;
+        shuttle::Runner::new(RandomScheduler::new_from_seed(0, 1), config).run(|| {});
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(std::cell::Cell::get) {
+                saved(info);
+            }
+        }));
+    });
+}
+
+/// Run `f`, a shuttle run, on this thread with its panics silenced and caught: a panic (a
+/// model bug, or one of shuttle's own checks) becomes its message's first line, never a
+/// backtrace. Callers must not run loom concurrently with this in one process.
+fn shuttle_quietly(f: impl FnOnce()) -> Result<(), String> {
+    disarm_shuttle_hook();
+    QUIET.with(|q| q.set(true));
+    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    QUIET.with(|q| q.set(false));
+    run.map_err(|p| {
+        let msg = p
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "unknown panic".into());
+        msg.lines().next().unwrap_or_default().to_string()
+    })
 }
 
 /// A scheduler that records the choices of the inner one, so that the current execution's
@@ -177,15 +210,21 @@ fn shuttle_run<S: Scheduler + 'static>(
         current: StdArc::clone(&current),
     };
     let (cfg, acc2) = (*cfg, StdArc::clone(&acc));
-    without_shuttle_panic_hook(|| {
+    let run = shuttle_quietly(|| {
         let mut config = shuttle::Config::new();
         config.silence_warnings = true;
         shuttle::Runner::new(rec, config).run(move || {
             let e = on_shuttle::run_once(cfg, None, None);
-            let schedule = serialize_schedule(&current.lock().unwrap());
+            // shuttle wraps its schedules at 76 columns; one token is what a person can paste.
+            let schedule: String = serialize_schedule(&current.lock().unwrap())
+                .split_whitespace()
+                .collect();
             acc2.lock().unwrap().add(e, Some(schedule));
         });
     });
+    if let Err(e) = run {
+        panic!("shuttle stopped an execution: {e}");
+    }
     let v = acc.lock().unwrap().clone();
     v
 }
@@ -220,23 +259,221 @@ pub fn shuttle_dfs(cfg: &Config, cap: usize) -> ThreadedVerdict {
     v
 }
 
-/// Check a replay schedule's syntax (shuttle's own replay panics on a malformed one).
-pub fn parse_schedule(s: &str) -> Result<Schedule, String> {
-    let trimmed: String = s.split_whitespace().collect();
-    if trimmed.is_empty() || !trimmed.chars().all(|c| c.is_ascii_hexdigit()) {
-        return Err("a shuttle schedule is a string of hex digits".into());
+/// The first byte of shuttle's schedule encoding (version 2).
+const SCHEDULE_MAGIC: u8 = 0x91;
+
+/// Read one LEB128 varint (shuttle's encoding of the header fields).
+fn read_varint(bytes: &mut &[u8], what: &str) -> Result<u64, String> {
+    let mut v = 0u64;
+    for shift in (0..64).step_by(7) {
+        let (&b, rest) = bytes
+            .split_first()
+            .ok_or_else(|| format!("the schedule ends inside its {what}"))?;
+        *bytes = rest;
+        v |= u64::from(b & 0x7f) << shift;
+        if b & 0x80 == 0 {
+            return Ok(v);
+        }
     }
-    deserialize_schedule(&trimmed).ok_or_else(|| "not a shuttle schedule".to_string())
+    Err(format!("the schedule's {what} is longer than 64 bits"))
 }
 
-/// Replay one execution on shuttle from a schedule printed by `shuttle_*`.
+/// Decode a schedule printed by shuttle (any whitespace, line breaks included, is ignored).
+/// shuttle's own decoder panics on truncated or corrupted input; this one checks every field
+/// and returns a one-line reason instead. The format: magic byte 0x91, then varints for the
+/// task-id width in bits, the number of steps and the seed, then the steps packed LSB first,
+/// each a 0 bit and a task id or a 1 bit for a random choice, zero-padded to a byte.
+pub fn parse_schedule(s: &str) -> Result<Schedule, String> {
+    let hex: Vec<u8> = s.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+    if hex.is_empty() {
+        return Err("the schedule is empty".into());
+    }
+    if let Some(c) = hex.iter().find(|b| !b.is_ascii_hexdigit()) {
+        return Err(format!(
+            "a shuttle schedule is hex digits, not '{}'",
+            char::from(*c)
+        ));
+    }
+    if hex.len() % 2 == 1 {
+        return Err(format!(
+            "a shuttle schedule has an even number of hex digits, not {} (cut short?)",
+            hex.len()
+        ));
+    }
+    let nibble = |b: u8| (b as char).to_digit(16).unwrap_or(0) as u8;
+    let bytes: Vec<u8> = hex
+        .chunks(2)
+        .map(|p| nibble(p[0]) << 4 | nibble(p[1]))
+        .collect();
+    let (&magic, mut rest) = bytes
+        .split_first()
+        .ok_or_else(|| "the schedule is empty".to_string())?;
+    if magic != SCHEDULE_MAGIC {
+        return Err(format!(
+            "not a shuttle schedule: it starts with {magic:02x}, not {SCHEDULE_MAGIC:02x}"
+        ));
+    }
+    let width = read_varint(&mut rest, "task-id width")?;
+    if !(1..=16).contains(&width) {
+        return Err(format!(
+            "the schedule's task ids are {width} bits wide (expected 1 to 16)"
+        ));
+    }
+    let len = read_varint(&mut rest, "length")?;
+    let seed = read_varint(&mut rest, "seed")?;
+    let bits = rest.len() * 8;
+    if len > bits as u64 {
+        return Err(format!(
+            "the schedule says {len} steps but holds at most {bits} (cut short?)"
+        ));
+    }
+    let bit = |i: usize| rest[i / 8] >> (i % 8) & 1 == 1;
+    let mut steps = Vec::with_capacity(len as usize);
+    let mut at = 0usize;
+    for n in 0..len {
+        if at >= bits {
+            return Err(format!(
+                "the schedule ends at step {n} of the {len} it announces (cut short?)"
+            ));
+        }
+        if bit(at) {
+            steps.push(ScheduleStep::Random);
+            at += 1;
+        } else {
+            let w = width as usize;
+            if at + 1 + w > bits {
+                return Err(format!(
+                    "the schedule ends inside step {} of {len} (cut short?)",
+                    n + 1
+                ));
+            }
+            let id = (0..w).fold(0usize, |id, k| id | usize::from(bit(at + 1 + k)) << k);
+            steps.push(ScheduleStep::Task(TaskId::from(id)));
+            at += 1 + w;
+        }
+    }
+    if rest.len() != at.div_ceil(8) {
+        return Err(format!(
+            "the schedule has {} bytes after its {len} steps",
+            rest.len() - at.div_ceil(8)
+        ));
+    }
+    Ok(Schedule { seed, steps })
+}
+
+/// Where a replayed schedule parted from the execution.
+#[derive(Default)]
+struct ReplayState {
+    used: usize,
+    error: Option<String>,
+}
+
+/// shuttle's replay, checked: it follows the schedule step by step and, where the schedule
+/// names a task that cannot run, asks for a random number the model never draws (or the
+/// reverse), or ends before the execution does, stops the execution and records why, instead
+/// of panicking as shuttle's `ReplayScheduler` does.
+struct CheckedReplay {
+    steps: Vec<ScheduleStep>,
+    state: StdArc<StdMutex<ReplayState>>,
+    started: bool,
+}
+
+impl CheckedReplay {
+    fn fail(&self, why: String) {
+        let mut st = self.state.lock().unwrap();
+        st.error.get_or_insert(why);
+    }
+}
+
+impl Scheduler for CheckedReplay {
+    fn new_execution(&mut self) -> Option<Schedule> {
+        if self.started {
+            return None;
+        }
+        self.started = true;
+        Some(Schedule::new(0))
+    }
+
+    fn next_task(&mut self, runnable: &[&Task], _: Option<TaskId>, _: bool) -> Option<TaskId> {
+        let used = self.state.lock().unwrap().used;
+        if self.state.lock().unwrap().error.is_some() {
+            return None;
+        }
+        let ids: Vec<usize> = runnable.iter().map(|t| usize::from(t.id())).collect();
+        match self.steps.get(used) {
+            // The schedule was recorded when the model's run ended: past its end only
+            // shuttle's own teardown remains, which is stopped here. Whether the run had
+            // ended is judged after it (`shuttle_replay`).
+            None => None,
+            Some(ScheduleStep::Random) => {
+                self.fail(format!(
+                    "step {} of the schedule is a random choice, but here the execution \
+                     switches threads (runnable tasks: {ids:?})",
+                    used + 1
+                ));
+                None
+            }
+            Some(ScheduleStep::Task(t)) if !ids.contains(&usize::from(*t)) => {
+                self.fail(format!(
+                    "step {} of the schedule runs task {}, which cannot run there (runnable \
+                     tasks: {ids:?})",
+                    used + 1,
+                    usize::from(*t)
+                ));
+                None
+            }
+            Some(ScheduleStep::Task(t)) => {
+                self.state.lock().unwrap().used += 1;
+                Some(*t)
+            }
+        }
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        let used = self.state.lock().unwrap().used;
+        match self.steps.get(used) {
+            Some(ScheduleStep::Random) => self.state.lock().unwrap().used += 1,
+            _ => self.fail(format!(
+                "step {} of the schedule is not the random choice the execution makes there",
+                used + 1
+            )),
+        }
+        0
+    }
+}
+
+/// Replay one execution on shuttle from a schedule printed by `shuttle_*`. Any schedule that
+/// is not one of this configuration's executions, to the step, is an error saying where it
+/// parts from the execution; nothing panics.
 pub fn shuttle_replay(cfg: &Config, schedule: &str) -> Result<Execution, String> {
     let schedule = parse_schedule(schedule)?;
-    run_with(cfg, None, None, {
-        let mut r = ReplayScheduler::new_from_schedule(schedule);
-        r.set_allow_incomplete();
-        r
-    })
+    let total = schedule.steps.len();
+    let state = StdArc::new(StdMutex::new(ReplayState::default()));
+    let e = run_with(
+        cfg,
+        None,
+        None,
+        CheckedReplay {
+            steps: schedule.steps,
+            state: StdArc::clone(&state),
+            started: false,
+        },
+    );
+    let st = state.lock().unwrap();
+    if let Some(why) = &st.error {
+        return Err(why.clone());
+    }
+    let e = e.map_err(|_| {
+        format!("the schedule ends after its {total} steps, before the execution does (cut short?)")
+    })?;
+    if st.used != total {
+        return Err(format!(
+            "the execution ended after {} of the schedule's {total} steps (not this \
+             configuration's schedule?)",
+            st.used
+        ));
+    }
+    Ok(e)
 }
 
 /// What the directed scheduler knows of the run: which shuttle task runs which model thread,
@@ -298,15 +535,16 @@ fn run_with<S: Scheduler + 'static>(
 ) -> Result<Execution, String> {
     let out = StdArc::new(StdMutex::new(None));
     let (cfg, out2) = (*cfg, StdArc::clone(&out));
-    without_shuttle_panic_hook(|| {
+    shuttle_quietly(|| {
         let mut config = shuttle::Config::new();
         config.silence_warnings = true;
         shuttle::Runner::new(scheduler, config).run(move || {
             *out2.lock().unwrap() = Some(on_shuttle::run_once(cfg, turn.clone(), hook.clone()));
         });
-    });
+    })
+    .map_err(|e| format!("shuttle stopped the execution: {e}"))?;
     let e = out.lock().unwrap().take();
-    e.ok_or_else(|| "the replay ran no execution".to_string())
+    e.ok_or_else(|| "the execution did not finish".to_string())
 }
 
 /// Directed replay of a stateright counterexample on shuttle's real threads: the threads take

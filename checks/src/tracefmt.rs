@@ -17,7 +17,7 @@ use std::fmt::Write;
 
 /// Bumped whenever the model's steps or state change meaning: a trace file of another version
 /// is refused.
-pub const MODEL_VERSION: u32 = 3;
+pub const MODEL_VERSION: u32 = 4;
 
 /// The configuration as recorded in a trace file.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -46,6 +46,9 @@ pub struct ConfigRecord {
     pub reclaim: bool,
     /// The filesystem can run out of space (an `E0` thread).
     pub enospc: bool,
+    /// The R2/R4 scenario constraint (`--late-writeback`).
+    #[serde(default)]
+    pub late_writeback: bool,
 }
 
 impl ConfigRecord {
@@ -64,6 +67,7 @@ impl ConfigRecord {
             stores: cfg.stores,
             reclaim: cfg.reclaim,
             enospc: cfg.enospc,
+            late_writeback: cfg.late_writeback,
         }
     }
 
@@ -96,6 +100,7 @@ impl ConfigRecord {
             stores: self.stores,
             reclaim: self.reclaim,
             enospc: self.enospc,
+            late_writeback: self.late_writeback,
         };
         if self.truncate > 1 {
             return Err(format!("truncate {} is not 0 or 1", self.truncate));
@@ -154,18 +159,28 @@ pub fn text(
     inv: Inv,
     path: &[Tid],
 ) -> Result<String, String> {
+    use mkwrite_model::trace::wrap;
+    let more = "#            ";
     let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "# how to read this: README.md, section \"Reading a trace\" (the legend)"
+    );
     let _ = writeln!(s, "# config     {}", cfg.label());
+    let fs = crate::report::fs_line(cfg).replace('\n', " ");
+    s.push_str(&wrap(
+        "# filesystem ",
+        fs.strip_prefix("filesystem: ").unwrap_or(&fs),
+        more,
+    ));
     if let Some(name) = scenario {
         let _ = writeln!(s, "# scenario   {name}");
     }
-    let _ = writeln!(
-        s,
-        "# violated   {} ({}): {}",
-        inv.name(),
-        inv.id(),
-        inv.meaning()
-    );
+    s.push_str(&wrap(
+        &format!("# violated   {} ({}): ", inv.name(), inv.id()),
+        inv.meaning(),
+        more,
+    ));
     let _ = writeln!(
         s,
         "# found by   stateright, BFS: the shortest counterexample ({} steps)",
@@ -174,11 +189,6 @@ pub fn text(
     let _ = writeln!(
         s,
         "# regenerate BLESS=1 cargo test --release --test traces  (or: mkwrite trace ...)"
-    );
-    let _ = writeln!(
-        s,
-        "# columns    step, thread, kernel function, step id, function anchor, what the step \
-         does; below it what changed"
     );
     s.push_str(&mkwrite_model::trace::render(cfg, path)?);
     Ok(s)
@@ -237,14 +247,49 @@ fn mermaid_text(s: &str) -> String {
     s.replace(';', ",").replace('#', "").replace('"', "'")
 }
 
-/// A Mermaid sequence diagram in a Markdown file: one lifeline per thread and one for the page,
-/// each step an arrow from its thread to the page, the violating step highlighted.
+/// `tokens` in lines of at most `width` characters (a longer token stays whole), joined by
+/// `<br/>`, Mermaid's line break.
+fn mermaid_lines(tokens: &[String], width: usize) -> String {
+    let mut lines: Vec<String> = vec![String::new()];
+    for tok in tokens {
+        let last = lines.last_mut().expect("one line");
+        if !last.is_empty() && last.chars().count() + 1 + tok.chars().count() > width {
+            lines.push(tok.clone());
+        } else {
+            if !last.is_empty() {
+                last.push(' ');
+            }
+            last.push_str(tok);
+        }
+    }
+    lines
+        .iter()
+        .map(|l| mermaid_text(l))
+        .collect::<Vec<_>>()
+        .join("<br/>")
+}
+
+/// Words of `text` as tokens.
+fn words(text: &str) -> Vec<String> {
+    text.split(' ')
+        .filter(|w| !w.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// A Mermaid sequence diagram in a Markdown file. The page `P` stands between the writers
+/// (and truncate, reclaim) on its left and writeback, I/O and fsync on its right, so that an
+/// arrow crosses as few lifelines as possible; each arrow carries only the step number and id.
+/// What the step does and what it changed is a note at the far right, wrapped. The thread
+/// holding the page lock is shown active (a bar on its lifeline). The step that breaks the
+/// invariant is highlighted and says why.
 pub fn mermaid(
     cfg: &Config,
     scenario: Option<&str>,
     inv: Inv,
     path: &[Tid],
 ) -> Result<String, String> {
+    use mkwrite_model::contract::Role;
     let steps = replay(cfg, path)?;
     let init = World::init(cfg);
     let mut s = String::new();
@@ -258,40 +303,97 @@ pub fn mermaid(
     );
     let _ = writeln!(
         s,
-        "Configuration `{}`; the shortest counterexample, found by stateright. The highlighted \
-         step is the one that breaks the invariant.\n",
+        "Configuration `{}`; the shortest counterexample, found by stateright. Each arrow is one \
+         atomic step (number and step id); the note beside it says what the step does and, \
+         after =>, what it changed. A bar on a lifeline: that thread holds the page lock. The \
+         highlighted step breaks the invariant. How to read the names: README.md, \"Reading a \
+         trace\".\n",
         cfg.label()
     );
-    let _ = writeln!(s, "```mermaid\nsequenceDiagram");
-    for t in &init.threads {
-        if steps.iter().any(|st| st.thread == t.name()) {
-            let _ = writeln!(s, "    participant {}", t.name());
-        }
+    // Labels at the right end of each arrow: beside the page for a writer's arrow, beside
+    // the thread for writeback's, I/O's and fsync's, so that no label sits on a lifeline.
+    let _ = writeln!(
+        s,
+        "```mermaid\n%%{{init: {{\"sequence\": {{\"messageAlign\": \"right\"}}}}}}%%\nsequenceDiagram"
+    );
+    let used: Vec<&mkwrite_model::world::Thread> = init
+        .threads
+        .iter()
+        .filter(|t| steps.iter().any(|st| st.thread == t.name()))
+        .collect();
+    let left = |t: &&mkwrite_model::world::Thread| {
+        matches!(t.role, Role::Writer | Role::Truncate | Role::Reclaim)
+    };
+    for t in used.iter().filter(|t| left(t)) {
+        let _ = writeln!(s, "    participant {}", t.name());
     }
-    let _ = writeln!(s, "    participant P as page, pte, fs");
+    let _ = writeln!(s, "    participant P as page");
+    let mut last = "P".to_string();
+    for t in used.iter().filter(|t| !left(t)) {
+        let _ = writeln!(s, "    participant {}", t.name());
+        last = t.name();
+    }
     let n = steps.len();
+    let mut before = init.clone();
     for (i, st) in steps.iter().enumerate() {
-        let changes = if st.delta.is_empty() {
-            "no change".to_string()
+        // The shortest counterexample ends at the first state that violates the invariant.
+        let breaks = i + 1 == n;
+        let changes: Vec<&str> = st
+            .delta
+            .iter()
+            .map(String::as_str)
+            .filter(|d| !d.starts_with("fired."))
+            .collect();
+        // What the step does, by words; then what it changed, one unbreakable item each.
+        let mut what = words(&format!(
+            "{}. {}: {}",
+            i + 1,
+            st.info.function,
+            st.info.what
+        ));
+        if changes.is_empty() {
+            what.push("=> no field changes".into());
         } else {
-            st.delta.join(", ")
-        };
-        let line = format!(
-            "    {}->>P: {}. {} {}: {}",
+            let last = changes.len() - 1;
+            what.extend(changes.iter().enumerate().map(|(k, c)| {
+                let sep = if k < last { "," } else { "" };
+                let lead = if k == 0 { "=> " } else { "" };
+                format!("{lead}{c}{sep}")
+            }));
+        }
+        let pad = if breaks { "        " } else { "    " };
+        if breaks {
+            let _ = writeln!(s, "    rect rgb(255, 200, 200)");
+        }
+        let _ = writeln!(
+            s,
+            "{pad}{}->>P: {} {}",
             st.thread,
             i + 1,
-            st.info.id,
-            st.info.function,
-            mermaid_text(&changes)
+            mermaid_text(st.info.id)
         );
-        if i + 1 == n {
-            let _ = writeln!(s, "    rect rgb(255, 200, 200)");
-            let _ = writeln!(s, "    {line}");
-            let _ = writeln!(s, "    Note over P: {} ({}) violated", inv.name(), inv.id());
-            let _ = writeln!(s, "    end");
-        } else {
-            let _ = writeln!(s, "{line}");
+        // The page lock as an activation bar, from the step that takes it.
+        if before.page.locked_by != st.after.page.locked_by {
+            if let Some(o) = before.page.locked_by {
+                let _ = writeln!(s, "{pad}deactivate {}", before.thread(o).name());
+            }
+            if let Some(o) = st.after.page.locked_by {
+                let _ = writeln!(s, "{pad}activate {}", st.after.thread(o).name());
+            }
         }
+        let _ = writeln!(s, "{pad}Note right of {last}: {}", mermaid_lines(&what, 48));
+        if breaks {
+            let _ = writeln!(
+                s,
+                "{pad}Note right of {last}: {}",
+                mermaid_lines(
+                    &words(&format!("{} breaks here: {}", inv.id(), inv.meaning())),
+                    48
+                )
+            );
+            let _ = writeln!(s, "    end");
+        }
+        before = st.after.clone();
     }
     let _ = writeln!(s, "```");
     Ok(s)
@@ -311,17 +413,111 @@ pub struct Replayed {
     pub violated: Vec<Inv>,
 }
 
-/// Parse a trace file. Errors are one line.
+/// Parse a trace file holding exactly one trace. Errors are one line.
 pub fn parse(text: &str) -> Result<TraceRecord, String> {
-    let r: TraceRecord =
-        serde_json::from_str(text).map_err(|e| format!("not a mkwrite JSON trace: {e}"))?;
-    if r.model_version != MODEL_VERSION {
-        return Err(format!(
-            "trace written by model version {}, this is model version {MODEL_VERSION}",
-            r.model_version
-        ));
+    let mut all = parse_all(text)?;
+    match all.len() {
+        1 => Ok(all.remove(0)),
+        n => Err(format!("expected one trace, found {n}")),
     }
-    Ok(r)
+}
+
+/// Every counterexample in a file: one pretty-printed trace (`traces/**/*.json`), trace lines
+/// (`mkwrite trace --format json`), or verdict lines (`mkwrite check --json`, whose violated
+/// records carry the thread order; records that hold are skipped). Errors are one line and
+/// name the record.
+pub fn parse_all(text: &str) -> Result<Vec<TraceRecord>, String> {
+    let mut out = Vec::new();
+    let stream = serde_json::Deserializer::from_str(text).into_iter::<serde_json::Value>();
+    let mut records = 0;
+    for (n, v) in stream.enumerate() {
+        let v = v.map_err(|e| format!("not a mkwrite JSON trace: {e}"))?;
+        records += 1;
+        if let Some(r) = record_of(n + 1, v)? {
+            out.push(r);
+        }
+    }
+    if records == 0 {
+        return Err("not a mkwrite JSON trace: the file is empty".into());
+    }
+    Ok(out)
+}
+
+/// One JSON value as a trace: `None` for a verdict record that holds.
+fn record_of(n: usize, v: serde_json::Value) -> Result<Option<TraceRecord>, String> {
+    let field = |k: &str| v.get(k).cloned();
+    let version = field("model_version").and_then(|x| x.as_u64());
+    match version {
+        Some(x) if x == u64::from(MODEL_VERSION) => {}
+        Some(x) => {
+            return Err(format!(
+                "record {n}: written by model version {x}, this is model version \
+                 {MODEL_VERSION} (regenerate it with this mkwrite)"
+            ))
+        }
+        None => {
+            return Err(format!(
+                "record {n}: no model_version: not a mkwrite trace (`mkwrite trace --format \
+                 json`) or verdict (`mkwrite check --json`)"
+            ))
+        }
+    }
+    let rec = if v.get("steps").is_some() {
+        serde_json::from_value::<TraceRecord>(v).map_err(|e| format!("record {n}: {e}"))?
+    } else if let Some(verdict) = field("verdict") {
+        if verdict != "violated" {
+            return Ok(None);
+        }
+        let config = serde_json::from_value::<ConfigRecord>(v.clone())
+            .map_err(|e| format!("record {n}: {e}"))?;
+        let names: Vec<String> = serde_json::from_value(field("trace").unwrap_or_default())
+            .map_err(|e| format!("record {n}: trace: {e}"))?;
+        let text = |k: &str| {
+            field(k)
+                .and_then(|x| x.as_str().map(String::from))
+                .unwrap_or_default()
+        };
+        TraceRecord {
+            model_version: MODEL_VERSION,
+            config,
+            scenario: None,
+            invariant: text("invariant"),
+            inv: text("inv"),
+            meaning: String::new(),
+            checker: text("checker"),
+            steps: names
+                .into_iter()
+                .enumerate()
+                .map(|(i, thread)| StepRecord {
+                    step: i + 1,
+                    thread,
+                    function: String::new(),
+                    id: String::new(),
+                    anchor: String::new(),
+                    what: String::new(),
+                    changes: Vec::new(),
+                })
+                .collect(),
+            final_state: String::new(),
+        }
+    } else {
+        return Err(format!(
+            "record {n} is neither a trace (`mkwrite trace --format json`) nor a verdict \
+             (`mkwrite check --json`)"
+        ));
+    };
+    match Inv::parse(&rec.invariant) {
+        Some(i) if i.id() == rec.inv => Ok(Some(rec)),
+        _ => {
+            let ids: Vec<&str> = Inv::ALL.iter().map(|i| i.id()).collect();
+            Err(format!(
+                "record {n}: invariant '{}' ({}) is not one of this model's ({})",
+                rec.invariant,
+                rec.inv,
+                ids.join(", ")
+            ))
+        }
+    }
 }
 
 /// Replay a trace by thread order against `cfg` (the file's configuration when `None`).
@@ -346,42 +542,36 @@ pub fn replay_record(r: &TraceRecord, cfg: Option<Config>) -> Result<Replayed, S
         })?;
         tids.push(t as Tid);
     }
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "replaying {} ({}, {} steps) against {}{}",
-        r.invariant,
-        r.inv,
-        r.steps.len(),
-        cfg.label(),
-        if own_config {
-            " (the file's configuration)"
-        } else {
-            " (overriding the file's configuration)"
-        }
+    use mkwrite_model::trace::{render_step, wrap};
+    let pad = "       ";
+    let mut s = wrap(
+        "",
+        &format!(
+            "replaying {} ({}, {} steps) against {}{}",
+            r.invariant,
+            r.inv,
+            r.steps.len(),
+            cfg.label(),
+            if own_config {
+                " (the file's configuration)"
+            } else {
+                " (overriding the file's configuration)"
+            }
+        ),
+        "    ",
     );
-    let _ = writeln!(s, "initial: {w}");
+    s.push_str(&wrap("initial: ", &w.to_string(), pad));
     let mut complete = true;
     for (i, &t) in tids.iter().enumerate() {
         let inf = info(&cfg, &w, t);
         match step(&cfg, &w, t) {
             Some(next) => {
-                let d = delta(&w, &next);
-                let _ = writeln!(
-                    s,
-                    "{:>4} {:<3} {} {} ({}): {}\n       {}",
+                s.push_str(&render_step(
                     i + 1,
-                    w.thread(t).name(),
-                    inf.function,
-                    inf.id,
-                    inf.anchor,
-                    inf.what,
-                    if d.is_empty() {
-                        "(no change)".into()
-                    } else {
-                        d.join(", ")
-                    }
-                );
+                    &w.thread(t).name(),
+                    &inf,
+                    &delta(&w, &next),
+                ));
                 w = next;
             }
             None => {
@@ -402,21 +592,22 @@ pub fn replay_record(r: &TraceRecord, cfg: Option<Config>) -> Result<Replayed, S
                             .to_string(),
                     }
                 };
-                let _ = writeln!(
-                    s,
-                    "{:>4} {:<3} cannot take {} ({}) here: {why}.\nstopped after {} of {} steps.",
-                    i + 1,
-                    th.name(),
-                    inf.id,
-                    inf.function,
-                    i,
-                    tids.len()
-                );
+                s.push_str(&wrap(
+                    &format!("{:>4} {:<3} ", i + 1, th.name()),
+                    &format!(
+                        "cannot take {} ({}) here: {why}. Stopped after {} of {} steps.",
+                        inf.id,
+                        inf.function,
+                        i,
+                        tids.len()
+                    ),
+                    pad,
+                ));
                 break;
             }
         }
     }
-    let _ = writeln!(s, "state: {w}");
+    s.push_str(&wrap("state: ", &w.to_string(), pad));
     let violated: Vec<Inv> = Inv::ALL
         .iter()
         .copied()
@@ -429,7 +620,7 @@ pub fn replay_record(r: &TraceRecord, cfg: Option<Config>) -> Result<Replayed, S
             .iter()
             .map(|i| format!("{} ({})", i.name(), i.id()))
             .collect();
-        let _ = writeln!(s, "violated in this state: {}", ids.join(", "));
+        s.push_str(&wrap("violated in this state: ", &ids.join(", "), "    "));
     }
     Ok(Replayed {
         cfg,

@@ -123,6 +123,26 @@ fn r2_old_wp_cleaning_between_pte_and_set_page_dirty_violates_cleaned_page_had_f
     assert!(steps
         .iter()
         .all(|s| mkwrite_model::invariants::writable_pte_has_fs_metadata(&cfg, &s.after)));
+    // The scenario's own trace: with writeback kept out of the R1 window, INV-2 alone fails,
+    // and its shortest counterexample is this race: the pte first, then the cleaning, then
+    // WP14's set_page_dirty.
+    assert_eq!(violated(&cfg), [Inv::CleanedPageHadFsMetadata]);
+    assert_shortest(&cfg, Inv::CleanedPageHadFsMetadata, 20);
+    assert_window(&cfg, ("F0", "WP6-WP11"), ("F0", "WP14"));
+}
+
+/// The shortest INV-2 trace of `cfg` is a race in the window between `open` and `dirty`:
+/// writeback locks the page after `open` and clears PG_dirty (W6c) before `dirty`.
+fn assert_window(cfg: &Config, open: (&str, &str), dirty: (&str, &str)) {
+    let t = shortest(cfg, Inv::CleanedPageHadFsMetadata, None).unwrap();
+    let steps = trace::replay(cfg, &t).unwrap();
+    let ids: Vec<(&str, &str)> = steps
+        .iter()
+        .map(|s| (s.thread.as_str(), s.info.id))
+        .collect();
+    let at = |x: (&str, &str)| ids.iter().position(|y| *y == x).unwrap();
+    let (open, lock, clean, dirty) = (at(open), at(("W0", "W2-W5")), at(("W0", "W6c")), at(dirty));
+    assert!(open < lock && lock < clean && clean < dirty, "{ids:?}");
 }
 
 #[test]
@@ -186,6 +206,9 @@ fn r4_old_nopage_cleaning_between_unlock_and_set_page_dirty_violates_cleaned_pag
     assert!(steps
         .iter()
         .all(|s| mkwrite_model::invariants::writable_pte_has_fs_metadata(&cfg, &s.after)));
+    assert_eq!(violated(&cfg), [Inv::CleanedPageHadFsMetadata]);
+    assert_shortest(&cfg, Inv::CleanedPageHadFsMetadata, 22);
+    assert_window(&cfg, ("F0", "DF12"), ("F0", "DF14-DF15"));
 }
 
 #[test]

@@ -16,7 +16,6 @@ fn expected() -> BTreeMap<PathBuf, String> {
     let mut seen = Vec::new();
     for s in SCENARIOS.iter().chain(HISTORY.iter()) {
         let cfg = Config::from_scenario(s);
-        // R2 and R4 share R1's and R3's configuration, hence their shortest traces.
         if seen.contains(&cfg) {
             continue;
         }
@@ -106,8 +105,9 @@ fn committed_traces_are_current() {
     let textbook = files.keys().filter(|p| !p.starts_with("profiles")).count();
     assert_eq!(
         textbook,
-        3 * (9 + 5 + 1 + 3 + 1),
-        "R1-R5, then pre2007, old with truncate, v3.15-rc and 2014"
+        3 * (9 + 2 + 5 + 1 + 3 + 1),
+        "R1, R3, R5 (three each), R2 and R4 (INV-2 each), then pre2007, old with truncate, \
+         v3.15-rc and 2014"
     );
     let bless = std::env::var_os("BLESS").is_some();
     // A file the model no longer produces is stale: a bless deletes it, a check fails on it.
@@ -156,6 +156,61 @@ fn every_json_trace_replays_to_its_invariant() {
                 "{}: {}",
                 rel.display(),
                 r.text
+            );
+        }
+    }
+}
+
+#[test]
+fn every_text_trace_points_to_the_legend_and_fits_100_columns() {
+    for (rel, content) in expected() {
+        if rel.extension().is_some_and(|e| e == "txt") {
+            assert!(
+                content.starts_with("# how to read this: README.md, section \"Reading a trace\""),
+                "{}",
+                rel.display()
+            );
+            for line in content.lines() {
+                assert!(line.chars().count() <= 100, "{}: {line}", rel.display());
+            }
+        }
+    }
+}
+
+/// The Mermaid diagrams are readable: short arrow labels placed clear of other lifelines,
+/// notes wrapped, the page lock drawn as an activation, the breaking step highlighted with
+/// its reason.
+#[test]
+fn every_mermaid_diagram_is_readable() {
+    for (rel, content) in expected() {
+        if rel.extension().is_none_or(|e| e != "md") {
+            continue;
+        }
+        let name = rel.display();
+        assert!(content.contains("\"messageAlign\": \"right\""), "{name}");
+        let mut notes = 0;
+        for line in content.lines().map(str::trim) {
+            if let Some((_, label)) = line.split_once("->>P: ") {
+                assert!(label.chars().count() <= 20, "{name}: arrow label {label:?}");
+            }
+            if let Some((_, note)) = line.split_once(": ").filter(|_| line.starts_with("Note")) {
+                notes += 1;
+                for part in note.split("<br/>") {
+                    assert!(
+                        part.chars().count() <= 48 || !part.contains(' '),
+                        "{name}: note line {part:?}"
+                    );
+                }
+            }
+        }
+        let steps = content.matches("->>P: ").count();
+        assert_eq!(notes, steps + 1, "{name}: a note per step and the reason");
+        let rect = content.find("rect rgb").expect("highlight");
+        assert!(content[rect..].contains(" breaks here: "), "{name}");
+        if content.contains("page.locked: - -> ") {
+            assert!(
+                content.contains("activate "),
+                "{name}: the lock as an activation"
             );
         }
     }

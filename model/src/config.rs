@@ -44,6 +44,11 @@ pub struct Config {
     /// last free blocks at some moment, after which ->page_mkwrite's allocation fails with
     /// ENOSPC (VM_FAULT_SIGBUS) and so does an allocation in ->writepage.
     pub enospc: bool,
+    /// A scenario constraint, not kernel behaviour (`--late-writeback`): writeback may take
+    /// the page lock only while no fault is between a successful ->page_mkwrite and its pte
+    /// install. It closes the R1/R3 window so that the shortest counterexample left is R2's
+    /// or R4's, whose window opens after the pte.
+    pub late_writeback: bool,
 }
 
 /// A configuration that cannot be run, with the one-line reason.
@@ -74,6 +79,7 @@ impl Config {
             stores: 1,
             reclaim: false,
             enospc: false,
+            late_writeback: false,
         }
     }
 
@@ -85,6 +91,7 @@ impl Config {
             writeback: s.writeback,
             truncate: s.truncate,
             pte_ro: s.pte_ro,
+            late_writeback: s.late_writeback,
             ..Config::new(s.protocol)
         }
     }
@@ -100,13 +107,13 @@ impl Config {
     pub fn validate(&self) -> Result<(), ConfigError> {
         if self.writers == 0 || self.writers > MAX_WRITERS {
             return Err(ConfigError(format!(
-                "--writers must be 1 or {MAX_WRITERS}, not {}",
+                "writers must be 1 to {MAX_WRITERS}, not {}",
                 self.writers
             )));
         }
         if self.writeback > MAX_WRITEBACK {
             return Err(ConfigError(format!(
-                "--writeback must be 0 to {MAX_WRITEBACK}, not {}",
+                "writeback passes must be 0 to {MAX_WRITEBACK}, not {}",
                 self.writeback
             )));
         }
@@ -114,12 +121,13 @@ impl Config {
             // Under the old VM a ->page_mkwrite must return with the page unlocked; the
             // VM_FAULT_LOCKED convention does not exist yet.
             return Err(ConfigError(format!(
-                "--protocol {} has no VM_FAULT_LOCKED convention: use --fs unlocked",
+                "protocol {} has no VM_FAULT_LOCKED convention: its filesystem returns unlocked \
+                 (fs unlocked)",
                 self.protocol.id()
             )));
         }
         if self.shared_mm && self.writers < 2 {
-            return Err(ConfigError("--shared-mm needs --writers 2".into()));
+            return Err(ConfigError("a shared mm needs 2 writers".into()));
         }
         Ok(())
     }
@@ -166,5 +174,6 @@ impl Config {
         } + if self.stores > 1 { " stores2" } else { "" }
             + if self.reclaim { " reclaim" } else { "" }
             + if self.enospc { " enospc" } else { "" }
+            + if self.late_writeback { " late-wb" } else { "" }
     }
 }

@@ -193,7 +193,7 @@ impl Inv {
         Inv::ALL
             .iter()
             .copied()
-            .find(|i| i.name() == s || i.id() == s)
+            .find(|i| i.name().eq_ignore_ascii_case(s) || i.id().eq_ignore_ascii_case(s))
     }
 }
 
@@ -291,7 +291,9 @@ impl Protocol {
 
     /// Parse a CLI/JSON id.
     pub fn parse(s: &str) -> Option<Protocol> {
-        Protocol::all().into_iter().find(|p| p.id() == s)
+        Protocol::all()
+            .into_iter()
+            .find(|p| p.id().eq_ignore_ascii_case(s))
     }
 
     /// The switches this protocol applies: old has only 79352894b28's wait, new every part of
@@ -355,7 +357,7 @@ impl FsConvention {
             FsConvention::None,
         ]
         .into_iter()
-        .find(|c| c.id() == s)
+        .find(|c| c.id().eq_ignore_ascii_case(s))
     }
 }
 
@@ -537,11 +539,14 @@ pub struct Scenario {
     pub truncate: bool,
     /// Initial pte of every writer: present read-only (`true`) or none.
     pub pte_ro: bool,
+    /// The scenario constraint of `Config::late_writeback` (R2, R4).
+    pub late_writeback: bool,
 }
 
-/// R1–R5. R2 and R4 share the configuration of R1 and R3 (both need a second writeback pass,
-/// so that the page is cleaned again before the writer's next store re-runs ->page_mkwrite);
-/// they are told apart by their exact paths, pinned in the tests.
+/// R1–R5. R2 and R4 run R1's and R3's configuration (both need a second writeback pass, so
+/// that the page is cleaned again before the writer's next store re-runs ->page_mkwrite) with
+/// the constraint `late_writeback`: writeback cannot clean the page inside the R1/R3 window,
+/// so the shortest counterexample left is the race in their own, later window.
 pub const SCENARIOS: [Scenario; 5] = [
     Scenario {
         name: "wp-fault+writeback",
@@ -553,6 +558,7 @@ pub const SCENARIOS: [Scenario; 5] = [
         writeback: 2,
         truncate: false,
         pte_ro: true,
+        late_writeback: false,
     },
     Scenario {
         name: "wp-fault+writeback-between-pte-and-dirty",
@@ -564,6 +570,7 @@ pub const SCENARIOS: [Scenario; 5] = [
         writeback: 2,
         truncate: false,
         pte_ro: true,
+        late_writeback: true,
     },
     Scenario {
         name: "nopage-fault+writeback",
@@ -575,6 +582,7 @@ pub const SCENARIOS: [Scenario; 5] = [
         writeback: 2,
         truncate: false,
         pte_ro: false,
+        late_writeback: false,
     },
     Scenario {
         name: "nopage-fault+writeback-between-unlock-and-dirty",
@@ -586,6 +594,7 @@ pub const SCENARIOS: [Scenario; 5] = [
         writeback: 2,
         truncate: false,
         pte_ro: false,
+        late_writeback: true,
     },
     Scenario {
         name: "unlocked-mkwrite+writeback",
@@ -597,6 +606,7 @@ pub const SCENARIOS: [Scenario; 5] = [
         writeback: 2,
         truncate: false,
         pte_ro: true,
+        late_writeback: false,
     },
 ];
 
@@ -615,6 +625,7 @@ pub const HISTORY: [Scenario; 4] = [
         writeback: 1,
         truncate: false,
         pte_ro: true,
+        late_writeback: false,
     },
     Scenario {
         name: "wp-fault+truncate",
@@ -627,6 +638,7 @@ pub const HISTORY: [Scenario; 4] = [
         writeback: 0,
         truncate: true,
         pte_ro: true,
+        late_writeback: false,
     },
     Scenario {
         name: "v3.15-rc-wp-fault",
@@ -638,6 +650,7 @@ pub const HISTORY: [Scenario; 4] = [
         writeback: 0,
         truncate: false,
         pte_ro: true,
+        late_writeback: false,
     },
     Scenario {
         name: "nomkwrite-wp-fault+truncate",
@@ -649,6 +662,7 @@ pub const HISTORY: [Scenario; 4] = [
         writeback: 0,
         truncate: true,
         pte_ro: true,
+        late_writeback: false,
     },
 ];
 

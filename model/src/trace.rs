@@ -50,6 +50,7 @@ pub fn fields(w: &World) -> Vec<(String, String)> {
         let ret = match (s.pc, s.local.fsync_err) {
             (Pc::Writeback(WbPc::Done), false) => "0",
             (Pc::Writeback(WbPc::Done), true) => "-ENOSPC",
+            (Pc::Writeback(WbPc::Stopped), _) => "never (oops)",
             _ => "-",
         };
         f.push(("fsync".to_string(), ret.to_string()));
@@ -138,38 +139,144 @@ pub fn blocked(cfg: &Config, w: &World) -> Vec<String> {
         .collect()
 }
 
-/// Render a trace as numbered text lines: step, thread, function, step id, anchor, what the
-/// step does, and what changed; `(blocked: …)` whenever the set of waiting threads changes.
-/// Ends with the whole final state on one line.
+/// The width every terminal output of the project fits.
+pub const WIDTH: usize = 100;
+
+/// `text` wrapped at spaces to [`WIDTH`] columns: the first line starts with `first`, the
+/// others with `indent`. A word longer than a line stays whole. Ends with a newline.
+pub fn wrap(first: &str, text: &str, indent: &str) -> String {
+    let words: Vec<&str> = text.split(' ').filter(|w| !w.is_empty()).collect();
+    fill(first, &words, " ", indent)
+}
+
+/// `items` joined by `, ` and wrapped to [`WIDTH`] columns only between items, so that no
+/// item (a change such as `NR_FILE_DIRTY: 0 -> 1`) is split. Ends with a newline.
+pub fn wrap_list(first: &str, items: &[&str], indent: &str) -> String {
+    let n = items.len();
+    let with_commas: Vec<String> = items
+        .iter()
+        .enumerate()
+        .map(|(i, it)| {
+            if i + 1 < n {
+                format!("{it},")
+            } else {
+                it.to_string()
+            }
+        })
+        .collect();
+    let refs: Vec<&str> = with_commas.iter().map(String::as_str).collect();
+    fill(first, &refs, " ", indent)
+}
+
+fn fill(first: &str, tokens: &[&str], sep: &str, indent: &str) -> String {
+    let mut out = String::new();
+    let mut line = first.to_string();
+    let mut fresh = true;
+    for tok in tokens {
+        if !fresh && line.chars().count() + sep.len() + tok.chars().count() > WIDTH {
+            out.push_str(line.trim_end());
+            out.push('\n');
+            line = indent.to_string();
+            fresh = true;
+        }
+        if !fresh {
+            line.push_str(sep);
+        }
+        line.push_str(tok);
+        fresh = false;
+    }
+    out.push_str(line.trim_end());
+    out.push('\n');
+    out
+}
+
+/// One step as text: `n thread function id anchor`, then what the step does, then `=>` and
+/// the fields that changed (the ghost `fired.*` flags are left to the `>>` line).
+pub fn render_step(n: usize, thread: &str, info: &StepInfo, delta: &[String]) -> String {
+    let pad = "       ";
+    let head = format!(
+        "{n:>4} {thread:<3} {:<26} {:<14} {}",
+        info.function, info.id, info.anchor
+    );
+    let mut s = head.trim_end().to_string();
+    s.push('\n');
+    s.push_str(&wrap(pad, info.what, pad));
+    let changes: Vec<&str> = delta
+        .iter()
+        .map(String::as_str)
+        .filter(|d| !d.starts_with("fired."))
+        .collect();
+    let changes = if changes.is_empty() {
+        vec!["no field changes"]
+    } else {
+        changes
+    };
+    s.push_str(&wrap_list("       => ", &changes, "          "));
+    s
+}
+
+/// Render a trace as numbered text, at most [`WIDTH`] columns: per step a line with the step
+/// number, thread, kernel function, step id and function anchor; below it what the step does,
+/// then `=>` and the fields that changed; `>>` where an invariant breaks, with its meaning;
+/// `(blocked: …)` whenever the set of waiting threads changes. Ends with the final state.
 pub fn render(cfg: &Config, path: &[Tid]) -> Result<String, String> {
     let steps = replay(cfg, path)?;
     let mut s = String::new();
     let mut prev_blocked: Vec<String> = Vec::new();
+    let pad = "       ";
     for (i, st) in steps.iter().enumerate() {
-        let effect = if st.delta.is_empty() {
-            "(no change)".to_string()
+        s.push_str(&render_step(i + 1, &st.thread, &st.info, &st.delta));
+        let before = if i == 0 {
+            World::init(cfg)
         } else {
-            st.delta.join(", ")
+            steps[i - 1].after.clone()
         };
-        s.push_str(&format!(
-            "{:>4} {:<3} {:<26} {:<14} {:<24} {}\n       {}\n",
-            i + 1,
-            st.thread,
-            st.info.function,
-            st.info.id,
-            st.info.anchor,
-            st.info.what,
-            effect
-        ));
+        for inv in Inv::ALL {
+            let holds = crate::invariants::check_fn(inv);
+            if holds(cfg, &before) && !holds(cfg, &st.after) {
+                s.push_str(&wrap(
+                    &format!("       >> {} ({}) breaks here: ", inv.id(), inv.name()),
+                    inv.meaning(),
+                    "          ",
+                ));
+            }
+        }
+        // Between TestSetPageDirty and its accounting half the counter lags PG_dirty; a
+        // TestClearPageDirty in between takes it below zero for a moment (ACCT is judged
+        // outside that window only).
+        let lagging =
+            |w: &World| w.nr_file_dirty < 0 && w.threads.iter().any(|t| t.local.dirty_unaccounted);
+        if lagging(&st.after) && !lagging(&before) {
+            let who: Vec<String> = st
+                .after
+                .threads
+                .iter()
+                .filter(|t| t.local.dirty_unaccounted)
+                .map(|t| t.name())
+                .collect();
+            s.push_str(&wrap(
+                pad,
+                &format!(
+                    "(NR_FILE_DIRTY is below 0 for now: {} set PG_dirty and has not accounted it \
+                     yet; ACCT is judged once it has)",
+                    who.join(", ")
+                ),
+                pad,
+            ));
+        }
         let now = blocked(cfg, &st.after);
         if now != prev_blocked && !now.is_empty() {
-            s.push_str(&format!("       (blocked: {})\n", now.join(", ")));
+            s.push_str(&wrap(
+                pad,
+                &format!("(blocked: {})", now.join(", ")),
+                "                 ",
+            ));
         }
         prev_blocked = now;
     }
     let last = steps
         .last()
         .map_or_else(|| World::init(cfg), |s| s.after.clone());
-    s.push_str(&format!("final: {last}\n"));
+    s.push_str(&wrap("final: ", &last.to_string(), pad));
     Ok(s)
 }

@@ -206,6 +206,12 @@ pub enum WbPc {
     WaitForIo,
     /// Finished.
     Done,
+    /// Stopped for good: a BUG() oopsed the task, or it would sleep on the page lock it holds
+    /// (INV-5b). It never returns: for S, fsync returns nothing.
+    /// Model: the thread keeps what it held (an oops does not unlock the page); the checker
+    /// counts it as finished so that no deadlock is reported on top of the invariant that
+    /// fired.
+    Stopped,
 }
 
 /// Program counter of the truncate thread T0.
@@ -373,7 +379,7 @@ impl Thread {
     pub fn finished(&self, w: &World) -> bool {
         match self.pc {
             Pc::Fault(pc) => matches!(pc, FaultPc::Done | FaultPc::SigBus),
-            Pc::Writeback(pc) => pc == WbPc::Done,
+            Pc::Writeback(pc) => matches!(pc, WbPc::Done | WbPc::Stopped),
             Pc::Truncate(pc) => pc == TruncPc::Done,
             Pc::Io => w.data.in_flight.is_none() && !crate::fs::rpc_pending(w),
             Pc::Env(pc) => pc == EnvPc::Done,

@@ -86,7 +86,9 @@ impl Fs {
     /// Parse a CLI/JSON id; `seed` is the seed filesystem with the protocol's default
     /// convention, which the caller resolves (`None` here means "unknown").
     pub fn parse(s: &str) -> Option<Fs> {
-        Fs::all().into_iter().find(|f| f.id() == s)
+        Fs::all()
+            .into_iter()
+            .find(|f| f.id().eq_ignore_ascii_case(s))
     }
 
     /// The seed convention, if this is the seed filesystem.

@@ -99,11 +99,22 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: WbPc, sync: bool) -> Step 
             // Model: the tests share the step that takes the lock. The mapping only changes
             // under the lock; PG_dirty and PG_writeback change without it, but setting or
             // clearing them commutes with taking the lock.
+            // Model: `--late-writeback` is a scenario constraint, not kernel behaviour: it
+            // holds W0 back while a fault is in the R1/R3 window (->page_mkwrite done, pte not
+            // installed). Every path it allows is a kernel path, so a violation it finds is a
+            // real one; it only removes paths, so it proves nothing safe.
+            if cfg.late_writeback
+                && w.threads
+                    .iter()
+                    .any(|t| t.local.dirtying == crate::world::Dirtying::Mkwrote)
+            {
+                return Step::Blocked;
+            }
             match lock_page(w, me) {
                 Acquire::Blocked => Step::Blocked,
                 // Writeback never holds the page lock when it takes it; were that to change,
                 // INV-5b has fired and the thread stops here.
-                Acquire::SelfDeadlock => next(WbPc::Done),
+                Acquire::SelfDeadlock => next(WbPc::Stopped),
                 Acquire::Got if !w.page.mapping || !w.page.dirty => skip_page(cfg, w, me, sync),
                 Acquire::Got if w.page.writeback && !sync => skip_page(cfg, w, me, sync),
                 Acquire::Got if w.page.writeback => next(WbPc::WaitOnWriteback),
@@ -170,7 +181,7 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: WbPc, sync: bool) -> Step 
             };
             match fs::writepage(cfg, w, me, ctx) {
                 fs::Writepage::Blocked => return Step::Blocked,
-                fs::Writepage::Bug => return next(WbPc::Done),
+                fs::Writepage::Bug => return next(WbPc::Stopped),
                 fs::Writepage::Failed => {
                     w.mapping_error = true;
                     if sync {
@@ -208,7 +219,7 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: WbPc, sync: bool) -> Step 
             }
             next(WbPc::Done)
         }
-        WbPc::Done => Step::Blocked,
+        WbPc::Done | WbPc::Stopped => Step::Blocked,
     }
 }
 
@@ -323,6 +334,7 @@ pub fn info(cfg: &Config, w: &World, pc: WbPc, sync: bool) -> StepInfo {
             },
         },
         WbPc::Done => wcp("-", "finished"),
+        WbPc::Stopped => wcp("-", "stopped by an oops: never returns"),
     }
 }
 

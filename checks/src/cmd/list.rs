@@ -1,0 +1,46 @@
+//! `mkwrite scenarios` and `mkwrite filesystems`: what `--scenario` and `--fs` accept.
+
+use super::{out, HOLDS};
+use clap::Args;
+use mkwrite_model::contract::{HISTORY, SCENARIOS};
+use mkwrite_model::trace::wrap;
+use mkwrite_model::Config;
+use std::process::ExitCode;
+
+/// `mkwrite scenarios`.
+#[derive(Args, Debug)]
+pub struct ScenariosCmd {}
+
+impl ScenariosCmd {
+    /// Run it: the textbook races, then the history scenarios.
+    pub fn run(self) -> ExitCode {
+        let mut s = String::from("The textbook races (--scenario R1 .. R5, or the name):\n");
+        for (i, sc) in SCENARIOS.iter().chain(HISTORY.iter()).enumerate() {
+            if i == SCENARIOS.len() {
+                s.push_str("\nHistory: the protocol before and after (--scenario H2007 ..):\n");
+            }
+            let c = Config::from_scenario(sc);
+            s.push_str(&format!("{:<7} {}\n", sc.race, sc.name));
+            s.push_str(&wrap("        config: ", &c.label(), "                "));
+            s.push_str(&wrap("        ", sc.doc, "        "));
+        }
+        out(&s);
+        ExitCode::from(HOLDS)
+    }
+}
+
+/// `mkwrite filesystems`.
+#[derive(Args, Debug)]
+pub struct FilesystemsCmd {
+    /// One JSON object per filesystem.
+    #[arg(long)]
+    json: bool,
+}
+
+impl FilesystemsCmd {
+    /// Run it.
+    pub fn run(self) -> ExitCode {
+        out(&checks::report::filesystems(self.json));
+        ExitCode::from(HOLDS)
+    }
+}
