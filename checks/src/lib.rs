@@ -15,6 +15,7 @@
 
 pub mod ablate;
 pub mod bench;
+pub mod golden;
 pub mod report;
 pub mod run;
 pub mod sr;

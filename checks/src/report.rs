@@ -448,6 +448,75 @@ pub fn matrix_line(r: &Report) -> String {
     s.trim_end().to_string()
 }
 
+/// The one-writer shapes of the matrix (writeback 0-2 × truncate × initial pte × initial
+/// page, strict), under `protocol` with filesystem `fs`.
+fn one_writer_shapes(protocol: Protocol, fs: Fs) -> Vec<Config> {
+    let mut out = Vec::new();
+    for writeback in 0..=2 {
+        for truncate in [false, true] {
+            for pte_ro in [true, false] {
+                for page_dirty in [false, true] {
+                    out.push(Config {
+                        protocol,
+                        fixes: protocol.fixes(),
+                        fs,
+                        writeback,
+                        truncate,
+                        pte_ro,
+                        page_dirty,
+                        ..Config::new(protocol)
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The history variants and the ablation over the one-writer shapes: pre2007 (unlocked,
+/// none), v3.15-rc and new+2014 (every convention), the `--fs none` branch of old and new,
+/// and every `new-minus-<fix>` with the locked convention; and reclaim beside `--fs none`. Pinned in
+/// `tests/golden/history.txt`.
+pub fn history_configs() -> Vec<Config> {
+    let mut out = Vec::new();
+    let mut add = |p: Protocol, fss: &[Fs]| {
+        for fs in fss {
+            out.extend(one_writer_shapes(p, *fs));
+        }
+    };
+    add(Protocol::Pre2007, &[Fs::UNLOCKED, Fs::NONE]);
+    add(Protocol::Old, &[Fs::NONE]);
+    add(Protocol::New, &[Fs::NONE]);
+    for p in [Protocol::V315Rc, Protocol::New2014] {
+        add(p, &[Fs::UNLOCKED, Fs::LOCKED, Fs::NONE]);
+    }
+    for f in mkwrite_model::contract::Fix::ALL {
+        add(Protocol::NewMinus(f), &[Fs::LOCKED]);
+    }
+    // Reclaim's try_to_unmap beside a filesystem without ->page_mkwrite: it too moves a dirty
+    // pte's bit into set_page_dirty; and two writers of one mm beside it.
+    for p in [Protocol::Old, Protocol::New] {
+        for pte_ro in [true, false] {
+            out.push(Config {
+                fs: Fs::NONE,
+                writeback: 1,
+                reclaim: true,
+                pte_ro,
+                ..Config::new(p)
+            });
+            out.push(Config {
+                fs: Fs::NONE,
+                writers: 2,
+                shared_mm: true,
+                writeback: 1,
+                pte_ro,
+                ..Config::new(p)
+            });
+        }
+    }
+    out
+}
+
 /// The 144 configurations of `check --matrix`: {old, new+unlocked, new+locked} × writers 1-2
 /// (separate mms) × writeback 0-2 × truncate 0-1 × initial pte × initial page, strict fs.
 pub fn matrix_144() -> Vec<Config> {
@@ -483,12 +552,12 @@ fn short_id(inv: Inv) -> &'static str {
 }
 
 /// The verdict table of several reports, at most 100 columns: one row per configuration, one
-/// column per invariant (`.` holds, the shortest trace's length where violated), states; a
+/// column per invariant (a trace of 100 steps or more would widen its cell) (`.` holds, the shortest trace's length where violated), states; a
 /// total line and a legend.
 pub fn matrix_table(reports: &[Report], wall: f64) -> String {
     let mut s = format!("{:<33}", "configuration (strict fs)");
     for inv in Inv::ALL {
-        let _ = write!(s, " {:>3}", short_id(inv));
+        let _ = write!(s, " {:>2}", short_id(inv));
     }
     let _ = writeln!(s, " {:>6}", "states");
     for r in reports {
@@ -498,7 +567,7 @@ pub fn matrix_table(reports: &[Report], wall: f64) -> String {
                 .trace
                 .as_ref()
                 .map_or(".".to_string(), |t| t.len().to_string());
-            let _ = write!(s, " {cell:>3}");
+            let _ = write!(s, " {cell:>2}");
         }
         let _ = writeln!(s, " {:>6}", r.states);
     }
@@ -510,7 +579,7 @@ pub fn matrix_table(reports: &[Report], wall: f64) -> String {
         &format!(
             "total: {} configurations, {} violate some invariant, {} states, {:.2} s wall, \
              fingerprint collision probability {:.1e}. A number is the length of the shortest \
-             counterexample, . holds; columns: INV-1 .. INV-7, AC = ACCT, BG = BUG, DL = \
+             counterexample, . holds; columns: INV-1 .. INV-8, AC = ACCT, BG = BUG, DL = \
              DEADLOCK.",
             reports.len(),
             violated,

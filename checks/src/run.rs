@@ -120,9 +120,18 @@ impl Report {
     }
 }
 
+/// The most unique states one configuration may have. The largest configuration checked has
+/// about 260 thousand; a model change that makes the space explode (a counter that never
+/// wraps back, say) ends in a named failure instead of filling memory.
+pub const STATE_BUDGET: usize = 20_000_000;
+
 /// The exhaustive deciding run: every property, DFS, `threads` worker threads, with symmetry
 /// reduction between two writers (`World::writers_canonical`). Never stops early (an empty
 /// `AnyOf` is never satisfied), so the state count is that of the whole reduced space.
+///
+/// # Panics
+///
+/// When the configuration has more than [`STATE_BUDGET`] states: a model bug, named.
 pub fn decide(
     cfg: &Config,
     threads: usize,
@@ -136,6 +145,7 @@ pub fn decide(
     .threads(threads)
     .symmetry_fn(World::writers_canonical)
     .finish_when(HasDiscoveries::AnyOf(BTreeSet::new()))
+    .target_state_count(STATE_BUDGET)
     .spawn_dfs();
     let checker = if progress {
         checker.join_and_report(&mut Progress {
@@ -145,7 +155,13 @@ pub fn decide(
         checker.join()
     };
     let found = checker.discoveries().keys().copied().collect();
-    (checker.unique_state_count(), checker.max_depth(), found)
+    let states = checker.unique_state_count();
+    assert!(
+        states < STATE_BUDGET,
+        "state budget exceeded: {} has more than {STATE_BUDGET} states (a model bug?)",
+        cfg.label()
+    );
+    (states, checker.max_depth(), found)
 }
 
 /// The shortest counterexample of `inv`: single-threaded BFS with `inv` alone, optionally
@@ -240,4 +256,46 @@ pub mod exit {
             HOLDS
         }
     }
+}
+
+/// The shortest-witness depth of every guard the deciding run reached in `r`: the length of
+/// the shortest path from the initial state to a state where the guard holds, found by a
+/// breadth-first search over the model's own steps (no symmetry reduction, so the depth is
+/// exact). The search stops once every reached guard has its depth. A guard made weaker or
+/// stronger by a model change moves its depth, which the guard golden file then shows.
+pub fn guard_depths(r: &Report) -> Vec<(Guard, usize)> {
+    use std::collections::HashSet;
+    let cfg = &r.cfg;
+    let wanted: Vec<Guard> = r
+        .guards
+        .iter()
+        .filter(|g| g.reached)
+        .map(|g| g.guard)
+        .collect();
+    let mut found: Vec<(Guard, usize)> = Vec::new();
+    let init = World::init(cfg);
+    let mut seen: HashSet<World> = HashSet::from([init.clone()]);
+    let mut frontier = vec![init];
+    let mut depth = 0;
+    while !frontier.is_empty() && found.len() < wanted.len() {
+        for g in &wanted {
+            if !found.iter().any(|(f, _)| f == g) && frontier.iter().any(|w| g.holds(cfg, w)) {
+                found.push((*g, depth));
+            }
+        }
+        let mut next = Vec::new();
+        for w in &frontier {
+            for t in 0..w.threads.len() as Tid {
+                if let Some(n) = mkwrite_model::step(cfg, w, t) {
+                    if seen.insert(n.clone()) {
+                        next.push(n);
+                    }
+                }
+            }
+        }
+        frontier = next;
+        depth += 1;
+    }
+    found.sort();
+    found
 }

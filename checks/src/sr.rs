@@ -78,6 +78,7 @@ fn invariant_property(inv: Inv) -> Property<Checked> {
         Inv::NoFsWorkUnderPageLock => always!(no_fs_work_under_page_lock),
         Inv::PageRefcountBalanced => always!(page_refcount_balanced),
         Inv::FailedMkwriteLeavesNoTrace => always!(failed_mkwrite_leaves_no_trace),
+        Inv::NoWritepageUnderWriteback => always!(no_writepage_under_writeback),
         Inv::DirtyAccountingBalanced => always!(dirty_accounting_balanced),
         Inv::NoKernelBugFired => always!(no_kernel_bug_fired),
         Inv::SomeThreadCanRun => always!(some_thread_can_run),

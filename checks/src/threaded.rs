@@ -3,13 +3,13 @@
 //! threads. Verdicts are per invariant and comparable with stateright's: every execution keeps
 //! stepping after a violation, as stateright keeps expanding violating states.
 
-use mkwrite_model::{Config, Inv, Tid};
+use mkwrite_model::{Config, Guard, Inv, Tid};
 use shuttle::scheduler::{
     DfsScheduler, PctScheduler, RandomScheduler, Schedule, Scheduler, Task, TaskId,
 };
 use shuttle_engine::scheduler::serialization::serialize_schedule;
 use shuttle_engine::scheduler::ScheduleStep;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc as StdArc, Mutex as StdMutex};
 
 /// The runner on loom's primitives.
@@ -34,6 +34,8 @@ pub struct Execution {
     pub violations: BTreeMap<Inv, Vec<Tid>>,
     /// Every step taken, in order (model thread ids).
     pub order: Vec<Tid>,
+    /// The `sometimes` guards some world of this execution satisfied.
+    pub guards: BTreeSet<Guard>,
 }
 
 /// What the runner tells an observer (the directed shuttle scheduler) as it goes.
@@ -67,6 +69,8 @@ pub struct ThreadedVerdict {
     pub schedules: BTreeMap<Inv, String>,
     /// For each violated invariant, the 1-based number of the first execution that violated it.
     pub first_found: BTreeMap<Inv, usize>,
+    /// The `sometimes` guards some execution reached.
+    pub guards: BTreeSet<Guard>,
 }
 
 impl ThreadedVerdict {
@@ -78,11 +82,13 @@ impl ThreadedVerdict {
             violations: BTreeMap::new(),
             schedules: BTreeMap::new(),
             first_found: BTreeMap::new(),
+            guards: BTreeSet::new(),
         }
     }
 
     fn add(&mut self, e: Execution, schedule: Option<String>) {
         self.executions += 1;
+        self.guards.extend(e.guards);
         for (inv, order) in e.violations {
             if let std::collections::btree_map::Entry::Vacant(v) = self.violations.entry(inv) {
                 v.insert(order);

@@ -10,9 +10,9 @@
 // lock semantics.
 
 use mkwrite_model::contract::{Inv, Role};
-use mkwrite_model::invariants::check_fn;
+use mkwrite_model::invariants::{check_fn, Guard};
 use mkwrite_model::{step, Config, Tid, World};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Event, Execution, Hook};
 
@@ -26,6 +26,8 @@ struct Shared {
     /// A thread whose step led back to a world already seen may not move until a new world
     /// appears: `Some(n)` = the number of worlds seen then.
     held: Vec<Option<usize>>,
+    /// The guards some world of this execution satisfied.
+    guards: BTreeSet<Guard>,
 }
 
 struct Runner {
@@ -89,7 +91,13 @@ impl Runner {
         }
     }
 
+    /// Record the invariants the current world violates and the guards it satisfies.
     fn record_violations(&self, sh: &mut Shared) {
+        for g in Guard::ALL {
+            if !sh.guards.contains(&g) && g.holds(&self.cfg, &sh.world) {
+                sh.guards.insert(g);
+            }
+        }
         for inv in Inv::ALL {
             if !check_fn(inv)(&self.cfg, &sh.world) && !sh.violations.contains_key(&inv) {
                 let order = sh.order.clone();
@@ -118,6 +126,13 @@ fn run_thread(r: &Runner, t: Tid) {
             Some(w) => {
                 g.world = w;
                 g.order.push(t);
+                // Every execution is finite (see `note_revisit`); one that is not is a bug of
+                // the model or the runner, and fails by name instead of hanging the run.
+                assert!(
+                    g.order.len() <= STEP_BUDGET,
+                    "step budget exceeded: an execution of {} took more than {STEP_BUDGET} steps",
+                    r.cfg.label()
+                );
                 r.note_revisit(&mut g, t);
                 if let Some(h) = &r.hook {
                     h(Event::Stepped(g.order.len()));
@@ -147,6 +162,10 @@ fn run_thread(r: &Runner, t: Tid) {
     }
 }
 
+/// The most steps one execution may take: a hundred times the longest shortest counterexample
+/// of any configuration checked (under 100 steps); reaching it means the run would not end.
+pub const STEP_BUDGET: usize = 10_000;
+
 /// How many real threads `run_once` spawns besides the main thread (which runs `S`).
 pub fn spawned_threads(cfg: &Config) -> usize {
     World::init(cfg).threads.len() - 1
@@ -168,6 +187,10 @@ pub fn run_once(cfg: Config, turn: Option<Vec<Tid>>, hook: Option<Hook>) -> Exec
             violations: BTreeMap::new(),
             stop: false,
             seen: [world.clone()].into_iter().collect(),
+            guards: Guard::ALL
+                .into_iter()
+                .filter(|g| g.holds(&cfg, &world))
+                .collect(),
             held: vec![None; n],
         }),
         wake: (0..n).map(|_| Condvar::new()).collect(),
@@ -203,5 +226,6 @@ pub fn run_once(cfg: Config, turn: Option<Vec<Tid>>, hook: Option<Hook>) -> Exec
     Execution {
         violations: g.violations.clone(),
         order: g.order.clone(),
+        guards: g.guards.clone(),
     }
 }

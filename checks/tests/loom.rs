@@ -64,6 +64,39 @@ fn loom_exhaustive_agrees_where_it_can_finish() {
     }
 }
 
+/// A "no violation" from loom that means something: it ran with the budget `loom_default`
+/// promises for the thread count, many executions, and its executions reached exactly the
+/// guards stateright's exhaustive run reached (a runner that took no step would reach none).
+fn assert_covered(cfg: &Config, v: &checks::threaded::ThreadedVerdict) {
+    let r = check(cfg, false);
+    let expected = match spawned_threads(cfg) {
+        0..=2 => "exhaustive",
+        3 => "bounded:2",
+        _ => "bounded:1",
+    };
+    assert_eq!(v.coverage, expected, "{}", cfg.label());
+    assert!(
+        v.executions > 1000,
+        "{}: {} executions",
+        cfg.label(),
+        v.executions
+    );
+    assert!(
+        v.violations.is_empty(),
+        "{}: {:?}",
+        cfg.label(),
+        v.violations
+    );
+    let reached: BTreeSet<_> = r
+        .guards
+        .iter()
+        .filter(|g| g.reached)
+        .map(|g| g.guard)
+        .collect();
+    assert!(!reached.is_empty(), "{}", cfg.label());
+    assert_eq!(v.guards, reached, "{}: guards loom reached", cfg.label());
+}
+
 #[test]
 fn loom_finds_no_violation_in_new_locked_one_writer_configurations() {
     // Every configuration up to one writer, two writeback passes and a truncate, with the
@@ -81,13 +114,7 @@ fn loom_finds_no_violation_in_new_locked_one_writer_configurations() {
                         ..Config::new(Protocol::New)
                     };
                     let v = loom_default(&cfg);
-                    assert!(!v.skipped());
-                    assert!(
-                        v.violations.is_empty(),
-                        "{}: {:?}",
-                        cfg.label(),
-                        v.violations
-                    );
+                    assert_covered(&cfg, &v);
                 }
             }
         }
@@ -106,13 +133,7 @@ fn loom_finds_no_violation_with_two_new_locked_writers_up_to_four_threads() {
             };
             assert!(spawned_threads(&cfg) <= 4);
             let v = loom_default(&cfg);
-            assert!(!v.skipped());
-            assert!(
-                v.violations.is_empty(),
-                "{}: {:?}",
-                cfg.label(),
-                v.violations
-            );
+            assert_covered(&cfg, &v);
         }
     }
 }

@@ -25,23 +25,7 @@ fn verdict_matrix_matches_golden_file() {
         "an applicable guard was not reached"
     );
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/verdicts.txt");
-    if std::env::var_os("BLESS").is_some() {
-        std::fs::write(&path, &text).expect("write golden file");
-        return;
-    }
-    let golden = std::fs::read_to_string(&path).unwrap_or_default();
-    if golden != text {
-        let diff: Vec<String> = golden
-            .lines()
-            .zip(text.lines())
-            .filter(|(a, b)| a != b)
-            .take(10)
-            .map(|(a, b)| format!("- {a}\n+ {b}"))
-            .collect();
-        panic!(
-            "verdicts differ from {} (first differences below; BLESS=1 to accept):\n{}",
-            path.display(),
-            diff.join("\n")
-        );
+    if let Err(e) = checks::golden::check_or_bless(&path, &text) {
+        panic!("{e}");
     }
 }

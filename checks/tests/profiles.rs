@@ -42,24 +42,9 @@ fn profile_verdicts_match_golden_file() {
         "a guard was reached where it should not apply"
     );
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/profiles.txt");
-    if std::env::var_os("BLESS").is_some() {
-        std::fs::write(&path, &text).expect("write golden file");
-        return;
+    if let Err(e) = checks::golden::check_or_bless(&path, &text) {
+        panic!("{e}");
     }
-    let golden = std::fs::read_to_string(&path).unwrap_or_default();
-    let diff: Vec<String> = golden
-        .lines()
-        .zip(text.lines())
-        .filter(|(a, b)| a != b)
-        .take(10)
-        .map(|(a, b)| format!("- {a}\n+ {b}"))
-        .collect();
-    assert!(
-        golden == text,
-        "profile verdicts differ from {} (BLESS=1 to accept):\n{}",
-        path.display(),
-        diff.join("\n")
-    );
 }
 
 fn headline(fs: Fs, protocol: Protocol) -> Config {

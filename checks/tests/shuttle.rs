@@ -48,6 +48,18 @@ fn shuttle_finds_no_violation_in_new_locked_configurations() {
                         cfg.label(),
                         v.violations
                     );
+                    // It ran its whole budget, and its executions reached exactly the guards
+                    // stateright's exhaustive run reached.
+                    assert_eq!((v.coverage.as_str(), v.executions), ("sampled:2000", 2000));
+                    let r = check(&cfg, false);
+                    let reached: BTreeSet<_> = r
+                        .guards
+                        .iter()
+                        .filter(|g| g.reached)
+                        .map(|g| g.guard)
+                        .collect();
+                    assert!(!reached.is_empty());
+                    assert_eq!(v.guards, reached, "{}: guards shuttle reached", cfg.label());
                 }
             }
         }
@@ -151,6 +163,7 @@ fn the_agreement_rule_flags_only_real_disagreements() {
         violations: found.iter().map(|i| (*i, vec![0])).collect(),
         schedules: BTreeMap::new(),
         first_found: BTreeMap::new(),
+        guards: BTreeSet::new(),
     };
     let sr = [Inv::WritablePteHasFsMetadata, Inv::CleanedPageHadFsMetadata];
     // A sampled checker that misses a violation is not a disagreement...

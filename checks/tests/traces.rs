@@ -120,7 +120,6 @@ fn committed_traces_are_current() {
     if bless {
         for rel in &extra {
             std::fs::remove_file(root.join(rel)).unwrap();
-            eprintln!("deleted stale {}", rel.display());
         }
     } else {
         assert!(
@@ -128,9 +127,15 @@ fn committed_traces_are_current() {
             "stale files in traces/ (BLESS=1 deletes them): {extra:?}"
         );
     }
+    let (mut added, mut changed) = (0, 0);
     for (rel, content) in &files {
         let path = root.join(rel);
         if bless {
+            match std::fs::read_to_string(&path) {
+                Ok(have) if have == *content => continue,
+                Ok(_) => changed += 1,
+                Err(_) => added += 1,
+            }
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(&path, content).unwrap();
         } else {
@@ -141,6 +146,27 @@ fn committed_traces_are_current() {
                 path.display()
             );
         }
+    }
+    if bless && added + changed + extra.len() > 0 {
+        // Past the test harness's capture, so that the bless says what it did.
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "blessed traces/: {changed} changed, {added} added, {} stale deleted{}",
+            extra.len(),
+            if extra.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " ({})",
+                    extra
+                        .iter()
+                        .map(|p| p.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }
+        );
     }
 }
 

@@ -51,6 +51,9 @@ pub enum Inv {
     /// INV-7: after ->page_mkwrite fails (NOPAGE/ERROR) the VM neither installs a pte nor
     /// dirties the page for that fault.
     FailedMkwriteLeavesNoTrace,
+    /// INV-8: ->writepage is never entered for a page under writeback: one write of the page
+    /// in flight at a time.
+    NoWritepageUnderWriteback,
     /// ACCT: NR_FILE_DIRTY counts the page exactly while it is dirty and in the page cache,
     /// whenever no set_page_dirty is between its TestSetPageDirty and its accounting.
     DirtyAccountingBalanced,
@@ -62,7 +65,7 @@ pub enum Inv {
 
 impl Inv {
     /// Every invariant, in the fixed order in which they are checked and reported.
-    pub const ALL: [Inv; 15] = [
+    pub const ALL: [Inv; 16] = [
         Inv::WritablePteHasFsMetadata,
         Inv::CleanedPageHadFsMetadata,
         Inv::WritablePteImpliesDirtyOrDirtying,
@@ -75,6 +78,7 @@ impl Inv {
         Inv::NoFsWorkUnderPageLock,
         Inv::PageRefcountBalanced,
         Inv::FailedMkwriteLeavesNoTrace,
+        Inv::NoWritepageUnderWriteback,
         Inv::DirtyAccountingBalanced,
         Inv::NoKernelBugFired,
         Inv::SomeThreadCanRun,
@@ -95,6 +99,7 @@ impl Inv {
             Inv::NoFsWorkUnderPageLock => "no_fs_work_under_page_lock",
             Inv::PageRefcountBalanced => "page_refcount_balanced",
             Inv::FailedMkwriteLeavesNoTrace => "failed_mkwrite_leaves_no_trace",
+            Inv::NoWritepageUnderWriteback => "no_writepage_under_writeback",
             Inv::DirtyAccountingBalanced => "dirty_accounting_balanced",
             Inv::NoKernelBugFired => "no_kernel_bug_fired",
             Inv::SomeThreadCanRun => "some_thread_can_run",
@@ -116,6 +121,7 @@ impl Inv {
             Inv::NoFsWorkUnderPageLock => "INV-5d",
             Inv::PageRefcountBalanced => "INV-6",
             Inv::FailedMkwriteLeavesNoTrace => "INV-7",
+            Inv::NoWritepageUnderWriteback => "INV-8",
             Inv::DirtyAccountingBalanced => "ACCT",
             Inv::NoKernelBugFired => "BUG",
             Inv::SomeThreadCanRun => "DEADLOCK",
@@ -140,6 +146,7 @@ impl Inv {
             | Inv::PageMkwriteReturnMatchesLock
             | Inv::NoFsWorkUnderPageLock
             | Inv::FailedMkwriteLeavesNoTrace
+            | Inv::NoWritepageUnderWriteback
             | Inv::NoKernelBugFired => Kind::Event,
         }
     }
@@ -179,6 +186,10 @@ impl Inv {
             Inv::PageRefcountBalanced => "a page reference leaked or was dropped twice",
             Inv::FailedMkwriteLeavesNoTrace => {
                 "the page became writable or dirty although ->page_mkwrite refused"
+            }
+            Inv::NoWritepageUnderWriteback => {
+                "->writepage ran while the page's last write was still in flight: the second \
+                 write can overtake the first, whose completion is lost"
             }
             Inv::DirtyAccountingBalanced => {
                 "NR_FILE_DIRTY drifts: dirty-page throttling and writeback decisions go wrong"

@@ -3,7 +3,7 @@
 //! vacuous. Each checker calls these same functions.
 
 use crate::config::Config;
-use crate::contract::{Inv, Role};
+use crate::contract::{Fix, Inv, Role};
 use crate::fs;
 use crate::step::threads_enabled;
 use crate::world::{Dirtying, Event, FaultPc, MkwriteRet, Pc, TruncPc, WbPc, World};
@@ -112,6 +112,15 @@ pub fn failed_mkwrite_leaves_no_trace(_: &Config, w: &World) -> bool {
     !w.has_fired(Inv::FailedMkwriteLeavesNoTrace)
 }
 
+/// INV-8 (event): ->writepage was never entered for a page under writeback. write_cache_pages
+/// skips such a page (WB_SYNC_NONE) or waits for it (WB_SYNC_ALL) after locking it and then
+/// asserts it (BUG_ON(PageWriteback), mm/page-writeback.c:1030); shrink_page_list keeps it
+/// (mm/vmscan.c:619). If violated: two writes of the page are in flight and the first
+/// one's completion is lost.
+pub fn no_writepage_under_writeback(_: &Config, w: &World) -> bool {
+    !w.has_fired(Inv::NoWritepageUnderWriteback)
+}
+
 /// ACCT: NR_FILE_DIRTY counts the page exactly while PG_dirty is set and the page is in the
 /// cache, outside a set_page_dirty's TestSetPageDirty-to-accounting window (2d6d7f982846).
 /// If violated: the global dirty counters drift; throttling misjudges the dirty memory.
@@ -146,6 +155,7 @@ pub fn check_fn(inv: Inv) -> fn(&Config, &World) -> bool {
         Inv::NoFsWorkUnderPageLock => no_fs_work_under_page_lock,
         Inv::PageRefcountBalanced => page_refcount_balanced,
         Inv::FailedMkwriteLeavesNoTrace => failed_mkwrite_leaves_no_trace,
+        Inv::NoWritepageUnderWriteback => no_writepage_under_writeback,
         Inv::DirtyAccountingBalanced => dirty_accounting_balanced,
         Inv::NoKernelBugFired => no_kernel_bug_fired,
         Inv::SomeThreadCanRun => some_thread_can_run,
@@ -160,6 +170,30 @@ pub fn check(cfg: &Config, w: &World) -> Result<(), Inv> {
         }
     }
     Ok(())
+}
+
+/// Whether the configuration's first fault can never end without the page lock held (by
+/// itself, returned to user space, or slept on by itself): the histories and ablations that
+/// break the lock protocol outright. The pte picks the path: do_wp_page for a read-only pte,
+/// __do_fault for none.
+/// - v3.15-rc's do_page_mkwrite relocks an unlocked return and its callers return 0 with the
+///   lock held (both paths).
+/// - do_wp_page without the relock fix does not know VM_FAULT_LOCKED and returns holding it;
+///   with it but without the self-wait fix it waits on the lock it holds.
+/// - __do_fault without `df-accept-locked` locks a page it already holds.
+fn first_fault_keeps_page_locked(cfg: &Config) -> bool {
+    if !fs::has_page_mkwrite(cfg) {
+        return false;
+    }
+    let f = cfg.fixes;
+    let locked = fs::returns_locked(cfg);
+    let v315 = f.has(Fix::DoPageMkwrite315) && !locked;
+    if cfg.pte_ro {
+        v315 || (!f.has(Fix::WpRelockAfterMkwrite) && locked)
+            || (f.has(Fix::WpRelockAfterMkwrite) && !f.has(Fix::WpSkipSelfWait))
+    } else {
+        v315 || (!f.has(Fix::DfAcceptLocked) && locked)
+    }
 }
 
 /// A `sometimes` guard: a state that must be reachable, or the passes are vacuous.
@@ -229,10 +263,14 @@ impl Guard {
     /// reached at all in `cfg`.
     pub fn applicable(self, cfg: &Config) -> bool {
         match self {
-            // Without ->page_mkwrite nothing tags a clean page before the fault's own
-            // set_page_dirty, so writeback cannot be at lock_page inside the window.
+            // Writeback must find the page tagged dirty while a fault is in its window. With
+            // ->page_mkwrite, the filesystem tags it; without, only a page dirty from the start,
+            // or a zap that moves a dirty pte's bit into set_page_dirty while the fault still
+            // has its own set_page_dirty to make: truncate's unmap_mapping_range, or reclaim's
+            // try_to_unmap.
             Guard::WritebackReachesLockInMkwriteWindow => {
-                cfg.writeback > 0 && (fs::has_page_mkwrite(cfg) || cfg.page_dirty)
+                cfg.writeback > 0
+                    && (fs::has_page_mkwrite(cfg) || cfg.page_dirty || cfg.truncate || cfg.reclaim)
             }
             Guard::TruncateRemovesPageUnderFault => cfg.truncate,
             Guard::PageMkwriteReturnsNopage => cfg.truncate && fs::nopage_on_truncate(cfg),
@@ -241,16 +279,29 @@ impl Guard {
                 (cfg.enospc && fs::mkwrite_can_fail(cfg))
                     || (cfg.truncate && fs::has_page_mkwrite(cfg) && !fs::nopage_on_truncate(cfg))
             }
-            // A retry needs the page truncated (NOPAGE, mapping NULL), or the pte changed under
-            // the fault: by the other writer of a shared mm, or by reclaim's try_to_unmap;
-            // writeback only write-protects a pte, which a fault that has not installed it yet
-            // does not notice. Without ->page_mkwrite there is no NOPAGE and no relock.
+            // A retry needs the page truncated (NOPAGE, mapping NULL; only with ->page_mkwrite),
+            // or the pte changed under the fault: by the other writer of a shared mm (without
+            // ->page_mkwrite do_wp_page keeps the ptl from check to write, so only the nopage
+            // path can see that), or by reclaim's try_to_unmap (which only a fault that drops
+            // the ptl with its pte present sees, as do_wp_page does around ->page_mkwrite);
+            // writeback only write-protects a pte, which a
+            // fault that has not installed it yet does not notice. And v3.15-rc's
+            // do_page_mkwrite relocks an unlocked return and reports 0, which its callers take
+            // for "retry".
             Guard::FaultRetries => {
-                cfg.shared_mm || cfg.reclaim || (cfg.truncate && fs::has_page_mkwrite(cfg))
+                (cfg.shared_mm && (fs::has_page_mkwrite(cfg) || !cfg.pte_ro))
+                    || (cfg.reclaim && fs::has_page_mkwrite(cfg))
+                    || (cfg.truncate && fs::has_page_mkwrite(cfg))
+                    || (cfg.fixes.has(Fix::DoPageMkwrite315)
+                        && fs::has_page_mkwrite(cfg)
+                        && !fs::returns_locked(cfg))
             }
             // Truncate always removes the page before the final sync; without writeback the
-            // data can only reach the disk through that sync.
-            Guard::DataReachesDisk => !cfg.truncate || cfg.writeback > 0,
+            // data can only reach the disk through that sync. A protocol whose first fault
+            // never gives the page lock back leaves nothing to write it.
+            Guard::DataReachesDisk => {
+                (!cfg.truncate || cfg.writeback > 0) && !first_fault_keeps_page_locked(cfg)
+            }
             Guard::SecondStoreLands => cfg.stores > 1,
             Guard::ReclaimFreesPage => cfg.reclaim,
             Guard::ReclaimReleasesPrivate => cfg.reclaim && fs::private_releasable(cfg),

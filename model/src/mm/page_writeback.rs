@@ -179,6 +179,9 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: WbPc, sync: bool) -> Step 
                 sync,
                 reclaim: false,
             };
+            if w.page.writeback {
+                w.fire(Inv::NoWritepageUnderWriteback);
+            }
             match fs::writepage(cfg, w, me, ctx) {
                 fs::Writepage::Blocked => return Step::Blocked,
                 fs::Writepage::Bug => return next(WbPc::Stopped),

@@ -17,6 +17,7 @@
 //! asynchronous (pageout's PAGEOUT_IO_SYNC wait is for lumpy reclaim's second pass).
 
 use crate::config::Config;
+use crate::contract::Inv;
 use crate::fs;
 use crate::kernel::{get_page, put_page, set_page_dirty, unlock_page};
 use crate::mm::page_writeback::test_clear_page_dirty_for_io;
@@ -120,6 +121,9 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: RcPc) -> Step {
                 sync: false,
                 reclaim: true,
             };
+            if w.page.writeback {
+                w.fire(Inv::NoWritepageUnderWriteback);
+            }
             match fs::writepage(cfg, w, me, ctx) {
                 fs::Writepage::Blocked => return Step::Blocked,
                 fs::Writepage::Bug => return next(RcPc::Done),
