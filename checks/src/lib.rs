@@ -16,6 +16,7 @@
 pub mod ablate;
 pub mod bench;
 pub mod golden;
+pub mod play;
 pub mod report;
 pub mod run;
 pub mod sr;

@@ -37,8 +37,9 @@ enum Command {
     /// List every filesystem profile and era usable with --fs: what its ->page_mkwrite
     /// returns beside each VM, what "tracked" means for it, the code modelled.
     Filesystems(cmd::list::FilesystemsCmd),
-    /// Serve stateright's Explorer for a configuration on 127.0.0.1.
-    Explore(cmd::explore::ExploreCmd),
+    /// Serve the teaching page on 127.0.0.1: be the scheduler, level by level (R1-R5, the
+    /// history, the filesystems), or for the configuration the flags give.
+    Play(cmd::play::PlayCmd),
     /// Ablate the patch: the new protocol without one part at a time, checked over the
     /// one-writer configurations (every configuration of the matrix with --full).
     Ablate(cmd::ablate::AblateCmd),
@@ -137,7 +138,7 @@ fn main() -> ExitCode {
         Some(Command::Replay(c)) => c.run(),
         Some(Command::Scenarios(c)) => c.run(),
         Some(Command::Filesystems(c)) => c.run(),
-        Some(Command::Explore(c)) => c.run(),
+        Some(Command::Play(c)) => c.run(),
         Some(Command::Ablate(c)) => c.run(),
         Some(Command::Bench(c)) => c.run(),
         Some(Command::BenchPct(c)) => c.run(),

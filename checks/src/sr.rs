@@ -18,7 +18,7 @@ pub enum Props {
 }
 
 /// A stateright action: thread `tid` takes its next step. The label fields only name the step
-/// for the Explorer (stateright's `format_action` sees the action alone).
+/// in stateright's own reports (its `format_action` sees the action alone).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Move {
     /// The thread.

@@ -236,7 +236,7 @@ fn a_flag_a_subcommand_does_not_take_is_an_error_naming_it() {
             vec!["replay", file, "--checker", "loom"],
             "replay does not take --checker",
         ),
-        (vec!["explore", "--json"], "explore does not take --json"),
+        (vec!["play", "--json"], "play does not take --json"),
         (
             vec!["scenarios", "--json"],
             "scenarios does not take --json",
@@ -436,6 +436,7 @@ fn terminal_output_fits_100_columns() {
         vec!["trace", "--help"],
         vec!["replay", "--help"],
         vec!["ablate", "--help"],
+        vec!["play", "--help"],
         vec!["check", "--scenario", "R1", "--quiet"],
         vec!["check", "--scenario", "R3", "--checker", "all", "--quiet"],
         vec!["check", "--matrix", "--quiet"],
@@ -536,4 +537,13 @@ fn readme_installs_mkwrite_before_using_it() {
         .expect("install line");
     let first_use = readme.find("\nmkwrite ").expect("a bare use");
     assert!(install < first_use);
+}
+
+// The teaching page refuses a busy port in one line, suggesting --port.
+#[test]
+fn play_refuses_a_busy_port() {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+    let port = l.local_addr().expect("addr").port().to_string();
+    assert_bad(&["play", "--port", &port], "try another port with --port N");
+    assert_bad(&["play", "--scenario", "R9"], "unknown scenario 'R9'");
 }

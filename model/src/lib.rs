@@ -42,6 +42,7 @@
 pub mod anchors;
 pub mod config;
 pub mod contract;
+pub mod explain;
 pub mod fs;
 pub mod invariants;
 pub mod kernel;

@@ -5,8 +5,8 @@
 pub mod ablate;
 pub mod bench;
 pub mod check;
-pub mod explore;
 pub mod list;
+pub mod play;
 pub mod replay;
 pub mod trace;
 
