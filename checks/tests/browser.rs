@@ -2,7 +2,8 @@
 //! `chromium` and `chromium-driver`; `.ci/run` installs them). The test plays the R1 level as
 //! a student would: it clicks the threads' buttons through the shortest R1 trace, checks that a
 //! blocked thread explains its wait, that undo goes back, that the INV-1 banner appears at the
-//! step that breaks it, and that "Against the fix" says where the new protocol blocks the path.
+//! step that breaks it, that "Against the fix" says where the new protocol blocks the path, and
+//! that "Show me" steps through the same counterexample.
 //! With `BLESS=1` it writes the screenshot of the solved level that the README shows.
 //!
 //! Without a browser the test says so and passes, except under `CI=true`, where a missing
@@ -336,5 +337,23 @@ fn a_student_solves_r1_in_the_browser() {
         let out = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/play-r1.png");
         std::fs::write(out, bytes).expect("write the screenshot");
     }
+    // Show me: the shortest counterexample, stepped through from the start.
+    s.click("#reset");
+    s.steps_shown(0);
+    s.click("#showme");
+    for k in 1..=names.len() {
+        assert!(
+            wait_for(20, || (s
+                .js("return document.getElementById('script-next').hidden;")
+                == json!(false))
+            .then_some(()))
+            .is_some(),
+            "the next step of the counterexample is offered before step {k}"
+        );
+        s.click("#script-next");
+        s.steps_shown(k);
+    }
+    assert!(s.text("#banner").contains("broke at step 11"));
+
     let _ = http(driver_port, "DELETE", &format!("/session/{}", s.id), None);
 }
