@@ -106,11 +106,13 @@ pub fn check_or_bless(path: &Path, text: &str) -> Result<(), String> {
     if std::env::var_os("BLESS").is_some() {
         if golden != text {
             std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))?;
-            let _ = writeln!(
-                std::io::stderr(),
-                "blessed {name}: {}",
-                changes(&golden, text)
-            );
+            // A verdict file is summarised by kind of change; a picture only as rewritten.
+            let summary = if name.ends_with(".txt") {
+                changes(&golden, text).to_string()
+            } else {
+                "rewritten".to_string()
+            };
+            let _ = writeln!(std::io::stderr(), "blessed {name}: {summary}");
         }
         return Ok(());
     }

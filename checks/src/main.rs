@@ -37,6 +37,9 @@ enum Command {
     /// List every filesystem profile and era usable with --fs: what its ->page_mkwrite
     /// returns beside each VM, what "tracked" means for it, the code modelled.
     Filesystems(cmd::list::FilesystemsCmd),
+    /// Which filesystems the race could hurt, and in which releases: the worst outcome the
+    /// checker finds for every profile and era beside each VM, with and without reclaim.
+    Exposure(cmd::exposure::ExposureCmd),
     /// Serve the teaching page on 127.0.0.1: be the scheduler, level by level (R1-R5, the
     /// history, the filesystems), or for the configuration the flags give.
     Play(cmd::play::PlayCmd),
@@ -138,6 +141,7 @@ fn main() -> ExitCode {
         Some(Command::Replay(c)) => c.run(),
         Some(Command::Scenarios(c)) => c.run(),
         Some(Command::Filesystems(c)) => c.run(),
+        Some(Command::Exposure(c)) => c.run(),
         Some(Command::Play(c)) => c.run(),
         Some(Command::Ablate(c)) => c.run(),
         Some(Command::Bench(c)) => c.run(),

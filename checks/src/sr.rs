@@ -107,6 +107,7 @@ fn guard_property(g: Guard) -> Property<Checked> {
         Guard::ReclaimReleasesPrivate => sometimes!(ReclaimReleasesPrivate),
         Guard::CommitFreesRequest => sometimes!(CommitFreesRequest),
         Guard::FixupSetsDelalloc => sometimes!(FixupSetsDelalloc),
+        Guard::DefioWorkerReprotects => sometimes!(DefioWorkerReprotects),
     }
 }
 

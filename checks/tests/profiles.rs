@@ -31,7 +31,8 @@ fn profile_verdicts_match_golden_file() {
         text.push_str(&line(&check(cfg, false)));
         text.push('\n');
     }
-    assert_eq!(configs.len(), 6 * 2 * 2 * 2 * 2 * 2);
+    // Six profiles and eras in every shape, UBIFS too; fb_defio without truncate or reclaim.
+    assert_eq!(configs.len(), 7 * 2 * 2 * 2 * 2 * 2 + 2 * 2 * 2 * 2);
     // Guards are two-sided: reached wherever they apply, and nowhere else.
     assert!(
         !text.contains("UNREACHED"),

@@ -1,6 +1,6 @@
 //! The README's generated parts are current: the R1 walkthrough's trace (the committed file,
 //! verbatim), the same interleaving replayed against the new protocol (what the binary prints),
-//! the profiles table and the verdict matrix; docs/races.md includes its traces verbatim.
+//! the profiles table, the exposure table and the verdict matrix; docs/races.md includes its traces verbatim.
 //! `BLESS=1 cargo test --release --test readme` rewrites them.
 
 use checks::report::{matrix_144, matrix_line};
@@ -34,6 +34,10 @@ fn generated() -> Vec<(&'static str, String)> {
     }
     vec![
         ("profiles", checks::report::profiles_table()),
+        (
+            "exposure",
+            checks::exposure::markdown(&checks::exposure::rows(false)),
+        ),
         ("r1-trace", format!("```\n{text}```\n")),
         (
             "r1-replay-new",

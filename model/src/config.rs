@@ -126,6 +126,9 @@ impl Config {
                 self.protocol.id()
             )));
         }
+        if let Some(what) = crate::fs::unsupported(self) {
+            return Err(ConfigError(format!("fs {}: {what}", self.fs.id())));
+        }
         if self.shared_mm && self.writers < 2 {
             return Err(ConfigError("a shared mm needs 2 writers".into()));
         }

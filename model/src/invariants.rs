@@ -37,8 +37,13 @@ pub fn writable_pte_implies_dirty_or_dirtying(_: &Config, w: &World) -> bool {
             .any(|t| t.local.dirtying == Dirtying::PteInstalled)
 }
 
-/// The final fsync's result once it has returned: `Some(true)` for an error.
-fn fsync_returned(w: &World) -> Option<bool> {
+/// The final fsync's result once it has returned: `Some(true)` for an error. Where fsync
+/// promises nothing (fb_defio), the moment of judgement is the end of the run: every thread
+/// has stopped, and what the display shows then it shows for good.
+fn fsync_returned(cfg: &Config, w: &World) -> Option<bool> {
+    if !fs::fsync_is_durable(cfg) {
+        return w.threads.iter().all(|t| t.finished(w)).then_some(false);
+    }
     w.threads
         .iter()
         .find(|t| t.role == Role::Sync && t.pc == Pc::Writeback(WbPc::Done))
@@ -52,14 +57,14 @@ fn store_missing_from_disk(w: &World) -> bool {
 
 /// INV-3c: when the final fsync returns 0, a page still in the file has its last store on disk.
 /// If violated: fsync said the data is safe and it is lost, silently.
-pub fn no_store_lost_silently(_: &Config, w: &World) -> bool {
-    fsync_returned(w) != Some(false) || !store_missing_from_disk(w)
+pub fn no_store_lost_silently(cfg: &Config, w: &World) -> bool {
+    fsync_returned(cfg, w) != Some(false) || !store_missing_from_disk(w)
 }
 
 /// INV-3d: when the final fsync returns ENOSPC or EIO, the last store is on disk all the same.
 /// If violated: the data is lost, and fsync told the application so.
-pub fn no_store_lost_reported(_: &Config, w: &World) -> bool {
-    fsync_returned(w) != Some(true) || !store_missing_from_disk(w)
+pub fn no_store_lost_reported(cfg: &Config, w: &World) -> bool {
+    fsync_returned(cfg, w) != Some(true) || !store_missing_from_disk(w)
 }
 
 /// INV-4: no writable pte was installed on a removed page, and none maps the page once truncate
@@ -124,7 +129,12 @@ pub fn no_writepage_under_writeback(_: &Config, w: &World) -> bool {
 /// ACCT: NR_FILE_DIRTY counts the page exactly while PG_dirty is set and the page is in the
 /// cache, outside a set_page_dirty's TestSetPageDirty-to-accounting window (2d6d7f982846).
 /// If violated: the global dirty counters drift; throttling misjudges the dirty memory.
-pub fn dirty_accounting_balanced(_: &Config, w: &World) -> bool {
+///
+/// Scope: a mapping that accounts dirty pages (not fb_defio's).
+pub fn dirty_accounting_balanced(cfg: &Config, w: &World) -> bool {
+    if !fs::accounts_dirty(cfg) {
+        return true;
+    }
     let in_window = w.threads.iter().any(|t| t.local.dirty_unaccounted);
     in_window || w.nr_file_dirty == i8::from(w.page.dirty && w.page.mapping)
 }
@@ -222,11 +232,14 @@ pub enum Guard {
     CommitFreesRequest,
     /// btrfs's fixup worker re-created delalloc for a page dirtied behind its back.
     FixupSetsDelalloc,
+    /// fb_defio's worker write-protected a writable pte of a listed page (page_mkclean did
+    /// its job, so the next store faults and lists the page again).
+    DefioWorkerReprotects,
 }
 
 impl Guard {
     /// Every guard.
-    pub const ALL: [Guard; 11] = [
+    pub const ALL: [Guard; 12] = [
         Guard::WritebackReachesLockInMkwriteWindow,
         Guard::TruncateRemovesPageUnderFault,
         Guard::FaultRetries,
@@ -238,6 +251,7 @@ impl Guard {
         Guard::ReclaimReleasesPrivate,
         Guard::CommitFreesRequest,
         Guard::FixupSetsDelalloc,
+        Guard::DefioWorkerReprotects,
     ];
 
     /// The property name every checker prints.
@@ -256,6 +270,7 @@ impl Guard {
             Guard::ReclaimReleasesPrivate => "reclaim_releases_private",
             Guard::CommitFreesRequest => "commit_frees_request",
             Guard::FixupSetsDelalloc => "fixup_sets_delalloc",
+            Guard::DefioWorkerReprotects => "defio_worker_reprotects",
         }
     }
 
@@ -270,6 +285,7 @@ impl Guard {
             // try_to_unmap.
             Guard::WritebackReachesLockInMkwriteWindow => {
                 cfg.writeback > 0
+                    && fs::accounts_dirty(cfg)
                     && (fs::has_page_mkwrite(cfg) || cfg.page_dirty || cfg.truncate || cfg.reclaim)
             }
             Guard::TruncateRemovesPageUnderFault => cfg.truncate,
@@ -313,8 +329,11 @@ impl Guard {
             // The fixup worker runs for a page dirtied without delalloc: the race of an
             // unlocked ->page_mkwrite against writeback.
             Guard::FixupSetsDelalloc => {
-                fs::has_worker(cfg) && !fs::returns_locked(cfg) && cfg.writeback > 0
+                matches!(cfg.fs, fs::Fs::Btrfs { .. })
+                    && !fs::returns_locked(cfg)
+                    && cfg.writeback > 0
             }
+            Guard::DefioWorkerReprotects => matches!(cfg.fs, fs::Fs::FbDefio { .. }),
         }
     }
 
@@ -351,6 +370,7 @@ impl Guard {
             Guard::ReclaimReleasesPrivate => w.noted(Event::ReclaimReleasedPrivate),
             Guard::CommitFreesRequest => w.noted(Event::CommitFreedRequest),
             Guard::FixupSetsDelalloc => w.noted(Event::FixupSetDelalloc),
+            Guard::DefioWorkerReprotects => w.noted(Event::DefioReprotected),
         }
     }
 }

@@ -20,6 +20,8 @@ pub enum Event {
     CommitFreedRequest = 2,
     /// btrfs's fixup worker set EXTENT_DELALLOC again.
     FixupSetDelalloc = 4,
+    /// fb_defio's worker write-protected a writable pte.
+    DefioReprotected = 8,
 }
 
 /// A thread id: an index into `World::threads`.
@@ -265,7 +267,8 @@ pub enum RcPc {
     Done,
 }
 
-/// Program counter of a filesystem's worker thread (btrfs's fixup worker, X0).
+/// Program counter of a filesystem's worker thread (X0: btrfs's fixup worker, fb_defio's
+/// deferred-I/O work). `Lock` is lock_page for both.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum XPc {
     /// Idle until work is queued.
@@ -274,6 +277,16 @@ pub enum XPc {
     Lock,
     /// The work under the page lock.
     Work,
+    /// fb_defio's worker: mutex_lock(&fbdefio->lock).
+    DefioMutex,
+    /// fb_defio's worker: page_mkclean of the listed page, under its page lock.
+    DefioMkclean,
+    /// fb_defio's worker: unlock_page after page_mkclean.
+    DefioUnlock,
+    /// fb_defio's worker: the driver's deferred_io callback over the list.
+    DefioCallback,
+    /// fb_defio's worker: empty the list, mutex_unlock.
+    DefioClear,
 }
 
 /// Program counter of any thread.
@@ -555,8 +568,9 @@ impl World {
     /// The representative of this state under the symmetry between two writers that share one
     /// mm (`--shared-mm`): F0 and F1 then run the same program on the same pte, so a state and
     /// the state with their roles exchanged have the same futures up to that exchange. The
-    /// exchange swaps the writers' program counters and locals and renames the page lock's
-    /// owner, the only thread id stored in the state. Every invariant and guard treats the
+    /// exchange swaps the writers' program counters and locals and renames the owners of the
+    /// page lock and of a filesystem's own lock (fb_defio's mutex), the only thread ids stored
+    /// in the state. Every invariant and guard treats the
     /// writers alike, so checking representatives only (stateright's DFS `symmetry_fn`)
     /// decides the same verdicts.
     ///
@@ -581,7 +595,12 @@ impl World {
         // owner must still map to one representative.
         let key = |i: usize| {
             let t = &self.threads[i];
-            (t.pc, t.local, self.page.locked_by == Some(i as Tid))
+            (
+                t.pc,
+                t.local,
+                self.page.locked_by == Some(i as Tid),
+                crate::fs::lock_owner(self) == Some(i as Tid),
+            )
         };
         if key(0) <= key(1) {
             return self.clone();
@@ -592,11 +611,15 @@ impl World {
         w.threads[0].local = b.local;
         w.threads[1].pc = a.pc;
         w.threads[1].local = a.local;
-        w.page.locked_by = match self.page.locked_by {
-            Some(0) => Some(1),
-            Some(1) => Some(0),
-            other => other,
-        };
+        fn swap(o: Option<Tid>) -> Option<Tid> {
+            match o {
+                Some(0) => Some(1),
+                Some(1) => Some(0),
+                other => other,
+            }
+        }
+        w.page.locked_by = swap(self.page.locked_by);
+        crate::fs::rename_lock_owner(&mut w, swap);
         w
     }
 

@@ -5,6 +5,7 @@
 pub mod ablate;
 pub mod bench;
 pub mod check;
+pub mod exposure;
 pub mod list;
 pub mod play;
 pub mod replay;
@@ -37,7 +38,8 @@ pub struct ConfigArgs {
     #[arg(long)]
     pub protocol: Option<String>,
     /// Filesystem (`mkwrite filesystems`): seed, unlocked, locked, none (the seed filesystem's
-    /// conventions), buffer, nfs, nfs@7fdf5230676, ceph, btrfs, btrfs@50a9b214bc6
+    /// conventions), buffer, nfs, nfs@7fdf5230676, ceph, btrfs, btrfs@50a9b214bc6, fb_defio,
+    /// fb_defio@d6d03f91585, ubifs
     /// [default: seed: unlocked under old, pre2007 and v3.15-rc, locked otherwise; a scenario
     /// or trace file keeps its own].
     #[arg(long)]

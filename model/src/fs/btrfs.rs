@@ -333,6 +333,7 @@ pub fn fixup_step(w: &mut World, me: Tid, pc: XPc) -> Step {
             crate::kernel::put_page(w, me);
             Step::Next(Pc::FsWorker(XPc::Wait))
         }
+        _ => panic!("model bug: the btrfs fixup worker has no {pc:?} step"),
     }
 }
 
@@ -358,6 +359,7 @@ pub fn fixup_info(w: &World, pc: XPc) -> StepInfo {
             "EXTENT_DELALLOC again, paid only if the inode's pool holds a reservation; \
              ClearPageChecked; unlock_page",
         ),
+        _ => s("?", "?"),
     }
 }
 

@@ -12,8 +12,10 @@
 pub mod btrfs;
 pub mod buffer;
 pub mod ceph;
+pub mod fb_defio;
 pub mod nfs;
 pub mod seed;
+pub mod ubifs;
 
 use crate::config::Config;
 use crate::contract::{FsConvention, Inv};
@@ -43,6 +45,14 @@ pub enum Fs {
         /// After the filesystem's own conversion to VM_FAULT_LOCKED.
         converted: bool,
     },
+    /// Framebuffer deferred I/O; `converted`: after d6d03f91585 "fb_defio: redo fix for
+    /// non-dirty ptes".
+    FbDefio {
+        /// After the driver's own conversion to VM_FAULT_LOCKED.
+        converted: bool,
+    },
+    /// UBIFS as in 2.6.27-3.14 (before its own fix).
+    Ubifs,
 }
 
 impl Fs {
@@ -65,6 +75,9 @@ impl Fs {
             Fs::Ceph => "ceph",
             Fs::Btrfs { converted: false } => "btrfs",
             Fs::Btrfs { converted: true } => "btrfs@50a9b214bc6",
+            Fs::FbDefio { converted: false } => "fb_defio",
+            Fs::FbDefio { converted: true } => "fb_defio@d6d03f91585",
+            Fs::Ubifs => "ubifs",
         }
     }
 
@@ -80,6 +93,9 @@ impl Fs {
             Fs::Ceph,
             Fs::Btrfs { converted: false },
             Fs::Btrfs { converted: true },
+            Fs::FbDefio { converted: false },
+            Fs::FbDefio { converted: true },
+            Fs::Ubifs,
         ]
     }
 
@@ -203,6 +219,134 @@ impl Fs {
                 tracked: "the range is delalloc paid for by a reservation, or ordered",
                 files: "fs/btrfs/inode.c, extent_io.c, file.c, ordered-data.c",
             },
+            Fs::FbDefio { converted: false } => FsInfo {
+                id: "fb_defio",
+                profile: "framebuffer deferred I/O",
+                code: "2.6.29.4 (the same in the old and the new tree)",
+                old_vm: "0, page unlocked",
+                new_vm: "0, page unlocked (not converted yet: the R5 window)",
+                tracked: "on the defio pagelist, not yet write-protected by the pass",
+                files: "drivers/video/fb_defio.c",
+            },
+            Fs::FbDefio { converted: true } => FsInfo {
+                id: "fb_defio@d6d03f91585",
+                profile: "framebuffer deferred I/O",
+                code: "after d6d03f91585 (2.6.35-rc2), read in 2.6.36",
+                old_vm: "0, page unlocked (counterfactual)",
+                new_vm: "VM_FAULT_LOCKED",
+                tracked: "on the defio pagelist, not yet write-protected by the pass",
+                files: "drivers/video/fb_defio.c",
+            },
+            Fs::Ubifs => FsInfo {
+                id: "ubifs",
+                profile: "UBIFS",
+                code: "2.6.29.4 (the same in the old and the new tree; so until 3.14)",
+                old_vm: "0, page unlocked",
+                new_vm: "0, page unlocked (not converted until 3.15/3.16: the R5 window)",
+                tracked: "PagePrivate: the page is dirty and its flash space budgeted",
+                files: "fs/ubifs/file.c",
+            },
+        }
+    }
+}
+
+/// Releases in which a filesystem's code ran beside one VM: `from` to `to` inclusive (`None`:
+/// still so at the end of the era studied). "2.6.29.4" stands for the stable release that got
+/// the VM fix (e58fcb489af), whose mainline release is 2.6.30.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window {
+    /// First release.
+    pub from: &'static str,
+    /// Last release, if it ended.
+    pub to: Option<&'static str>,
+}
+
+/// When a profile's code ran in the kernel: the family it belongs to (one row of the
+/// exposure timeline), the releases in which it ran beside the old VM and beside the new VM
+/// (`None`: in no release, so a model run of it is a counterfactual), and where the dates come
+/// from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Era {
+    /// The filesystem, as the timeline names it.
+    pub family: &'static str,
+    /// Beside the old VM (before e58fcb489af / b827e496c893).
+    pub old_vm: Option<Window>,
+    /// Beside the new VM.
+    pub new_vm: Option<Window>,
+    /// The commits that bound the era, and how their releases were found.
+    pub source: &'static str,
+}
+
+const fn w(from: &'static str, to: Option<&'static str>) -> Option<Window> {
+    Some(Window { from, to })
+}
+
+impl Fs {
+    /// When this profile's code ran. The seed filesystem is abstract and ran nowhere.
+    pub const fn era(self) -> Option<Era> {
+        match self {
+            Fs::Seed(_) => None,
+            Fs::Buffer => Some(Era {
+                family: "XFS",
+                old_vm: w("2.6.23", Some("2.6.29.3")),
+                new_vm: w("2.6.29.4", None),
+                source: "4f57dbc6b5b (2.6.23) wires XFS to block_page_mkwrite; the patch itself \
+                         makes block_page_mkwrite return locked",
+            }),
+            Fs::Nfs { converted: false } => Some(Era {
+                family: "NFS",
+                old_vm: w("2.6.24", Some("2.6.29.3")),
+                new_vm: None,
+                source: "94387fb1aa1 (2.6.24) adds nfs_vm_page_mkwrite; 7fdf5230676 converted it \
+                         in the same release as the VM fix (2.6.30-rc5, and 2.6.29.4 as \
+                         5da3b37d5eb), so no release ran it beside the new VM",
+            }),
+            Fs::Nfs { converted: true } => Some(Era {
+                family: "NFS",
+                old_vm: None,
+                new_vm: w("2.6.29.4", None),
+                source: "7fdf5230676 (2.6.30-rc5), 5da3b37d5eb in 2.6.29.4",
+            }),
+            Fs::Ceph => Some(Era {
+                family: "ceph",
+                old_vm: None,
+                new_vm: w("2.6.34", None),
+                source: "ceph merged in 2.6.34 returning VM_FAULT_LOCKED",
+            }),
+            Fs::Btrfs { converted: false } => Some(Era {
+                family: "btrfs",
+                old_vm: w("2.6.29", Some("2.6.29.3")),
+                new_vm: w("2.6.29.4", Some("2.6.31")),
+                source: "btrfs merged in 2.6.29; 50a9b214bc6 (2.6.32-rc1) converted it",
+            }),
+            Fs::Btrfs { converted: true } => Some(Era {
+                family: "btrfs",
+                old_vm: None,
+                new_vm: w("2.6.32", None),
+                source: "50a9b214bc6 (2.6.32-rc1)",
+            }),
+            Fs::FbDefio { converted: false } => Some(Era {
+                family: "fb_defio",
+                old_vm: w("2.6.27", Some("2.6.29.3")),
+                new_vm: w("2.6.29.4", Some("2.6.34")),
+                source: "the code modelled is 2.6.29.4's, unchanged since d847471d063 \
+                         (2.6.27-rc5); fb_defio itself dates from 60b59beafba (2.6.22-rc1); \
+                         d6d03f91585 (2.6.35-rc2) converted it",
+            }),
+            Fs::FbDefio { converted: true } => Some(Era {
+                family: "fb_defio",
+                old_vm: None,
+                new_vm: w("2.6.35", None),
+                source: "d6d03f91585 (2.6.35-rc2)",
+            }),
+            Fs::Ubifs => Some(Era {
+                family: "UBIFS",
+                old_vm: w("2.6.27", Some("2.6.29.3")),
+                new_vm: w("2.6.29.4", Some("3.14")),
+                source: "1e51764a3c2 (2.6.27) merged UBIFS; its fix (VM_FAULT_LOCKED from \
+                         ubifs_vm_page_mkwrite) is absent from a 3.14.1 tree and present in \
+                         3.15.5 and 3.16.0 trees: a release bracket, not a commit",
+            }),
         }
     }
 }
@@ -220,6 +364,10 @@ pub enum FsState {
     Ceph(ceph::State),
     /// btrfs's range state and reservations.
     Btrfs(btrfs::State),
+    /// fb_defio's pagelist, mutex and work item.
+    Defio(fb_defio::State),
+    /// UBIFS's PagePrivate and budget.
+    Ubifs(ubifs::State),
 }
 
 /// The state of a page as the configuration starts it (`--page clean|dirty`).
@@ -230,6 +378,8 @@ pub fn init(cfg: &Config) -> FsState {
         Fs::Nfs { .. } => FsState::Nfs(nfs::init(cfg)),
         Fs::Ceph => FsState::Ceph(ceph::init(cfg)),
         Fs::Btrfs { .. } => FsState::Btrfs(btrfs::init(cfg)),
+        Fs::FbDefio { .. } => FsState::Defio(fb_defio::init(cfg)),
+        Fs::Ubifs => FsState::Ubifs(ubifs::init(cfg)),
     }
 }
 
@@ -246,6 +396,8 @@ pub fn tracked(cfg: &Config, w: &World) -> bool {
         Fs::Nfs { .. } => nfs::tracked(w),
         Fs::Ceph => ceph::tracked(w),
         Fs::Btrfs { .. } => btrfs::tracked(w),
+        Fs::FbDefio { .. } => fb_defio::tracked(w),
+        Fs::Ubifs => ubifs::tracked(w),
     }
 }
 
@@ -269,6 +421,8 @@ pub fn page_mkwrite_entry(cfg: &Config) -> MkPc {
     match cfg.fs {
         Fs::Ceph => ceph::entry(),
         Fs::Btrfs { .. } => btrfs::entry(),
+        Fs::FbDefio { .. } => fb_defio::entry(cfg),
+        Fs::Ubifs => ubifs::entry(),
         _ => MkPc::LockPage,
     }
 }
@@ -284,7 +438,8 @@ pub fn returns_locked(cfg: &Config) -> bool {
     match cfg.fs {
         Fs::Seed(c) => c == FsConvention::Locked,
         Fs::Buffer | Fs::Ceph => true,
-        Fs::Nfs { converted } | Fs::Btrfs { converted } => converted,
+        Fs::Nfs { converted } | Fs::Btrfs { converted } | Fs::FbDefio { converted } => converted,
+        Fs::Ubifs => false,
     }
 }
 
@@ -295,14 +450,17 @@ pub fn counterfactual(cfg: &Config) -> bool {
     !cfg.protocol.patched()
         && matches!(
             cfg.fs,
-            Fs::Ceph | Fs::Nfs { converted: true } | Fs::Btrfs { converted: true }
+            Fs::Ceph
+                | Fs::Nfs { converted: true }
+                | Fs::Btrfs { converted: true }
+                | Fs::FbDefio { converted: true }
         )
 }
 
-/// Whether ->page_mkwrite answers a truncated page with VM_FAULT_NOPAGE (NFS in 2.6.29 says
-/// VM_FAULT_SIGBUS).
+/// Whether ->page_mkwrite answers a truncated page with VM_FAULT_NOPAGE (NFS in 2.6.29 and
+/// UBIFS say VM_FAULT_SIGBUS; fb_defio has no truncate).
 pub fn nopage_on_truncate(cfg: &Config) -> bool {
-    has_page_mkwrite(cfg) && !matches!(cfg.fs, Fs::Nfs { .. })
+    has_page_mkwrite(cfg) && !matches!(cfg.fs, Fs::Nfs { .. } | Fs::Ubifs | Fs::FbDefio { .. })
 }
 
 /// Whether ->page_mkwrite can fail for lack of space (`--enospc`): ceph's allocation happens
@@ -310,7 +468,56 @@ pub fn nopage_on_truncate(cfg: &Config) -> bool {
 pub fn mkwrite_can_fail(cfg: &Config) -> bool {
     // The buffer profile's block is allocated already (a real extent), so block_prepare_write
     // never allocates; NFS and ceph allocate on the server.
-    has_page_mkwrite(cfg) && matches!(cfg.fs, Fs::Seed(_) | Fs::Btrfs { .. })
+    has_page_mkwrite(cfg) && matches!(cfg.fs, Fs::Seed(_) | Fs::Btrfs { .. } | Fs::Ubifs)
+}
+
+/// The threads a profile's code cannot meet, as the error `Config::validate` gives.
+pub fn unsupported(cfg: &Config) -> Option<&'static str> {
+    if !matches!(cfg.fs, Fs::FbDefio { .. }) {
+        return None;
+    }
+    if cfg.truncate {
+        Some("a framebuffer is a character device: there is no truncate (use --truncate 0)")
+    } else if cfg.reclaim {
+        Some("the framebuffer's pages are not on the LRU: reclaim never sees them")
+    } else if cfg.enospc {
+        Some("fb_defio allocates nothing: there is no ENOSPC to model")
+    } else if cfg.page_dirty {
+        Some("no write(2) dirties a framebuffer page: start it clean (--page clean)")
+    } else {
+        None
+    }
+}
+
+/// Whether set_page_dirty accounts the page in NR_FILE_DIRTY and tags it in the radix tree
+/// (fb_defio's pages are in no radix tree and its ->set_page_dirty only sets PG_dirty).
+/// Model: for fb_defio `page.mapping` is the page->mapping its fault sets, not membership in
+/// the page cache; no truncate runs, so it never changes.
+pub fn accounts_dirty(cfg: &Config) -> bool {
+    !matches!(cfg.fs, Fs::FbDefio { .. })
+}
+
+/// Whether a returned fsync promises that the data has reached its destination. Not for
+/// fb_defio: fb_deferred_io_fsync (drivers/video/fb_defio.c:70) only reschedules the work with
+/// no delay; its data reaches the display once every thread has stopped, or never.
+pub fn fsync_is_durable(cfg: &Config) -> bool {
+    !matches!(cfg.fs, Fs::FbDefio { .. })
+}
+
+/// The owner of a lock of the filesystem's own that the state stores (fb_defio's mutex).
+pub fn lock_owner(w: &World) -> Option<Tid> {
+    match w.fs {
+        FsState::Defio(s) => s.mutex,
+        _ => None,
+    }
+}
+
+/// Rename that owner (the writers' symmetry).
+pub fn rename_lock_owner(w: &mut World, f: impl Fn(Option<Tid>) -> Option<Tid>) {
+    if let FsState::Defio(mut s) = w.fs {
+        s.mutex = f(s.mutex);
+        w.fs = FsState::Defio(s);
+    }
 }
 
 /// One step of ->page_mkwrite.
@@ -321,6 +528,8 @@ pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
         Fs::Nfs { .. } => nfs::page_mkwrite(cfg, w, me, pc),
         Fs::Ceph => ceph::page_mkwrite(cfg, w, me, pc),
         Fs::Btrfs { .. } => btrfs::page_mkwrite(cfg, w, me, pc),
+        Fs::FbDefio { .. } => fb_defio::page_mkwrite(cfg, w, me, pc),
+        Fs::Ubifs => ubifs::page_mkwrite(w, me, pc),
     }
 }
 
@@ -332,6 +541,8 @@ pub fn page_mkwrite_info(cfg: &Config, w: &World, me: Tid, pc: MkPc) -> StepInfo
         Fs::Nfs { .. } => nfs::page_mkwrite_info(cfg, w, pc),
         Fs::Ceph => ceph::page_mkwrite_info(cfg, w, me, pc),
         Fs::Btrfs { .. } => btrfs::page_mkwrite_info(cfg, w, pc),
+        Fs::FbDefio { .. } => fb_defio::page_mkwrite_info(cfg, pc),
+        Fs::Ubifs => ubifs::page_mkwrite_info(w, pc),
     }
 }
 
@@ -341,10 +552,11 @@ pub fn page_mkwrite_info(cfg: &Config, w: &World, me: Tid, pc: MkPc) -> StepInfo
 /// a step of its own when it does not).
 pub fn set_page_dirty_begin(cfg: &Config, w: &mut World) -> bool {
     match cfg.fs {
-        Fs::Seed(_) | Fs::Nfs { .. } | Fs::Ceph | Fs::Btrfs { .. } => {
+        Fs::Seed(_) | Fs::Nfs { .. } | Fs::Ceph | Fs::Btrfs { .. } | Fs::FbDefio { .. } => {
             crate::kernel::test_set_page_dirty(w)
         }
         Fs::Buffer => buffer::set_page_dirty_begin(w),
+        Fs::Ubifs => ubifs::set_page_dirty_begin(w),
     }
 }
 
@@ -353,7 +565,9 @@ pub fn set_page_dirty_begin(cfg: &Config, w: &mut World) -> bool {
 pub fn set_page_dirty_account(cfg: &Config, w: &mut World) {
     match cfg.fs {
         Fs::Ceph => ceph::set_page_dirty_account(w),
-        Fs::Seed(_) | Fs::Buffer | Fs::Nfs { .. } | Fs::Btrfs { .. } => {
+        // fb_deferred_io_set_page_dirty (drivers/video/fb_defio.c:133): SetPageDirty only.
+        Fs::FbDefio { .. } => {}
+        Fs::Seed(_) | Fs::Buffer | Fs::Nfs { .. } | Fs::Btrfs { .. } | Fs::Ubifs => {
             crate::kernel::account_page_dirtied(w)
         }
     }
@@ -391,6 +605,10 @@ pub fn writepage(cfg: &Config, w: &mut World, me: Tid, ctx: WbCtx) -> Writepage 
         Fs::Nfs { .. } => nfs::writepage(w, me, ctx),
         Fs::Ceph => ceph::writepage(w, me, ctx),
         Fs::Btrfs { .. } => btrfs::writepage(w, me, ctx),
+        Fs::Ubifs => ubifs::writepage(w, me, ctx),
+        Fs::FbDefio { .. } => {
+            panic!("model bug: ->writepage on a framebuffer page (it is in no radix tree)")
+        }
     }
 }
 
@@ -400,8 +618,9 @@ pub fn releasepage(cfg: &Config, w: &mut World) -> bool {
     match cfg.fs {
         Fs::Seed(_) => true,
         Fs::Buffer => buffer::releasepage(cfg, w),
-        Fs::Nfs { .. } | Fs::Ceph => false,
+        Fs::Nfs { .. } | Fs::Ceph | Fs::FbDefio { .. } => false,
         Fs::Btrfs { .. } => btrfs::releasepage(w),
+        Fs::Ubifs => ubifs::releasepage(w),
     }
 }
 
@@ -413,6 +632,8 @@ pub fn page_private(cfg: &Config, w: &World) -> bool {
         Fs::Nfs { .. } => nfs::page_private(w),
         Fs::Ceph => ceph::page_private(w),
         Fs::Btrfs { .. } => true,
+        Fs::FbDefio { .. } => false,
+        Fs::Ubifs => ubifs::page_private(w),
     }
 }
 
@@ -424,6 +645,8 @@ pub fn readpage(cfg: &Config, w: &mut World) {
         Fs::Nfs { .. } => nfs::readpage(w),
         Fs::Ceph => ceph::readpage(w),
         Fs::Btrfs { .. } => btrfs::readpage(w),
+        Fs::FbDefio { .. } => {}
+        Fs::Ubifs => ubifs::readpage(w),
     }
 }
 
@@ -435,6 +658,13 @@ pub fn writepage_info(cfg: &Config, w: &World) -> StepInfo {
         Fs::Nfs { .. } => nfs::writepage_info(w),
         Fs::Ceph => ceph::writepage_info(w),
         Fs::Btrfs { .. } => btrfs::writepage_info(w),
+        Fs::Ubifs => ubifs::writepage_info(w),
+        Fs::FbDefio { .. } => StepInfo {
+            id: "W8",
+            function: "(none)",
+            anchor: "drivers/video/fb_defio.c:140",
+            what: "fb_defio has no ->writepage",
+        },
     }
 }
 
@@ -447,6 +677,8 @@ pub fn invalidatepage(cfg: &Config, w: &mut World) -> bool {
         Fs::Nfs { .. } => return nfs::invalidatepage(w),
         Fs::Ceph => ceph::invalidatepage(w),
         Fs::Btrfs { .. } => btrfs::invalidatepage(w),
+        Fs::Ubifs => ubifs::invalidatepage(w),
+        Fs::FbDefio { .. } => {}
     }
     true
 }
@@ -458,7 +690,7 @@ pub fn end_io(cfg: &Config, w: &mut World, v: u8) {
         Fs::Nfs { .. } => nfs::end_io(w, v),
         Fs::Ceph => ceph::end_io(w, v),
         Fs::Btrfs { .. } => btrfs::end_io(w, v),
-        Fs::Seed(_) | Fs::Buffer => w.data.disk = v,
+        Fs::Seed(_) | Fs::Buffer | Fs::FbDefio { .. } | Fs::Ubifs => w.data.disk = v,
     }
 }
 
@@ -490,8 +722,11 @@ pub fn write_inode_info() -> StepInfo {
 
 /// Whether reclaim's try_to_release_page can succeed for this filesystem's private data
 /// (buffers, btrfs's extent mapping; NFS's request and ceph's snap context are refused).
+/// UBIFS's PagePrivate is on a clean page only when writeback left a page beyond i_size to
+/// truncate (ubifs_writepage, fs/ubifs/file.c:994-997); ubifs_releasepage then asserts that
+/// this "should not happen" and drops it without releasing the budget (file.c:1426-1430).
 pub fn private_releasable(cfg: &Config) -> bool {
-    matches!(cfg.fs, Fs::Buffer | Fs::Btrfs { .. })
+    matches!(cfg.fs, Fs::Buffer | Fs::Btrfs { .. }) || (cfg.fs == Fs::Ubifs && cfg.truncate)
 }
 
 /// Whether the flusher calls ->write_inode after its pass (NFS: nfs_write_inode's COMMIT).
@@ -580,24 +815,34 @@ pub fn has_fsync(cfg: &Config) -> bool {
     matches!(cfg.fs, Fs::Nfs { .. } | Fs::Btrfs { .. })
 }
 
-/// Whether the filesystem has a worker thread of its own (btrfs's fixup worker, `X0`).
+/// Whether the filesystem has a worker thread of its own (`X0`: btrfs's fixup worker,
+/// fb_defio's deferred work).
 pub fn has_worker(cfg: &Config) -> bool {
-    matches!(cfg.fs, Fs::Btrfs { .. })
+    matches!(cfg.fs, Fs::Btrfs { .. } | Fs::FbDefio { .. })
 }
 
 /// One step of the filesystem's worker thread.
 pub fn worker_step(w: &mut World, me: Tid, pc: crate::world::XPc) -> Step {
-    btrfs::fixup_step(w, me, pc)
+    match w.fs {
+        FsState::Defio(_) => fb_defio::worker_step(w, me, pc),
+        _ => btrfs::fixup_step(w, me, pc),
+    }
 }
 
 /// The description of a step of the worker thread.
 pub fn worker_info(w: &World, pc: crate::world::XPc) -> StepInfo {
-    btrfs::fixup_info(w, pc)
+    match w.fs {
+        FsState::Defio(_) => fb_defio::worker_info(w, pc),
+        _ => btrfs::fixup_info(w, pc),
+    }
 }
 
 /// Whether the worker thread has work queued.
 pub fn worker_pending(w: &World) -> bool {
-    btrfs::fixup_pending(w)
+    match w.fs {
+        FsState::Defio(_) => fb_defio::pending(w),
+        _ => btrfs::fixup_pending(w),
+    }
 }
 
 /// What a step of ->fsync did.
@@ -630,6 +875,8 @@ pub fn fields(w: &World) -> Vec<(String, String)> {
         FsState::Nfs(s) => nfs::fields(s),
         FsState::Ceph(s) => ceph::fields(s),
         FsState::Btrfs(s) => btrfs::fields(s),
+        FsState::Defio(s) => fb_defio::fields(s),
+        FsState::Ubifs(s) => ubifs::fields(s),
     }
 }
 
@@ -641,6 +888,8 @@ pub fn display(w: &World) -> String {
         FsState::Nfs(s) => nfs::display(s),
         FsState::Ceph(s) => ceph::display(s),
         FsState::Btrfs(s) => btrfs::display(s),
+        FsState::Defio(s) => fb_defio::display(s),
+        FsState::Ubifs(s) => ubifs::display(s),
     }
 }
 
