@@ -182,3 +182,22 @@ fn inv3c_and_inv3d_judge_the_fsync_thread_wherever_it_is() {
     v.threads[w0].pc = Pc::Writeback(WbPc::Done);
     assert!(no_store_lost_silently(&c, &v));
 }
+
+/// Step descriptions that depend on who runs the step: the flusher's WB_SYNC_NONE pass skips a
+/// page under writeback, fsync's WB_SYNC_ALL pass waits for it (write_cache_pages,
+/// page-writeback.c:1023-1027). A trace shows the one its thread takes.
+#[test]
+fn writeback_and_fsync_describe_a_page_under_writeback_differently() {
+    use mkwrite_model::info;
+    let c = cfg();
+    let mut w = World::init(&c);
+    w.page.writeback = true;
+    w.page.dirty = true;
+    let (w0, s) = (tid(&w, "W0"), tid(&w, "S"));
+    w.threads[w0].pc = Pc::Writeback(WbPc::LockPage);
+    w.threads[s].pc = Pc::Writeback(WbPc::LockPage);
+    assert!(info(&c, &w, w0 as u8)
+        .what
+        .contains("WB_SYNC_NONE: unlock, skip"));
+    assert!(info(&c, &w, s as u8).what.contains("WB_SYNC_ALL waits"));
+}
