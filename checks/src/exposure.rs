@@ -123,34 +123,13 @@ const fn w(from: &'static str, to: Option<&'static str>) -> Option<Window> {
 /// The filesystems with a ->page_mkwrite in 2.6.22-3.x that have no profile. Their windows are
 /// release data (first releases found by ancestry in the upstream history up to 2.6.36; later
 /// conversions bracketed from release trees), not checker output.
-pub const UNMODELLED: [Unmodelled; 5] = [
-    Unmodelled {
-        family: "ext4",
-        old_vm: w("2.6.27", Some("2.6.29.3")),
-        new_vm: w("2.6.29.4", Some("2.6.39")),
-        why: "no profile yet; read in 2.6.29.4 (inode.c:5119): a mapped or delayed block \
-              survives writeback, ext4_da_writepage never allocates, so R5 looks harmless",
-    },
+pub const UNMODELLED: [Unmodelled; 2] = [
     Unmodelled {
         family: "nilfs2",
         old_vm: None,
         new_vm: w("2.6.30", Some("2.6.38")),
         why: "no profile yet; its hole-path data loss (fixed by 34094537943) comes from the \
               inode never being queued for a segment write, a bug of its own beside either VM",
-    },
-    Unmodelled {
-        family: "OCFS2",
-        old_vm: w("2.6.23", Some("2.6.29.3")),
-        new_vm: w("2.6.29.4", Some("3.1")),
-        why: "its locking is the cluster's (inode EX lock, ip_alloc_sem): what matters is \
-              another node's writeback, outside a one-node model",
-    },
-    Unmodelled {
-        family: "GFS2",
-        old_vm: w("2.6.25", Some("2.6.29.3")),
-        new_vm: w("2.6.29.4", Some("3.1")),
-        why: "glock-driven writeback and revocation across nodes are outside the model; the \
-              blocks it allocates live on disk, so one node keeps its tracking",
     },
     Unmodelled {
         family: "FUSE",

@@ -178,3 +178,108 @@ fn fb_defio_refuses_threads_a_framebuffer_cannot_have() {
         );
     }
 }
+
+#[test]
+fn ext4_holds_beside_the_new_vm_although_writeback_runs_in_the_window() {
+    let rows = rows(false);
+    for reclaim in [false, true] {
+        let old = row(&rows, Fs::Ext4 { converted: false }, Protocol::Old, reclaim);
+        assert_eq!(worst(old), Some(Inv::DirtyAccountingBalanced));
+        for fs in [Fs::Ext4 { converted: false }, Fs::Ext4 { converted: true }] {
+            assert_eq!(worst(row(&rows, fs, Protocol::New, reclaim)), None);
+        }
+    }
+    // Not vacuous: writeback reaches the page lock while the fault is between its
+    // ->page_mkwrite and its set_page_dirty, and reclaim strips the clean buffers.
+    for pte_ro in [true, false] {
+        let cfg = Config {
+            reclaim: true,
+            ..headline(Fs::Ext4 { converted: false }, Protocol::New, pte_ro)
+        };
+        let r = check(&cfg, false);
+        assert!(
+            r.unreached_guards().is_empty(),
+            "{:?}",
+            r.unreached_guards()
+        );
+        for name in [
+            "writeback_reaches_lock_in_mkwrite_window",
+            "reclaim_releases_private",
+        ] {
+            assert!(
+                r.guards.iter().any(|g| g.reached && g.guard.name() == name),
+                "{name}"
+            );
+        }
+    }
+}
+
+#[test]
+fn ocfs2_and_gfs2_keep_their_allocation_on_one_node() {
+    let rows = rows(false);
+    for fs in [Fs::Ocfs2, Fs::Gfs2] {
+        for reclaim in [false, true] {
+            assert_eq!(
+                worst(row(&rows, fs, Protocol::Old, reclaim)),
+                Some(Inv::DirtyAccountingBalanced)
+            );
+            assert_eq!(worst(row(&rows, fs, Protocol::New, reclaim)), None);
+        }
+    }
+    // GFS2's ->page_mkwrite leaves the page clean: writeback has nothing to do in the window,
+    // and the guard that looks for it does not apply; OCFS2's dirties it, and writeback runs.
+    // (Without truncate or reclaim, whose zaps could move a dirty pte bit into the page.)
+    let gfs2 = headline(Fs::Gfs2, Protocol::New, true);
+    let ocfs2 = Config {
+        fs: Fs::Ocfs2,
+        ..gfs2
+    };
+    let applies = |cfg: &Config| {
+        check(cfg, false)
+            .guards
+            .iter()
+            .any(|g| g.applicable && g.guard.name() == "writeback_reaches_lock_in_mkwrite_window")
+    };
+    assert!(!applies(&gfs2));
+    assert!(applies(&ocfs2));
+    for cfg in [gfs2, ocfs2] {
+        assert!(
+            check(&cfg, false).unreached_guards().is_empty(),
+            "{}",
+            cfg.label()
+        );
+    }
+}
+
+#[test]
+fn ext4s_i_alloc_sem_keeps_truncate_and_the_mkwrite_body_apart() {
+    use mkwrite_model::fs::MkPc;
+    use mkwrite_model::world::{FaultPc, Pc, TruncPc};
+    let cfg = Config {
+        truncate: true,
+        ..headline(Fs::Ext4 { converted: false }, Protocol::New, true)
+    };
+    let tid = |w: &mkwrite_model::World, name: &str| {
+        w.threads.iter().position(|t| t.name() == name).unwrap() as u8
+    };
+    let mut w = mkwrite_model::World::init(&cfg);
+    let (f, t) = (tid(&w, "F0"), tid(&w, "T0"));
+    // Inside the body (down_read taken): truncate cannot start.
+    w.threads[f as usize].pc = Pc::Fault(FaultPc::Mkwrite(MkPc::Attach));
+    assert!(!mkwrite_model::step::enabled(&cfg, &w, t));
+    // After the mkwrite returned: the window is open to truncate.
+    w.threads[f as usize].pc = Pc::Fault(FaultPc::WpAfterMkwrite);
+    assert!(mkwrite_model::step::enabled(&cfg, &w, t));
+    // A truncate under way: a new mkwrite waits at its down_read.
+    w.threads[t as usize].pc = Pc::Truncate(TruncPc::LockPage);
+    w.threads[f as usize].pc = Pc::Fault(FaultPc::Mkwrite(MkPc::Prepare));
+    assert!(!mkwrite_model::step::enabled(&cfg, &w, f));
+    // 3.1 has no i_alloc_sem in its ->page_mkwrite.
+    let cfg31 = Config {
+        fs: Fs::Ext4 { converted: true },
+        ..cfg
+    };
+    let mut w = mkwrite_model::World::init(&cfg31);
+    w.threads[f as usize].pc = Pc::Fault(FaultPc::Mkwrite(MkPc::Attach));
+    assert!(mkwrite_model::step::enabled(&cfg31, &w, t));
+}

@@ -31,8 +31,9 @@ fn profile_verdicts_match_golden_file() {
         text.push_str(&line(&check(cfg, false)));
         text.push('\n');
     }
-    // Six profiles and eras in every shape, UBIFS too; fb_defio without truncate or reclaim.
-    assert_eq!(configs.len(), 7 * 2 * 2 * 2 * 2 * 2 + 2 * 2 * 2 * 2);
+    // Eleven profiles and eras in every shape; fb_defio's two eras without truncate or
+    // reclaim.
+    assert_eq!(configs.len(), 11 * 2 * 2 * 2 * 2 * 2 + 2 * 2 * 2 * 2);
     // Guards are two-sided: reached wherever they apply, and nowhere else.
     assert!(
         !text.contains("UNREACHED"),

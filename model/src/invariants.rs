@@ -286,7 +286,7 @@ impl Guard {
             Guard::WritebackReachesLockInMkwriteWindow => {
                 cfg.writeback > 0
                     && fs::accounts_dirty(cfg)
-                    && (fs::has_page_mkwrite(cfg) || cfg.page_dirty || cfg.truncate || cfg.reclaim)
+                    && (fs::mkwrite_dirties(cfg) || cfg.page_dirty || cfg.truncate || cfg.reclaim)
             }
             Guard::TruncateRemovesPageUnderFault => cfg.truncate,
             Guard::PageMkwriteReturnsNopage => cfg.truncate && fs::nopage_on_truncate(cfg),

@@ -12,8 +12,11 @@
 pub mod btrfs;
 pub mod buffer;
 pub mod ceph;
+pub mod ext4;
 pub mod fb_defio;
+pub mod gfs2;
 pub mod nfs;
+pub mod ocfs2;
 pub mod seed;
 pub mod ubifs;
 
@@ -53,6 +56,16 @@ pub enum Fs {
     },
     /// UBIFS as in 2.6.27-3.14 (before its own fix).
     Ubifs,
+    /// ext4 with delayed allocation; `converted`: after 9ea7df534ed2 "ext4: Rewrite
+    /// ext4_page_mkwrite() to use generic helpers" (3.1).
+    Ext4 {
+        /// After the filesystem's own conversion to VM_FAULT_LOCKED.
+        converted: bool,
+    },
+    /// OCFS2 on one node, 2.6.23-3.1 (before 5cffff9e2986).
+    Ocfs2,
+    /// GFS2 on one node, 2.6.25-3.1 (before its 3.2 conversion).
+    Gfs2,
 }
 
 impl Fs {
@@ -78,6 +91,10 @@ impl Fs {
             Fs::FbDefio { converted: false } => "fb_defio",
             Fs::FbDefio { converted: true } => "fb_defio@d6d03f91585",
             Fs::Ubifs => "ubifs",
+            Fs::Ext4 { converted: false } => "ext4",
+            Fs::Ext4 { converted: true } => "ext4@9ea7df534ed2",
+            Fs::Ocfs2 => "ocfs2",
+            Fs::Gfs2 => "gfs2",
         }
     }
 
@@ -96,6 +113,10 @@ impl Fs {
             Fs::FbDefio { converted: false },
             Fs::FbDefio { converted: true },
             Fs::Ubifs,
+            Fs::Ext4 { converted: false },
+            Fs::Ext4 { converted: true },
+            Fs::Ocfs2,
+            Fs::Gfs2,
         ]
     }
 
@@ -246,6 +267,42 @@ impl Fs {
                 tracked: "PagePrivate: the page is dirty and its flash space budgeted",
                 files: "fs/ubifs/file.c",
             },
+            Fs::Ext4 { converted: false } => FsInfo {
+                id: "ext4",
+                profile: "ext4 with delayed allocation",
+                code: "2.6.29.4 (the same in the old and the new tree)",
+                old_vm: "0, page unlocked",
+                new_vm: "0, page unlocked (not converted until 3.0/3.1: the R5 window)",
+                tracked: "the block is delayed (reserved) or allocated",
+                files: "fs/ext4/inode.c, fs/buffer.c, fs/attr.c",
+            },
+            Fs::Ext4 { converted: true } => FsInfo {
+                id: "ext4@9ea7df534ed2",
+                profile: "ext4 with delayed allocation",
+                code: "after 9ea7df534ed2, read in a 3.1 release tree (a bracket, not history)",
+                old_vm: "0, page unlocked (counterfactual)",
+                new_vm: "VM_FAULT_LOCKED",
+                tracked: "the block is delayed (reserved) or allocated",
+                files: "fs/ext4/inode.c, fs/buffer.c (3.1)",
+            },
+            Fs::Ocfs2 => FsInfo {
+                id: "ocfs2",
+                profile: "OCFS2 on one node",
+                code: "2.6.29.4 (the same in the old and the new tree; so until 3.1)",
+                old_vm: "0, page unlocked",
+                new_vm: "0, page unlocked (not converted until 3.2: the R5 window)",
+                tracked: "the page's cluster is allocated in the extent tree",
+                files: "fs/ocfs2/mmap.c, aops.c, file.c",
+            },
+            Fs::Gfs2 => FsInfo {
+                id: "gfs2",
+                profile: "GFS2 on one node",
+                code: "2.6.29.4 (the same in the old and the new tree; so until 3.1)",
+                old_vm: "0, page unlocked",
+                new_vm: "0, page unlocked (not converted until 3.2: the R5 window)",
+                tracked: "the page's blocks are allocated on disk",
+                files: "fs/gfs2/ops_file.c, ops_address.c",
+            },
         }
     }
 }
@@ -347,6 +404,37 @@ impl Fs {
                          ubifs_vm_page_mkwrite) is absent from a 3.14.1 tree and present in \
                          3.15.5 and 3.16.0 trees: a release bracket, not a commit",
             }),
+            Fs::Ext4 { converted: false } => Some(Era {
+                family: "ext4",
+                old_vm: w("2.6.29", Some("2.6.29.3")),
+                new_vm: w("2.6.29.4", Some("2.6.39")),
+                source: "the code modelled is 2.6.29.4's (ext4 had a ->page_mkwrite from \
+                         2e9ee850355, 2.6.27-rc1; 2.6.27-2.6.28 were not read); a827eaffff0 \
+                         (2.6.32-rc1) only locks around the buffer walk; 0e499890c1f (3.0, from \
+                         2.6.39/3.0.1 trees) returns locked from the fast paths",
+            }),
+            Fs::Ext4 { converted: true } => Some(Era {
+                family: "ext4",
+                old_vm: None,
+                new_vm: w("3.1", None),
+                source: "9ea7df534ed2: absent from a 3.0.8 tree, present in a 3.1 tree",
+            }),
+            Fs::Ocfs2 => Some(Era {
+                family: "OCFS2",
+                old_vm: w("2.6.23", Some("2.6.29.3")),
+                new_vm: w("2.6.29.4", Some("3.1")),
+                source: "7307de80510 (2.6.23-rc1) added ocfs2_page_mkwrite (the code modelled \
+                         is 2.6.29.4's); 5cffff9e2986 returns VM_FAULT_LOCKED: absent from a \
+                         3.1.10 tree, present in a 3.2.7 tree",
+            }),
+            Fs::Gfs2 => Some(Era {
+                family: "GFS2",
+                old_vm: w("2.6.25", Some("2.6.29.3")),
+                new_vm: w("2.6.29.4", Some("3.1")),
+                source: "3cc3f710ce0 (2.6.25-rc1) added gfs2_page_mkwrite (the code modelled \
+                         is 2.6.29.4's); the conversion (commit not identified) is absent from \
+                         a 3.1.10 tree and present in a 3.2.7 tree",
+            }),
         }
     }
 }
@@ -368,6 +456,12 @@ pub enum FsState {
     Defio(fb_defio::State),
     /// UBIFS's PagePrivate and budget.
     Ubifs(ubifs::State),
+    /// ext4's block and buffer.
+    Ext4(ext4::State),
+    /// OCFS2's cluster and buffer.
+    Ocfs2(ocfs2::State),
+    /// GFS2's blocks and buffer.
+    Gfs2(gfs2::State),
 }
 
 /// The state of a page as the configuration starts it (`--page clean|dirty`).
@@ -380,6 +474,9 @@ pub fn init(cfg: &Config) -> FsState {
         Fs::Btrfs { .. } => FsState::Btrfs(btrfs::init(cfg)),
         Fs::FbDefio { .. } => FsState::Defio(fb_defio::init(cfg)),
         Fs::Ubifs => FsState::Ubifs(ubifs::init(cfg)),
+        Fs::Ext4 { .. } => FsState::Ext4(ext4::init(cfg)),
+        Fs::Ocfs2 => FsState::Ocfs2(ocfs2::init(cfg)),
+        Fs::Gfs2 => FsState::Gfs2(gfs2::init(cfg)),
     }
 }
 
@@ -398,6 +495,9 @@ pub fn tracked(cfg: &Config, w: &World) -> bool {
         Fs::Btrfs { .. } => btrfs::tracked(w),
         Fs::FbDefio { .. } => fb_defio::tracked(w),
         Fs::Ubifs => ubifs::tracked(w),
+        Fs::Ext4 { .. } => ext4::tracked(w),
+        Fs::Ocfs2 => ocfs2::tracked(w),
+        Fs::Gfs2 => gfs2::tracked(w),
     }
 }
 
@@ -423,6 +523,9 @@ pub fn page_mkwrite_entry(cfg: &Config) -> MkPc {
         Fs::Btrfs { .. } => btrfs::entry(),
         Fs::FbDefio { .. } => fb_defio::entry(cfg),
         Fs::Ubifs => ubifs::entry(),
+        Fs::Ext4 { .. } => ext4::entry(cfg),
+        Fs::Ocfs2 => ocfs2::entry(),
+        Fs::Gfs2 => gfs2::entry(),
         _ => MkPc::LockPage,
     }
 }
@@ -438,8 +541,11 @@ pub fn returns_locked(cfg: &Config) -> bool {
     match cfg.fs {
         Fs::Seed(c) => c == FsConvention::Locked,
         Fs::Buffer | Fs::Ceph => true,
-        Fs::Nfs { converted } | Fs::Btrfs { converted } | Fs::FbDefio { converted } => converted,
-        Fs::Ubifs => false,
+        Fs::Nfs { converted }
+        | Fs::Btrfs { converted }
+        | Fs::FbDefio { converted }
+        | Fs::Ext4 { converted } => converted,
+        Fs::Ubifs | Fs::Ocfs2 | Fs::Gfs2 => false,
     }
 }
 
@@ -454,13 +560,56 @@ pub fn counterfactual(cfg: &Config) -> bool {
                 | Fs::Nfs { converted: true }
                 | Fs::Btrfs { converted: true }
                 | Fs::FbDefio { converted: true }
+                | Fs::Ext4 { converted: true }
         )
 }
 
-/// Whether ->page_mkwrite answers a truncated page with VM_FAULT_NOPAGE (NFS in 2.6.29 and
-/// UBIFS say VM_FAULT_SIGBUS; fb_defio has no truncate).
+/// Whether ->page_mkwrite answers a truncated page with VM_FAULT_NOPAGE (NFS in 2.6.29, UBIFS
+/// and ext4 before 3.1 say VM_FAULT_SIGBUS; fb_defio has no truncate).
 pub fn nopage_on_truncate(cfg: &Config) -> bool {
-    has_page_mkwrite(cfg) && !matches!(cfg.fs, Fs::Nfs { .. } | Fs::Ubifs | Fs::FbDefio { .. })
+    has_page_mkwrite(cfg)
+        && !matches!(
+            cfg.fs,
+            Fs::Nfs { .. }
+                | Fs::Ubifs
+                | Fs::FbDefio { .. }
+                | Fs::Ext4 { converted: false }
+                | Fs::Ocfs2
+                | Fs::Gfs2
+        )
+}
+
+/// Whether truncate must wait for a ->page_mkwrite before it starts: a lock the filesystem's
+/// ->page_mkwrite and its truncate both take (ext4's i_alloc_sem, OCFS2's cluster inode lock
+/// and ip_alloc_sem, GFS2's inode glock).
+pub fn truncate_waits(cfg: &Config, w: &World) -> bool {
+    match cfg.fs {
+        Fs::Ext4 { .. } => ext4::truncate_waits(cfg, w),
+        Fs::Ocfs2 | Fs::Gfs2 => writer_in_mkwrite_body(w),
+        _ => false,
+    }
+}
+
+/// Some writer is inside ->page_mkwrite past its first step (which took the filesystem's lock
+/// that excludes truncate).
+pub(crate) fn writer_in_mkwrite_body(w: &World) -> bool {
+    w.threads.iter().any(|t| {
+        t.role == crate::contract::Role::Writer
+            && matches!(
+                t.pc,
+                Pc::Fault(FaultPc::Mkwrite(
+                    MkPc::LockPage | MkPc::Attach | MkPc::Unlock
+                ))
+            )
+    })
+}
+
+/// A truncate is under way: past its first step, not finished (it holds that lock).
+pub(crate) fn truncate_running(w: &World) -> bool {
+    w.threads.iter().any(|t| {
+        matches!(t.pc, Pc::Truncate(pc)
+            if pc != crate::world::TruncPc::SetSize && pc != crate::world::TruncPc::Done)
+    })
 }
 
 /// Whether ->page_mkwrite can fail for lack of space (`--enospc`): ceph's allocation happens
@@ -468,7 +617,11 @@ pub fn nopage_on_truncate(cfg: &Config) -> bool {
 pub fn mkwrite_can_fail(cfg: &Config) -> bool {
     // The buffer profile's block is allocated already (a real extent), so block_prepare_write
     // never allocates; NFS and ceph allocate on the server.
-    has_page_mkwrite(cfg) && matches!(cfg.fs, Fs::Seed(_) | Fs::Btrfs { .. } | Fs::Ubifs)
+    has_page_mkwrite(cfg)
+        && matches!(
+            cfg.fs,
+            Fs::Seed(_) | Fs::Btrfs { .. } | Fs::Ubifs | Fs::Ext4 { .. } | Fs::Ocfs2 | Fs::Gfs2
+        )
 }
 
 /// The threads a profile's code cannot meet, as the error `Config::validate` gives.
@@ -487,6 +640,12 @@ pub fn unsupported(cfg: &Config) -> Option<&'static str> {
     } else {
         None
     }
+}
+
+/// Whether a successful ->page_mkwrite dirties the page itself (GFS2's only allocates: the
+/// page stays clean until the fault's own set_page_dirty).
+pub fn mkwrite_dirties(cfg: &Config) -> bool {
+    has_page_mkwrite(cfg) && cfg.fs != Fs::Gfs2
 }
 
 /// Whether set_page_dirty accounts the page in NR_FILE_DIRTY and tags it in the radix tree
@@ -530,6 +689,9 @@ pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
         Fs::Btrfs { .. } => btrfs::page_mkwrite(cfg, w, me, pc),
         Fs::FbDefio { .. } => fb_defio::page_mkwrite(cfg, w, me, pc),
         Fs::Ubifs => ubifs::page_mkwrite(w, me, pc),
+        Fs::Ext4 { .. } => ext4::page_mkwrite(cfg, w, me, pc),
+        Fs::Ocfs2 => ocfs2::page_mkwrite(w, me, pc),
+        Fs::Gfs2 => gfs2::page_mkwrite(w, me, pc),
     }
 }
 
@@ -543,6 +705,9 @@ pub fn page_mkwrite_info(cfg: &Config, w: &World, me: Tid, pc: MkPc) -> StepInfo
         Fs::Btrfs { .. } => btrfs::page_mkwrite_info(cfg, w, pc),
         Fs::FbDefio { .. } => fb_defio::page_mkwrite_info(cfg, pc),
         Fs::Ubifs => ubifs::page_mkwrite_info(w, pc),
+        Fs::Ext4 { .. } => ext4::page_mkwrite_info(cfg, w, pc),
+        Fs::Ocfs2 => ocfs2::page_mkwrite_info(w, pc),
+        Fs::Gfs2 => gfs2::page_mkwrite_info(w, pc),
     }
 }
 
@@ -557,6 +722,9 @@ pub fn set_page_dirty_begin(cfg: &Config, w: &mut World) -> bool {
         }
         Fs::Buffer => buffer::set_page_dirty_begin(w),
         Fs::Ubifs => ubifs::set_page_dirty_begin(w),
+        Fs::Ext4 { .. } => ext4::set_page_dirty_begin(w),
+        Fs::Ocfs2 => ocfs2::set_page_dirty_begin(w),
+        Fs::Gfs2 => gfs2::set_page_dirty_begin(w),
     }
 }
 
@@ -567,9 +735,14 @@ pub fn set_page_dirty_account(cfg: &Config, w: &mut World) {
         Fs::Ceph => ceph::set_page_dirty_account(w),
         // fb_deferred_io_set_page_dirty (drivers/video/fb_defio.c:133): SetPageDirty only.
         Fs::FbDefio { .. } => {}
-        Fs::Seed(_) | Fs::Buffer | Fs::Nfs { .. } | Fs::Btrfs { .. } | Fs::Ubifs => {
-            crate::kernel::account_page_dirtied(w)
-        }
+        Fs::Seed(_)
+        | Fs::Buffer
+        | Fs::Nfs { .. }
+        | Fs::Btrfs { .. }
+        | Fs::Ubifs
+        | Fs::Ext4 { .. }
+        | Fs::Ocfs2
+        | Fs::Gfs2 => crate::kernel::account_page_dirtied(w),
     }
 }
 
@@ -606,6 +779,9 @@ pub fn writepage(cfg: &Config, w: &mut World, me: Tid, ctx: WbCtx) -> Writepage 
         Fs::Ceph => ceph::writepage(w, me, ctx),
         Fs::Btrfs { .. } => btrfs::writepage(w, me, ctx),
         Fs::Ubifs => ubifs::writepage(w, me, ctx),
+        Fs::Ext4 { .. } => ext4::writepage(w, me, ctx),
+        Fs::Ocfs2 => ocfs2::writepage(w, me, ctx),
+        Fs::Gfs2 => gfs2::writepage(w, me, ctx),
         Fs::FbDefio { .. } => {
             panic!("model bug: ->writepage on a framebuffer page (it is in no radix tree)")
         }
@@ -621,6 +797,9 @@ pub fn releasepage(cfg: &Config, w: &mut World) -> bool {
         Fs::Nfs { .. } | Fs::Ceph | Fs::FbDefio { .. } => false,
         Fs::Btrfs { .. } => btrfs::releasepage(w),
         Fs::Ubifs => ubifs::releasepage(w),
+        Fs::Ext4 { .. } => ext4::releasepage(w),
+        Fs::Ocfs2 => ocfs2::releasepage(w),
+        Fs::Gfs2 => gfs2::releasepage(w),
     }
 }
 
@@ -634,6 +813,9 @@ pub fn page_private(cfg: &Config, w: &World) -> bool {
         Fs::Btrfs { .. } => true,
         Fs::FbDefio { .. } => false,
         Fs::Ubifs => ubifs::page_private(w),
+        Fs::Ext4 { .. } => ext4::page_private(w),
+        Fs::Ocfs2 => ocfs2::page_private(w),
+        Fs::Gfs2 => gfs2::page_private(w),
     }
 }
 
@@ -647,6 +829,9 @@ pub fn readpage(cfg: &Config, w: &mut World) {
         Fs::Btrfs { .. } => btrfs::readpage(w),
         Fs::FbDefio { .. } => {}
         Fs::Ubifs => ubifs::readpage(w),
+        Fs::Ext4 { .. } => ext4::readpage(w),
+        Fs::Ocfs2 => ocfs2::readpage(w),
+        Fs::Gfs2 => gfs2::readpage(w),
     }
 }
 
@@ -659,6 +844,9 @@ pub fn writepage_info(cfg: &Config, w: &World) -> StepInfo {
         Fs::Ceph => ceph::writepage_info(w),
         Fs::Btrfs { .. } => btrfs::writepage_info(w),
         Fs::Ubifs => ubifs::writepage_info(w),
+        Fs::Ext4 { .. } => ext4::writepage_info(w),
+        Fs::Ocfs2 => ocfs2::writepage_info(w),
+        Fs::Gfs2 => gfs2::writepage_info(w),
         Fs::FbDefio { .. } => StepInfo {
             id: "W8",
             function: "(none)",
@@ -678,6 +866,9 @@ pub fn invalidatepage(cfg: &Config, w: &mut World) -> bool {
         Fs::Ceph => ceph::invalidatepage(w),
         Fs::Btrfs { .. } => btrfs::invalidatepage(w),
         Fs::Ubifs => ubifs::invalidatepage(w),
+        Fs::Ext4 { .. } => ext4::invalidatepage(w),
+        Fs::Ocfs2 => ocfs2::invalidatepage(w),
+        Fs::Gfs2 => gfs2::invalidatepage(w),
         Fs::FbDefio { .. } => {}
     }
     true
@@ -690,7 +881,13 @@ pub fn end_io(cfg: &Config, w: &mut World, v: u8) {
         Fs::Nfs { .. } => nfs::end_io(w, v),
         Fs::Ceph => ceph::end_io(w, v),
         Fs::Btrfs { .. } => btrfs::end_io(w, v),
-        Fs::Seed(_) | Fs::Buffer | Fs::FbDefio { .. } | Fs::Ubifs => w.data.disk = v,
+        Fs::Seed(_)
+        | Fs::Buffer
+        | Fs::FbDefio { .. }
+        | Fs::Ubifs
+        | Fs::Ext4 { .. }
+        | Fs::Ocfs2
+        | Fs::Gfs2 => w.data.disk = v,
     }
 }
 
@@ -726,7 +923,10 @@ pub fn write_inode_info() -> StepInfo {
 /// truncate (ubifs_writepage, fs/ubifs/file.c:994-997); ubifs_releasepage then asserts that
 /// this "should not happen" and drops it without releasing the budget (file.c:1426-1430).
 pub fn private_releasable(cfg: &Config) -> bool {
-    matches!(cfg.fs, Fs::Buffer | Fs::Btrfs { .. }) || (cfg.fs == Fs::Ubifs && cfg.truncate)
+    matches!(
+        cfg.fs,
+        Fs::Buffer | Fs::Btrfs { .. } | Fs::Ext4 { .. } | Fs::Ocfs2 | Fs::Gfs2
+    ) || (cfg.fs == Fs::Ubifs && cfg.truncate)
 }
 
 /// Whether the flusher calls ->write_inode after its pass (NFS: nfs_write_inode's COMMIT).
@@ -877,6 +1077,9 @@ pub fn fields(w: &World) -> Vec<(String, String)> {
         FsState::Btrfs(s) => btrfs::fields(s),
         FsState::Defio(s) => fb_defio::fields(s),
         FsState::Ubifs(s) => ubifs::fields(s),
+        FsState::Ext4(s) => ext4::fields(s),
+        FsState::Ocfs2(s) => ocfs2::fields(s),
+        FsState::Gfs2(s) => gfs2::fields(s),
     }
 }
 
@@ -890,6 +1093,9 @@ pub fn display(w: &World) -> String {
         FsState::Btrfs(s) => btrfs::display(s),
         FsState::Defio(s) => fb_defio::display(s),
         FsState::Ubifs(s) => ubifs::display(s),
+        FsState::Ext4(s) => ext4::display(s),
+        FsState::Ocfs2(s) => ocfs2::display(s),
+        FsState::Gfs2(s) => gfs2::display(s),
     }
 }
 

@@ -29,6 +29,11 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: TruncPc) -> Step {
     let ptes = w.ptes.len() as u8;
     match pc {
         TruncPc::SetSize => {
+            // notify_change takes i_alloc_sem for write around vmtruncate (fs/attr.c:167-183):
+            // asleep while a filesystem's ->page_mkwrite holds it for read (ext4).
+            if crate::fs::truncate_waits(cfg, w) {
+                return Step::Blocked;
+            }
             // T1: i_size_write(inode, 0), no page lock.
             w.isize_covers_page = false;
             next(TruncPc::Unmap(0))

@@ -1,0 +1,486 @@
+//! `ext4`: ext4 with delayed allocation (the default mount), as in 2.6.29.4, where
+//! fs/ext4/inode.c is the same in e58fcb489af^ and e58fcb489af; and `ext4@9ea7df534ed2`, its
+//! rewrite onto the generic helpers (3.1, read in a 3.1 release tree).
+//!
+//! | slot | function | anchor (2.6.29.4) |
+//! |---|---|---|
+//! | `->page_mkwrite` | `ext4_page_mkwrite`: down_read(i_alloc_sem); without the page lock, a truncated page or one beyond i_size gets SIGBUS; a page PageMappedToDisk, or whose buffers are all mapped (a delayed block counts), returns 0 at once; otherwise `->write_begin` / `->write_end` over the page (the delalloc reservation, buffers dirty), which lock and unlock it; up_read; return 0 | fs/ext4/inode.c:5119 |
+//! | `->write_begin` | `ext4_da_write_begin` → `block_write_begin(ext4_da_get_block_prep)`: a hole gets a reservation (`ext4_da_reserve_space`) and a Delay buffer | inode.c:2636, 2212, 2232 |
+//! | `->set_page_dirty` | none: `__set_page_dirty_buffers` re-dirties every attached buffer | fs/buffer.c:809 |
+//! | `->writepages` | `ext4_da_writepages`: the flusher's path; allocates the delayed blocks from their reservation, then writes | inode.c:2435 |
+//! | `->writepage` | `ext4_da_writepage`: reclaim's path; never allocates: a dirty buffer unmapped or delayed is only redirtied | inode.c:2327, 2357 |
+//! | `->invalidatepage` | `ext4_da_invalidatepage`: gives back the reservation of delayed buffers, drops the buffers | inode.c:2802 |
+//! | `->releasepage` | `ext4_releasepage` → `try_to_free_buffers`: refuses dirty (so every delayed) buffers | inode.c:3133 |
+//!
+//! "Tracked" is "the block inside i_size is delayed (reserved) or allocated": the extent map
+//! survives writeback, and `__set_page_dirty_buffers` re-dirties mapped buffers, so a page
+//! written in the window is dirtied again with its block in place. The untracked state is a
+//! dirty page over a hole with no delayed buffer: writeback would allocate it without a
+//! reservation.
+//!
+//! truncate takes i_alloc_sem for write in notify_change (fs/attr.c:167-183, around the whole
+//! vmtruncate), so it cannot start while a mkwrite holds it for read, and a mkwrite cannot
+//! start while a truncate runs; the window after the mkwrite has returned is open to both.
+//!
+//! Model: the file is sparse (the block starts as a hole, as for a file extended with
+//! ftruncate and then written through a mapping): an allocated block read from disk is
+//! PageMappedToDisk and takes the first fast path, which touches nothing and has no window.
+//! The journal (jbd2 handles, data=ordered) is left out: it orders metadata, and the page lock
+//! and i_alloc_sem decide the race. ext4_da_writepages' gathering of pages into one extent
+//! (write_cache_pages with __mpage_da_writepage, mpage_da_map_blocks, mpage_da_submit_io) is
+//! one ->writepage step on the locked page. The unlocked buffer walk of 2.6.29-2.6.31, which
+//! can race with try_to_free_buffers (a use after free, fixed by a827eaffff0 in 2.6.32), is
+//! not modelled: buffers are a flag here, not memory. 0e499890c1f (3.0), which returned
+//! VM_FAULT_LOCKED from the fast paths but unlocked the hole path, is not modelled.
+
+use super::{mkwrite_return, FsState, MkPc, WbCtx, Writepage};
+use crate::config::Config;
+use crate::kernel::{
+    account_page_dirtied, lock_page, set_page_dirty_nobuffers, test_set_page_dirty, unlock_page,
+    Acquire,
+};
+use crate::step::{Step, StepInfo};
+use crate::world::{FaultPc, MkwriteRet, Pc, Tid, World};
+
+/// Where the page's block lives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum Block {
+    /// A hole: no block, no reservation.
+    #[default]
+    Hole,
+    /// A delayed allocation: one unit of i_reserved_data_blocks, a Delay buffer.
+    Delayed,
+    /// Allocated in the extent tree.
+    Allocated,
+}
+
+/// The page's buffer and block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct State {
+    /// The block.
+    pub block: Block,
+    /// A buffer_head is attached (PagePrivate).
+    pub bh: bool,
+    /// BH_Dirty of that buffer.
+    pub bh_dirty: bool,
+    /// PageMappedToDisk: set by a read that found the block allocated (fs/mpage.c:286).
+    pub mapped_to_disk: bool,
+}
+
+fn state(w: &World) -> State {
+    match w.fs {
+        FsState::Ext4(s) => s,
+        _ => panic!("model bug: an ext4 hook on another filesystem's page"),
+    }
+}
+
+fn set(w: &mut World, s: State) {
+    w.fs = FsState::Ext4(s);
+}
+
+fn converted(cfg: &Config) -> bool {
+    matches!(cfg.fs, super::Fs::Ext4 { converted: true })
+}
+
+/// A clean page over a hole; a dirty one (as after write(2)) over a delayed block with a dirty
+/// buffer.
+pub fn init(cfg: &Config) -> State {
+    if cfg.page_dirty {
+        State {
+            block: Block::Delayed,
+            bh: true,
+            bh_dirty: true,
+            mapped_to_disk: false,
+        }
+    } else {
+        State::default()
+    }
+}
+
+/// Tracked: the block is delayed or allocated.
+pub fn tracked(w: &World) -> bool {
+    state(w).block != Block::Hole
+}
+
+/// The first step: 2.6.29.4 takes i_alloc_sem and checks without the page lock; 3.1 locks.
+pub fn entry(cfg: &Config) -> MkPc {
+    if converted(cfg) {
+        MkPc::LockPage
+    } else {
+        MkPc::Prepare
+    }
+}
+
+/// Whether truncate must wait before its i_size_write (notify_change's down_write).
+pub fn truncate_waits(cfg: &Config, w: &World) -> bool {
+    !converted(cfg) && super::writer_in_mkwrite_body(w)
+}
+
+/// The hole path's fill under the page lock: a hole gets its reservation (ENOSPC on a full
+/// filesystem), the buffer is attached, mapped (delayed or by lookup) and dirtied, and with
+/// it the page. Returns `false` on ENOSPC, having changed nothing.
+fn fill(w: &mut World) -> bool {
+    let mut s = state(w);
+    if s.block == Block::Hole {
+        if w.fs_full {
+            return false;
+        }
+        // ext4_da_get_block_prep (2212-2240): ext4_da_reserve_space(inode, 1), map_bh to
+        // block 0 with New and Delay.
+        s.block = Block::Delayed;
+    }
+    if !s.bh {
+        s.bh = true;
+        s.bh_dirty = w.page.dirty;
+    }
+    // __block_prepare_write / block_commit_write: mark_buffer_dirty (fs/buffer.c:1952-1958),
+    // which dirties the page itself when the buffer was clean.
+    let was_dirty = s.bh_dirty;
+    s.bh_dirty = true;
+    set(w, s);
+    if !was_dirty && test_set_page_dirty(w) {
+        account_page_dirtied(w);
+    }
+    true
+}
+
+/// One step of ext4_page_mkwrite.
+pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
+    if converted(cfg) {
+        return page_mkwrite_31(cfg, w, me, pc);
+    }
+    match pc {
+        MkPc::Prepare => {
+            // E1 (5134): down_read(&inode->i_alloc_sem), asleep while truncate holds it.
+            if super::truncate_running(w) {
+                return Step::Blocked;
+            }
+            // E2 (5135-5140): no page lock: mapping changed, or the page at or beyond i_size:
+            // up_read, VM_FAULT_SIGBUS (5173-5175).
+            if !w.page.mapping || !w.isize_covers_page {
+                return mkwrite_return(w, me, MkwriteRet::SigBus);
+            }
+            let s = state(w);
+            // E3 (5142-5143): PageMappedToDisk; E4 (5150-5155): every buffer mapped (a
+            // delayed one counts): up_read, return 0.
+            if s.mapped_to_disk || (s.bh && s.block != Block::Hole) {
+                return mkwrite_return(w, me, MkwriteRet::Ok);
+            }
+            Step::Next(Pc::Fault(FaultPc::Mkwrite(MkPc::LockPage)))
+        }
+        MkPc::LockPage => match lock_page(w, me) {
+            // E5 (5163): ->write_begin: ext4_da_write_begin's grab_cache_page_write_begin
+            // finds the page and locks it.
+            Acquire::Blocked => Step::Blocked,
+            Acquire::SelfDeadlock => Step::Next(Pc::Fault(FaultPc::Hung)),
+            Acquire::Got => Step::Next(Pc::Fault(FaultPc::Mkwrite(MkPc::Attach))),
+        },
+        MkPc::Attach => {
+            // E6 (2686, 2212-2240): block_write_begin with ext4_da_get_block_prep; ENOSPC:
+            // write_begin unlocks and fails, ext4_page_mkwrite returns VM_FAULT_SIGBUS.
+            if !fill(w) {
+                unlock_page(w, me);
+                return mkwrite_return(w, me, MkwriteRet::SigBus);
+            }
+            Step::Next(Pc::Fault(FaultPc::Mkwrite(MkPc::Unlock)))
+        }
+        MkPc::Unlock => {
+            // E7 (5167, 2790; buffer.c:2145-2146): ->write_end: generic_write_end unlocks and
+            // releases the page; up_read (5175); return 0.
+            unlock_page(w, me);
+            mkwrite_return(w, me, MkwriteRet::Ok)
+        }
+        MkPc::WaitOrdered => panic!("model bug: ext4_page_mkwrite has no {pc:?} step"),
+    }
+}
+
+/// 3.1's ext4_page_mkwrite (delalloc): __block_page_mkwrite(ext4_da_get_block_prep) under the
+/// page lock, returning VM_FAULT_LOCKED through block_page_mkwrite_return.
+fn page_mkwrite_31(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
+    match pc {
+        MkPc::LockPage => match lock_page(w, me) {
+            // E1' (__block_page_mkwrite, 3.1 fs/buffer.c:2341): lock_page.
+            Acquire::Blocked => Step::Blocked,
+            Acquire::SelfDeadlock => Step::Next(Pc::Fault(FaultPc::Hung)),
+            Acquire::Got => Step::Next(Pc::Fault(FaultPc::Mkwrite(MkPc::Attach))),
+        },
+        MkPc::Attach => {
+            // E2': truncated or beyond i_size: unlock, -EFAULT, VM_FAULT_NOPAGE.
+            if !w.page.mapping || !w.isize_covers_page {
+                unlock_page(w, me);
+                return mkwrite_return(w, me, MkwriteRet::NoPage);
+            }
+            // E3': wait_on_page_writeback with the page locked (stable pages).
+            if w.page.writeback {
+                return Step::Blocked;
+            }
+            // E4': write_begin's block preparation and block_commit_write, then set_page_dirty;
+            // ENOSPC: unlock, VM_FAULT_SIGBUS (after ext4's retry loop gives up).
+            if !fill(w) {
+                unlock_page(w, me);
+                return mkwrite_return(w, me, MkwriteRet::SigBus);
+            }
+            crate::kernel::set_page_dirty(cfg, w);
+            if super::returns_locked(cfg) {
+                mkwrite_return(w, me, MkwriteRet::Locked)
+            } else {
+                Step::Next(Pc::Fault(FaultPc::Mkwrite(MkPc::Unlock)))
+            }
+        }
+        MkPc::Unlock => {
+            // Counterfactual (the old VM): unlock_page, return 0.
+            unlock_page(w, me);
+            mkwrite_return(w, me, MkwriteRet::Ok)
+        }
+        MkPc::Prepare | MkPc::WaitOrdered => {
+            panic!("model bug: 3.1's ext4_page_mkwrite has no {pc:?} step")
+        }
+    }
+}
+
+/// The description of a step of ext4_page_mkwrite.
+pub fn page_mkwrite_info(cfg: &Config, w: &World, pc: MkPc) -> StepInfo {
+    let s = |id, anchor, what| StepInfo {
+        id,
+        function: "ext4_page_mkwrite",
+        anchor,
+        what,
+    };
+    let st = state(w);
+    if converted(cfg) {
+        return match pc {
+            MkPc::LockPage => s("E1'", "fs/buffer.c:2341 (3.1)", "lock_page"),
+            MkPc::Attach if !w.page.mapping || !w.isize_covers_page => s(
+                "E2'",
+                "fs/buffer.c:2341 (3.1)",
+                "the page was truncated: unlock_page, return VM_FAULT_NOPAGE",
+            ),
+            MkPc::Attach => s(
+                "E2'-E4'",
+                "fs/ext4/inode.c:4345 (3.1)",
+                "wait for writeback; reserve a hole (delalloc), buffers dirty, set_page_dirty; \
+                 return VM_FAULT_LOCKED",
+            ),
+            _ => s("E5'", "fs/ext4/inode.c:4345 (3.1)", "unlock_page, return 0"),
+        };
+    }
+    match pc {
+        MkPc::Prepare if !w.page.mapping || !w.isize_covers_page => s(
+            "E1-E2",
+            "fs/ext4/inode.c:5134",
+            "down_read(i_alloc_sem); the page was truncated: up_read, return VM_FAULT_SIGBUS",
+        ),
+        MkPc::Prepare if st.mapped_to_disk || (st.bh && st.block != Block::Hole) => s(
+            "E1-E4",
+            "fs/ext4/inode.c:5134",
+            "down_read(i_alloc_sem); the block is mapped or delayed: up_read, return 0",
+        ),
+        MkPc::Prepare => s(
+            "E1-E4",
+            "fs/ext4/inode.c:5134",
+            "down_read(i_alloc_sem); no page lock: size and mapping fine, the block is a hole",
+        ),
+        MkPc::LockPage => s(
+            "E5",
+            "fs/ext4/inode.c:2636",
+            "->write_begin (ext4_da_write_begin): lock_page",
+        ),
+        MkPc::Attach if st.block == Block::Hole && w.fs_full => s(
+            "E6",
+            "fs/ext4/inode.c:2232",
+            "ext4_da_reserve_space fails (ENOSPC): unlock_page, return VM_FAULT_SIGBUS",
+        ),
+        MkPc::Attach => s(
+            "E6",
+            "fs/ext4/inode.c:2212",
+            "block_write_begin (ext4_da_get_block_prep): reserve the hole, Delay buffer; \
+             mark_buffer_dirty dirties the page",
+        ),
+        MkPc::Unlock => s(
+            "E7",
+            "fs/ext4/inode.c:5167",
+            "->write_end: generic_write_end unlocks the page; up_read(i_alloc_sem); return 0",
+        ),
+        MkPc::WaitOrdered => s("?", "?", "?"),
+    }
+}
+
+/// __set_page_dirty_buffers (fs/buffer.c:809), first half: every attached buffer dirty, then
+/// TestSetPageDirty.
+pub fn set_page_dirty_begin(w: &mut World) -> bool {
+    let mut s = state(w);
+    if s.bh {
+        s.bh_dirty = true;
+        set(w, s);
+    }
+    test_set_page_dirty(w)
+}
+
+/// The flusher's ext4_da_writepages, or reclaim's ext4_da_writepage, for the locked page whose
+/// PG_dirty clear_page_dirty_for_io just cleared.
+pub fn writepage(w: &mut World, me: Tid, ctx: WbCtx) -> Writepage {
+    let mut s = state(w);
+    if !w.isize_covers_page {
+        // block_write_full_page (buffer.c:2930): a page wholly beyond i_size is unlocked and
+        // left to truncate.
+        unlock_page(w, me);
+        return Writepage::Done;
+    }
+    if ctx.reclaim && (s.block != Block::Allocated) {
+        // ext4_da_writepage (2345-2360, 2361-2398): a delayed or unmapped dirty block is not
+        // allocated here: redirty_page_for_writepage, unlock, return 0.
+        set_page_dirty_nobuffers(w);
+        unlock_page(w, me);
+        return Writepage::Done;
+    }
+    if s.block == Block::Hole && w.fs_full {
+        // A dirty hole without a reservation on a full filesystem: the allocation fails and
+        // ext4_da_writepages gives the pages up; the error is recorded on the mapping.
+        // Model: the page stays clean and unlocked, as after the failure of the seed's
+        // ->writepage.
+        unlock_page(w, me);
+        return Writepage::Failed;
+    }
+    // mpage_da_map_blocks (1896-1972): a delayed or hole block is allocated
+    // (ext4_get_blocks_wrap, 1065-1152; a delayed one from its reservation), the buffer mapped;
+    // then ->writepage submits it: PG_writeback, the buffer clean, unlock.
+    s.block = Block::Allocated;
+    s.bh = true;
+    s.bh_dirty = false;
+    set(w, s);
+    w.page.writeback = true;
+    w.data.in_flight = Some(w.data.mem);
+    if !w.page.dirty {
+        w.page.tagged_dirty = false;
+    }
+    unlock_page(w, me);
+    Writepage::Done
+}
+
+/// The description of ext4's writeback in the current state.
+pub fn writepage_info(w: &World) -> StepInfo {
+    let s = state(w);
+    let (function, anchor, what) = if !w.isize_covers_page {
+        (
+            "ext4_da_writepages",
+            "fs/ext4/inode.c:2435",
+            "the page lies beyond EOF: unlock it, write nothing; put_page",
+        )
+    } else if s.block == Block::Hole && w.fs_full {
+        (
+            "ext4_da_writepages",
+            "fs/ext4/inode.c:2435",
+            "a dirty hole with no reservation and a full filesystem: ENOSPC; unlock",
+        )
+    } else if s.block == Block::Hole {
+        (
+            "ext4_da_writepages",
+            "fs/ext4/inode.c:2435",
+            "a dirty hole with no reservation: allocate it anyway, submit, PG_writeback, unlock",
+        )
+    } else if s.block == Block::Delayed {
+        (
+            "ext4_da_writepages",
+            "fs/ext4/inode.c:2435",
+            "allocate the delayed block from its reservation, submit, buffer clean, \
+             PG_writeback, unlock",
+        )
+    } else {
+        (
+            "ext4_da_writepages",
+            "fs/ext4/inode.c:2435",
+            "the block is allocated: submit, buffer clean, PG_writeback, unlock",
+        )
+    };
+    StepInfo {
+        id: "W8,W10",
+        function,
+        anchor,
+        what,
+    }
+}
+
+/// ext4_da_invalidatepage(page, 0): a delayed block's reservation is given back; the buffer
+/// goes.
+pub fn invalidatepage(w: &mut World) {
+    let mut s = state(w);
+    if s.block == Block::Delayed {
+        s.block = Block::Hole;
+    }
+    s.bh = false;
+    s.bh_dirty = false;
+    s.mapped_to_disk = false;
+    set(w, s);
+}
+
+/// ext4_releasepage → try_to_free_buffers: refuses a dirty (so every delayed) buffer.
+pub fn releasepage(w: &mut World) -> bool {
+    let mut s = state(w);
+    if s.bh_dirty || s.block == Block::Delayed || w.page.writeback {
+        return false;
+    }
+    s.bh = false;
+    set(w, s);
+    crate::kernel::test_clear_page_dirty_accounted(w);
+    true
+}
+
+/// Buffers are the page's private data.
+pub fn page_private(w: &World) -> bool {
+    state(w).bh
+}
+
+/// mpage_readpage: no buffers; PageMappedToDisk when the block is allocated.
+pub fn readpage(w: &mut World) {
+    let mut s = state(w);
+    s.bh = false;
+    s.bh_dirty = false;
+    s.mapped_to_disk = s.block == Block::Allocated;
+    set(w, s);
+}
+
+fn block_name(b: Block) -> &'static str {
+    match b {
+        Block::Hole => "hole",
+        Block::Delayed => "delayed",
+        Block::Allocated => "allocated",
+    }
+}
+
+/// Trace fields.
+pub fn fields(s: State) -> Vec<(String, String)> {
+    vec![
+        ("ext4.block".to_string(), block_name(s.block).to_string()),
+        (
+            "bh".to_string(),
+            match (s.bh, s.bh_dirty) {
+                (false, _) => "none",
+                (true, false) => "clean",
+                (true, true) => "dirty",
+            }
+            .to_string(),
+        ),
+        (
+            "MappedToDisk".to_string(),
+            if s.mapped_to_disk { "yes" } else { "no" }.to_string(),
+        ),
+    ]
+}
+
+/// One-line form.
+pub fn display(s: State) -> String {
+    format!(
+        "ext4:{} bh:{}{}",
+        block_name(s.block),
+        match (s.bh, s.bh_dirty) {
+            (false, _) => "none",
+            (true, false) => "clean",
+            (true, true) => "dirty",
+        },
+        if s.mapped_to_disk {
+            " MappedToDisk"
+        } else {
+            ""
+        }
+    )
+}

@@ -1,0 +1,288 @@
+//! `gfs2`: GFS2 on one node, ordered data mode, as in 2.6.29.4 (fs/gfs2 is the same in
+//! e58fcb489af^ and e58fcb489af), before its own conversion in 3.2.
+//!
+//! | slot | function | anchor (2.6.29.4) |
+//! |---|---|---|
+//! | `->page_mkwrite` | `gfs2_page_mkwrite`: the inode glock (EX); if no allocation is needed, return 0 at once (no page lock, nothing dirtied); else reservations and a transaction, lock_page, a page beyond i_size gets SIGBUS, a page no longer in the mapping returns 0 with nothing done, `gfs2_allocate_page_backing` allocates the blocks (no buffers attached, the page left clean), unlock_page, glock released; return 0 | fs/gfs2/ops_file.c:339 |
+//! | `->set_page_dirty` | `gfs2_set_page_dirty`: SetPageChecked, `__set_page_dirty_buffers` | fs/gfs2/ops_address.c:881 |
+//! | `->writepage` | `gfs2_ordered_writepage` → `gfs2_writepage_common`, then `block_write_full_page(gfs2_get_block_noalloc)`: never allocates; a hole is -EIO | ops_address.c:154, 97, 70-79 |
+//! | `->releasepage` | `gfs2_releasepage` → `try_to_free_buffers` | ops_address.c:1032 |
+//!
+//! "Tracked" is "the page's blocks are allocated on disk". Only ->page_mkwrite and write(2)
+//! allocate; writeback and reclaim never free. Unlike every other filesystem here,
+//! gfs2_page_mkwrite does not dirty the page: only the fault's own set_page_dirty does, so in
+//! the window there is nothing for writeback to write.
+//!
+//! Model: one node, so the glock is cached EX (gfs2_writepage_common's assertion holds) and
+//! keeps the mkwrite body and truncate (gfs2_setattr takes it EX) apart; demotes for another
+//! node are outside the model. Stuffed (inline) inodes, journaled data and the quota and
+//! resource-group reservations are left out (the reservation fails only under `--enospc`).
+//! A reading of the code finds a second hazard the model's invariants do not express: the
+//! blocks mkwrite allocates are not zeroed on disk, and if the fault then gives up (pte_same
+//! fails) the clean page can be evicted and read back with stale disk contents; see the
+//! README's exposure section.
+
+use super::{mkwrite_return, FsState, MkPc, WbCtx, Writepage};
+use crate::config::Config;
+use crate::kernel::{lock_page, test_set_page_dirty, unlock_page, Acquire};
+use crate::step::{Step, StepInfo};
+use crate::world::{FaultPc, MkwriteRet, Pc, Tid, World};
+
+/// The page's blocks and buffer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct State {
+    /// The blocks are allocated on disk.
+    pub allocated: bool,
+    /// A buffer_head is attached.
+    pub bh: bool,
+    /// Its BH_Dirty.
+    pub bh_dirty: bool,
+}
+
+fn state(w: &World) -> State {
+    match w.fs {
+        FsState::Gfs2(s) => s,
+        _ => panic!("model bug: a GFS2 hook on another filesystem's page"),
+    }
+}
+
+fn set(w: &mut World, s: State) {
+    w.fs = FsState::Gfs2(s);
+}
+
+/// A clean page over a hole; a dirty one over allocated blocks with a dirty buffer.
+pub fn init(cfg: &Config) -> State {
+    State {
+        allocated: cfg.page_dirty,
+        bh: cfg.page_dirty,
+        bh_dirty: cfg.page_dirty,
+    }
+}
+
+/// Tracked: the blocks are allocated.
+pub fn tracked(w: &World) -> bool {
+    state(w).allocated
+}
+
+/// The first step: the glock, before the page lock.
+pub fn entry() -> MkPc {
+    MkPc::Prepare
+}
+
+/// One step of gfs2_page_mkwrite.
+pub fn page_mkwrite(w: &mut World, me: Tid, pc: MkPc) -> Step {
+    match pc {
+        MkPc::Prepare => {
+            // G1 (353-356): gfs2_glock_nq EX, asleep while truncate holds it.
+            if super::truncate_running(w) {
+                return Step::Blocked;
+            }
+            // G2 (359-361): gfs2_write_alloc_required says no: glock dq, return 0.
+            if state(w).allocated {
+                return mkwrite_return(w, me, MkwriteRet::Ok);
+            }
+            // G3 (363-381): quota and in-place reservation; ENOSPC -> VM_FAULT_SIGBUS.
+            if w.fs_full {
+                return mkwrite_return(w, me, MkwriteRet::SigBus);
+            }
+            Step::Next(Pc::Fault(FaultPc::Mkwrite(MkPc::LockPage)))
+        }
+        MkPc::LockPage => match lock_page(w, me) {
+            // G4 (385): lock_page.
+            Acquire::Blocked => Step::Blocked,
+            Acquire::SelfDeadlock => Step::Next(Pc::Fault(FaultPc::Hung)),
+            Acquire::Got => Step::Next(Pc::Fault(FaultPc::Mkwrite(MkPc::Attach))),
+        },
+        MkPc::Attach => {
+            // G5 (386-389): beyond i_size: -EINVAL, unlock, VM_FAULT_SIGBUS.
+            if !w.isize_covers_page {
+                unlock_page(w, me);
+                return mkwrite_return(w, me, MkwriteRet::SigBus);
+            }
+            // G6 (390-392): no longer in the mapping: unlock, return 0, nothing allocated.
+            if !w.page.mapping {
+                unlock_page(w, me);
+                return mkwrite_return(w, me, MkwriteRet::Ok);
+            }
+            // G7 (398; 311-328): gfs2_allocate_page_backing: gfs2_block_map(create=1) on an
+            // on-stack buffer_head; the page gets no buffers and stays clean.
+            let mut s = state(w);
+            s.allocated = true;
+            set(w, s);
+            Step::Next(Pc::Fault(FaultPc::Mkwrite(MkPc::Unlock)))
+        }
+        MkPc::Unlock => {
+            // G8 (401-410): unlock_page, gfs2_trans_end, glock dq; return 0.
+            unlock_page(w, me);
+            mkwrite_return(w, me, MkwriteRet::Ok)
+        }
+        MkPc::WaitOrdered => panic!("model bug: gfs2_page_mkwrite has no {pc:?} step"),
+    }
+}
+
+/// The description of a step of gfs2_page_mkwrite.
+pub fn page_mkwrite_info(w: &World, pc: MkPc) -> StepInfo {
+    let s = |id, anchor, what| StepInfo {
+        id,
+        function: "gfs2_page_mkwrite",
+        anchor,
+        what,
+    };
+    match pc {
+        MkPc::Prepare if state(w).allocated => s(
+            "G1-G2",
+            "fs/gfs2/ops_file.c:354",
+            "glock EX; no allocation required: glock dq, return 0 (page untouched)",
+        ),
+        MkPc::Prepare if w.fs_full => s(
+            "G1-G3",
+            "fs/gfs2/ops_file.c:354",
+            "glock EX; the reservation fails (ENOSPC): VM_FAULT_SIGBUS",
+        ),
+        MkPc::Prepare => s(
+            "G1-G3",
+            "fs/gfs2/ops_file.c:354",
+            "glock EX; allocation required: quota, reservation, transaction",
+        ),
+        MkPc::LockPage => s("G4", "fs/gfs2/ops_file.c:385", "lock_page"),
+        MkPc::Attach if !w.isize_covers_page => s(
+            "G5",
+            "fs/gfs2/ops_file.c:388",
+            "the page is beyond i_size: unlock_page, VM_FAULT_SIGBUS",
+        ),
+        MkPc::Attach if !w.page.mapping => s(
+            "G6",
+            "fs/gfs2/ops_file.c:391",
+            "the page left the mapping: unlock_page, return 0, nothing allocated",
+        ),
+        MkPc::Attach => s(
+            "G7",
+            "fs/gfs2/ops_file.c:398",
+            "gfs2_allocate_page_backing: allocate the blocks; no buffers, the page stays clean",
+        ),
+        MkPc::Unlock => s(
+            "G8",
+            "fs/gfs2/ops_file.c:401",
+            "unlock_page, end the transaction, glock dq; return 0",
+        ),
+        MkPc::WaitOrdered => s("?", "?", "?"),
+    }
+}
+
+/// gfs2_set_page_dirty: SetPageChecked (ignored in ordered mode), __set_page_dirty_buffers.
+pub fn set_page_dirty_begin(w: &mut World) -> bool {
+    let mut s = state(w);
+    if s.bh {
+        s.bh_dirty = true;
+        set(w, s);
+    }
+    test_set_page_dirty(w)
+}
+
+/// gfs2_ordered_writepage for the locked page clear_page_dirty_for_io just cleaned.
+pub fn writepage(w: &mut World, me: Tid, _: WbCtx) -> Writepage {
+    let mut s = state(w);
+    if !w.isize_covers_page {
+        // gfs2_writepage_common (111-116): wholly beyond EOF: invalidate, unlock.
+        s.bh = false;
+        s.bh_dirty = false;
+        set(w, s);
+        unlock_page(w, me);
+        return Writepage::Done;
+    }
+    // 165-168: create_empty_buffers(dirty|uptodate) if there are none.
+    s.bh = true;
+    s.bh_dirty = false;
+    set(w, s);
+    if !w.page.dirty {
+        w.page.tagged_dirty = false;
+    }
+    if !s.allocated {
+        // gfs2_get_block_noalloc (78-79): a hole is -EIO; block_write_full_page's recover
+        // path clears the buffer, SetPageError, and the error goes to the mapping.
+        unlock_page(w, me);
+        return Writepage::Failed;
+    }
+    w.page.writeback = true;
+    w.data.in_flight = Some(w.data.mem);
+    unlock_page(w, me);
+    Writepage::Done
+}
+
+/// The description of gfs2_ordered_writepage.
+pub fn writepage_info(w: &World) -> StepInfo {
+    let s = |what| StepInfo {
+        id: "W8,W10",
+        function: "gfs2_ordered_writepage",
+        anchor: "fs/gfs2/ops_address.c:154",
+        what,
+    };
+    if !w.isize_covers_page {
+        s("the page lies beyond EOF: invalidate it, unlock; put_page")
+    } else if !state(w).allocated {
+        s("a hole: gfs2_get_block_noalloc fails with -EIO, the data is dropped; unlock")
+    } else {
+        s("buffers mapped by lookup (no allocation), submit, PG_writeback, unlock; put_page")
+    }
+}
+
+/// gfs2_invalidatepage: the buffers go.
+pub fn invalidatepage(w: &mut World) {
+    let mut s = state(w);
+    s.bh = false;
+    s.bh_dirty = false;
+    set(w, s);
+}
+
+/// gfs2_releasepage → try_to_free_buffers: refuses a dirty buffer or a page under writeback.
+pub fn releasepage(w: &mut World) -> bool {
+    let mut s = state(w);
+    if s.bh_dirty || w.page.writeback {
+        return false;
+    }
+    s.bh = false;
+    set(w, s);
+    crate::kernel::test_clear_page_dirty_accounted(w);
+    true
+}
+
+/// Buffers are the page's private data.
+pub fn page_private(w: &World) -> bool {
+    state(w).bh
+}
+
+/// A page read again: no buffers.
+pub fn readpage(w: &mut World) {
+    let mut s = state(w);
+    s.bh = false;
+    s.bh_dirty = false;
+    set(w, s);
+}
+
+fn bh_name(s: State) -> &'static str {
+    match (s.bh, s.bh_dirty) {
+        (false, _) => "none",
+        (true, false) => "clean",
+        (true, true) => "dirty",
+    }
+}
+
+/// Trace fields.
+pub fn fields(s: State) -> Vec<(String, String)> {
+    vec![
+        (
+            "gfs2.blocks".to_string(),
+            if s.allocated { "allocated" } else { "hole" }.to_string(),
+        ),
+        ("bh".to_string(), bh_name(s).to_string()),
+    ]
+}
+
+/// One-line form.
+pub fn display(s: State) -> String {
+    format!(
+        "gfs2:{} bh:{}",
+        if s.allocated { "allocated" } else { "hole" },
+        bh_name(s)
+    )
+}

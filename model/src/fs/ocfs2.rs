@@ -1,0 +1,303 @@
+//! `ocfs2`: OCFS2 on one node, as in 2.6.29.4 (fs/ocfs2 is the same in e58fcb489af^ and
+//! e58fcb489af), before its own conversion in 3.2 (5cffff9e2986).
+//!
+//! | slot | function | anchor (2.6.29.4) |
+//! |---|---|---|
+//! | `->page_mkwrite` | `ocfs2_page_mkwrite`: the cluster inode lock (EX) and `ip_alloc_sem`; `__ocfs2_page_mkwrite`: a page beyond i_size gets SIGBUS, a page not uptodate or no longer in the mapping returns 0 with nothing done; `ocfs2_write_begin_nolock` locks the page, allocates the cluster and maps the buffers; `ocfs2_write_end_nolock` dirties them and unlocks the page; return 0 | fs/ocfs2/mmap.c:157, 87; aops.c:1642, 1867 |
+//! | `->set_page_dirty` | none: `__set_page_dirty_buffers` | fs/buffer.c:809 |
+//! | `->writepage` | `ocfs2_writepage` → `block_write_full_page(ocfs2_get_block)`; `ocfs2_get_block` never allocates: on a sparse volume a hole leaves the buffer unmapped and clean, so its data is dropped without an error | aops.c:396, 129, 174-178 |
+//! | `->releasepage` | `ocfs2_releasepage` → `try_to_free_buffers` | aops.c:661 |
+//! | truncate | `ocfs2_truncate_file`: `ip_alloc_sem` for write around the unmap, the page truncation and the size change | file.c:394, 438-448 |
+//!
+//! "Tracked" is "the page's cluster is allocated in the extent tree": the buffers are only a
+//! cache of it, which ocfs2_get_block rebuilds by lookup. Only ->page_mkwrite (and write(2))
+//! allocates, under ip_alloc_sem; writeback and reclaim never free. A dirty page over a hole
+//! would lose its data silently at writeback.
+//!
+//! Model: one node, so the cluster lock is a local lock that, like ip_alloc_sem, keeps the
+//! mkwrite body and truncate apart (the downconvert worker of another node's request is
+//! outside the model). The file is sparse (the cluster starts unallocated), the volume has
+//! sparse allocation (the default), cluster size equals page size, and the journal (ordered
+//! mode; a jbd2 commit writes the inode's pages through ->writepage too, like the flusher) is
+//! left out. ocfs2_truncate_file unmaps and truncates the pages before it updates i_size,
+//! vmtruncate the other way round; both run under ip_alloc_sem, which excludes the mkwrite
+//! body, and a fault past its mkwrite sees the same things either way (its pte zapped, the
+//! page gone), so the VM's order stands in.
+
+use super::{mkwrite_return, FsState, MkPc, WbCtx, Writepage};
+use crate::config::Config;
+use crate::kernel::{account_page_dirtied, lock_page, test_set_page_dirty, unlock_page, Acquire};
+use crate::step::{Step, StepInfo};
+use crate::world::{FaultPc, MkwriteRet, Pc, Tid, World};
+
+/// The page's cluster and buffer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct State {
+    /// The cluster is allocated (and written, not UNWRITTEN) in the extent tree.
+    pub allocated: bool,
+    /// A buffer_head is attached.
+    pub bh: bool,
+    /// Its BH_Dirty.
+    pub bh_dirty: bool,
+}
+
+fn state(w: &World) -> State {
+    match w.fs {
+        FsState::Ocfs2(s) => s,
+        _ => panic!("model bug: an OCFS2 hook on another filesystem's page"),
+    }
+}
+
+fn set(w: &mut World, s: State) {
+    w.fs = FsState::Ocfs2(s);
+}
+
+/// A clean page over an unallocated cluster; a dirty one over an allocated cluster with a
+/// dirty buffer (as after write(2)).
+pub fn init(cfg: &Config) -> State {
+    State {
+        allocated: cfg.page_dirty,
+        bh: cfg.page_dirty,
+        bh_dirty: cfg.page_dirty,
+    }
+}
+
+/// Tracked: the cluster is allocated.
+pub fn tracked(w: &World) -> bool {
+    state(w).allocated
+}
+
+/// The first step: the cluster lock and ip_alloc_sem, before the page lock.
+pub fn entry() -> MkPc {
+    MkPc::Prepare
+}
+
+/// One step of ocfs2_page_mkwrite.
+pub fn page_mkwrite(w: &mut World, me: Tid, pc: MkPc) -> Step {
+    match pc {
+        MkPc::Prepare => {
+            // O1 (mmap.c:176, 187): ocfs2_inode_lock EX, down_write(ip_alloc_sem), asleep while
+            // truncate holds them.
+            if super::truncate_running(w) {
+                return Step::Blocked;
+            }
+            // O2 (103-107): the page lies beyond i_size: -EINVAL -> VM_FAULT_SIGBUS.
+            if !w.isize_covers_page {
+                return mkwrite_return(w, me, MkwriteRet::SigBus);
+            }
+            // O3 (115-122): not uptodate, or no longer in the mapping: return 0, nothing done
+            // ("let VFS retry"; in 2.6.29 the VM takes 0 for success).
+            if !w.page.mapping {
+                return mkwrite_return(w, me, MkwriteRet::Ok);
+            }
+            Step::Next(Pc::Fault(FaultPc::Mkwrite(MkPc::LockPage)))
+        }
+        MkPc::LockPage => match lock_page(w, me) {
+            // O4 (aops.c:1182): ocfs2_grab_pages_for_write: lock_page(mmap_page).
+            Acquire::Blocked => Step::Blocked,
+            Acquire::SelfDeadlock => Step::Next(Pc::Fault(FaultPc::Hung)),
+            Acquire::Got => Step::Next(Pc::Fault(FaultPc::Mkwrite(MkPc::Attach))),
+        },
+        MkPc::Attach => {
+            let mut s = state(w);
+            // O5 (aops.c:1711, 1242): ocfs2_lock_allocators / ocfs2_add_inode_data allocate the
+            // cluster; ENOSPC: the pages are unlocked, -ENOSPC -> VM_FAULT_SIGBUS.
+            if !s.allocated && w.fs_full {
+                unlock_page(w, me);
+                return mkwrite_return(w, me, MkwriteRet::SigBus);
+            }
+            // O5-O6 (aops.c:785-881, 1917): buffers created and mapped; block_commit_write
+            // dirties them and, through mark_buffer_dirty, the page.
+            // Model: the allocation, the mapping and the commit are one step under the page
+            // lock, ip_alloc_sem and the cluster lock.
+            s.allocated = true;
+            if !s.bh {
+                s.bh = true;
+                s.bh_dirty = w.page.dirty;
+            }
+            let was_dirty = s.bh_dirty;
+            s.bh_dirty = true;
+            set(w, s);
+            if !was_dirty && test_set_page_dirty(w) {
+                account_page_dirtied(w);
+            }
+            Step::Next(Pc::Fault(FaultPc::Mkwrite(MkPc::Unlock)))
+        }
+        MkPc::Unlock => {
+            // O7 (aops.c:958; mmap.c:191-194): ocfs2_free_write_ctxt unlocks the page; up_write
+            // ip_alloc_sem, the cluster unlock; return 0.
+            unlock_page(w, me);
+            mkwrite_return(w, me, MkwriteRet::Ok)
+        }
+        MkPc::WaitOrdered => panic!("model bug: ocfs2_page_mkwrite has no {pc:?} step"),
+    }
+}
+
+/// The description of a step of ocfs2_page_mkwrite.
+pub fn page_mkwrite_info(w: &World, pc: MkPc) -> StepInfo {
+    let s = |id, anchor, what| StepInfo {
+        id,
+        function: "ocfs2_page_mkwrite",
+        anchor,
+        what,
+    };
+    match pc {
+        MkPc::Prepare if !w.isize_covers_page => s(
+            "O1-O2",
+            "fs/ocfs2/mmap.c:176",
+            "cluster lock EX, ip_alloc_sem; the page is beyond i_size: VM_FAULT_SIGBUS",
+        ),
+        MkPc::Prepare if !w.page.mapping => s(
+            "O1-O3",
+            "fs/ocfs2/mmap.c:176",
+            "cluster lock EX, ip_alloc_sem; the page left the mapping: return 0, nothing done",
+        ),
+        MkPc::Prepare => s(
+            "O1-O3",
+            "fs/ocfs2/mmap.c:176",
+            "the cluster inode lock (EX), down_write(ip_alloc_sem); size and mapping fine",
+        ),
+        MkPc::LockPage => s(
+            "O4",
+            "fs/ocfs2/aops.c:1182",
+            "ocfs2_write_begin_nolock: lock_page",
+        ),
+        MkPc::Attach if !state(w).allocated && w.fs_full => s(
+            "O5",
+            "fs/ocfs2/aops.c:1711",
+            "no cluster can be allocated (ENOSPC): unlock_page, VM_FAULT_SIGBUS",
+        ),
+        MkPc::Attach => s(
+            "O5-O6",
+            "fs/ocfs2/aops.c:1242",
+            "allocate the cluster, map the buffers; write_end: block_commit_write dirties them \
+             and the page",
+        ),
+        MkPc::Unlock => s(
+            "O7",
+            "fs/ocfs2/aops.c:958",
+            "unlock_page; up_write(ip_alloc_sem), cluster unlock; return 0",
+        ),
+        MkPc::WaitOrdered => s("?", "?", "?"),
+    }
+}
+
+/// __set_page_dirty_buffers, first half.
+pub fn set_page_dirty_begin(w: &mut World) -> bool {
+    let mut s = state(w);
+    if s.bh {
+        s.bh_dirty = true;
+        set(w, s);
+    }
+    test_set_page_dirty(w)
+}
+
+/// ocfs2_writepage: block_write_full_page with ocfs2_get_block, which never allocates.
+pub fn writepage(w: &mut World, me: Tid, _: WbCtx) -> Writepage {
+    let mut s = state(w);
+    if !w.isize_covers_page {
+        // block_write_full_page: beyond i_size, nothing to write.
+        unlock_page(w, me);
+        return Writepage::Done;
+    }
+    if !s.bh {
+        // create_empty_buffers(dirty|uptodate) (buffer.c:1721-1724).
+        s.bh = true;
+    }
+    s.bh_dirty = false;
+    set(w, s);
+    if !s.allocated {
+        // ocfs2_get_block on a sparse hole (174-178): the buffer stays unmapped and clean;
+        // __block_write_full_page submits nothing and reports nothing: the data is dropped.
+        if !w.page.dirty {
+            w.page.tagged_dirty = false;
+        }
+        unlock_page(w, me);
+        return Writepage::Done;
+    }
+    w.page.writeback = true;
+    w.data.in_flight = Some(w.data.mem);
+    if !w.page.dirty {
+        w.page.tagged_dirty = false;
+    }
+    unlock_page(w, me);
+    Writepage::Done
+}
+
+/// The description of ocfs2_writepage.
+pub fn writepage_info(w: &World) -> StepInfo {
+    let s = |what| StepInfo {
+        id: "W8,W10",
+        function: "ocfs2_writepage",
+        anchor: "fs/ocfs2/aops.c:396",
+        what,
+    };
+    if !w.isize_covers_page {
+        s("the page lies beyond EOF: unlock it, write nothing; put_page")
+    } else if !state(w).allocated {
+        s("a hole: ocfs2_get_block leaves the buffer unmapped: nothing is written, no error")
+    } else {
+        s("map the buffer by lookup, submit, buffer clean, PG_writeback, unlock; put_page")
+    }
+}
+
+/// ->invalidatepage (jbd2_journal_invalidatepage): the buffers go.
+pub fn invalidatepage(w: &mut World) {
+    let mut s = state(w);
+    s.bh = false;
+    s.bh_dirty = false;
+    set(w, s);
+}
+
+/// ocfs2_releasepage → try_to_free_buffers: refuses a dirty buffer or a page under writeback.
+pub fn releasepage(w: &mut World) -> bool {
+    let mut s = state(w);
+    if s.bh_dirty || w.page.writeback {
+        return false;
+    }
+    s.bh = false;
+    set(w, s);
+    crate::kernel::test_clear_page_dirty_accounted(w);
+    true
+}
+
+/// Buffers are the page's private data.
+pub fn page_private(w: &World) -> bool {
+    state(w).bh
+}
+
+/// A page read again: no buffers; the cluster is the inode's.
+pub fn readpage(w: &mut World) {
+    let mut s = state(w);
+    s.bh = false;
+    s.bh_dirty = false;
+    set(w, s);
+}
+
+/// Trace fields.
+pub fn fields(s: State) -> Vec<(String, String)> {
+    vec![
+        (
+            "ocfs2.cluster".to_string(),
+            if s.allocated { "allocated" } else { "hole" }.to_string(),
+        ),
+        ("bh".to_string(), bh_name(s).to_string()),
+    ]
+}
+
+fn bh_name(s: State) -> &'static str {
+    match (s.bh, s.bh_dirty) {
+        (false, _) => "none",
+        (true, false) => "clean",
+        (true, true) => "dirty",
+    }
+}
+
+/// One-line form.
+pub fn display(s: State) -> String {
+    format!(
+        "ocfs2:{} bh:{}",
+        if s.allocated { "allocated" } else { "hole" },
+        bh_name(s)
+    )
+}
