@@ -128,8 +128,10 @@ pub const UNMODELLED: [Unmodelled; 2] = [
         family: "nilfs2",
         old_vm: None,
         new_vm: w("2.6.30", Some("2.6.38")),
-        why: "no profile yet; its hole-path data loss (fixed by 34094537943) comes from the \
-              inode never being queued for a segment write, a bug of its own beside either VM",
+        why: "its write-out is the segment constructor over queued inodes (nilfs_writepages \
+              ignores WB_SYNC_NONE), which the model's VM writeback does not have; a reading \
+              finds its hole path loses data beside either VM (the inode is never queued; \
+              34094537943 fixed it)",
     },
     Unmodelled {
         family: "FUSE",

@@ -58,6 +58,10 @@ pub fn levels() -> Vec<Level> {
         writeback: 2,
         ..Config::new(Protocol::New)
     };
+    let defio_new = Config {
+        fs: Fs::FbDefio { converted: false },
+        ..Config::new(Protocol::New)
+    };
     vec![
         lvl(
             "R1",
@@ -141,6 +145,15 @@ pub fn levels() -> Vec<Level> {
             "btrfs before its conversion, beside the new VM: make fsync return 0 while the \
              store is not on disk (INV-3c).",
         ),
+        lvl(
+            "fb_defio",
+            "fb_defio: the display that never updates",
+            defio_new,
+            Inv::NoStoreLostSilently,
+            "Framebuffer deferred I/O before d6d03f91585, beside the new VM: let the worker \
+             pass over the page between F0's ->page_mkwrite and its relock, so that F0's \
+             store never reaches the display (INV-3c; X0 is the deferred work).",
+        ),
     ]
 }
 
@@ -172,6 +185,8 @@ pub fn other_side(cfg: &Config) -> Config {
             Fs::Seed(_) if cfg.fs != Fs::NONE => Fs::LOCKED,
             Fs::Nfs { .. } => Fs::Nfs { converted: true },
             Fs::Btrfs { .. } => Fs::Btrfs { converted: true },
+            Fs::FbDefio { .. } => Fs::FbDefio { converted: true },
+            Fs::Ext4 { .. } => Fs::Ext4 { converted: true },
             f => f,
         };
         Config {

@@ -201,3 +201,42 @@ fn writeback_and_fsync_describe_a_page_under_writeback_differently() {
         .contains("WB_SYNC_NONE: unlock, skip"));
     assert!(info(&c, &w, s as u8).what.contains("WB_SYNC_ALL waits"));
 }
+
+/// unlock_page of a lock another thread owns is reported as a BUG (a model hygiene check no
+/// explored path reaches, so it needs a world of its own), and put_page of a reference the
+/// thread does not hold is an INV-6 event even while the page has other references.
+#[test]
+fn kernel_helpers_report_a_foreign_unlock_and_a_put_without_a_reference() {
+    use mkwrite_model::contract::Inv;
+    use mkwrite_model::kernel::{put_page, unlock_page};
+    let c = cfg();
+    let mut w = World::init(&c);
+    let (f0, f1) = (tid(&w, "F0") as u8, tid(&w, "F1") as u8);
+    w.page.locked_by = Some(f1);
+    unlock_page(&mut w, f0);
+    assert!(w.has_fired(Inv::NoKernelBugFired));
+    assert_eq!(w.bug, Some("unlock_page of a lock another thread owns"));
+    let mut w = World::init(&c);
+    let before = w.page.refcount;
+    assert!(before > 0 && w.threads[f0 as usize].local.refs == 0);
+    put_page(&mut w, f0);
+    assert!(w.has_fired(Inv::PageRefcountBalanced));
+    assert_eq!(w.page.refcount, before);
+}
+
+/// A finished writer's next "step" says how it ended (the teaching page shows it).
+#[test]
+fn a_finished_writer_says_whether_its_store_landed() {
+    use mkwrite_model::info;
+    use mkwrite_model::world::FaultPc;
+    let c = cfg();
+    let mut w = World::init(&c);
+    let f0 = tid(&w, "F0");
+    w.threads[f0].pc = Pc::Fault(FaultPc::Done);
+    assert_eq!(info(&c, &w, f0 as u8).what, "the store has landed");
+    w.threads[f0].pc = Pc::Fault(FaultPc::SigBus);
+    assert_eq!(
+        info(&c, &w, f0 as u8).what,
+        "the fault returned VM_FAULT_SIGBUS"
+    );
+}
