@@ -123,24 +123,13 @@ const fn w(from: &'static str, to: Option<&'static str>) -> Option<Window> {
 /// The filesystems with a ->page_mkwrite in 2.6.22-3.x that have no profile. Their windows are
 /// release data (first releases found by ancestry in the upstream history up to 2.6.36; later
 /// conversions bracketed from release trees), not checker output.
-pub const UNMODELLED: [Unmodelled; 2] = [
-    Unmodelled {
-        family: "nilfs2",
-        old_vm: None,
-        new_vm: w("2.6.30", Some("2.6.38")),
-        why: "its write-out is the segment constructor over queued inodes (nilfs_writepages \
-              ignores WB_SYNC_NONE), which the model's VM writeback does not have; a reading \
-              finds its hole path loses data beside either VM (the inode is never queued; \
-              34094537943 fixed it)",
-    },
-    Unmodelled {
-        family: "FUSE",
-        old_vm: w("2.6.26", Some("2.6.29.3")),
-        new_vm: w("2.6.29.4", Some("3.12")),
-        why: "nothing is attached to the page; the harm depends on how the userspace daemon \
+pub const UNMODELLED: [Unmodelled; 1] = [Unmodelled {
+    family: "FUSE",
+    old_vm: w("2.6.26", Some("2.6.29.3")),
+    new_vm: w("2.6.29.4", Some("3.12")),
+    why: "nothing is attached to the page; the harm depends on how the userspace daemon \
               orders two WRITEs of one page, which the model has no actor for",
-    },
-];
+}];
 
 /// The configurations of one row: the profile configurations with one store.
 fn row_configs(fs: Fs, vm: Protocol, reclaim: bool) -> Vec<Config> {

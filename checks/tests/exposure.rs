@@ -252,6 +252,52 @@ fn ocfs2_and_gfs2_keep_their_allocation_on_one_node() {
 }
 
 #[test]
+fn nilfs2_loses_a_filled_hole_beside_either_vm_and_reclaim_opens_the_same_path() {
+    let rows = rows(false);
+    for vm in [Protocol::Old, Protocol::New] {
+        for reclaim in [false, true] {
+            assert_eq!(
+                worst(row(&rows, Fs::Nilfs2, vm, reclaim)),
+                Some(Inv::NoStoreLostSilently)
+            );
+        }
+    }
+    // From a queued (dirty) start the fully mapped path holds beside the new VM, with
+    // writeback in the window; with reclaim, a page stripped of its buffers takes the hole
+    // path again and the same loss follows.
+    for pte_ro in [true, false] {
+        let cfg = Config {
+            page_dirty: true,
+            ..headline(Fs::Nilfs2, Protocol::New, pte_ro)
+        };
+        let r = check(&cfg, false);
+        assert!(
+            r.violated().is_empty(),
+            "{}: {:?}",
+            cfg.label(),
+            r.violated()
+        );
+        assert!(
+            r.unreached_guards().is_empty(),
+            "{:?}",
+            r.unreached_guards()
+        );
+        let r = check(
+            &Config {
+                reclaim: true,
+                ..cfg
+            },
+            false,
+        );
+        assert!(
+            r.violated().contains(&Inv::NoStoreLostSilently),
+            "{}",
+            cfg.label()
+        );
+    }
+}
+
+#[test]
 fn ext4s_i_alloc_sem_keeps_truncate_and_the_mkwrite_body_apart() {
     use mkwrite_model::fs::MkPc;
     use mkwrite_model::world::{FaultPc, Pc, TruncPc};

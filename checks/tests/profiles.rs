@@ -31,9 +31,9 @@ fn profile_verdicts_match_golden_file() {
         text.push_str(&line(&check(cfg, false)));
         text.push('\n');
     }
-    // Eleven profiles and eras in every shape; fb_defio's two eras without truncate or
+    // Twelve profiles and eras in every shape; fb_defio's two eras without truncate or
     // reclaim.
-    assert_eq!(configs.len(), 11 * 2 * 2 * 2 * 2 * 2 + 2 * 2 * 2 * 2);
+    assert_eq!(configs.len(), 12 * 2 * 2 * 2 * 2 * 2 + 2 * 2 * 2 * 2);
     // Guards are two-sided: reached wherever they apply, and nowhere else.
     assert!(
         !text.contains("UNREACHED"),

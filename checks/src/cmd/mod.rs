@@ -39,7 +39,7 @@ pub struct ConfigArgs {
     pub protocol: Option<String>,
     /// Filesystem (`mkwrite filesystems`): seed, unlocked, locked, none (the seed filesystem's
     /// conventions), buffer, nfs, nfs@7fdf5230676, ceph, btrfs, btrfs@50a9b214bc6, fb_defio,
-    /// fb_defio@d6d03f91585, ubifs, ext4, ext4@9ea7df534ed2, ocfs2, gfs2
+    /// fb_defio@d6d03f91585, ubifs, ext4, ext4@9ea7df534ed2, ocfs2, gfs2, nilfs2
     /// [default: seed: unlocked under old, pre2007 and v3.15-rc, locked otherwise; a scenario
     /// or trace file keeps its own].
     #[arg(long)]

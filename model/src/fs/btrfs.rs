@@ -153,6 +153,7 @@ pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
             unlock_page(w, me);
             mkwrite_return(w, me, MkwriteRet::Ok)
         }
+        MkPc::FillLock | MkPc::Fill => panic!("model bug: btrfs_page_mkwrite has no {pc:?} step"),
     }
 }
 
@@ -195,6 +196,7 @@ pub fn page_mkwrite_info(cfg: &Config, w: &World, pc: MkPc) -> StepInfo {
         ),
         MkPc::WaitOrdered => s("BT5", "btrfs_start_ordered_extent: wait for it to complete"),
         MkPc::Unlock => s("BT7", "unlock_page, return 0"),
+        MkPc::FillLock | MkPc::Fill => s("?", "?"),
     }
 }
 

@@ -181,7 +181,7 @@ pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
             unlock_page(w, me);
             mkwrite_return(w, me, MkwriteRet::Ok)
         }
-        MkPc::Prepare | MkPc::WaitOrdered => {
+        MkPc::Prepare | MkPc::WaitOrdered | MkPc::FillLock | MkPc::Fill => {
             panic!("model bug: block_page_mkwrite has no {pc:?} step")
         }
     }
@@ -219,7 +219,7 @@ pub fn page_mkwrite_info(cfg: &Config, w: &World, pc: MkPc) -> StepInfo {
              block_commit_write dirties the buffers and the page",
         ),
         MkPc::Unlock => s("BM7", "unlock_page, return 0"),
-        MkPc::Prepare | MkPc::WaitOrdered => s("?", "?"),
+        MkPc::Prepare | MkPc::WaitOrdered | MkPc::FillLock | MkPc::Fill => s("?", "?"),
     }
 }
 

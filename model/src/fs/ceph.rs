@@ -97,7 +97,9 @@ pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
             unlock_page(w, me);
             mkwrite_return(w, me, MkwriteRet::Ok)
         }
-        MkPc::WaitOrdered => Step::Blocked,
+        MkPc::WaitOrdered | MkPc::FillLock | MkPc::Fill => {
+            panic!("model bug: ceph_page_mkwrite has no {pc:?} step")
+        }
     }
 }
 

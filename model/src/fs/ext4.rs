@@ -190,7 +190,9 @@ pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
             unlock_page(w, me);
             mkwrite_return(w, me, MkwriteRet::Ok)
         }
-        MkPc::WaitOrdered => panic!("model bug: ext4_page_mkwrite has no {pc:?} step"),
+        MkPc::WaitOrdered | MkPc::FillLock | MkPc::Fill => {
+            panic!("model bug: ext4_page_mkwrite has no {pc:?} step")
+        }
     }
 }
 
@@ -232,7 +234,7 @@ fn page_mkwrite_31(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
             unlock_page(w, me);
             mkwrite_return(w, me, MkwriteRet::Ok)
         }
-        MkPc::Prepare | MkPc::WaitOrdered => {
+        MkPc::Prepare | MkPc::WaitOrdered | MkPc::FillLock | MkPc::Fill => {
             panic!("model bug: 3.1's ext4_page_mkwrite has no {pc:?} step")
         }
     }
@@ -301,7 +303,7 @@ pub fn page_mkwrite_info(cfg: &Config, w: &World, pc: MkPc) -> StepInfo {
             "fs/ext4/inode.c:5167",
             "->write_end: generic_write_end unlocks the page; up_read(i_alloc_sem); return 0",
         ),
-        MkPc::WaitOrdered => s("?", "?", "?"),
+        MkPc::WaitOrdered | MkPc::FillLock | MkPc::Fill => s("?", "?", "?"),
     }
 }
 

@@ -150,7 +150,9 @@ pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
                 mkwrite_return(w, me, MkwriteRet::Ok)
             }
         }
-        MkPc::WaitOrdered => panic!("model bug: fb_deferred_io_mkwrite has no {pc:?} step"),
+        MkPc::WaitOrdered | MkPc::FillLock | MkPc::Fill => {
+            panic!("model bug: fb_deferred_io_mkwrite has no {pc:?} step")
+        }
     }
 }
 
@@ -196,7 +198,7 @@ pub fn page_mkwrite_info(cfg: &Config, pc: MkPc) -> StepInfo {
             "drivers/video/fb_defio.c:124",
             "schedule_delayed_work; return 0, the page unlocked",
         ),
-        MkPc::WaitOrdered => s("?", "?", "?"),
+        MkPc::WaitOrdered | MkPc::FillLock | MkPc::Fill => s("?", "?", "?"),
     }
 }
 

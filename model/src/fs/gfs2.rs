@@ -116,7 +116,9 @@ pub fn page_mkwrite(w: &mut World, me: Tid, pc: MkPc) -> Step {
             unlock_page(w, me);
             mkwrite_return(w, me, MkwriteRet::Ok)
         }
-        MkPc::WaitOrdered => panic!("model bug: gfs2_page_mkwrite has no {pc:?} step"),
+        MkPc::WaitOrdered | MkPc::FillLock | MkPc::Fill => {
+            panic!("model bug: gfs2_page_mkwrite has no {pc:?} step")
+        }
     }
 }
 
@@ -165,7 +167,7 @@ pub fn page_mkwrite_info(w: &World, pc: MkPc) -> StepInfo {
             "fs/gfs2/ops_file.c:401",
             "unlock_page, end the transaction, glock dq; return 0",
         ),
-        MkPc::WaitOrdered => s("?", "?", "?"),
+        MkPc::WaitOrdered | MkPc::FillLock | MkPc::Fill => s("?", "?", "?"),
     }
 }
 

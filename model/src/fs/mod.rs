@@ -16,6 +16,7 @@ pub mod ext4;
 pub mod fb_defio;
 pub mod gfs2;
 pub mod nfs;
+pub mod nilfs2;
 pub mod ocfs2;
 pub mod seed;
 pub mod ubifs;
@@ -66,6 +67,8 @@ pub enum Fs {
     Ocfs2,
     /// GFS2 on one node, 2.6.25-3.1 (before its 3.2 conversion).
     Gfs2,
+    /// nilfs2, 2.6.30-2.6.38 (before 34094537943).
+    Nilfs2,
 }
 
 impl Fs {
@@ -95,6 +98,7 @@ impl Fs {
             Fs::Ext4 { converted: true } => "ext4@9ea7df534ed2",
             Fs::Ocfs2 => "ocfs2",
             Fs::Gfs2 => "gfs2",
+            Fs::Nilfs2 => "nilfs2",
         }
     }
 
@@ -117,6 +121,7 @@ impl Fs {
             Fs::Ext4 { converted: true },
             Fs::Ocfs2,
             Fs::Gfs2,
+            Fs::Nilfs2,
         ]
     }
 
@@ -303,6 +308,15 @@ impl Fs {
                 tracked: "the page's blocks are allocated on disk",
                 files: "fs/gfs2/ops_file.c, ops_address.c",
             },
+            Fs::Nilfs2 => FsInfo {
+                id: "nilfs2",
+                profile: "nilfs2",
+                code: "2.6.36 (the same from 2.6.30 to 2.6.38)",
+                old_vm: "0, page unlocked (counterfactual: nilfs2 came after the fix)",
+                new_vm: "0 (mapped), or block_page_mkwrite's VM_FAULT_LOCKED (a hole)",
+                tracked: "a dirty page's inode is queued for the segment constructor",
+                files: "fs/nilfs2/file.c, inode.c, segment.c",
+            },
         }
     }
 }
@@ -435,6 +449,14 @@ impl Fs {
                          is 2.6.29.4's); the conversion (commit not identified) is absent from \
                          a 3.1.10 tree and present in a 3.2.7 tree",
             }),
+            Fs::Nilfs2 => Some(Era {
+                family: "nilfs2",
+                old_vm: None,
+                new_vm: w("2.6.30", Some("2.6.38")),
+                source: "f183ff4f053 (2.6.30-rc1) added fs/nilfs2/file.c; 34094537943 (absent \
+                         from a 2.6.38 tree, present in a 2.6.39 tree) queues the inode and \
+                         returns VM_FAULT_LOCKED",
+            }),
         }
     }
 }
@@ -462,6 +484,8 @@ pub enum FsState {
     Ocfs2(ocfs2::State),
     /// GFS2's blocks and buffer.
     Gfs2(gfs2::State),
+    /// nilfs2's block, buffer and inode queueing.
+    Nilfs2(nilfs2::State),
 }
 
 /// The state of a page as the configuration starts it (`--page clean|dirty`).
@@ -477,6 +501,7 @@ pub fn init(cfg: &Config) -> FsState {
         Fs::Ext4 { .. } => FsState::Ext4(ext4::init(cfg)),
         Fs::Ocfs2 => FsState::Ocfs2(ocfs2::init(cfg)),
         Fs::Gfs2 => FsState::Gfs2(gfs2::init(cfg)),
+        Fs::Nilfs2 => FsState::Nilfs2(nilfs2::init(cfg)),
     }
 }
 
@@ -498,6 +523,7 @@ pub fn tracked(cfg: &Config, w: &World) -> bool {
         Fs::Ext4 { .. } => ext4::tracked(w),
         Fs::Ocfs2 => ocfs2::tracked(w),
         Fs::Gfs2 => gfs2::tracked(w),
+        Fs::Nilfs2 => nilfs2::tracked(w),
     }
 }
 
@@ -512,8 +538,14 @@ pub enum MkPc {
     Attach,
     /// Unlock and return 0 (the unlocked convention).
     Unlock,
-    /// Wait, unlocked, for an ordered extent over the page to complete (btrfs).
+    /// Wait, unlocked, for an ordered extent over the page to complete (btrfs); wait for
+    /// writeback before returning (nilfs2's `mapped:`).
     WaitOrdered,
+    /// A second locked section (nilfs2's hole path: the transaction and block_page_mkwrite's
+    /// lock_page).
+    FillLock,
+    /// The work of that second section (nilfs2: block_page_mkwrite's fill).
+    Fill,
 }
 
 /// The first step of ->page_mkwrite, called by do_wp_page (WP4) and __do_fault (DF4).
@@ -526,6 +558,7 @@ pub fn page_mkwrite_entry(cfg: &Config) -> MkPc {
         Fs::Ext4 { .. } => ext4::entry(cfg),
         Fs::Ocfs2 => ocfs2::entry(),
         Fs::Gfs2 => gfs2::entry(),
+        Fs::Nilfs2 => nilfs2::entry(),
         _ => MkPc::LockPage,
     }
 }
@@ -545,7 +578,7 @@ pub fn returns_locked(cfg: &Config) -> bool {
         | Fs::Btrfs { converted }
         | Fs::FbDefio { converted }
         | Fs::Ext4 { converted } => converted,
-        Fs::Ubifs | Fs::Ocfs2 | Fs::Gfs2 => false,
+        Fs::Ubifs | Fs::Ocfs2 | Fs::Gfs2 | Fs::Nilfs2 => false,
     }
 }
 
@@ -561,6 +594,7 @@ pub fn counterfactual(cfg: &Config) -> bool {
                 | Fs::Btrfs { converted: true }
                 | Fs::FbDefio { converted: true }
                 | Fs::Ext4 { converted: true }
+                | Fs::Nilfs2
         )
 }
 
@@ -620,7 +654,13 @@ pub fn mkwrite_can_fail(cfg: &Config) -> bool {
     has_page_mkwrite(cfg)
         && matches!(
             cfg.fs,
-            Fs::Seed(_) | Fs::Btrfs { .. } | Fs::Ubifs | Fs::Ext4 { .. } | Fs::Ocfs2 | Fs::Gfs2
+            Fs::Seed(_)
+                | Fs::Btrfs { .. }
+                | Fs::Ubifs
+                | Fs::Ext4 { .. }
+                | Fs::Ocfs2
+                | Fs::Gfs2
+                | Fs::Nilfs2
         )
 }
 
@@ -646,6 +686,12 @@ pub fn unsupported(cfg: &Config) -> Option<&'static str> {
 /// page stays clean until the fault's own set_page_dirty).
 pub fn mkwrite_dirties(cfg: &Config) -> bool {
     has_page_mkwrite(cfg) && cfg.fs != Fs::Gfs2
+}
+
+/// Whether writeback collects the page's inode at all (nilfs2's segment constructor only
+/// collects queued inodes; nilfs_writepages ignores the flusher's WB_SYNC_NONE).
+pub fn writeback_collects(cfg: &Config, w: &World) -> bool {
+    cfg.fs != Fs::Nilfs2 || nilfs2::queued(w)
 }
 
 /// Whether set_page_dirty accounts the page in NR_FILE_DIRTY and tags it in the radix tree
@@ -692,6 +738,7 @@ pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
         Fs::Ext4 { .. } => ext4::page_mkwrite(cfg, w, me, pc),
         Fs::Ocfs2 => ocfs2::page_mkwrite(w, me, pc),
         Fs::Gfs2 => gfs2::page_mkwrite(w, me, pc),
+        Fs::Nilfs2 => nilfs2::page_mkwrite(cfg, w, me, pc),
     }
 }
 
@@ -708,6 +755,7 @@ pub fn page_mkwrite_info(cfg: &Config, w: &World, me: Tid, pc: MkPc) -> StepInfo
         Fs::Ext4 { .. } => ext4::page_mkwrite_info(cfg, w, pc),
         Fs::Ocfs2 => ocfs2::page_mkwrite_info(w, pc),
         Fs::Gfs2 => gfs2::page_mkwrite_info(w, pc),
+        Fs::Nilfs2 => nilfs2::page_mkwrite_info(cfg, w, pc),
     }
 }
 
@@ -725,6 +773,7 @@ pub fn set_page_dirty_begin(cfg: &Config, w: &mut World) -> bool {
         Fs::Ext4 { .. } => ext4::set_page_dirty_begin(w),
         Fs::Ocfs2 => ocfs2::set_page_dirty_begin(w),
         Fs::Gfs2 => gfs2::set_page_dirty_begin(w),
+        Fs::Nilfs2 => nilfs2::set_page_dirty_begin(w),
     }
 }
 
@@ -742,7 +791,8 @@ pub fn set_page_dirty_account(cfg: &Config, w: &mut World) {
         | Fs::Ubifs
         | Fs::Ext4 { .. }
         | Fs::Ocfs2
-        | Fs::Gfs2 => crate::kernel::account_page_dirtied(w),
+        | Fs::Gfs2
+        | Fs::Nilfs2 => crate::kernel::account_page_dirtied(w),
     }
 }
 
@@ -782,6 +832,7 @@ pub fn writepage(cfg: &Config, w: &mut World, me: Tid, ctx: WbCtx) -> Writepage 
         Fs::Ext4 { .. } => ext4::writepage(w, me, ctx),
         Fs::Ocfs2 => ocfs2::writepage(w, me, ctx),
         Fs::Gfs2 => gfs2::writepage(w, me, ctx),
+        Fs::Nilfs2 => nilfs2::writepage(w, me, ctx),
         Fs::FbDefio { .. } => {
             panic!("model bug: ->writepage on a framebuffer page (it is in no radix tree)")
         }
@@ -800,6 +851,7 @@ pub fn releasepage(cfg: &Config, w: &mut World) -> bool {
         Fs::Ext4 { .. } => ext4::releasepage(w),
         Fs::Ocfs2 => ocfs2::releasepage(w),
         Fs::Gfs2 => gfs2::releasepage(w),
+        Fs::Nilfs2 => nilfs2::releasepage(w),
     }
 }
 
@@ -816,6 +868,7 @@ pub fn page_private(cfg: &Config, w: &World) -> bool {
         Fs::Ext4 { .. } => ext4::page_private(w),
         Fs::Ocfs2 => ocfs2::page_private(w),
         Fs::Gfs2 => gfs2::page_private(w),
+        Fs::Nilfs2 => nilfs2::page_private(w),
     }
 }
 
@@ -832,6 +885,7 @@ pub fn readpage(cfg: &Config, w: &mut World) {
         Fs::Ext4 { .. } => ext4::readpage(w),
         Fs::Ocfs2 => ocfs2::readpage(w),
         Fs::Gfs2 => gfs2::readpage(w),
+        Fs::Nilfs2 => nilfs2::readpage(w),
     }
 }
 
@@ -847,6 +901,7 @@ pub fn writepage_info(cfg: &Config, w: &World) -> StepInfo {
         Fs::Ext4 { .. } => ext4::writepage_info(w),
         Fs::Ocfs2 => ocfs2::writepage_info(w),
         Fs::Gfs2 => gfs2::writepage_info(w),
+        Fs::Nilfs2 => nilfs2::writepage_info(w),
         Fs::FbDefio { .. } => StepInfo {
             id: "W8",
             function: "(none)",
@@ -869,6 +924,7 @@ pub fn invalidatepage(cfg: &Config, w: &mut World) -> bool {
         Fs::Ext4 { .. } => ext4::invalidatepage(w),
         Fs::Ocfs2 => ocfs2::invalidatepage(w),
         Fs::Gfs2 => gfs2::invalidatepage(w),
+        Fs::Nilfs2 => nilfs2::invalidatepage(w),
         Fs::FbDefio { .. } => {}
     }
     true
@@ -887,7 +943,8 @@ pub fn end_io(cfg: &Config, w: &mut World, v: u8) {
         | Fs::Ubifs
         | Fs::Ext4 { .. }
         | Fs::Ocfs2
-        | Fs::Gfs2 => w.data.disk = v,
+        | Fs::Gfs2
+        | Fs::Nilfs2 => w.data.disk = v,
     }
 }
 
@@ -925,7 +982,7 @@ pub fn write_inode_info() -> StepInfo {
 pub fn private_releasable(cfg: &Config) -> bool {
     matches!(
         cfg.fs,
-        Fs::Buffer | Fs::Btrfs { .. } | Fs::Ext4 { .. } | Fs::Ocfs2 | Fs::Gfs2
+        Fs::Buffer | Fs::Btrfs { .. } | Fs::Ext4 { .. } | Fs::Ocfs2 | Fs::Gfs2 | Fs::Nilfs2
     ) || (cfg.fs == Fs::Ubifs && cfg.truncate)
 }
 
@@ -1080,6 +1137,7 @@ pub fn fields(w: &World) -> Vec<(String, String)> {
         FsState::Ext4(s) => ext4::fields(s),
         FsState::Ocfs2(s) => ocfs2::fields(s),
         FsState::Gfs2(s) => gfs2::fields(s),
+        FsState::Nilfs2(s) => nilfs2::fields(s),
     }
 }
 
@@ -1096,6 +1154,7 @@ pub fn display(w: &World) -> String {
         FsState::Ext4(s) => ext4::display(s),
         FsState::Ocfs2(s) => ocfs2::display(s),
         FsState::Gfs2(s) => gfs2::display(s),
+        FsState::Nilfs2(s) => nilfs2::display(s),
     }
 }
 

@@ -148,7 +148,7 @@ pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
             unlock_page(w, me);
             mkwrite_return(w, me, MkwriteRet::Ok)
         }
-        MkPc::Prepare | MkPc::WaitOrdered => {
+        MkPc::Prepare | MkPc::WaitOrdered | MkPc::FillLock | MkPc::Fill => {
             panic!("model bug: nfs_vm_page_mkwrite has no {pc:?} step")
         }
     }
@@ -192,7 +192,7 @@ pub fn page_mkwrite_info(cfg: &Config, w: &World, pc: MkPc) -> StepInfo {
              PG_dirty set",
         ),
         MkPc::Unlock => s("NM5", "unlock_page, return 0"),
-        MkPc::Prepare | MkPc::WaitOrdered => s("?", "?"),
+        MkPc::Prepare | MkPc::WaitOrdered | MkPc::FillLock | MkPc::Fill => s("?", "?"),
     }
 }
 

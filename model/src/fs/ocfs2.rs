@@ -129,7 +129,9 @@ pub fn page_mkwrite(w: &mut World, me: Tid, pc: MkPc) -> Step {
             unlock_page(w, me);
             mkwrite_return(w, me, MkwriteRet::Ok)
         }
-        MkPc::WaitOrdered => panic!("model bug: ocfs2_page_mkwrite has no {pc:?} step"),
+        MkPc::WaitOrdered | MkPc::FillLock | MkPc::Fill => {
+            panic!("model bug: ocfs2_page_mkwrite has no {pc:?} step")
+        }
     }
 }
 
@@ -178,7 +180,7 @@ pub fn page_mkwrite_info(w: &World, pc: MkPc) -> StepInfo {
             "fs/ocfs2/aops.c:958",
             "unlock_page; up_write(ip_alloc_sem), cluster unlock; return 0",
         ),
-        MkPc::WaitOrdered => s("?", "?", "?"),
+        MkPc::WaitOrdered | MkPc::FillLock | MkPc::Fill => s("?", "?", "?"),
     }
 }
 

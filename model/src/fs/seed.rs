@@ -100,7 +100,7 @@ pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
             unlock_page(w, me);
             mkwrite_return(w, me, MkwriteRet::Ok)
         }
-        MkPc::Prepare | MkPc::WaitOrdered => {
+        MkPc::Prepare | MkPc::WaitOrdered | MkPc::FillLock | MkPc::Fill => {
             panic!("model bug: the seed ->page_mkwrite has no {pc:?} step")
         }
     }
@@ -133,7 +133,7 @@ pub fn page_mkwrite_info(cfg: &Config, w: &World, pc: MkPc) -> StepInfo {
             "allocate the metadata, attach it dirty, set PG_dirty",
         ),
         MkPc::Unlock => s("PM3", "unlock_page, return 0"),
-        MkPc::Prepare | MkPc::WaitOrdered => s("?", "?"),
+        MkPc::Prepare | MkPc::WaitOrdered | MkPc::FillLock | MkPc::Fill => s("?", "?"),
     }
 }
 

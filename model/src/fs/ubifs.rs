@@ -120,7 +120,9 @@ pub fn page_mkwrite(w: &mut World, me: Tid, pc: MkPc) -> Step {
             unlock_page(w, me);
             mkwrite_return(w, me, MkwriteRet::Ok)
         }
-        MkPc::WaitOrdered => panic!("model bug: ubifs_vm_page_mkwrite has no {pc:?} step"),
+        MkPc::WaitOrdered | MkPc::FillLock | MkPc::Fill => {
+            panic!("model bug: ubifs_vm_page_mkwrite has no {pc:?} step")
+        }
     }
 }
 
@@ -160,7 +162,7 @@ pub fn page_mkwrite_info(w: &World, pc: MkPc) -> StepInfo {
             "SetPagePrivate (budgeted), __set_page_dirty_nobuffers",
         ),
         MkPc::Unlock => s("UB5", "fs/ubifs/file.c:1518", "unlock_page, return 0"),
-        MkPc::WaitOrdered => s("?", "?", "?"),
+        MkPc::WaitOrdered | MkPc::FillLock | MkPc::Fill => s("?", "?", "?"),
     }
 }
 

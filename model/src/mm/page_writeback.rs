@@ -85,7 +85,9 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: WbPc, sync: bool) -> Step 
                 let snapshot = fs::pass_start(cfg, w);
                 w.local(me).inode_dirty = snapshot;
             }
-            if w.page.mapping && w.page.tagged_dirty {
+            // A filesystem whose writer collects only some inodes (nilfs2's segment
+            // constructor, queued inodes only) finds nothing in the others.
+            if w.page.mapping && w.page.tagged_dirty && fs::writeback_collects(cfg, w) {
                 get_page(w, me);
                 next(WbPc::LockPage)
             } else {

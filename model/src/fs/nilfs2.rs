@@ -1,0 +1,394 @@
+//! `nilfs2`: nilfs2 as in 2.6.30-2.6.38 (read in 2.6.36; fs/nilfs2 came in 2.6.30-rc1, after
+//! the VM fix), before 34094537943 "nilfs2: fix data loss in mmap page write for hole blocks".
+//!
+//! | slot | function | anchor (2.6.36) |
+//! |---|---|---|
+//! | `->page_mkwrite` | `nilfs_page_mkwrite`: a nearly full disk gets SIGBUS; lock_page; truncated or beyond i_size: NOPAGE; a page MappedToDisk, or with every buffer mapped, unlocks and goes to `mapped:`; otherwise (a hole) unlock, a transaction, `block_page_mkwrite(nilfs_get_block)`, and any nonzero return (VM_FAULT_LOCKED included) aborts the transaction and is returned; `mapped:` SetPageChecked, wait_on_page_writeback, return 0 | fs/nilfs2/file.c:55 |
+//! | `->set_page_dirty` | `nilfs_set_page_dirty`: `__set_page_dirty_buffers`, and if that newly dirtied the page, `nilfs_set_file_dirty` queues the inode for the segment constructor | fs/nilfs2/inode.c:176, 746 |
+//! | `->writepages` | `nilfs_writepages`: nothing for WB_SYNC_NONE; WB_SYNC_ALL builds a segment of the inode's dirty pages if the inode is queued | inode.c:145 |
+//! | `->writepage` | `nilfs_writepage`: redirty, unlock (reclaim then flushes the segment of a queued inode) | inode.c:158 |
+//! | `->fsync` | `nilfs_sync_file`: returns 0 at once unless the inode is dirty | file.c:37-51 |
+//!
+//! "Tracked" is "a dirty page's inode is queued" (NILFS_I_DIRTY/NILFS_I_QUEUED, on
+//! s_dirty_files): the segment constructor, nilfs2's only writer, collects queued inodes only,
+//! so a dirty page of an unqueued inode is never written and fsync does not look at it.
+//!
+//! The hole path dirties the page inside block_page_mkwrite (block_commit_write's
+//! mark_buffer_dirty sets PG_dirty directly, not through ->set_page_dirty) and never queues
+//! the inode; the fault's own set_page_dirty then finds the page dirty already, so it does not
+//! queue it either. That is the bug 34094537943 fixed; it does not depend on the VM: with the
+//! old VM's block_page_mkwrite (return 0 unlocked) the commit path is taken, and the inode is
+//! still not queued.
+//!
+//! Model: W0 and S stand for the segment constructor: the flusher's passes reach
+//! nilfs_writepages, which does nothing for WB_SYNC_NONE, and nilfs2's own writer is the
+//! segctor thread, woken by its timer, which writes the dirty pages of the queued inodes
+//! (collection: segment.c:667-712, 2089) and unqueues them once the segment is written
+//! (segment.c:2007); the model's write_cache_pages over the inode, when it is queued, is that
+//! writer, and its WB_SYNC_ALL pass is fsync's nilfs_construct_dsync_segment. The copy that
+//! segment construction makes of a mapped or Checked page (segment.c:1739-1751) is left out:
+//! it only spares the write a stable page. A page-size block, the transaction and the disk's
+//! free-space watermark (which fails only under `--enospc`) are simplified.
+
+use super::{mkwrite_return, FsState, MkPc, WbCtx, Writepage};
+use crate::config::Config;
+use crate::kernel::{
+    account_page_dirtied, lock_page, set_page_dirty_nobuffers, test_set_page_dirty, unlock_page,
+    Acquire,
+};
+use crate::step::{Step, StepInfo};
+use crate::world::{FaultPc, MkwriteRet, Pc, Tid, World};
+
+/// The page's block, buffer and the inode's queueing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct State {
+    /// The block is in the inode's bmap (`false`: a hole).
+    pub mapped: bool,
+    /// A buffer_head is attached.
+    pub bh: bool,
+    /// Its BH_Dirty.
+    pub bh_dirty: bool,
+    /// PageMappedToDisk.
+    pub mapped_to_disk: bool,
+    /// The inode is queued for the segment constructor (NILFS_I_DIRTY, on s_dirty_files).
+    pub queued: bool,
+}
+
+fn state(w: &World) -> State {
+    match w.fs {
+        FsState::Nilfs2(s) => s,
+        _ => panic!("model bug: a nilfs2 hook on another filesystem's page"),
+    }
+}
+
+fn set(w: &mut World, s: State) {
+    w.fs = FsState::Nilfs2(s);
+}
+
+/// A clean page over a hole; a dirty one (as after write(2), whose nilfs_write_end queues the
+/// inode, inode.c:226) over a mapped block.
+pub fn init(cfg: &Config) -> State {
+    State {
+        mapped: cfg.page_dirty,
+        bh: cfg.page_dirty,
+        bh_dirty: cfg.page_dirty,
+        mapped_to_disk: false,
+        queued: cfg.page_dirty,
+    }
+}
+
+/// Tracked: a dirty page's inode is queued.
+pub fn tracked(w: &World) -> bool {
+    !w.page.dirty || state(w).queued
+}
+
+/// Whether the segment constructor would collect the page's inode.
+pub fn queued(w: &World) -> bool {
+    state(w).queued
+}
+
+/// The first step: the free-space check, before the page lock.
+pub fn entry() -> MkPc {
+    MkPc::Prepare
+}
+
+/// One step of nilfs_page_mkwrite.
+pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
+    let mut s = state(w);
+    match pc {
+        MkPc::Prepare => {
+            // N0 (62-63): nilfs_near_disk_full: VM_FAULT_SIGBUS.
+            if w.fs_full {
+                return mkwrite_return(w, me, MkwriteRet::SigBus);
+            }
+            Step::Next(Pc::Fault(FaultPc::Mkwrite(MkPc::LockPage)))
+        }
+        MkPc::LockPage => match lock_page(w, me) {
+            // N1 (65): lock_page.
+            Acquire::Blocked => Step::Blocked,
+            Acquire::SelfDeadlock => Step::Next(Pc::Fault(FaultPc::Hung)),
+            Acquire::Got => Step::Next(Pc::Fault(FaultPc::Mkwrite(MkPc::Attach))),
+        },
+        MkPc::Attach => {
+            // N2 (66-70): truncated or beyond i_size: unlock, VM_FAULT_NOPAGE.
+            if !w.page.mapping || !w.isize_covers_page {
+                unlock_page(w, me);
+                return mkwrite_return(w, me, MkwriteRet::NoPage);
+            }
+            // N3 (75-96): MappedToDisk, or every buffer mapped: SetPageMappedToDisk, unlock,
+            // go to `mapped:`. Otherwise (a hole) unlock (97) and fill it.
+            let mapped = s.mapped_to_disk || (s.bh && s.mapped);
+            if mapped {
+                s.mapped_to_disk = true;
+                set(w, s);
+            }
+            unlock_page(w, me);
+            if mapped {
+                Step::Next(Pc::Fault(FaultPc::Mkwrite(MkPc::WaitOrdered)))
+            } else {
+                Step::Next(Pc::Fault(FaultPc::Mkwrite(MkPc::FillLock)))
+            }
+        }
+        MkPc::FillLock => {
+            // N4 (102-105, 107): nilfs_transaction_begin (ENOSPC -> VM_FAULT_SIGBUS), then
+            // block_page_mkwrite: lock_page.
+            if w.fs_full {
+                return mkwrite_return(w, me, MkwriteRet::SigBus);
+            }
+            match lock_page(w, me) {
+                Acquire::Blocked => Step::Blocked,
+                Acquire::SelfDeadlock => Step::Next(Pc::Fault(FaultPc::Hung)),
+                Acquire::Got => Step::Next(Pc::Fault(FaultPc::Mkwrite(MkPc::Fill))),
+            }
+        }
+        MkPc::Fill => {
+            // N5: block_page_mkwrite (fs/buffer.c): truncated or beyond i_size: unlock,
+            // VM_FAULT_NOPAGE, which nilfs passes on after aborting the transaction (108-110).
+            if !w.page.mapping || !w.isize_covers_page {
+                unlock_page(w, me);
+                return mkwrite_return(w, me, MkwriteRet::NoPage);
+            }
+            // block_prepare_write with nilfs_get_block inserts the block into the bmap
+            // (inode.c:72-73); block_commit_write's mark_buffer_dirty dirties the page directly,
+            // not through nilfs_set_page_dirty: the inode is not queued.
+            s.mapped = true;
+            if !s.bh {
+                s.bh = true;
+                s.bh_dirty = w.page.dirty;
+            }
+            let was_dirty = s.bh_dirty;
+            s.bh_dirty = true;
+            set(w, s);
+            if !was_dirty && test_set_page_dirty(w) {
+                account_page_dirtied(w);
+            }
+            if cfg.protocol.patched() {
+                // The new block_page_mkwrite returns VM_FAULT_LOCKED; nilfs takes it for an
+                // error (108), aborts the transaction, and returns it: the page stays locked.
+                mkwrite_return(w, me, MkwriteRet::Locked)
+            } else {
+                // Counterfactual (nilfs2 came after the fix): the old block_page_mkwrite
+                // unlocks and returns 0; nilfs commits and goes to `mapped:`.
+                unlock_page(w, me);
+                Step::Next(Pc::Fault(FaultPc::Mkwrite(MkPc::WaitOrdered)))
+            }
+        }
+        MkPc::WaitOrdered => {
+            // N6 (114-117): `mapped:` SetPageChecked, wait_on_page_writeback (unlocked),
+            // return 0.
+            if w.page.writeback {
+                return Step::Blocked;
+            }
+            mkwrite_return(w, me, MkwriteRet::Ok)
+        }
+        MkPc::Unlock => panic!("model bug: nilfs_page_mkwrite has no {pc:?} step"),
+    }
+}
+
+/// The description of a step of nilfs_page_mkwrite.
+pub fn page_mkwrite_info(cfg: &Config, w: &World, pc: MkPc) -> StepInfo {
+    let s = |id, anchor, what| StepInfo {
+        id,
+        function: "nilfs_page_mkwrite",
+        anchor,
+        what,
+    };
+    let st = state(w);
+    let gone = !w.page.mapping || !w.isize_covers_page;
+    match pc {
+        MkPc::Prepare => s(
+            "N0",
+            "fs/nilfs2/file.c:62",
+            if w.fs_full {
+                "the disk is nearly full: VM_FAULT_SIGBUS"
+            } else {
+                "nilfs_near_disk_full: no"
+            },
+        ),
+        MkPc::LockPage => s("N1", "fs/nilfs2/file.c:65", "lock_page"),
+        MkPc::Attach if gone => s(
+            "N2",
+            "fs/nilfs2/file.c:66",
+            "the page was truncated: unlock_page, return VM_FAULT_NOPAGE",
+        ),
+        MkPc::Attach if st.mapped_to_disk || (st.bh && st.mapped) => s(
+            "N3",
+            "fs/nilfs2/file.c:75",
+            "fully mapped: SetPageMappedToDisk, unlock_page (nothing dirtied, nothing queued)",
+        ),
+        MkPc::Attach => s(
+            "N3",
+            "fs/nilfs2/file.c:97",
+            "a hole: unlock_page, to fill it",
+        ),
+        MkPc::FillLock => s(
+            "N4",
+            "fs/nilfs2/file.c:102",
+            "nilfs_transaction_begin; block_page_mkwrite: lock_page",
+        ),
+        MkPc::Fill if gone => s(
+            "N5",
+            "fs/nilfs2/file.c:107",
+            "block_page_mkwrite: truncated: unlock, VM_FAULT_NOPAGE; transaction aborted",
+        ),
+        MkPc::Fill if cfg.protocol.patched() => s(
+            "N5",
+            "fs/nilfs2/file.c:107",
+            "block_page_mkwrite maps the hole and dirties buffer and page (not via \
+             ->set_page_dirty: the inode is not queued); its VM_FAULT_LOCKED is taken for an \
+             error: abort, return it",
+        ),
+        MkPc::Fill => s(
+            "N5",
+            "fs/nilfs2/file.c:107",
+            "block_page_mkwrite maps the hole, dirties buffer and page (the inode is not \
+             queued), unlocks, returns 0; commit",
+        ),
+        MkPc::WaitOrdered => s(
+            "N6",
+            "fs/nilfs2/file.c:114",
+            "mapped: SetPageChecked, wait_on_page_writeback; return 0",
+        ),
+        MkPc::Unlock => s("?", "?", "?"),
+    }
+}
+
+/// nilfs_set_page_dirty, first half: __set_page_dirty_buffers' buffers and TestSetPageDirty;
+/// a newly dirty page queues the inode (nilfs_set_file_dirty).
+/// Model: the queueing, which follows the accounting in the kernel, is done with the first
+/// half; nobody reads the queue between the two halves but the segment constructor, which
+/// needs the page lock a caller of the split set_page_dirty does not hold, and a page it
+/// collects early is written all the same.
+pub fn set_page_dirty_begin(w: &mut World) -> bool {
+    let mut s = state(w);
+    if s.bh {
+        s.bh_dirty = true;
+    }
+    let newly = test_set_page_dirty(w);
+    if newly {
+        s.queued = true;
+    }
+    set(w, s);
+    newly
+}
+
+/// The segment constructor's write of the locked page (W0, S), or nilfs_writepage (reclaim).
+pub fn writepage(w: &mut World, me: Tid, ctx: WbCtx) -> Writepage {
+    if ctx.reclaim {
+        // nilfs_writepage (158-172): redirty_page_for_writepage, unlock; the flush it asks
+        // for is the segment constructor's work.
+        set_page_dirty_nobuffers(w);
+        unlock_page(w, me);
+        return Writepage::Done;
+    }
+    let mut s = state(w);
+    if !w.isize_covers_page {
+        unlock_page(w, me);
+        return Writepage::Done;
+    }
+    // nilfs_begin_page_io and the segment write: PG_writeback, the buffer clean; the inode
+    // leaves the queue with the segment (segment.c:2007).
+    s.bh = true;
+    s.bh_dirty = false;
+    s.queued = w.page.dirty;
+    set(w, s);
+    w.page.writeback = true;
+    w.data.in_flight = Some(w.data.mem);
+    if !w.page.dirty {
+        w.page.tagged_dirty = false;
+    }
+    unlock_page(w, me);
+    Writepage::Done
+}
+
+/// The description of nilfs2's write of the page.
+pub fn writepage_info(w: &World) -> StepInfo {
+    StepInfo {
+        id: "W8,W10",
+        function: "nilfs_segctor_do_construct",
+        anchor: "fs/nilfs2/segment.c:2007",
+        what: if w.isize_covers_page {
+            "the queued inode's page goes into a segment: PG_writeback, unlock; the inode \
+             leaves the queue"
+        } else {
+            "the page lies beyond EOF: unlock, write nothing"
+        },
+    }
+}
+
+/// block_invalidatepage: the buffers go.
+pub fn invalidatepage(w: &mut World) {
+    let mut s = state(w);
+    s.bh = false;
+    s.bh_dirty = false;
+    s.mapped_to_disk = false;
+    set(w, s);
+}
+
+/// try_to_free_buffers (no ->releasepage): refuses a dirty buffer or a page under writeback.
+pub fn releasepage(w: &mut World) -> bool {
+    let mut s = state(w);
+    if s.bh_dirty || w.page.writeback {
+        return false;
+    }
+    s.bh = false;
+    set(w, s);
+    crate::kernel::test_clear_page_dirty_accounted(w);
+    true
+}
+
+/// Buffers are the page's private data.
+pub fn page_private(w: &World) -> bool {
+    state(w).bh
+}
+
+/// A page read again: no buffers; MappedToDisk when the block is in the bmap.
+pub fn readpage(w: &mut World) {
+    let mut s = state(w);
+    s.bh = false;
+    s.bh_dirty = false;
+    s.mapped_to_disk = s.mapped;
+    set(w, s);
+}
+
+fn bh_name(s: State) -> &'static str {
+    match (s.bh, s.bh_dirty) {
+        (false, _) => "none",
+        (true, false) => "clean",
+        (true, true) => "dirty",
+    }
+}
+
+/// Trace fields.
+pub fn fields(s: State) -> Vec<(String, String)> {
+    vec![
+        (
+            "nilfs.block".to_string(),
+            if s.mapped { "mapped" } else { "hole" }.to_string(),
+        ),
+        ("bh".to_string(), bh_name(s).to_string()),
+        (
+            "MappedToDisk".to_string(),
+            if s.mapped_to_disk { "yes" } else { "no" }.to_string(),
+        ),
+        (
+            "nilfs.queued".to_string(),
+            if s.queued { "yes" } else { "no" }.to_string(),
+        ),
+    ]
+}
+
+/// One-line form.
+pub fn display(s: State) -> String {
+    format!(
+        "nilfs:{} bh:{}{} queued:{}",
+        if s.mapped { "mapped" } else { "hole" },
+        bh_name(s),
+        if s.mapped_to_disk {
+            " MappedToDisk"
+        } else {
+            ""
+        },
+        if s.queued { "yes" } else { "no" }
+    )
+}
