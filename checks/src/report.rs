@@ -85,7 +85,7 @@ pub fn text(r: &Report) -> String {
         if let Some(t) = &v.trace {
             s.push_str(&trace::wrap(
                 &format!("\ncounterexample: {} ({}): ", v.inv.name(), v.inv.id()),
-                v.inv.meaning(),
+                mkwrite_model::fs::meaning(&r.cfg, v.inv),
                 "    ",
             ));
             s.push_str(&trace::render(&r.cfg, t).unwrap_or_else(|e| format!("  {e}\n")));
@@ -262,7 +262,11 @@ pub fn headline() -> String {
                     inv.name(),
                     inv.id()
                 ),
-                &format!("{} ({})", inv.meaning(), r.cfg.label()),
+                &format!(
+                    "{} ({})",
+                    mkwrite_model::fs::meaning(&r.cfg, inv),
+                    r.cfg.label()
+                ),
                 "",
             ));
             s.push_str(&trace::render(&r.cfg, t).unwrap_or_default());
@@ -664,7 +668,7 @@ pub fn checkers_text(
                     v.inv.name(),
                     v.inv.id()
                 ),
-                v.inv.meaning(),
+                mkwrite_model::fs::meaning(&r.cfg, v.inv),
                 "    ",
             ));
             s.push_str(&trace::render(&r.cfg, t).unwrap_or_default());

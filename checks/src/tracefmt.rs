@@ -178,7 +178,7 @@ pub fn text(
     }
     s.push_str(&wrap(
         &format!("# violated   {} ({}): ", inv.name(), inv.id()),
-        inv.meaning(),
+        mkwrite_model::fs::meaning(cfg, inv),
         more,
     ));
     let _ = writeln!(

@@ -163,7 +163,7 @@ fn replay_schedule(cfg: &mkwrite_model::Config, schedule: &str) -> ExitCode {
                     "\nviolated: {} ({}): {}\n",
                     inv.name(),
                     inv.id(),
-                    inv.meaning()
+                    mkwrite_model::fs::meaning(cfg, *inv)
                 ));
                 text.push_str(&mkwrite_model::trace::render(cfg, order).unwrap_or_else(|e| e));
             }

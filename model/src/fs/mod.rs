@@ -682,6 +682,22 @@ pub fn unsupported(cfg: &Config) -> Option<&'static str> {
     }
 }
 
+/// What a violation of `inv` means for this configuration's filesystem, where it differs from
+/// the general meaning (fb_defio's "disk" is the display, and its fsync promises nothing).
+pub fn meaning(cfg: &Config, inv: Inv) -> &'static str {
+    match (cfg.fs, inv) {
+        (Fs::FbDefio { .. }, Inv::NoStoreLostSilently) => {
+            "every thread has stopped and the display does not show the user's last store: a \
+             lost display update"
+        }
+        (Fs::FbDefio { .. }, Inv::WritablePteHasFsMetadata) => {
+            "a writable pte maps a page no deferred-I/O pass will report: later stores never \
+             reach the display"
+        }
+        _ => inv.meaning(),
+    }
+}
+
 /// Whether a successful ->page_mkwrite dirties the page itself (GFS2's only allocates: the
 /// page stays clean until the fault's own set_page_dirty).
 pub fn mkwrite_dirties(cfg: &Config) -> bool {
