@@ -584,7 +584,8 @@ pub fn returns_locked(cfg: &Config) -> bool {
 
 /// Whether the configuration runs a filesystem's code beside a VM it never ran beside: a
 /// filesystem that returns VM_FAULT_LOCKED (ceph from its first commit, a converted era) under
-/// the old VM, with its return made unlocked.
+/// the old VM, with its return made unlocked; or one that came after the fix (nilfs2), with
+/// the old block_page_mkwrite under it.
 pub fn counterfactual(cfg: &Config) -> bool {
     !cfg.protocol.patched()
         && matches!(
