@@ -17,16 +17,22 @@ pub const COVERAGE: &str = "exhaustive";
 fn guard_needs(g: Guard) -> &'static str {
     match g {
         Guard::WritebackReachesLockInMkwriteWindow => {
-            "needs W0, a mapping that tags dirty pages, and ->page_mkwrite or a dirty page"
+            "needs W0, a mapping that tags dirty pages, and ->page_mkwrite or a dirty page (not \
+             nilfs2 from a clean page: nothing is ever written)"
         }
         Guard::TruncateRemovesPageUnderFault => "needs T0",
         Guard::PageMkwriteReturnsNopage => "needs T0 and ->page_mkwrite",
         Guard::PageMkwriteFails => "needs --enospc, or T0 with NFS's SIGBUS",
         Guard::FaultRetries => "needs a shared mm, R0, or T0 with ->page_mkwrite",
-        Guard::DataReachesDisk => "needs W0 when T0 runs",
+        Guard::DataReachesDisk => {
+            "needs W0 when T0 runs (not nilfs2 from a clean page: nothing is ever written)"
+        }
         Guard::SecondStoreLands => "needs --stores 2",
         Guard::ReclaimFreesPage => "needs R0",
-        Guard::ReclaimReleasesPrivate => "needs R0, and buffer, btrfs, or UBIFS with T0",
+        Guard::ReclaimReleasesPrivate => {
+            "needs R0, and a filesystem whose private data reclaim can release (UBIFS: with T0; \
+             not nilfs2 from a clean page)"
+        }
         Guard::CommitFreesRequest => "needs NFS (and two passes of W0 with T0)",
         Guard::FixupSetsDelalloc => "needs btrfs returning unlocked, and W0",
         Guard::DefioWorkerReprotects => "needs fb_defio",

@@ -286,6 +286,15 @@ pub fn info(cfg: &Config, w: &World, pc: WbPc, sync: bool) -> StepInfo {
             anchor: anchor("vfs_fsync", tree),
             what: "fsync starts: every other thread has finished",
         },
+        WbPc::Lookup
+            if w.page.mapping && w.page.tagged_dirty && !fs::writeback_collects(cfg, w) =>
+        {
+            wcp(
+                "W1",
+                "the inode is not queued: nilfs2's segment constructor collects nothing, the \
+                 pass ends",
+            )
+        }
         WbPc::Lookup if w.page.mapping && w.page.tagged_dirty => {
             wcp("W1", "the page is tagged dirty: get_page")
         }
