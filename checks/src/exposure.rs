@@ -341,7 +341,15 @@ pub fn markdown(rows: &[Row]) -> String {
             .iter()
             .find(|x| x.fs == r.fs && x.vm == r.vm && x.reclaim)
             .map(|x| {
-                if x.outcome == r.outcome {
+                // The same invariant at the same length reads as "same", whichever
+                // configuration has it.
+                let key = |o: &Outcome| match o {
+                    Outcome::Violated { inv, steps, .. } => Some((*inv, *steps)),
+                    _ => None,
+                };
+                if std::mem::discriminant(&x.outcome) == std::mem::discriminant(&r.outcome)
+                    && key(&x.outcome) == key(&r.outcome)
+                {
                     "same".to_string()
                 } else {
                     let (worst, steps, what) = outcome_cells(x);
