@@ -277,12 +277,9 @@ impl Guard {
     /// The threads it needs, as the configuration must provide them: whether the guard can be
     /// reached at all in `cfg`.
     pub fn applicable(self, cfg: &Config) -> bool {
-        // nilfs2 from a clean, sparse page: the hole path dirties the page without queueing
-        // the inode, so its only writer (the segment constructor) never collects the page:
-        // nothing is ever written, cleaned, stripped or freed once the fault has dirtied it.
-        // That is the bug 34094537943 fixed, and the guards that need a write cannot be
-        // reached.
-        let nilfs_stuck = cfg.fs == fs::Fs::Nilfs2 && !cfg.page_dirty;
+        // A filesystem that never writes the page from this start (nilfs2's hole path): the
+        // guards that need a write cannot be reached.
+        let written = fs::page_ever_written(cfg);
         match self {
             // Writeback must find the page tagged dirty while a fault is in its window. With
             // ->page_mkwrite, the filesystem tags it; without, only a page dirty from the start,
@@ -292,7 +289,7 @@ impl Guard {
             Guard::WritebackReachesLockInMkwriteWindow => {
                 cfg.writeback > 0
                     && fs::accounts_dirty(cfg)
-                    && !nilfs_stuck
+                    && written
                     && (fs::mkwrite_dirties(cfg) || cfg.page_dirty || cfg.truncate || cfg.reclaim)
             }
             Guard::TruncateRemovesPageUnderFault => cfg.truncate,
@@ -313,7 +310,7 @@ impl Guard {
             // for "retry".
             Guard::FaultRetries => {
                 (cfg.shared_mm && (fs::has_page_mkwrite(cfg) || !cfg.pte_ro))
-                    || (cfg.reclaim && fs::has_page_mkwrite(cfg) && (cfg.pte_ro || !nilfs_stuck))
+                    || (cfg.reclaim && fs::has_page_mkwrite(cfg) && (cfg.pte_ro || written))
                     || (cfg.truncate && fs::has_page_mkwrite(cfg))
                     || (cfg.fixes.has(Fix::DoPageMkwrite315)
                         && fs::has_page_mkwrite(cfg)
@@ -325,13 +322,11 @@ impl Guard {
             Guard::DataReachesDisk => {
                 (!cfg.truncate || cfg.writeback > 0)
                     && !first_fault_keeps_page_locked(cfg)
-                    && !nilfs_stuck
+                    && written
             }
             Guard::SecondStoreLands => cfg.stores > 1,
             Guard::ReclaimFreesPage => cfg.reclaim,
-            Guard::ReclaimReleasesPrivate => {
-                cfg.reclaim && fs::private_releasable(cfg) && !nilfs_stuck
-            }
+            Guard::ReclaimReleasesPrivate => cfg.reclaim && fs::private_releasable(cfg) && written,
             // The COMMIT comes from fsync, or from a flusher pass after the WRITE's reply
             // (which truncate, removing the page first, needs two passes for).
             Guard::CommitFreesRequest => {

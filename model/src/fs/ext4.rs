@@ -33,12 +33,10 @@
 //! not modelled: buffers are a flag here, not memory. 0e499890c1f (3.0), which returned
 //! VM_FAULT_LOCKED from the fast paths but unlocked the hole path, is not modelled.
 
+use super::bh::Bh;
 use super::{mkwrite_return, FsState, MkPc, WbCtx, Writepage};
 use crate::config::Config;
-use crate::kernel::{
-    account_page_dirtied, lock_page, set_page_dirty_nobuffers, test_set_page_dirty, unlock_page,
-    Acquire,
-};
+use crate::kernel::{lock_page, set_page_dirty_nobuffers, unlock_page, Acquire};
 use crate::step::{Step, StepInfo};
 use crate::world::{FaultPc, MkwriteRet, Pc, Tid, World};
 
@@ -59,10 +57,8 @@ pub enum Block {
 pub struct State {
     /// The block.
     pub block: Block,
-    /// A buffer_head is attached (PagePrivate).
-    pub bh: bool,
-    /// BH_Dirty of that buffer.
-    pub bh_dirty: bool,
+    /// The page's buffer_head.
+    pub bh: Bh,
     /// PageMappedToDisk: set by a read that found the block allocated (fs/mpage.c:286).
     pub mapped_to_disk: bool,
 }
@@ -88,8 +84,7 @@ pub fn init(cfg: &Config) -> State {
     if cfg.page_dirty {
         State {
             block: Block::Delayed,
-            bh: true,
-            bh_dirty: true,
+            bh: Bh::of_dirty_page(true),
             mapped_to_disk: false,
         }
     } else {
@@ -111,11 +106,6 @@ pub fn entry(cfg: &Config) -> MkPc {
     }
 }
 
-/// Whether truncate must wait before its i_size_write (notify_change's down_write).
-pub fn truncate_waits(cfg: &Config, w: &World) -> bool {
-    !converted(cfg) && super::writer_in_mkwrite_body(w)
-}
-
 /// The hole path's fill under the page lock: a hole gets its reservation (ENOSPC on a full
 /// filesystem), the buffer is attached, mapped (delayed or by lookup) and dirtied, and with
 /// it the page. Returns `false` on ENOSPC, having changed nothing.
@@ -129,18 +119,10 @@ fn fill(w: &mut World) -> bool {
         // block 0 with New and Delay.
         s.block = Block::Delayed;
     }
-    if !s.bh {
-        s.bh = true;
-        s.bh_dirty = w.page.dirty;
-    }
     // __block_prepare_write / block_commit_write: mark_buffer_dirty (fs/buffer.c:1952-1958),
     // which dirties the page itself when the buffer was clean.
-    let was_dirty = s.bh_dirty;
-    s.bh_dirty = true;
+    s.bh.attach_and_mark_dirty(w);
     set(w, s);
-    if !was_dirty && test_set_page_dirty(w) {
-        account_page_dirtied(w);
-    }
     true
 }
 
@@ -163,7 +145,7 @@ pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
             let s = state(w);
             // E3 (5142-5143): PageMappedToDisk; E4 (5150-5155): every buffer mapped (a
             // delayed one counts): up_read, return 0.
-            if s.mapped_to_disk || (s.bh && s.block != Block::Hole) {
+            if s.mapped_to_disk || (s.bh.attached && s.block != Block::Hole) {
                 return mkwrite_return(w, me, MkwriteRet::Ok);
             }
             Step::Next(Pc::Fault(FaultPc::Mkwrite(MkPc::LockPage)))
@@ -272,7 +254,7 @@ pub fn page_mkwrite_info(cfg: &Config, w: &World, pc: MkPc) -> StepInfo {
             "fs/ext4/inode.c:5134",
             "down_read(i_alloc_sem); the page was truncated: up_read, return VM_FAULT_SIGBUS",
         ),
-        MkPc::Prepare if st.mapped_to_disk || (st.bh && st.block != Block::Hole) => s(
+        MkPc::Prepare if st.mapped_to_disk || (st.bh.attached && st.block != Block::Hole) => s(
             "E1-E4",
             "fs/ext4/inode.c:5134",
             "down_read(i_alloc_sem); the block is mapped or delayed: up_read, return 0",
@@ -311,11 +293,9 @@ pub fn page_mkwrite_info(cfg: &Config, w: &World, pc: MkPc) -> StepInfo {
 /// TestSetPageDirty.
 pub fn set_page_dirty_begin(w: &mut World) -> bool {
     let mut s = state(w);
-    if s.bh {
-        s.bh_dirty = true;
-        set(w, s);
-    }
-    test_set_page_dirty(w)
+    let newly = s.bh.set_page_dirty_buffers(w);
+    set(w, s);
+    newly
 }
 
 /// The flusher's ext4_da_writepages, or reclaim's ext4_da_writepage, for the locked page whose
@@ -347,8 +327,7 @@ pub fn writepage(w: &mut World, me: Tid, ctx: WbCtx) -> Writepage {
     // (ext4_get_blocks_wrap, 1065-1152; a delayed one from its reservation), the buffer mapped;
     // then ->writepage submits it: PG_writeback, the buffer clean, unlock.
     s.block = Block::Allocated;
-    s.bh = true;
-    s.bh_dirty = false;
+    s.bh.written();
     set(w, s);
     w.page.writeback = true;
     w.data.in_flight = Some(w.data.mem);
@@ -409,8 +388,7 @@ pub fn invalidatepage(w: &mut World) {
     if s.block == Block::Delayed {
         s.block = Block::Hole;
     }
-    s.bh = false;
-    s.bh_dirty = false;
+    s.bh.discard();
     s.mapped_to_disk = false;
     set(w, s);
 }
@@ -418,25 +396,20 @@ pub fn invalidatepage(w: &mut World) {
 /// ext4_releasepage → try_to_free_buffers: refuses a dirty (so every delayed) buffer.
 pub fn releasepage(w: &mut World) -> bool {
     let mut s = state(w);
-    if s.bh_dirty || s.block == Block::Delayed || w.page.writeback {
-        return false;
-    }
-    s.bh = false;
+    let freed = s.bh.try_to_free(w, s.block == Block::Delayed);
     set(w, s);
-    crate::kernel::test_clear_page_dirty_accounted(w);
-    true
+    freed
 }
 
 /// Buffers are the page's private data.
 pub fn page_private(w: &World) -> bool {
-    state(w).bh
+    state(w).bh.attached
 }
 
 /// mpage_readpage: no buffers; PageMappedToDisk when the block is allocated.
 pub fn readpage(w: &mut World) {
     let mut s = state(w);
-    s.bh = false;
-    s.bh_dirty = false;
+    s.bh.discard();
     s.mapped_to_disk = s.block == Block::Allocated;
     set(w, s);
 }
@@ -453,15 +426,7 @@ fn block_name(b: Block) -> &'static str {
 pub fn fields(s: State) -> Vec<(String, String)> {
     vec![
         ("ext4.block".to_string(), block_name(s.block).to_string()),
-        (
-            "bh".to_string(),
-            match (s.bh, s.bh_dirty) {
-                (false, _) => "none",
-                (true, false) => "clean",
-                (true, true) => "dirty",
-            }
-            .to_string(),
-        ),
+        ("bh".to_string(), s.bh.name().to_string()),
         (
             "MappedToDisk".to_string(),
             if s.mapped_to_disk { "yes" } else { "no" }.to_string(),
@@ -474,11 +439,7 @@ pub fn display(s: State) -> String {
     format!(
         "ext4:{} bh:{}{}",
         block_name(s.block),
-        match (s.bh, s.bh_dirty) {
-            (false, _) => "none",
-            (true, false) => "clean",
-            (true, true) => "dirty",
-        },
+        s.bh.name(),
         if s.mapped_to_disk {
             " MappedToDisk"
         } else {

@@ -22,9 +22,10 @@
 //! fails) the clean page can be evicted and read back with stale disk contents; see the
 //! README's exposure section.
 
+use super::bh::Bh;
 use super::{mkwrite_return, FsState, MkPc, WbCtx, Writepage};
 use crate::config::Config;
-use crate::kernel::{lock_page, test_set_page_dirty, unlock_page, Acquire};
+use crate::kernel::{lock_page, unlock_page, Acquire};
 use crate::step::{Step, StepInfo};
 use crate::world::{FaultPc, MkwriteRet, Pc, Tid, World};
 
@@ -33,10 +34,8 @@ use crate::world::{FaultPc, MkwriteRet, Pc, Tid, World};
 pub struct State {
     /// The blocks are allocated on disk.
     pub allocated: bool,
-    /// A buffer_head is attached.
-    pub bh: bool,
-    /// Its BH_Dirty.
-    pub bh_dirty: bool,
+    /// The page's buffer_head.
+    pub bh: Bh,
 }
 
 fn state(w: &World) -> State {
@@ -54,8 +53,7 @@ fn set(w: &mut World, s: State) {
 pub fn init(cfg: &Config) -> State {
     State {
         allocated: cfg.page_dirty,
-        bh: cfg.page_dirty,
-        bh_dirty: cfg.page_dirty,
+        bh: Bh::of_dirty_page(cfg.page_dirty),
     }
 }
 
@@ -174,11 +172,9 @@ pub fn page_mkwrite_info(w: &World, pc: MkPc) -> StepInfo {
 /// gfs2_set_page_dirty: SetPageChecked (ignored in ordered mode), __set_page_dirty_buffers.
 pub fn set_page_dirty_begin(w: &mut World) -> bool {
     let mut s = state(w);
-    if s.bh {
-        s.bh_dirty = true;
-        set(w, s);
-    }
-    test_set_page_dirty(w)
+    let newly = s.bh.set_page_dirty_buffers(w);
+    set(w, s);
+    newly
 }
 
 /// gfs2_ordered_writepage for the locked page clear_page_dirty_for_io just cleaned.
@@ -186,15 +182,14 @@ pub fn writepage(w: &mut World, me: Tid, _: WbCtx) -> Writepage {
     let mut s = state(w);
     if !w.isize_covers_page {
         // gfs2_writepage_common (111-116): wholly beyond EOF: invalidate, unlock.
-        s.bh = false;
-        s.bh_dirty = false;
+        s.bh.discard();
         set(w, s);
         unlock_page(w, me);
         return Writepage::Done;
     }
-    // 165-168: create_empty_buffers(dirty|uptodate) if there are none.
-    s.bh = true;
-    s.bh_dirty = false;
+    // 165-168: create_empty_buffers(dirty|uptodate) if there are none; the write (or the
+    // failed lookup's recover path) leaves the buffer clean.
+    s.bh.written();
     set(w, s);
     if !w.page.dirty {
         w.page.tagged_dirty = false;
@@ -231,42 +226,28 @@ pub fn writepage_info(w: &World) -> StepInfo {
 /// gfs2_invalidatepage: the buffers go.
 pub fn invalidatepage(w: &mut World) {
     let mut s = state(w);
-    s.bh = false;
-    s.bh_dirty = false;
+    s.bh.discard();
     set(w, s);
 }
 
 /// gfs2_releasepage → try_to_free_buffers: refuses a dirty buffer or a page under writeback.
 pub fn releasepage(w: &mut World) -> bool {
     let mut s = state(w);
-    if s.bh_dirty || w.page.writeback {
-        return false;
-    }
-    s.bh = false;
+    let freed = s.bh.try_to_free(w, false);
     set(w, s);
-    crate::kernel::test_clear_page_dirty_accounted(w);
-    true
+    freed
 }
 
 /// Buffers are the page's private data.
 pub fn page_private(w: &World) -> bool {
-    state(w).bh
+    state(w).bh.attached
 }
 
 /// A page read again: no buffers.
 pub fn readpage(w: &mut World) {
     let mut s = state(w);
-    s.bh = false;
-    s.bh_dirty = false;
+    s.bh.discard();
     set(w, s);
-}
-
-fn bh_name(s: State) -> &'static str {
-    match (s.bh, s.bh_dirty) {
-        (false, _) => "none",
-        (true, false) => "clean",
-        (true, true) => "dirty",
-    }
 }
 
 /// Trace fields.
@@ -276,7 +257,7 @@ pub fn fields(s: State) -> Vec<(String, String)> {
             "gfs2.blocks".to_string(),
             if s.allocated { "allocated" } else { "hole" }.to_string(),
         ),
-        ("bh".to_string(), bh_name(s).to_string()),
+        ("bh".to_string(), s.bh.name().to_string()),
     ]
 }
 
@@ -285,6 +266,6 @@ pub fn display(s: State) -> String {
     format!(
         "gfs2:{} bh:{}",
         if s.allocated { "allocated" } else { "hole" },
-        bh_name(s)
+        s.bh.name()
     )
 }

@@ -9,6 +9,7 @@
 //! Each filesystem defines what "tracked" means for it: the per-page state a dirty page needs
 //! before writeback can write it without allocating (`tracked`). INV-1 and INV-2 consult it.
 
+pub mod bh;
 pub mod btrfs;
 pub mod buffer;
 pub mod ceph;
@@ -618,11 +619,9 @@ pub fn nopage_on_truncate(cfg: &Config) -> bool {
 /// ->page_mkwrite and its truncate both take (ext4's i_alloc_sem, OCFS2's cluster inode lock
 /// and ip_alloc_sem, GFS2's inode glock).
 pub fn truncate_waits(cfg: &Config, w: &World) -> bool {
-    match cfg.fs {
-        Fs::Ext4 { .. } => ext4::truncate_waits(cfg, w),
-        Fs::Ocfs2 | Fs::Gfs2 => writer_in_mkwrite_body(w),
-        _ => false,
-    }
+    // 3.1's ext4_page_mkwrite no longer takes i_alloc_sem.
+    matches!(cfg.fs, Fs::Ext4 { converted: false } | Fs::Ocfs2 | Fs::Gfs2)
+        && writer_in_mkwrite_body(w)
 }
 
 /// Some writer is inside ->page_mkwrite past its first step (which took the filesystem's lock
@@ -709,6 +708,14 @@ pub fn mkwrite_dirties(cfg: &Config) -> bool {
 /// collects queued inodes; nilfs_writepages ignores the flusher's WB_SYNC_NONE).
 pub fn writeback_collects(cfg: &Config, w: &World) -> bool {
     cfg.fs != Fs::Nilfs2 || nilfs2::queued(w)
+}
+
+/// Whether the filesystem's writer can ever write the page from the configuration's start. Not
+/// nilfs2 from a clean, sparse page: the hole path dirties the page without queueing the inode,
+/// so its only writer (the segment constructor) never collects it, and nothing is written,
+/// cleaned, stripped or freed once the fault has dirtied it (the bug 34094537943 fixed).
+pub fn page_ever_written(cfg: &Config) -> bool {
+    cfg.fs != Fs::Nilfs2 || cfg.page_dirty
 }
 
 /// Whether set_page_dirty accounts the page in NR_FILE_DIRTY and tags it in the radix tree

@@ -30,12 +30,10 @@
 //! it only spares the write a stable page. A page-size block, the transaction and the disk's
 //! free-space watermark (which fails only under `--enospc`) are simplified.
 
+use super::bh::Bh;
 use super::{mkwrite_return, FsState, MkPc, WbCtx, Writepage};
 use crate::config::Config;
-use crate::kernel::{
-    account_page_dirtied, lock_page, set_page_dirty_nobuffers, test_set_page_dirty, unlock_page,
-    Acquire,
-};
+use crate::kernel::{lock_page, set_page_dirty_nobuffers, unlock_page, Acquire};
 use crate::step::{Step, StepInfo};
 use crate::world::{FaultPc, MkwriteRet, Pc, Tid, World};
 
@@ -44,10 +42,8 @@ use crate::world::{FaultPc, MkwriteRet, Pc, Tid, World};
 pub struct State {
     /// The block is in the inode's bmap (`false`: a hole).
     pub mapped: bool,
-    /// A buffer_head is attached.
-    pub bh: bool,
-    /// Its BH_Dirty.
-    pub bh_dirty: bool,
+    /// The page's buffer_head.
+    pub bh: Bh,
     /// PageMappedToDisk.
     pub mapped_to_disk: bool,
     /// The inode is queued for the segment constructor (NILFS_I_DIRTY, on s_dirty_files).
@@ -70,8 +66,7 @@ fn set(w: &mut World, s: State) {
 pub fn init(cfg: &Config) -> State {
     State {
         mapped: cfg.page_dirty,
-        bh: cfg.page_dirty,
-        bh_dirty: cfg.page_dirty,
+        bh: Bh::of_dirty_page(cfg.page_dirty),
         mapped_to_disk: false,
         queued: cfg.page_dirty,
     }
@@ -117,7 +112,7 @@ pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
             }
             // N3 (75-96): MappedToDisk, or every buffer mapped: SetPageMappedToDisk, unlock,
             // go to `mapped:`. Otherwise (a hole) unlock (97) and fill it.
-            let mapped = s.mapped_to_disk || (s.bh && s.mapped);
+            let mapped = s.mapped_to_disk || (s.bh.attached && s.mapped);
             if mapped {
                 s.mapped_to_disk = true;
                 set(w, s);
@@ -152,16 +147,8 @@ pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
             // (inode.c:72-73); block_commit_write's mark_buffer_dirty dirties the page directly,
             // not through nilfs_set_page_dirty: the inode is not queued.
             s.mapped = true;
-            if !s.bh {
-                s.bh = true;
-                s.bh_dirty = w.page.dirty;
-            }
-            let was_dirty = s.bh_dirty;
-            s.bh_dirty = true;
+            s.bh.attach_and_mark_dirty(w);
             set(w, s);
-            if !was_dirty && test_set_page_dirty(w) {
-                account_page_dirtied(w);
-            }
             if cfg.protocol.patched() {
                 // The new block_page_mkwrite returns VM_FAULT_LOCKED; nilfs takes it for an
                 // error (108), aborts the transaction, and returns it: the page stays locked.
@@ -211,7 +198,7 @@ pub fn page_mkwrite_info(cfg: &Config, w: &World, pc: MkPc) -> StepInfo {
             "fs/nilfs2/file.c:66",
             "the page was truncated: unlock_page, return VM_FAULT_NOPAGE",
         ),
-        MkPc::Attach if st.mapped_to_disk || (st.bh && st.mapped) => s(
+        MkPc::Attach if st.mapped_to_disk || (st.bh.attached && st.mapped) => s(
             "N3",
             "fs/nilfs2/file.c:75",
             "fully mapped: SetPageMappedToDisk, unlock_page (nothing dirtied, nothing queued)",
@@ -261,10 +248,7 @@ pub fn page_mkwrite_info(cfg: &Config, w: &World, pc: MkPc) -> StepInfo {
 /// collects early is written all the same.
 pub fn set_page_dirty_begin(w: &mut World) -> bool {
     let mut s = state(w);
-    if s.bh {
-        s.bh_dirty = true;
-    }
-    let newly = test_set_page_dirty(w);
+    let newly = s.bh.set_page_dirty_buffers(w);
     if newly {
         s.queued = true;
     }
@@ -288,8 +272,7 @@ pub fn writepage(w: &mut World, me: Tid, ctx: WbCtx) -> Writepage {
     }
     // nilfs_begin_page_io and the segment write: PG_writeback, the buffer clean; the inode
     // leaves the queue with the segment (segment.c:2007).
-    s.bh = true;
-    s.bh_dirty = false;
+    s.bh.written();
     s.queued = w.page.dirty;
     set(w, s);
     w.page.writeback = true;
@@ -319,8 +302,7 @@ pub fn writepage_info(w: &World) -> StepInfo {
 /// block_invalidatepage: the buffers go.
 pub fn invalidatepage(w: &mut World) {
     let mut s = state(w);
-    s.bh = false;
-    s.bh_dirty = false;
+    s.bh.discard();
     s.mapped_to_disk = false;
     set(w, s);
 }
@@ -328,35 +310,22 @@ pub fn invalidatepage(w: &mut World) {
 /// try_to_free_buffers (no ->releasepage): refuses a dirty buffer or a page under writeback.
 pub fn releasepage(w: &mut World) -> bool {
     let mut s = state(w);
-    if s.bh_dirty || w.page.writeback {
-        return false;
-    }
-    s.bh = false;
+    let freed = s.bh.try_to_free(w, false);
     set(w, s);
-    crate::kernel::test_clear_page_dirty_accounted(w);
-    true
+    freed
 }
 
 /// Buffers are the page's private data.
 pub fn page_private(w: &World) -> bool {
-    state(w).bh
+    state(w).bh.attached
 }
 
 /// A page read again: no buffers; MappedToDisk when the block is in the bmap.
 pub fn readpage(w: &mut World) {
     let mut s = state(w);
-    s.bh = false;
-    s.bh_dirty = false;
+    s.bh.discard();
     s.mapped_to_disk = s.mapped;
     set(w, s);
-}
-
-fn bh_name(s: State) -> &'static str {
-    match (s.bh, s.bh_dirty) {
-        (false, _) => "none",
-        (true, false) => "clean",
-        (true, true) => "dirty",
-    }
 }
 
 /// Trace fields.
@@ -366,7 +335,7 @@ pub fn fields(s: State) -> Vec<(String, String)> {
             "nilfs.block".to_string(),
             if s.mapped { "mapped" } else { "hole" }.to_string(),
         ),
-        ("bh".to_string(), bh_name(s).to_string()),
+        ("bh".to_string(), s.bh.name().to_string()),
         (
             "MappedToDisk".to_string(),
             if s.mapped_to_disk { "yes" } else { "no" }.to_string(),
@@ -383,7 +352,7 @@ pub fn display(s: State) -> String {
     format!(
         "nilfs:{} bh:{}{} queued:{}",
         if s.mapped { "mapped" } else { "hole" },
-        bh_name(s),
+        s.bh.name(),
         if s.mapped_to_disk {
             " MappedToDisk"
         } else {

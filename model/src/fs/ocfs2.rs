@@ -24,9 +24,10 @@
 //! body, and a fault past its mkwrite sees the same things either way (its pte zapped, the
 //! page gone), so the VM's order stands in.
 
+use super::bh::Bh;
 use super::{mkwrite_return, FsState, MkPc, WbCtx, Writepage};
 use crate::config::Config;
-use crate::kernel::{account_page_dirtied, lock_page, test_set_page_dirty, unlock_page, Acquire};
+use crate::kernel::{lock_page, unlock_page, Acquire};
 use crate::step::{Step, StepInfo};
 use crate::world::{FaultPc, MkwriteRet, Pc, Tid, World};
 
@@ -35,10 +36,8 @@ use crate::world::{FaultPc, MkwriteRet, Pc, Tid, World};
 pub struct State {
     /// The cluster is allocated (and written, not UNWRITTEN) in the extent tree.
     pub allocated: bool,
-    /// A buffer_head is attached.
-    pub bh: bool,
-    /// Its BH_Dirty.
-    pub bh_dirty: bool,
+    /// The page's buffer_head.
+    pub bh: Bh,
 }
 
 fn state(w: &World) -> State {
@@ -57,8 +56,7 @@ fn set(w: &mut World, s: State) {
 pub fn init(cfg: &Config) -> State {
     State {
         allocated: cfg.page_dirty,
-        bh: cfg.page_dirty,
-        bh_dirty: cfg.page_dirty,
+        bh: Bh::of_dirty_page(cfg.page_dirty),
     }
 }
 
@@ -111,16 +109,8 @@ pub fn page_mkwrite(w: &mut World, me: Tid, pc: MkPc) -> Step {
             // Model: the allocation, the mapping and the commit are one step under the page
             // lock, ip_alloc_sem and the cluster lock.
             s.allocated = true;
-            if !s.bh {
-                s.bh = true;
-                s.bh_dirty = w.page.dirty;
-            }
-            let was_dirty = s.bh_dirty;
-            s.bh_dirty = true;
+            s.bh.attach_and_mark_dirty(w);
             set(w, s);
-            if !was_dirty && test_set_page_dirty(w) {
-                account_page_dirtied(w);
-            }
             Step::Next(Pc::Fault(FaultPc::Mkwrite(MkPc::Unlock)))
         }
         MkPc::Unlock => {
@@ -187,11 +177,9 @@ pub fn page_mkwrite_info(w: &World, pc: MkPc) -> StepInfo {
 /// __set_page_dirty_buffers, first half.
 pub fn set_page_dirty_begin(w: &mut World) -> bool {
     let mut s = state(w);
-    if s.bh {
-        s.bh_dirty = true;
-        set(w, s);
-    }
-    test_set_page_dirty(w)
+    let newly = s.bh.set_page_dirty_buffers(w);
+    set(w, s);
+    newly
 }
 
 /// ocfs2_writepage: block_write_full_page with ocfs2_get_block, which never allocates.
@@ -202,11 +190,9 @@ pub fn writepage(w: &mut World, me: Tid, _: WbCtx) -> Writepage {
         unlock_page(w, me);
         return Writepage::Done;
     }
-    if !s.bh {
-        // create_empty_buffers(dirty|uptodate) (buffer.c:1721-1724).
-        s.bh = true;
-    }
-    s.bh_dirty = false;
+    // create_empty_buffers(dirty|uptodate) if there are none (buffer.c:1721-1724); the write
+    // leaves the buffer clean.
+    s.bh.written();
     set(w, s);
     if !s.allocated {
         // ocfs2_get_block on a sparse hole (174-178): the buffer stays unmapped and clean;
@@ -246,33 +232,27 @@ pub fn writepage_info(w: &World) -> StepInfo {
 /// ->invalidatepage (jbd2_journal_invalidatepage): the buffers go.
 pub fn invalidatepage(w: &mut World) {
     let mut s = state(w);
-    s.bh = false;
-    s.bh_dirty = false;
+    s.bh.discard();
     set(w, s);
 }
 
 /// ocfs2_releasepage → try_to_free_buffers: refuses a dirty buffer or a page under writeback.
 pub fn releasepage(w: &mut World) -> bool {
     let mut s = state(w);
-    if s.bh_dirty || w.page.writeback {
-        return false;
-    }
-    s.bh = false;
+    let freed = s.bh.try_to_free(w, false);
     set(w, s);
-    crate::kernel::test_clear_page_dirty_accounted(w);
-    true
+    freed
 }
 
 /// Buffers are the page's private data.
 pub fn page_private(w: &World) -> bool {
-    state(w).bh
+    state(w).bh.attached
 }
 
 /// A page read again: no buffers; the cluster is the inode's.
 pub fn readpage(w: &mut World) {
     let mut s = state(w);
-    s.bh = false;
-    s.bh_dirty = false;
+    s.bh.discard();
     set(w, s);
 }
 
@@ -283,16 +263,8 @@ pub fn fields(s: State) -> Vec<(String, String)> {
             "ocfs2.cluster".to_string(),
             if s.allocated { "allocated" } else { "hole" }.to_string(),
         ),
-        ("bh".to_string(), bh_name(s).to_string()),
+        ("bh".to_string(), s.bh.name().to_string()),
     ]
-}
-
-fn bh_name(s: State) -> &'static str {
-    match (s.bh, s.bh_dirty) {
-        (false, _) => "none",
-        (true, false) => "clean",
-        (true, true) => "dirty",
-    }
 }
 
 /// One-line form.
@@ -300,6 +272,6 @@ pub fn display(s: State) -> String {
     format!(
         "ocfs2:{} bh:{}",
         if s.allocated { "allocated" } else { "hole" },
-        bh_name(s)
+        s.bh.name()
     )
 }

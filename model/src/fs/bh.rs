@@ -1,0 +1,89 @@
+//! The one buffer_head of a page whose block is the page's size, as fs/buffer.c handles it for
+//! every filesystem that attaches buffers (ext4, OCFS2, GFS2, nilfs2): attached or not
+//! (PagePrivate), BH_Dirty, and the buffer.c functions that change them. What the block maps to
+//! is the filesystem's own (an extent, a cluster, a bmap entry) and stays in its state.
+//!
+//! Model: buffer_heads are a flag, not memory; BH_Mapped is the filesystem's block state, and
+//! BH_Uptodate, BH_Lock and the buffer's reference count are left out (the page is uptodate, and
+//! a buffer is busy only while dirty or under writeback, which `try_to_free` checks).
+
+use crate::kernel::{account_page_dirtied, test_clear_page_dirty_accounted, test_set_page_dirty};
+use crate::world::World;
+
+/// The page's buffer_head.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Bh {
+    /// A buffer_head is attached (PagePrivate).
+    pub attached: bool,
+    /// Its BH_Dirty.
+    pub dirty: bool,
+}
+
+impl Bh {
+    /// Attached and dirty (a page dirtied by write(2)), or none.
+    pub const fn of_dirty_page(dirty: bool) -> Bh {
+        Bh {
+            attached: dirty,
+            dirty,
+        }
+    }
+
+    /// __set_page_dirty_buffers' first half (fs/buffer.c:809): the attached buffer dirty, then
+    /// TestSetPageDirty; whether the page was newly dirtied.
+    pub fn set_page_dirty_buffers(&mut self, w: &mut World) -> bool {
+        if self.attached {
+            self.dirty = true;
+        }
+        test_set_page_dirty(w)
+    }
+
+    /// create_empty_buffers when there are none (their BH_Dirty copies PG_dirty), then
+    /// mark_buffer_dirty (fs/buffer.c:1245): a buffer that was clean dirties the page, with
+    /// the accounting and the tag, directly and not through ->set_page_dirty.
+    pub fn attach_and_mark_dirty(&mut self, w: &mut World) {
+        if !self.attached {
+            self.attached = true;
+            self.dirty = w.page.dirty;
+        }
+        let was_dirty = self.dirty;
+        self.dirty = true;
+        if !was_dirty && test_set_page_dirty(w) {
+            account_page_dirtied(w);
+        }
+    }
+
+    /// try_to_free_buffers (fs/buffer.c:3190): refused for a dirty buffer, a page under
+    /// writeback, or what the filesystem calls busy; otherwise the buffer goes and with it
+    /// PG_dirty (cancel_dirty_page). Whether it went.
+    pub fn try_to_free(&mut self, w: &mut World, busy: bool) -> bool {
+        if self.dirty || busy || w.page.writeback {
+            return false;
+        }
+        self.attached = false;
+        test_clear_page_dirty_accounted(w);
+        true
+    }
+
+    /// A write of the page (block_write_full_page and the filesystems' own): buffers created if
+    /// there were none, and clean.
+    pub fn written(&mut self) {
+        *self = Bh {
+            attached: true,
+            dirty: false,
+        };
+    }
+
+    /// block_invalidatepage(page, 0), or a read without buffers: none attached.
+    pub fn discard(&mut self) {
+        *self = Bh::default();
+    }
+
+    /// The trace's `bh` field: `none`, `clean` or `dirty`.
+    pub const fn name(self) -> &'static str {
+        match (self.attached, self.dirty) {
+            (false, _) => "none",
+            (true, false) => "clean",
+            (true, true) => "dirty",
+        }
+    }
+}
