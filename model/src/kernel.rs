@@ -126,6 +126,17 @@ pub fn set_page_dirty_nobuffers(w: &mut World) -> bool {
     newly
 }
 
+/// test_set_page_writeback (mm/page-writeback.c) for a page ->writepage submits: PG_writeback
+/// set, the radix DIRTY tag cleared unless PG_dirty is set again; the ghost in-flight version is
+/// what the page holds now.
+pub fn set_page_writeback(w: &mut World) {
+    w.page.writeback = true;
+    w.data.in_flight = Some(w.data.mem);
+    if !w.page.dirty {
+        w.page.tagged_dirty = false;
+    }
+}
+
 /// TestClearPageDirty with accounting (clear_page_dirty_for_io's W6c, cancel_dirty_page):
 /// returns whether PG_dirty was set; an accounted page leaves NR_FILE_DIRTY.
 pub fn test_clear_page_dirty_accounted(w: &mut World) -> bool {

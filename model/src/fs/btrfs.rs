@@ -230,11 +230,7 @@ pub fn writepage(w: &mut World, me: Tid, ctx: WbCtx) -> Writepage {
     }
     if s.ordered {
         set(w, s);
-        w.page.writeback = true;
-        w.data.in_flight = Some(w.data.mem);
-        if !w.page.dirty {
-            w.page.tagged_dirty = false;
-        }
+        crate::kernel::set_page_writeback(w);
     } else {
         if !s.checked {
             // btrfs_writepage_start_hook (1423-1435): SetPageChecked, page_cache_get for the

@@ -282,11 +282,7 @@ pub fn writepage(cfg: &Config, w: &mut World, me: Tid, _: WbCtx) -> Writepage {
     set(w, s);
     // xfs_start_page_writeback: set_page_writeback (the DIRTY tag goes if PG_dirty is clear),
     // unlock_page; the bios are submitted.
-    w.page.writeback = true;
-    w.data.in_flight = Some(w.data.mem);
-    if !w.page.dirty {
-        w.page.tagged_dirty = false;
-    }
+    crate::kernel::set_page_writeback(w);
     unlock_page(w, me);
     Writepage::Done
 }

@@ -164,11 +164,7 @@ pub fn writepage(w: &mut World, me: Tid, ctx: WbCtx) -> Writepage {
         w.bug("ceph_writepages_start: NULL page->private dereferenced (fs/ceph/addr.c:750)");
         return Writepage::Bug;
     }
-    w.page.writeback = true;
-    w.data.in_flight = Some(w.data.mem);
-    if !w.page.dirty {
-        w.page.tagged_dirty = false;
-    }
+    crate::kernel::set_page_writeback(w);
     let io = w
         .threads
         .iter()

@@ -329,11 +329,7 @@ pub fn writepage(w: &mut World, me: Tid, ctx: WbCtx) -> Writepage {
     s.block = Block::Allocated;
     s.bh.written();
     set(w, s);
-    w.page.writeback = true;
-    w.data.in_flight = Some(w.data.mem);
-    if !w.page.dirty {
-        w.page.tagged_dirty = false;
-    }
+    crate::kernel::set_page_writeback(w);
     unlock_page(w, me);
     Writepage::Done
 }

@@ -200,8 +200,7 @@ pub fn writepage(w: &mut World, me: Tid, _: WbCtx) -> Writepage {
         unlock_page(w, me);
         return Writepage::Failed;
     }
-    w.page.writeback = true;
-    w.data.in_flight = Some(w.data.mem);
+    crate::kernel::set_page_writeback(w);
     unlock_page(w, me);
     Writepage::Done
 }

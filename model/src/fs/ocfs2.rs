@@ -203,11 +203,7 @@ pub fn writepage(w: &mut World, me: Tid, _: WbCtx) -> Writepage {
         unlock_page(w, me);
         return Writepage::Done;
     }
-    w.page.writeback = true;
-    w.data.in_flight = Some(w.data.mem);
-    if !w.page.dirty {
-        w.page.tagged_dirty = false;
-    }
+    crate::kernel::set_page_writeback(w);
     unlock_page(w, me);
     Writepage::Done
 }
