@@ -46,6 +46,15 @@ pub fn config_args(cfg: &Config) -> Vec<String> {
     if cfg.reclaim {
         a.extend(["--reclaim".to_string(), "1".to_string()]);
     }
+    if cfg.blocks > 1 {
+        a.extend(["--blocks-per-page".to_string(), cfg.blocks.to_string()]);
+    }
+    if cfg.truncate_partial {
+        a.extend(["--truncate-to".to_string(), "partial".to_string()]);
+    }
+    if cfg.extend {
+        a.push("--extend".into());
+    }
     a
 }
 

@@ -20,10 +20,10 @@ fn guard_needs(g: Guard) -> &'static str {
             "needs W0, a mapping that tags dirty pages, and ->page_mkwrite or a dirty page (not \
              nilfs2 from a clean page: nothing is ever written)"
         }
-        Guard::TruncateRemovesPageUnderFault => "needs T0",
-        Guard::PageMkwriteReturnsNopage => "needs T0 and ->page_mkwrite",
+        Guard::TruncateRemovesPageUnderFault => "needs T0 truncating to 0",
+        Guard::PageMkwriteReturnsNopage => "needs T0 truncating to 0, and ->page_mkwrite",
         Guard::PageMkwriteFails => "needs --enospc, or T0 with NFS's SIGBUS",
-        Guard::FaultRetries => "needs a shared mm, R0, or T0 with ->page_mkwrite",
+        Guard::FaultRetries => "needs a shared mm, R0, or T0 truncating to 0 with ->page_mkwrite",
         Guard::DataReachesDisk => {
             "needs W0 when T0 runs (not nilfs2 from a clean page: nothing is ever written)"
         }
@@ -36,6 +36,9 @@ fn guard_needs(g: Guard) -> &'static str {
         Guard::CommitFreesRequest => "needs NFS (and two passes of W0 with T0)",
         Guard::FixupSetsDelalloc => "needs btrfs returning unlocked, and W0",
         Guard::DefioWorkerReprotects => "needs fb_defio",
+        Guard::PartialTruncateKeepsWritablePte => "needs --truncate-to partial",
+        Guard::IsizeExtendedReprotects => "needs --extend and new+isize-extended",
+        Guard::StoreLandsInExtendedBlock => "needs --extend",
     }
 }
 
@@ -102,7 +105,7 @@ pub fn text(r: &Report) -> String {
 
 /// The configuration fields every JSON record starts with.
 fn config_json(c: &Config) -> serde_json::Map<String, serde_json::Value> {
-    json_map(json!({
+    let mut m = json_map(json!({
         "protocol": c.protocol.id(),
         "fs": c.fs.id(),
         "writers": c.writers,
@@ -117,7 +120,19 @@ fn config_json(c: &Config) -> serde_json::Map<String, serde_json::Value> {
         "enospc": c.enospc,
         "late_writeback": c.late_writeback,
         "model_version": crate::tracefmt::MODEL_VERSION,
-    }))
+    }));
+    // The partial-page fields appear only where they are not the defaults, so that every
+    // record of a one-block configuration keeps its form.
+    if c.blocks > 1 {
+        m.insert("blocks_per_page".into(), json!(c.blocks));
+    }
+    if c.truncate_partial {
+        m.insert("truncate_to".into(), json!("partial"));
+    }
+    if c.extend {
+        m.insert("extend".into(), json!(true));
+    }
+    m
 }
 
 fn json_map(v: serde_json::Value) -> serde_json::Map<String, serde_json::Value> {
@@ -528,6 +543,39 @@ pub fn history_configs() -> Vec<Config> {
                 pte_ro,
                 ..Config::new(p)
             });
+        }
+    }
+    out
+}
+
+/// The partial page at EOF (R7): the buffer profile with two blocks per page and a truncate to
+/// the block boundary inside the page, with and without the truncate up, beside old, new and
+/// new+isize-extended, over the initial pte, one or two stores, ENOSPC and reclaim (one
+/// writer, one writeback pass, clean page): 96 configurations.
+pub fn partial_page_configs() -> Vec<Config> {
+    let mut out = Vec::new();
+    for p in [Protocol::Old, Protocol::New, Protocol::NewIsizeExtended] {
+        for extend in [false, true] {
+            for pte_ro in [true, false] {
+                for stores in [1, 2] {
+                    for enospc in [false, true] {
+                        for reclaim in [false, true] {
+                            out.push(Config {
+                                fs: Fs::Buffer,
+                                blocks: 2,
+                                truncate: true,
+                                truncate_partial: true,
+                                extend,
+                                pte_ro,
+                                stores,
+                                enospc,
+                                reclaim,
+                                ..Config::new(p)
+                            });
+                        }
+                    }
+                }
+            }
         }
     }
     out

@@ -108,6 +108,9 @@ fn guard_property(g: Guard) -> Property<Checked> {
         Guard::CommitFreesRequest => sometimes!(CommitFreesRequest),
         Guard::FixupSetsDelalloc => sometimes!(FixupSetsDelalloc),
         Guard::DefioWorkerReprotects => sometimes!(DefioWorkerReprotects),
+        Guard::PartialTruncateKeepsWritablePte => sometimes!(PartialTruncateKeepsWritablePte),
+        Guard::IsizeExtendedReprotects => sometimes!(IsizeExtendedReprotects),
+        Guard::StoreLandsInExtendedBlock => sometimes!(StoreLandsInExtendedBlock),
     }
 }
 

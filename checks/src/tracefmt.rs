@@ -49,6 +49,23 @@ pub struct ConfigRecord {
     /// The R2/R4 scenario constraint (`--late-writeback`).
     #[serde(default)]
     pub late_writeback: bool,
+    /// Blocks per page (written only when 2).
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub blocks_per_page: u8,
+    /// What truncate truncates to: `partial` (written only then; absent is `zero`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub truncate_to: Option<String>,
+    /// The truncate up after a partial truncate (written only when set).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub extend: bool,
+}
+
+fn one() -> u8 {
+    1
+}
+
+fn is_one(n: &u8) -> bool {
+    *n == 1
 }
 
 impl ConfigRecord {
@@ -68,6 +85,9 @@ impl ConfigRecord {
             reclaim: cfg.reclaim,
             enospc: cfg.enospc,
             late_writeback: cfg.late_writeback,
+            blocks_per_page: cfg.blocks,
+            truncate_to: cfg.truncate_partial.then(|| "partial".to_string()),
+            extend: cfg.extend,
         }
     }
 
@@ -101,6 +121,13 @@ impl ConfigRecord {
             reclaim: self.reclaim,
             enospc: self.enospc,
             late_writeback: self.late_writeback,
+            blocks: self.blocks_per_page,
+            truncate_partial: match self.truncate_to.as_deref() {
+                None | Some("zero") => false,
+                Some("partial") => true,
+                Some(t) => return Err(format!("unknown truncate_to '{t}'")),
+            },
+            extend: self.extend,
         };
         if self.truncate > 1 {
             return Err(format!("truncate {} is not 0 or 1", self.truncate));
@@ -387,7 +414,11 @@ pub fn mermaid(
                 s,
                 "{pad}Note right of {last}: {}",
                 mermaid_lines(
-                    &words(&format!("{} breaks here: {}", inv.id(), inv.meaning())),
+                    &words(&format!(
+                        "{} breaks here: {}",
+                        inv.id(),
+                        mkwrite_model::fs::meaning(cfg, inv)
+                    )),
                     48
                 )
             );

@@ -144,6 +144,29 @@ const TABLE: &[(&str, &str, &str)] = &[
         "mm/truncate.c:161",
         "mm/truncate.c:161",
     ),
+    (
+        "truncate_partial_page",
+        "mm/truncate.c:50",
+        "mm/truncate.c:50",
+    ),
+    // Not in 2.6.29: 90a8020278c1 added it for v3.18; the line is v3.18.140's, whose
+    // mm/truncate.c has the same function body as v3.17.4's stable backport.
+    (
+        "pagecache_isize_extended",
+        "mm/truncate.c:756 (v3.18.140)",
+        "mm/truncate.c:756 (v3.18.140)",
+    ),
+    // fs/xfs (XFS's ftruncate path: xfs_vn_setattr -> xfs_setattr)
+    (
+        "xfs_setattr",
+        "fs/xfs/xfs_vnodeops.c:57",
+        "fs/xfs/xfs_vnodeops.c:57",
+    ),
+    (
+        "xfs_itruncate_finish",
+        "fs/xfs/xfs_inode.c:1468",
+        "fs/xfs/xfs_inode.c:1468",
+    ),
     // fs/sync.c
     ("vfs_fsync", "fs/sync.c:91", "fs/sync.c:91"),
     // fs/inode.c

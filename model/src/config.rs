@@ -49,6 +49,16 @@ pub struct Config {
     /// install. It closes the R1/R3 window so that the shortest counterexample left is R2's
     /// or R4's, whose window opens after the pte.
     pub late_writeback: bool,
+    /// Blocks per page, 1 or 2 (`--blocks-per-page`): with 2 the block size is half the page
+    /// size, so i_size can end inside the page, on the boundary between its two blocks. The
+    /// buffer.c profile only.
+    pub blocks: u8,
+    /// `T0` truncates to the block boundary inside the page (`--truncate-to partial`) instead
+    /// of to 0 bytes: the page straddles the new EOF and stays in the page cache and mapped.
+    pub truncate_partial: bool,
+    /// After its partial truncate `T0` truncates the file up again (`--extend`), past the
+    /// block it dropped, as ftruncate(2) to a larger size does.
+    pub extend: bool,
 }
 
 /// A configuration that cannot be run, with the one-line reason.
@@ -80,6 +90,9 @@ impl Config {
             reclaim: false,
             enospc: false,
             late_writeback: false,
+            blocks: 1,
+            truncate_partial: false,
+            extend: false,
         }
     }
 
@@ -92,6 +105,11 @@ impl Config {
             truncate: s.truncate,
             pte_ro: s.pte_ro,
             late_writeback: s.late_writeback,
+            stores: s.stores,
+            enospc: s.enospc,
+            blocks: s.blocks,
+            truncate_partial: s.truncate_partial,
+            extend: s.extend,
             ..Config::new(s.protocol)
         }
     }
@@ -131,6 +149,30 @@ impl Config {
         }
         if self.shared_mm && self.writers < 2 {
             return Err(ConfigError("a shared mm needs 2 writers".into()));
+        }
+        if !(1..=2).contains(&self.blocks) {
+            return Err(ConfigError(format!(
+                "blocks per page must be 1 or 2, not {}",
+                self.blocks
+            )));
+        }
+        let buffer = self.fs == Fs::Buffer;
+        if self.blocks == 2 && !buffer {
+            return Err(ConfigError(format!(
+                "fs {}: 2 blocks per page is modelled for the buffer profile only",
+                self.fs.id()
+            )));
+        }
+        if self.truncate_partial && !(buffer && self.blocks == 2 && self.truncate) {
+            return Err(ConfigError(
+                "a partial truncate needs the buffer profile, 2 blocks per page and a truncate"
+                    .into(),
+            ));
+        }
+        if self.extend && !self.truncate_partial {
+            return Err(ConfigError(
+                "an extension follows a partial truncate (truncate to partial)".into(),
+            ));
         }
         Ok(())
     }
@@ -178,5 +220,18 @@ impl Config {
             + if self.reclaim { " reclaim" } else { "" }
             + if self.enospc { " enospc" } else { "" }
             + if self.late_writeback { " late-wb" } else { "" }
+            + if self.blocks > 1 { " bpp2" } else { "" }
+            + if self.truncate_partial {
+                " to-partial"
+            } else {
+                ""
+            }
+            + if self.extend { " extend" } else { "" }
+    }
+
+    /// Whether truncate removes the page from the file (a truncate to 0 bytes), rather than
+    /// leaving it straddling the new EOF (`--truncate-to partial`).
+    pub fn removes_page(&self) -> bool {
+        self.truncate && !self.truncate_partial
     }
 }

@@ -277,6 +277,9 @@ pub enum Protocol {
     /// The new protocol after 2d6d7f982846 (v3.19, 2014): do_wp_page's branch for filesystems
     /// without ->page_mkwrite locks the page around set_page_dirty instead of waiting.
     New2014,
+    /// The new protocol with the history switch `isize-extended` (90a8020278c1, v3.18):
+    /// extending i_size write-protects the page that straddled the old EOF.
+    NewIsizeExtended,
 }
 
 impl Protocol {
@@ -284,7 +287,12 @@ impl Protocol {
     pub fn all() -> Vec<Protocol> {
         let mut v = vec![Protocol::Old, Protocol::New];
         v.extend(Fix::ALL.iter().map(|f| Protocol::NewMinus(*f)));
-        v.extend([Protocol::Pre2007, Protocol::V315Rc, Protocol::New2014]);
+        v.extend([
+            Protocol::Pre2007,
+            Protocol::V315Rc,
+            Protocol::New2014,
+            Protocol::NewIsizeExtended,
+        ]);
         v
     }
 
@@ -297,6 +305,7 @@ impl Protocol {
             Protocol::Pre2007 => "pre2007",
             Protocol::V315Rc => "v3.15-rc",
             Protocol::New2014 => "new+2014",
+            Protocol::NewIsizeExtended => "new+isize-extended",
         }
     }
 
@@ -319,6 +328,7 @@ impl Protocol {
             Protocol::New2014 => Fixes::ALL
                 .with(Fix::Wait2007)
                 .with(Fix::LockAroundDirty2014),
+            Protocol::NewIsizeExtended => Fixes::ALL.with(Fix::Wait2007).with(Fix::IsizeExtended),
         }
     }
 
@@ -327,7 +337,10 @@ impl Protocol {
     pub const fn default_fs(self) -> Fs {
         match self {
             Protocol::Old | Protocol::Pre2007 | Protocol::V315Rc => Fs::UNLOCKED,
-            Protocol::New | Protocol::NewMinus(_) | Protocol::New2014 => Fs::LOCKED,
+            Protocol::New
+            | Protocol::NewMinus(_)
+            | Protocol::New2014
+            | Protocol::NewIsizeExtended => Fs::LOCKED,
         }
     }
 
@@ -409,6 +422,11 @@ pub enum Fix {
     /// History: 2d6d7f982846 (2014) locks the page around set_page_dirty in do_wp_page's
     /// branch for filesystems without ->page_mkwrite, instead of wait_on_page_locked.
     LockAroundDirty2014,
+    /// History: 90a8020278c1 (Jan Kara, 2014, merged for 3.18) "vfs: fix data corruption when
+    /// blocksize < pagesize for mmaped data": when i_size grows, pagecache_isize_extended
+    /// write-protects the page that straddled the old EOF, so the next store into the new part
+    /// faults into ->page_mkwrite.
+    IsizeExtended,
 }
 
 impl Fix {
@@ -440,6 +458,7 @@ impl Fix {
             Fix::Wait2007 => "new-minus-wait2007",
             Fix::DoPageMkwrite315 => "new-minus-do-page-mkwrite-315",
             Fix::LockAroundDirty2014 => "new-minus-lock-around-dirty-2014",
+            Fix::IsizeExtended => "new-minus-isize-extended",
         }
     }
 
@@ -458,6 +477,7 @@ impl Fix {
             Fix::Wait2007 => "do_wp_page does not wait on the page lock before set_page_dirty",
             Fix::DoPageMkwrite315 => "(history switch)",
             Fix::LockAroundDirty2014 => "(history switch)",
+            Fix::IsizeExtended => "(history switch)",
         }
     }
 
@@ -476,6 +496,7 @@ impl Fix {
             Fix::Wait2007 => "wait2007",
             Fix::DoPageMkwrite315 => "do-page-mkwrite-315",
             Fix::LockAroundDirty2014 => "lock-around-dirty-2014",
+            Fix::IsizeExtended => "isize-extended",
         }
     }
 
@@ -494,6 +515,7 @@ impl Fix {
             Fix::Wait2007 => "79352894b28",
             Fix::DoPageMkwrite315 => "fb09a4642582",
             Fix::LockAroundDirty2014 => "2d6d7f982846",
+            Fix::IsizeExtended => "90a8020278c1",
         }
     }
 
@@ -552,6 +574,16 @@ pub struct Scenario {
     pub pte_ro: bool,
     /// The scenario constraint of `Config::late_writeback` (R2, R4).
     pub late_writeback: bool,
+    /// Stores per writer.
+    pub stores: u8,
+    /// The filesystem can run out of space (`Config::enospc`).
+    pub enospc: bool,
+    /// Blocks per page (`Config::blocks`).
+    pub blocks: u8,
+    /// Truncate to the block boundary inside the page (`Config::truncate_partial`).
+    pub truncate_partial: bool,
+    /// Truncate up again after the partial truncate (`Config::extend`).
+    pub extend: bool,
 }
 
 /// R1–R5. R2 and R4 run R1's and R3's configuration (both need a second writeback pass, so
@@ -570,6 +602,11 @@ pub const SCENARIOS: [Scenario; 5] = [
         truncate: false,
         pte_ro: true,
         late_writeback: false,
+        stores: 1,
+        enospc: false,
+        blocks: 1,
+        truncate_partial: false,
+        extend: false,
     },
     Scenario {
         name: "wp-fault+writeback-between-pte-and-dirty",
@@ -582,6 +619,11 @@ pub const SCENARIOS: [Scenario; 5] = [
         truncate: false,
         pte_ro: true,
         late_writeback: true,
+        stores: 1,
+        enospc: false,
+        blocks: 1,
+        truncate_partial: false,
+        extend: false,
     },
     Scenario {
         name: "nopage-fault+writeback",
@@ -594,6 +636,11 @@ pub const SCENARIOS: [Scenario; 5] = [
         truncate: false,
         pte_ro: false,
         late_writeback: false,
+        stores: 1,
+        enospc: false,
+        blocks: 1,
+        truncate_partial: false,
+        extend: false,
     },
     Scenario {
         name: "nopage-fault+writeback-between-unlock-and-dirty",
@@ -606,6 +653,11 @@ pub const SCENARIOS: [Scenario; 5] = [
         truncate: false,
         pte_ro: false,
         late_writeback: true,
+        stores: 1,
+        enospc: false,
+        blocks: 1,
+        truncate_partial: false,
+        extend: false,
     },
     Scenario {
         name: "unlocked-mkwrite+writeback",
@@ -618,6 +670,11 @@ pub const SCENARIOS: [Scenario; 5] = [
         truncate: false,
         pte_ro: true,
         late_writeback: false,
+        stores: 1,
+        enospc: false,
+        blocks: 1,
+        truncate_partial: false,
+        extend: false,
     },
 ];
 
@@ -637,6 +694,11 @@ pub const HISTORY: [Scenario; 4] = [
         truncate: false,
         pte_ro: true,
         late_writeback: false,
+        stores: 1,
+        enospc: false,
+        blocks: 1,
+        truncate_partial: false,
+        extend: false,
     },
     Scenario {
         name: "wp-fault+truncate",
@@ -650,6 +712,11 @@ pub const HISTORY: [Scenario; 4] = [
         truncate: true,
         pte_ro: true,
         late_writeback: false,
+        stores: 1,
+        enospc: false,
+        blocks: 1,
+        truncate_partial: false,
+        extend: false,
     },
     Scenario {
         name: "v3.15-rc-wp-fault",
@@ -662,6 +729,11 @@ pub const HISTORY: [Scenario; 4] = [
         truncate: false,
         pte_ro: true,
         late_writeback: false,
+        stores: 1,
+        enospc: false,
+        blocks: 1,
+        truncate_partial: false,
+        extend: false,
     },
     Scenario {
         name: "nomkwrite-wp-fault+truncate",
@@ -674,13 +746,63 @@ pub const HISTORY: [Scenario; 4] = [
         truncate: true,
         pte_ro: true,
         late_writeback: false,
+        stores: 1,
+        enospc: false,
+        blocks: 1,
+        truncate_partial: false,
+        extend: false,
     },
 ];
 
-/// Find a scenario by name or by race id (`R1`…`R5`, `H2007`…, any case).
+/// The partial page at EOF (R7): a block size half the page size, XFS on buffer.c (the only
+/// in-tree user of block_page_mkwrite in 2.6.29), a truncate to the block boundary inside the
+/// page and back up. Under the new VM the straddling page keeps its writable pte through the
+/// truncate, so a store into the re-extended block lands on a hole without ->page_mkwrite;
+/// 90a8020278c1 (`new+isize-extended`) write-protects the page when i_size grows.
+pub const PARTIAL_PAGE: [Scenario; 2] = [
+    Scenario {
+        name: "partial-page+truncate+extend",
+        race: "R7",
+        doc: "new VM, blocksize < pagesize: after a truncate into the page and back up, the \
+              writable pte maps a block with no space behind it",
+        protocol: Protocol::New,
+        fs: Fs::Buffer,
+        writers: 1,
+        writeback: 1,
+        truncate: true,
+        pte_ro: true,
+        late_writeback: false,
+        stores: 2,
+        enospc: false,
+        blocks: 2,
+        truncate_partial: true,
+        extend: true,
+    },
+    Scenario {
+        name: "partial-page+truncate+extend-fixed",
+        race: "R7-fixed",
+        doc: "the same with 90a8020278c1 (v3.18): extending i_size write-protects the \
+              straddling page, so the store into the new block faults into ->page_mkwrite",
+        protocol: Protocol::NewIsizeExtended,
+        fs: Fs::Buffer,
+        writers: 1,
+        writeback: 1,
+        truncate: true,
+        pte_ro: true,
+        late_writeback: false,
+        stores: 2,
+        enospc: false,
+        blocks: 2,
+        truncate_partial: true,
+        extend: true,
+    },
+];
+
+/// Find a scenario by name or by race id (`R1`…`R5`, `R7`, `H2007`…, any case).
 pub fn scenario(name: &str) -> Option<&'static Scenario> {
     SCENARIOS
         .iter()
         .chain(HISTORY.iter())
+        .chain(PARTIAL_PAGE.iter())
         .find(|s| s.name == name || s.race.eq_ignore_ascii_case(name))
 }

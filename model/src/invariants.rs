@@ -6,7 +6,7 @@ use crate::config::Config;
 use crate::contract::{Fix, Inv, Role};
 use crate::fs;
 use crate::step::threads_enabled;
-use crate::world::{Dirtying, Event, FaultPc, MkwriteRet, Pc, TruncPc, WbPc, World};
+use crate::world::{block_version, Dirtying, Event, FaultPc, MkwriteRet, Pc, TruncPc, WbPc, World};
 
 /// INV-1: every writable pte maps a page whose metadata is attached and dirty, as long as the
 /// page lies inside i_size. If violated: a store lands in a page writeback cannot account for.
@@ -50,9 +50,12 @@ fn fsync_returned(cfg: &Config, w: &World) -> Option<bool> {
         .map(|t| t.local.fsync_err)
 }
 
-/// Whether the file still covers the page and the last store the user made is not on disk.
+/// Whether some block of the page inside the file lacks, on disk, the last store the user made
+/// to it (with one block per page: the file covers the page and its last store is not on disk).
 fn store_missing_from_disk(w: &World) -> bool {
-    w.isize_covers_page && w.data.disk != w.data.stored
+    (0..2).any(|b| {
+        w.block_in_eof(b) && block_version(w.data.disk, b) != block_version(w.data.stored, b)
+    })
 }
 
 /// INV-3c: when the final fsync returns 0, a page still in the file has its last store on disk.
@@ -69,11 +72,14 @@ pub fn no_store_lost_reported(cfg: &Config, w: &World) -> bool {
 
 /// INV-4: no writable pte was installed on a removed page, and none maps the page once truncate
 /// has finished. If violated: stores go to a page that is no longer part of the file.
-pub fn no_pte_on_truncated_page(_: &Config, w: &World) -> bool {
-    let truncated = w
-        .threads
-        .iter()
-        .any(|t| t.pc == Pc::Truncate(TruncPc::Done));
+///
+/// Scope: a truncate that removes the page (to 0 bytes); a partial truncate leaves the page
+/// straddling EOF in the file, mapped, as it should.
+pub fn no_pte_on_truncated_page(cfg: &Config, w: &World) -> bool {
+    let truncated = cfg.removes_page()
+        && w.threads
+            .iter()
+            .any(|t| t.pc == Pc::Truncate(TruncPc::Done));
     let mapped_after_truncate = truncated && w.mapcount() > 0;
     !(w.has_fired(Inv::NoPteOnTruncatedPage) || mapped_after_truncate)
 }
@@ -235,11 +241,18 @@ pub enum Guard {
     /// fb_defio's worker write-protected a writable pte of a listed page (page_mkclean did
     /// its job, so the next store faults and lists the page again).
     DefioWorkerReprotects,
+    /// A partial truncate finished while a writable pte still mapped the page straddling the
+    /// new EOF (the state R7 starts from).
+    PartialTruncateKeepsWritablePte,
+    /// pagecache_isize_extended write-protected a writable pte of the straddling page.
+    IsizeExtendedReprotects,
+    /// A store landed in the block the partial truncate dropped, after the extension returned.
+    StoreLandsInExtendedBlock,
 }
 
 impl Guard {
     /// Every guard.
-    pub const ALL: [Guard; 12] = [
+    pub const ALL: [Guard; 15] = [
         Guard::WritebackReachesLockInMkwriteWindow,
         Guard::TruncateRemovesPageUnderFault,
         Guard::FaultRetries,
@@ -252,6 +265,9 @@ impl Guard {
         Guard::CommitFreesRequest,
         Guard::FixupSetsDelalloc,
         Guard::DefioWorkerReprotects,
+        Guard::PartialTruncateKeepsWritablePte,
+        Guard::IsizeExtendedReprotects,
+        Guard::StoreLandsInExtendedBlock,
     ];
 
     /// The property name every checker prints.
@@ -271,6 +287,9 @@ impl Guard {
             Guard::CommitFreesRequest => "commit_frees_request",
             Guard::FixupSetsDelalloc => "fixup_sets_delalloc",
             Guard::DefioWorkerReprotects => "defio_worker_reprotects",
+            Guard::PartialTruncateKeepsWritablePte => "partial_truncate_keeps_writable_pte",
+            Guard::IsizeExtendedReprotects => "isize_extended_reprotects",
+            Guard::StoreLandsInExtendedBlock => "store_lands_in_extended_block",
         }
     }
 
@@ -290,14 +309,21 @@ impl Guard {
                 cfg.writeback > 0
                     && fs::accounts_dirty(cfg)
                     && written
-                    && (fs::mkwrite_dirties(cfg) || cfg.page_dirty || cfg.truncate || cfg.reclaim)
+                    && (fs::mkwrite_dirties(cfg)
+                        || cfg.page_dirty
+                        || cfg.removes_page()
+                        || cfg.reclaim)
             }
-            Guard::TruncateRemovesPageUnderFault => cfg.truncate,
-            Guard::PageMkwriteReturnsNopage => cfg.truncate && fs::nopage_on_truncate(cfg),
+            // A partial truncate leaves the page in the file: it is never removed, and
+            // ->page_mkwrite finds it inside i_size.
+            Guard::TruncateRemovesPageUnderFault => cfg.removes_page(),
+            Guard::PageMkwriteReturnsNopage => cfg.removes_page() && fs::nopage_on_truncate(cfg),
             // An allocation failure (`--enospc`), or NFS's SIGBUS for a truncated page.
             Guard::PageMkwriteFails => {
                 (cfg.enospc && fs::mkwrite_can_fail(cfg))
-                    || (cfg.truncate && fs::has_page_mkwrite(cfg) && !fs::nopage_on_truncate(cfg))
+                    || (cfg.removes_page()
+                        && fs::has_page_mkwrite(cfg)
+                        && !fs::nopage_on_truncate(cfg))
             }
             // A retry needs the page truncated (NOPAGE, mapping NULL; only with ->page_mkwrite),
             // or the pte changed under the fault: by the other writer of a shared mm (without
@@ -311,7 +337,7 @@ impl Guard {
             Guard::FaultRetries => {
                 (cfg.shared_mm && (fs::has_page_mkwrite(cfg) || !cfg.pte_ro))
                     || (cfg.reclaim && fs::has_page_mkwrite(cfg) && (cfg.pte_ro || written))
-                    || (cfg.truncate && fs::has_page_mkwrite(cfg))
+                    || (cfg.removes_page() && fs::has_page_mkwrite(cfg))
                     || (cfg.fixes.has(Fix::DoPageMkwrite315)
                         && fs::has_page_mkwrite(cfg)
                         && !fs::returns_locked(cfg))
@@ -320,7 +346,7 @@ impl Guard {
             // data can only reach the disk through that sync. A protocol whose first fault
             // never gives the page lock back leaves nothing to write it.
             Guard::DataReachesDisk => {
-                (!cfg.truncate || cfg.writeback > 0)
+                (!cfg.removes_page() || cfg.writeback > 0)
                     && !first_fault_keeps_page_locked(cfg)
                     && written
             }
@@ -330,7 +356,7 @@ impl Guard {
             // The COMMIT comes from fsync, or from a flusher pass after the WRITE's reply
             // (which truncate, removing the page first, needs two passes for).
             Guard::CommitFreesRequest => {
-                fs::has_write_inode(cfg) && (!cfg.truncate || cfg.writeback > 1)
+                fs::has_write_inode(cfg) && (!cfg.removes_page() || cfg.writeback > 1)
             }
             // The fixup worker runs for a page dirtied without delalloc: the race of an
             // unlocked ->page_mkwrite against writeback.
@@ -340,6 +366,9 @@ impl Guard {
                     && cfg.writeback > 0
             }
             Guard::DefioWorkerReprotects => matches!(cfg.fs, fs::Fs::FbDefio { .. }),
+            Guard::PartialTruncateKeepsWritablePte => cfg.truncate_partial,
+            Guard::IsizeExtendedReprotects => cfg.extend && cfg.fixes.has(Fix::IsizeExtended),
+            Guard::StoreLandsInExtendedBlock => cfg.extend,
         }
     }
 
@@ -377,6 +406,24 @@ impl Guard {
             Guard::CommitFreesRequest => w.noted(Event::CommitFreedRequest),
             Guard::FixupSetsDelalloc => w.noted(Event::FixupSetDelalloc),
             Guard::DefioWorkerReprotects => w.noted(Event::DefioReprotected),
+            Guard::PartialTruncateKeepsWritablePte => {
+                let past_partial_page = w.threads.iter().any(|t| {
+                    matches!(
+                        t.pc,
+                        Pc::Truncate(
+                            TruncPc::FreeBlocks
+                                | TruncPc::ExtendSize
+                                | TruncPc::ExtendLockPage
+                                | TruncPc::ExtendMkclean(_)
+                                | TruncPc::ExtendUnlock
+                                | TruncPc::Done
+                        )
+                    )
+                });
+                past_partial_page && w.ptes.iter().any(|p| p.present && p.write)
+            }
+            Guard::IsizeExtendedReprotects => w.noted(Event::IsizeExtendedReprotected),
+            Guard::StoreLandsInExtendedBlock => w.noted(Event::StoreInExtendedBlock),
         }
     }
 }

@@ -5,7 +5,7 @@
 use crate::config::Config;
 use crate::contract::{Inv, Role};
 use crate::step::{info, step, StepInfo};
-use crate::world::{Pc, Tid, WbPc, World};
+use crate::world::{version_name, Pc, Tid, WbPc, World};
 
 /// The observable fields of a state, by name, in a fixed order.
 pub fn fields(w: &World) -> Vec<(String, String)> {
@@ -26,7 +26,14 @@ pub fn fields(w: &World) -> Vec<(String, String)> {
     }
     f.push((
         "i_size".to_string(),
-        if w.isize_covers_page { "covers" } else { "0" }.to_string(),
+        if !w.isize_covers_page {
+            "0"
+        } else if w.isize_partial {
+            "block0"
+        } else {
+            "covers"
+        }
+        .to_string(),
     ));
     f.push((
         "i_mmap_lock".to_string(),
@@ -37,14 +44,12 @@ pub fn fields(w: &World) -> Vec<(String, String)> {
     f.push(("fs.full".to_string(), yn(w.fs_full)));
     f.extend(crate::fs::fields(w));
     f.push(("NR_FILE_DIRTY".to_string(), w.nr_file_dirty.to_string()));
-    f.push(("data.stored".to_string(), format!("v{}", w.data.stored)));
-    f.push(("data.mem".to_string(), format!("v{}", w.data.mem)));
-    f.push(("data.disk".to_string(), format!("v{}", w.data.disk)));
+    f.push(("data.stored".to_string(), version_name(w.data.stored)));
+    f.push(("data.mem".to_string(), version_name(w.data.mem)));
+    f.push(("data.disk".to_string(), version_name(w.data.disk)));
     f.push((
         "data.io".to_string(),
-        w.data
-            .in_flight
-            .map_or("-".to_string(), |v| format!("v{v}")),
+        w.data.in_flight.map_or("-".to_string(), version_name),
     ));
     if let Some(s) = w.threads.iter().find(|t| t.role == Role::Sync) {
         let ret = match (s.pc, s.local.fsync_err) {
@@ -236,7 +241,7 @@ pub fn render(cfg: &Config, path: &[Tid]) -> Result<String, String> {
             if holds(cfg, &before) && !holds(cfg, &st.after) {
                 s.push_str(&wrap(
                     &format!("       >> {} ({}) breaks here: ", inv.id(), inv.name()),
-                    inv.meaning(),
+                    crate::fs::meaning(cfg, inv),
                     "          ",
                 ));
             }

@@ -22,6 +22,10 @@ pub enum Event {
     FixupSetDelalloc = 4,
     /// fb_defio's worker write-protected a writable pte.
     DefioReprotected = 8,
+    /// pagecache_isize_extended write-protected a writable pte of the straddling page.
+    IsizeExtendedReprotected = 16,
+    /// A store landed in the block a partial truncate had dropped, after the extension.
+    StoreInExtendedBlock = 32,
 }
 
 /// A thread id: an index into `World::threads`.
@@ -60,6 +64,13 @@ pub struct Pte {
 /// Ghost data versions: the last store the user made, which store the page holds, which one is
 /// on disk, which one is in flight. Versions count stores: 0 is the file's content before the
 /// run.
+///
+/// Model: with 2 blocks per page (`--blocks-per-page 2`) a version is two 4-bit counters, one
+/// per block (block 0 in the low nibble, `block_version`), so that copying a version copies
+/// the whole page and comparing two compares every block. Counters stay far below 16: at most
+/// 2 writers of 2 stores each and a dirty start (a named panic guards the bound). A block of
+/// zeros (the tail a partial truncate cleared) is version 0 again, as it is on disk once its
+/// blocks are freed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Data {
     /// The last store the user made (write(2) for `--page dirty` included): what fsync owes.
@@ -219,7 +230,7 @@ pub enum WbPc {
 /// Program counter of the truncate thread T0.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum TruncPc {
-    /// T1: i_size_write(0).
+    /// T1: i_size_write(0), or to the block boundary inside the page (`--truncate-to partial`).
     SetSize,
     /// T2: unmap_mapping_range, zap of pte `n` under its ptl, without the page lock.
     Unmap(u8),
@@ -235,6 +246,19 @@ pub enum TruncPc {
     RemoveFromPageCache,
     /// T3: unlock_page and release the lookup reference.
     UnlockPage,
+    /// T3, partial: truncate_partial_page: zero the page past the new EOF, ->invalidatepage
+    /// with that offset (the buffers wholly past it are discarded).
+    PartialPage,
+    /// T5, partial: the filesystem frees the blocks past the new EOF (xfs_itruncate_finish).
+    FreeBlocks,
+    /// T6 (`--extend`): the truncate up: i_size_write past the dropped block.
+    ExtendSize,
+    /// T7 (`isize-extended`): pagecache_isize_extended: find_lock_page of the straddling page.
+    ExtendLockPage,
+    /// T7: page_mkclean of that page, one pte-lock section for pte `n`.
+    ExtendMkclean(u8),
+    /// T7: set_page_dirty if page_mkclean cleaned a pte; unlock_page, release.
+    ExtendUnlock,
     /// Finished.
     Done,
 }
@@ -330,7 +354,8 @@ pub struct Local {
     pub dirty_unaccounted: bool,
     /// W0: passes completed.
     pub pass: u8,
-    /// W0, S: page_mkclean cleaned some pte in this pass.
+    /// W0, S: page_mkclean cleaned some pte in this pass. T0: pagecache_isize_extended's
+    /// page_mkclean cleaned some pte.
     pub cleaned: bool,
     /// Writers: stores that have landed.
     pub stores: u8,
@@ -411,6 +436,10 @@ pub struct World {
     pub ptes: Vec<Pte>,
     /// i_size still covers the page (`false` once truncate's i_size_write ran).
     pub isize_covers_page: bool,
+    /// i_size ends inside the page, at the boundary between its two blocks (a partial
+    /// truncate's i_size_write ran, and no extension since): block 1 lies beyond EOF. The page
+    /// itself is still inside the file (`isize_covers_page`).
+    pub isize_partial: bool,
     /// mapping->i_mmap_lock, the spinlock over the file's vmas: page_mkclean holds it across
     /// its walk, each of unmap_mapping_range's zaps under it.
     pub i_mmap_lock: Option<Tid>,
@@ -493,6 +522,7 @@ impl World {
             },
             ptes,
             isize_covers_page: true,
+            isize_partial: false,
             i_mmap_lock: None,
             mapping_error: false,
             fs_full: false,
@@ -623,11 +653,37 @@ impl World {
         w
     }
 
+    /// Whether block `b` of the page lies inside i_size.
+    pub fn block_in_eof(&self, b: usize) -> bool {
+        self.isize_covers_page && !(b == 1 && self.isize_partial)
+    }
+
     /// The name of the thread holding the page lock, or `-`.
     pub fn lock_owner(&self) -> String {
         self.page
             .locked_by
             .map_or_else(|| "-".to_string(), |t| self.thread(t).name())
+    }
+}
+
+/// Block `b`'s store counter in a data version (see `Data`).
+pub const fn block_version(v: u8, b: usize) -> u8 {
+    (v >> (4 * b)) & 0xf
+}
+
+/// The version `v` with block `b`'s counter replaced by `x`.
+pub fn with_block_version(v: u8, b: usize, x: u8) -> u8 {
+    assert!(x < 16, "model bug: more than 15 stores to one block");
+    (v & !(0xf << (4 * b))) | (x << (4 * b))
+}
+
+/// A version as the traces print it: `v1` while block 1 holds the file's first content, else
+/// `v1|v2` (block 0, block 1).
+pub fn version_name(v: u8) -> String {
+    if block_version(v, 1) == 0 {
+        format!("v{}", block_version(v, 0))
+    } else {
+        format!("v{}|v{}", block_version(v, 0), block_version(v, 1))
     }
 }
 
@@ -675,18 +731,20 @@ impl fmt::Display for World {
         }
         write!(
             f,
-            "}} i_size:{} {} data{{mem:v{} disk:v{}",
-            if self.isize_covers_page {
-                "covers"
-            } else {
+            "}} i_size:{} {} data{{mem:{} disk:{}",
+            if !self.isize_covers_page {
                 "0"
+            } else if self.isize_partial {
+                "block0"
+            } else {
+                "covers"
             },
             crate::fs::display(self),
-            self.data.mem,
-            self.data.disk
+            version_name(self.data.mem),
+            version_name(self.data.disk)
         )?;
         if let Some(v) = self.data.in_flight {
-            write!(f, " io:v{v}")?;
+            write!(f, " io:{}", version_name(v))?;
         }
         write!(f, "}} NR_FILE_DIRTY:{}", self.nr_file_dirty)?;
         if self.mapping_error {

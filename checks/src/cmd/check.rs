@@ -18,7 +18,7 @@ pub struct CheckCmd {
     /// No progress output on stderr.
     #[arg(long)]
     quiet: bool,
-    /// Which checker: stateright (exhaustive), loom, shuttle, or all three side by side.
+    /// Which checker: stateright (exhaustive), loom, shuttle, or all three.
     #[arg(long, default_value = "stateright")]
     checker: String,
     /// With --checker shuttle: replay one execution from a schedule printed by shuttle.
@@ -27,7 +27,8 @@ pub struct CheckCmd {
     /// Check the 144 configurations of the verdict matrix ({old, new+unlocked, new+locked} ×
     /// writers × writeback × truncate × pte × page, seed filesystem, strict) with stateright.
     #[arg(long, conflicts_with_all = ["scenario", "protocol", "fs", "writers", "shared_mm",
-        "writeback", "truncate", "pte", "page", "lenient_fs", "enospc", "stores", "reclaim", "late_writeback"])]
+        "writeback", "truncate", "pte", "page", "lenient_fs", "enospc", "stores", "reclaim", "late_writeback",
+        "blocks_per_page", "truncate_to", "extend"])]
     matrix: bool,
 }
 

@@ -2,7 +2,7 @@
 
 use super::{out, HOLDS};
 use clap::Args;
-use mkwrite_model::contract::{HISTORY, SCENARIOS};
+use mkwrite_model::contract::{HISTORY, PARTIAL_PAGE, SCENARIOS};
 use mkwrite_model::trace::wrap;
 use mkwrite_model::Config;
 use std::process::ExitCode;
@@ -15,9 +15,18 @@ impl ScenariosCmd {
     /// Run it: the textbook races, then the history scenarios.
     pub fn run(self) -> ExitCode {
         let mut s = String::from("The textbook races (--scenario R1 .. R5, or the name):\n");
-        for (i, sc) in SCENARIOS.iter().chain(HISTORY.iter()).enumerate() {
+        let all = SCENARIOS
+            .iter()
+            .chain(HISTORY.iter())
+            .chain(PARTIAL_PAGE.iter());
+        for (i, sc) in all.enumerate() {
             if i == SCENARIOS.len() {
                 s.push_str("\nHistory: the protocol before and after (--scenario H2007 ..):\n");
+            }
+            if i == SCENARIOS.len() + HISTORY.len() {
+                s.push_str(
+                    "\nThe partial page at EOF, blocksize < pagesize (--scenario R7, R7-fixed):\n",
+                );
             }
             let c = Config::from_scenario(sc);
             s.push_str(&format!("{:<7} {}\n", sc.race, sc.name));

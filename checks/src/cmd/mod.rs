@@ -13,7 +13,7 @@ pub mod trace;
 
 use clap::Args;
 use mkwrite_model::config::{MAX_WRITEBACK, MAX_WRITERS};
-use mkwrite_model::contract::{HISTORY, SCENARIOS};
+use mkwrite_model::contract::{HISTORY, PARTIAL_PAGE, SCENARIOS};
 use mkwrite_model::{Config, Fs, Protocol};
 use std::process::ExitCode;
 
@@ -29,12 +29,12 @@ pub const EXIT_CODES: &str = "Exit codes:
 /// The configuration flags every configuration-taking subcommand shares.
 #[derive(Args, Clone, Debug, Default)]
 pub struct ConfigArgs {
-    /// A scenario (name, or race id R1..R5, H2007, H2009, H2014a, H2014b; any case; `mkwrite
+    /// A scenario (name, or race id R1..R5, R7, R7-fixed, H2007, H2009, H2014a, H2014b; any case; `mkwrite
     /// scenarios` lists them). The flags below override its fields one by one.
     #[arg(long)]
     pub scenario: Option<String>,
     /// Protocol: old (e58fcb489af^), new (e58fcb489af), new-minus-<fix> (the ablation),
-    /// pre2007, v3.15-rc, new+2014 [default: old].
+    /// pre2007, v3.15-rc, new+2014, new+isize-extended [default: old].
     #[arg(long)]
     pub protocol: Option<String>,
     /// Filesystem (`mkwrite filesystems`): seed, unlocked, locked, none (the seed filesystem's
@@ -82,6 +82,18 @@ pub struct ConfigArgs {
     /// the R2 and R4 scenarios set it).
     #[arg(long)]
     pub late_writeback: bool,
+    /// Blocks per page, 1 or 2: with 2 the block size is half the page, and i_size can end
+    /// inside the page (the buffer profile only) [default: 1].
+    #[arg(long)]
+    pub blocks_per_page: Option<u8>,
+    /// What T0 truncates to: zero (the page leaves the file), or partial (the block boundary
+    /// inside the page; needs --fs buffer --blocks-per-page 2) [default: zero].
+    #[arg(long)]
+    pub truncate_to: Option<String>,
+    /// After its partial truncate, T0 truncates the file up again, past the dropped block
+    /// (needs --truncate-to partial).
+    #[arg(long)]
+    pub extend: bool,
 }
 
 impl ConfigArgs {
@@ -101,6 +113,9 @@ impl ConfigArgs {
             || self.reclaim.is_some()
             || self.enospc
             || self.late_writeback
+            || self.blocks_per_page.is_some()
+            || self.truncate_to.is_some()
+            || self.extend
     }
 }
 
@@ -138,6 +153,7 @@ pub fn scenario_names() -> String {
     let names: Vec<String> = SCENARIOS
         .iter()
         .chain(HISTORY.iter())
+        .chain(PARTIAL_PAGE.iter())
         .map(|s| format!("{} ({})", s.race, s.name))
         .collect();
     names.join(", ")
@@ -235,6 +251,46 @@ pub fn resolve(a: &ConfigArgs, file_base: Option<Config>) -> Result<Config, Stri
             return Err(format!("--reclaim {n}: expected 0 or 1"));
         }
         c.reclaim = n == 1;
+    }
+    if let Some(n) = a.blocks_per_page {
+        if !(1..=2).contains(&n) {
+            return Err(format!("--blocks-per-page {n}: expected 1 or 2"));
+        }
+        c.blocks = n;
+    }
+    if let Some(t) = &a.truncate_to {
+        c.truncate_partial = choice(
+            "truncate-to",
+            t,
+            |s| match s {
+                "zero" => Some(false),
+                "partial" => Some(true),
+                _ => None,
+            },
+            "zero, partial",
+        )?;
+    }
+    c.extend |= a.extend;
+    if c.blocks > 1 && c.fs != Fs::Buffer {
+        return Err(format!(
+            "--blocks-per-page 2 is modelled for --fs buffer only, not {}",
+            c.fs.id()
+        ));
+    }
+    if c.truncate_partial && c.fs != Fs::Buffer {
+        return Err(format!(
+            "--truncate-to partial is modelled for --fs buffer only, not {}",
+            c.fs.id()
+        ));
+    }
+    if c.truncate_partial && c.blocks < 2 {
+        return Err("--truncate-to partial needs --blocks-per-page 2".into());
+    }
+    if c.truncate_partial && !c.truncate {
+        return Err("--truncate-to partial needs --truncate 1".into());
+    }
+    if c.extend && !c.truncate_partial {
+        return Err("--extend needs --truncate-to partial".into());
     }
     // The combinations that do not exist, worded as the flags that make them.
     if c.shared_mm && c.writers < 2 {

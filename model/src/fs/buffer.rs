@@ -19,7 +19,18 @@
 //! xfs_vm_writepage can write the page without a new allocation. Buffers that reclaim stripped
 //! do not break it: writepage attaches new ones and maps them by looking the extent up.
 //!
-//! Model: BH_Uptodate and PG_uptodate are not modelled (the page is read whole, and a failed
+//! With `--blocks-per-page 2` (R7) the block size is half the page and i_size can end between
+//! the two blocks (a partial truncate): block_page_mkwrite prepares and commits only the
+//! blocks inside i_size (`end = size & ~PAGE_CACHE_MASK` for the last page, fs/buffer.c:
+//! 2487-2494), xfs_page_state_convert writes only those (end_offset, xfs_aops.c:1016-1033) and
+//! allocates an unmapped one at writeback (1058-1078), and the partial truncate discards block
+//! 1's buffer (block_invalidatepage at the offset, fs/buffer.c:1580-1614) and frees its extent.
+//! INV-1's "tracked" is then per block: no block the program may store into is a hole.
+//!
+//! Model: BH_Uptodate and PG_uptodate are not modelled (with two blocks: every buffer of the
+//! page counts as uptodate, as block_prepare_write makes the buffers it does not map when the
+//! page is uptodate, fs/buffer.c:1938-1942, and discard_buffer leaves BH_Uptodate; so an
+//! unmapped buffer inside EOF is one xfs_page_state_convert allocates) (the page is read whole, and a failed
 //! write's ClearPageUptodate only makes a later fault read the page again, after the error has
 //! been recorded on the mapping). Unwritten extents are not modelled (XFS creates them for
 //! preallocation and direct I/O, neither of which is part of the race). The delalloc
@@ -63,9 +74,9 @@ pub struct State {
     pub blocks: [Block; 2],
 }
 
-/// Blocks per page.
-fn nblocks(_cfg: &Config) -> usize {
-    1
+/// Blocks per page (`--blocks-per-page`).
+fn nblocks(cfg: &Config) -> usize {
+    cfg.blocks as usize
 }
 
 impl State {
@@ -86,8 +97,8 @@ fn set(w: &mut World, s: State) {
 }
 
 /// Whether block `b` lies inside i_size.
-fn in_eof(_cfg: &Config, w: &World, _b: usize) -> bool {
-    w.isize_covers_page
+fn in_eof(_cfg: &Config, w: &World, b: usize) -> bool {
+    w.block_in_eof(b)
 }
 
 /// The file's block is allocated (it was written before); a dirty page has dirty buffers, as
@@ -104,10 +115,32 @@ pub fn init(cfg: &Config) -> State {
     }
 }
 
-/// Tracked: every block inside i_size is backed by a delalloc or real extent.
+/// Tracked, for a writable pte (INV-1): every block the program may store into next is backed
+/// by a delalloc or real extent, so a store lands on space xfs_vm_writepage need not allocate.
+/// The blocks it may store into are those inside i_size, except the block an extension is
+/// adding while that ftruncate has not returned (see `memory::store_block`).
 pub fn tracked(cfg: &Config, w: &World) -> bool {
     let s = state(w);
-    (0..nblocks(cfg)).all(|b| !in_eof(cfg, w, b) || s.blocks[b].extent != Extent::Hole)
+    let storable = |b: usize| in_eof(cfg, w, b) && !(b == 1 && crate::mm::truncate::extending(w));
+    (0..nblocks(cfg)).all(|b| !storable(b) || s.blocks[b].extent != Extent::Hole)
+}
+
+/// Tracked, for a page clear_page_dirty_for_io hands to ->writepage (INV-2): every block inside
+/// i_size that holds data is backed. A hole that holds zeros (a block a partial truncate
+/// cleared and an extension brought back, not stored into since) holds no data the page owes:
+/// a hole reads as zeros.
+///
+/// Model: 2.6.29's xfs_page_state_convert allocates such a block all the same (an unmapped
+/// buffer of an uptodate page inside EOF), so at ENOSPC the page's write fails; that is
+/// writeback's own allocation, not a store the filesystem failed to prepare for, and the
+/// data invariants (INV-3c/3d) judge what it costs.
+pub fn tracked_for_io(cfg: &Config, w: &World) -> bool {
+    let s = state(w);
+    (0..nblocks(cfg)).all(|b| {
+        !in_eof(cfg, w, b)
+            || s.blocks[b].extent != Extent::Hole
+            || crate::world::block_version(w.data.mem, b) == 0
+    })
 }
 
 /// mark_buffer_dirty (fs/buffer.c:1245): a buffer that was clean becomes dirty, and only then
@@ -283,6 +316,14 @@ pub fn writepage(cfg: &Config, w: &mut World, me: Tid, _: WbCtx) -> Writepage {
     // xfs_start_page_writeback: set_page_writeback (the DIRTY tag goes if PG_dirty is clear),
     // unlock_page; the bios are submitted.
     crate::kernel::set_page_writeback(w);
+    if nblocks(cfg) > 1 && !in_eof(cfg, w, 1) {
+        // A block past EOF is not written (xfs_page_state_convert stops at the last block
+        // inside i_size): the write in flight leaves the disk's copy of it as it is.
+        if let Some(v) = w.data.in_flight {
+            let kept = crate::world::block_version(w.data.disk, 1);
+            w.data.in_flight = Some(crate::world::with_block_version(v, 1, kept));
+        }
+    }
     unlock_page(w, me);
     Writepage::Done
 }
@@ -327,6 +368,33 @@ pub fn invalidatepage(w: &mut World) {
     set(w, s);
 }
 
+/// ->invalidatepage(page, offset) with the offset at block 1: block_invalidatepage discards
+/// block 1's buffer (discard_buffer: BH_Dirty and BH_Mapped cleared) and, the offset not being
+/// 0, keeps the buffers attached.
+///
+/// Model: BH_Mapped is not kept: a buffer is mapped exactly when it has been looked up against
+/// a delalloc or real extent, and the extent is what decides whether writeback must allocate.
+/// The discarded buffer's extent is freed by T5 (`free_blocks_past_eof`) while the block lies
+/// past EOF, where neither block_page_mkwrite nor xfs_vm_writepage looks at it.
+pub fn invalidatepage_partial(w: &mut World) {
+    let mut s = state(w);
+    s.blocks[1].dirty = false;
+    set(w, s);
+}
+
+/// xfs_itruncate_finish after a partial truncate: block 1's extent (delayed or real) is freed:
+/// a hole, reading as zeros. A write in flight does not cover the block (it lay past EOF when
+/// submitted), so its ghost copy of the block follows the disk's.
+pub fn free_blocks_past_eof(w: &mut World) {
+    let mut s = state(w);
+    s.blocks[1].extent = Extent::Hole;
+    set(w, s);
+    w.data.disk = crate::world::with_block_version(w.data.disk, 1, 0);
+    if let Some(v) = w.data.in_flight {
+        w.data.in_flight = Some(crate::world::with_block_version(v, 1, 0));
+    }
+}
+
 /// xfs_vm_releasepage: no page with a delalloc block is stripped; try_to_free_buffers refuses
 /// any dirty buffer; otherwise the buffers go, and with them PG_dirty (cancel_dirty_page).
 pub fn releasepage(cfg: &Config, w: &mut World) -> bool {
@@ -348,6 +416,7 @@ pub fn page_private(w: &World) -> bool {
 }
 
 /// mpage_readpage reads a mapped page without attaching buffers; the extents are the inode's.
+/// The part of a straddling page past EOF is zeroed, not read.
 pub fn readpage(w: &mut World) {
     let mut s = state(w);
     s.attached = false;
@@ -355,6 +424,9 @@ pub fn readpage(w: &mut World) {
         b.dirty = false;
     }
     set(w, s);
+    if !w.block_in_eof(1) {
+        w.data.mem = crate::world::with_block_version(w.data.mem, 1, 0);
+    }
 }
 
 fn extent_name(e: Extent) -> &'static str {

@@ -528,6 +528,15 @@ pub fn tracked(cfg: &Config, w: &World) -> bool {
     }
 }
 
+/// Whether the page clear_page_dirty_for_io hands to ->writepage is tracked (INV-2): as
+/// `tracked`, except that buffer.c's per-block form asks only about the blocks that hold data.
+pub fn tracked_for_io(cfg: &Config, w: &World) -> bool {
+    match cfg.fs {
+        Fs::Buffer => buffer::tracked_for_io(cfg, w),
+        _ => tracked(cfg, w),
+    }
+}
+
 /// The steps of a ->page_mkwrite: each filesystem gives them its own meaning.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum MkPc {
@@ -649,19 +658,21 @@ pub(crate) fn truncate_running(w: &World) -> bool {
 /// Whether ->page_mkwrite can fail for lack of space (`--enospc`): ceph's allocation happens
 /// on the OSDs, not at fault time.
 pub fn mkwrite_can_fail(cfg: &Config) -> bool {
-    // The buffer profile's block is allocated already (a real extent), so block_prepare_write
-    // never allocates; NFS and ceph allocate on the server.
+    // The buffer profile's blocks are allocated already (real extents), so block_prepare_write
+    // allocates only for the block a partial truncate freed and an extension brought back
+    // inside i_size; NFS and ceph allocate on the server.
     has_page_mkwrite(cfg)
-        && matches!(
-            cfg.fs,
-            Fs::Seed(_)
-                | Fs::Btrfs { .. }
-                | Fs::Ubifs
-                | Fs::Ext4 { .. }
-                | Fs::Ocfs2
-                | Fs::Gfs2
-                | Fs::Nilfs2
-        )
+        && (cfg.fs == Fs::Buffer && cfg.extend
+            || matches!(
+                cfg.fs,
+                Fs::Seed(_)
+                    | Fs::Btrfs { .. }
+                    | Fs::Ubifs
+                    | Fs::Ext4 { .. }
+                    | Fs::Ocfs2
+                    | Fs::Gfs2
+                    | Fs::Nilfs2
+            ))
 }
 
 /// The threads a profile's code cannot meet, as the error `Config::validate` gives.
@@ -693,6 +704,14 @@ pub fn meaning(cfg: &Config, inv: Inv) -> &'static str {
         (Fs::FbDefio { .. }, Inv::WritablePteHasFsMetadata) => {
             "a writable pte maps a page no deferred-I/O pass will report: later stores never \
              reach the display"
+        }
+        (Fs::Buffer, Inv::WritablePteHasFsMetadata) if cfg.blocks > 1 => {
+            "a writable pte maps a block inside i_size with no space behind it: a store lands \
+             without ->page_mkwrite, and writeback must allocate"
+        }
+        (Fs::Buffer, Inv::CleanedPageHadFsMetadata) if cfg.blocks > 1 => {
+            "writeback cleaned a page whose stored-into block is a hole: ->writepage must \
+             allocate it, and at ENOSPC the data is lost"
         }
         _ => inv.meaning(),
     }
@@ -952,6 +971,25 @@ pub fn invalidatepage(cfg: &Config, w: &mut World) -> bool {
         Fs::FbDefio { .. } => {}
     }
     true
+}
+
+/// ->invalidatepage(page, offset) for the partial truncate's offset, the block boundary inside
+/// the page: the buffers wholly past it are discarded (only the buffer.c profile has blocks
+/// smaller than the page; `Config::validate` refuses a partial truncate elsewhere).
+pub fn invalidatepage_partial(cfg: &Config, w: &mut World) {
+    match cfg.fs {
+        Fs::Buffer => buffer::invalidatepage_partial(w),
+        _ => panic!("model bug: a partial truncate on fs {}", cfg.fs.id()),
+    }
+}
+
+/// The filesystem's ->truncate work after a partial truncate: free the blocks wholly past the
+/// new EOF.
+pub fn free_blocks_past_eof(cfg: &Config, w: &mut World) {
+    match cfg.fs {
+        Fs::Buffer => buffer::free_blocks_past_eof(w),
+        _ => panic!("model bug: a partial truncate on fs {}", cfg.fs.id()),
+    }
 }
 
 /// I/O completion of the write ->writepage submitted (before end_page_writeback): the

@@ -237,7 +237,7 @@ pub fn test_clear_page_dirty_for_io(cfg: &Config, w: &mut World) -> bool {
     if !test_clear_page_dirty_accounted(w) {
         return false;
     }
-    if fs::has_page_mkwrite(cfg) && w.isize_covers_page && !fs::tracked(cfg, w) {
+    if fs::has_page_mkwrite(cfg) && w.isize_covers_page && !fs::tracked_for_io(cfg, w) {
         w.fire(Inv::CleanedPageHadFsMetadata);
     }
     true

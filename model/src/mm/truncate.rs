@@ -7,6 +7,36 @@
 //! wait_on_page_writeback, zap again if still mapped, truncate_complete_page
 //! (->invalidatepage drops the metadata, cancel_dirty_page, remove_from_page_cache), unlock.
 //!
+//! With `--truncate-to partial` (buffer.c, two blocks per page) T0 is XFS's ftruncate to the
+//! boundary between the page's two blocks, xfs_setattr (fs/xfs/xfs_vnodeops.c:57) calling
+//! vmtruncate through its xfs_itruncate_data macro (xfs_linux.h:173); lines of the new tree
+//! (2.6.29.4 with e58fcb489af; the old tree's mm/memory.c lines are 33 lower):
+//! - T1 i_size_write (mm/memory.c:2386); the unmap_mapping_range calls (2397, 2399) start at
+//!   the page after the new EOF (holebegin is shifted down to a page index, 2318), so the
+//!   straddling page keeps its ptes, writable ones included.
+//! - T3 truncate_inode_pages_range's partial page, between its two passes (mm/truncate.c:
+//!   211-219): find_lock_page, wait_on_page_writeback, truncate_partial_page (50-55: zero the
+//!   tail, do_invalidatepage at the offset; PG_dirty is left alone), unlock, release.
+//! - ->truncate is xfs_vn_truncate (xfs_iops.c:611), block_truncate_page at the new size,
+//!   which returns at once on a block boundary (fs/buffer.c:2868-2872): no step.
+//! - T5 xfs_itruncate_finish (xfs_inode.c:1468) frees the blocks from the new EOF rounded up
+//!   to a block, delayed allocations included (xfs_bunmapi gives their reservation back).
+//!
+//! With `--extend` T0 then truncates up: xfs_setattr's xfs_zero_eof (xfs_lrw.c:398-405,
+//! 512-524: nothing to zero at a block-aligned old EOF, holes skipped), then vmtruncate's
+//! growing branch, i_size_write only (mm/memory.c:2367-2375): T6. The history switch
+//! `isize-extended` adds T7, pagecache_isize_extended as truncate_setsize calls it after
+//! i_size_write in v3.18 (mm/truncate.c:726-733, 756-785 of v3.18.140): lock the page that
+//! straddled the old EOF, page_mkclean, set_page_dirty if a pte was cleaned, unlock.
+//!
+//! Model: before either size change xfs_setattr flushes the range from the on-disk size to the
+//! new one when the in-core size differs from the on-disk size and the new size is larger
+//! (xfs_vnodeops.c:255-261), then waits for the inode's I/O (xfs_ioend_wait, 264). Neither is
+//! a step: the flush's condition does not hold in these runs (the file starts fully written,
+//! and the truncate's transaction writes the on-disk size before the extension), and the wait
+//! only removes interleavings (a size change while a write is in flight), so the model checks
+//! a superset of the kernel's runs.
+//!
 //! Model: pass 1 of truncate_inode_pages is left out. It does what pass 2 does, but only with
 //! trylock_page and only for a page not under writeback, so every run of pass 1 is also a run
 //! of pass 2 without contention. T4 (the second unmap, for private COW copies) and T5
@@ -14,14 +44,38 @@
 
 use crate::anchors::{anchor, Tree};
 use crate::config::Config;
+use crate::contract::Fix;
 use crate::kernel::{
-    get_page, lock_page, put_page, test_clear_page_dirty_accounted, unlock_page, zap_pte, Acquire,
+    get_page, lock_page, put_page, set_page_dirty, test_clear_page_dirty_accounted, unlock_page,
+    zap_pte, Acquire,
 };
 use crate::step::{Step, StepInfo};
-use crate::world::{Pc, Tid, TruncPc, World};
+use crate::world::{with_block_version, Pc, Tid, TruncPc, World};
 
 fn next(pc: TruncPc) -> Step {
     Step::Next(Pc::Truncate(pc))
+}
+
+fn t0(w: &World) -> Option<TruncPc> {
+    w.threads.iter().find_map(|t| match t.pc {
+        Pc::Truncate(pc) => Some(pc),
+        _ => None,
+    })
+}
+
+/// Whether T0 is inside an extension's ftruncate after its i_size_write, before it returns
+/// (pagecache_isize_extended is still to run or running).
+pub fn extending(w: &World) -> bool {
+    matches!(
+        t0(w),
+        Some(TruncPc::ExtendLockPage | TruncPc::ExtendMkclean(_) | TruncPc::ExtendUnlock)
+    )
+}
+
+/// Whether T0's extension has returned: block 1, dropped by the partial truncate, is inside
+/// the file again.
+pub fn extended(w: &World) -> bool {
+    t0(w) == Some(TruncPc::Done) && w.isize_covers_page && !w.isize_partial
 }
 
 /// One step of truncate.
@@ -33,6 +87,17 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: TruncPc) -> Step {
             // asleep while a filesystem's ->page_mkwrite holds it for read (ext4).
             if crate::fs::truncate_waits(cfg, w) {
                 return Step::Blocked;
+            }
+            if cfg.truncate_partial {
+                // T1: i_size_write(inode, offset) with offset the block boundary inside the
+                // page. T2's unmap_mapping_range starts at the first page wholly past the new
+                // EOF (holebegin is offset + PAGE_SIZE - 1, in pages): none of the straddling
+                // page's ptes is zapped, so the partial truncate goes straight to its page. From
+                // here the file owes nothing of block 1 but zeros (ghost: its stored version is
+                // 0), whether or not the page is still cached for T3 to clear.
+                w.isize_partial = true;
+                w.data.stored = with_block_version(w.data.stored, 1, 0);
+                return next(TruncPc::LockPage);
             }
             // T1: i_size_write(inode, 0), no page lock.
             w.isize_covers_page = false;
@@ -63,7 +128,11 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: TruncPc) -> Step {
             // in the cache until this thread removes it (reclaim cannot free a page whose
             // reference it sees).
             if w.evicted {
-                return next(TruncPc::Done);
+                return next(if cfg.truncate_partial {
+                    TruncPc::FreeBlocks
+                } else {
+                    TruncPc::Done
+                });
             }
             match lock_page(w, me) {
                 Acquire::Blocked => Step::Blocked,
@@ -77,6 +146,8 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: TruncPc) -> Step {
         TruncPc::WaitOnWriteback => {
             if w.page.writeback {
                 Step::Blocked
+            } else if cfg.truncate_partial {
+                next(TruncPc::PartialPage)
             } else if w.mapcount() > 0 {
                 next(TruncPc::UnmapLocked(0))
             } else {
@@ -133,6 +204,91 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: TruncPc) -> Step {
             // T3: unlock_page; pagevec_release drops the lookup reference.
             unlock_page(w, me);
             put_page(w, me);
+            next(if cfg.truncate_partial {
+                TruncPc::FreeBlocks
+            } else {
+                TruncPc::Done
+            })
+        }
+        TruncPc::PartialPage => {
+            // T3, partial: truncate_partial_page: zero_user_segment clears the page from the
+            // new EOF to its end (block 1 holds zeros, version 0, as T1 made the file owe), and
+            // with PagePrivate
+            // do_invalidatepage(page, partial) lets the filesystem discard the buffers wholly
+            // past the offset. PG_dirty, the ptes and the page's place in the cache stay.
+            w.data.mem = with_block_version(w.data.mem, 1, 0);
+            crate::fs::invalidatepage_partial(cfg, w);
+            next(TruncPc::UnlockPage)
+        }
+        TruncPc::FreeBlocks => {
+            // T5, partial: the filesystem frees the blocks wholly past the new EOF (delayed
+            // allocations included): block 1 becomes a hole, which reads as zeros.
+            crate::fs::free_blocks_past_eof(cfg, w);
+            next(if cfg.extend {
+                TruncPc::ExtendSize
+            } else {
+                TruncPc::Done
+            })
+        }
+        TruncPc::ExtendSize => {
+            // T6: the truncate up. xfs_setattr's xfs_zero_eof has nothing to zero (the old EOF
+            // is on a block boundary and block 1 is a hole); i_size_write moves EOF past block
+            // 1 again, without the page lock.
+            w.isize_partial = false;
+            next(if cfg.fixes.has(Fix::IsizeExtended) && cfg.blocks > 1 {
+                TruncPc::ExtendLockPage
+            } else {
+                TruncPc::Done
+            })
+        }
+        TruncPc::ExtendLockPage => {
+            // T7: pagecache_isize_extended (90a8020278c1): the old EOF is not page aligned and
+            // the new one lies past its block, so find_lock_page of the straddling page. A page
+            // reclaim freed is not found: a new one will be read, unmapped, and fault anew.
+            if w.evicted {
+                return next(TruncPc::Done);
+            }
+            match lock_page(w, me) {
+                Acquire::Blocked => Step::Blocked,
+                Acquire::SelfDeadlock => next(TruncPc::Done),
+                Acquire::Got => {
+                    get_page(w, me);
+                    next(TruncPc::ExtendMkclean(0))
+                }
+            }
+        }
+        TruncPc::ExtendMkclean(n) => {
+            // T7: page_mkclean, as writeback's W6a: i_mmap_lock across the walk, each pte
+            // write-protected and cleaned under its ptl.
+            if n == 0 {
+                match w.i_mmap_lock {
+                    Some(o) if o != me => return Step::Blocked,
+                    _ => w.i_mmap_lock = Some(me),
+                }
+            }
+            let pte = &mut w.ptes[n as usize];
+            if pte.present && (pte.write || pte.dirty) {
+                if pte.write {
+                    w.events |= crate::world::Event::IsizeExtendedReprotected as u8;
+                }
+                pte.write = false;
+                pte.dirty = false;
+                w.local(me).cleaned = true;
+            }
+            if n + 1 < ptes {
+                return next(TruncPc::ExtendMkclean(n + 1));
+            }
+            w.i_mmap_lock = None;
+            next(TruncPc::ExtendUnlock)
+        }
+        TruncPc::ExtendUnlock => {
+            // T7: page_mkclean cleaned a pte: set_page_dirty; unlock_page, page_cache_release.
+            if w.thread(me).local.cleaned {
+                set_page_dirty(cfg, w);
+                w.local(me).cleaned = false;
+            }
+            unlock_page(w, me);
+            put_page(w, me);
             next(TruncPc::Done)
         }
         TruncPc::Done => Step::Blocked,
@@ -149,6 +305,13 @@ pub fn info(cfg: &Config, w: &World, pc: TruncPc) -> StepInfo {
         what,
     };
     match pc {
+        TruncPc::SetSize if cfg.truncate_partial => StepInfo {
+            id: "T1",
+            function: "vmtruncate",
+            anchor: anchor("vmtruncate", old),
+            what: "i_size_write to the block boundary inside the page: block 1 lies beyond EOF; \
+                   unmap_mapping_range starts at the next page, the ptes stay",
+        },
         TruncPc::SetSize => StepInfo {
             id: "T1",
             function: "vmtruncate",
@@ -161,6 +324,10 @@ pub fn info(cfg: &Config, w: &World, pc: TruncPc) -> StepInfo {
             anchor: anchor("unmap_mapping_range", old),
             what: "zap this pte under its ptl (dirty bit -> set_page_dirty), no page lock",
         },
+        TruncPc::LockPage if cfg.truncate_partial => tip(
+            "T3",
+            "the page straddling the new EOF: find_lock_page (get_page, lock_page)",
+        ),
         TruncPc::LockPage => tip("T3", "pagevec_lookup (get_page), lock_page"),
         TruncPc::WaitOnWriteback if w.page.writeback => {
             tip("T3", "wait_on_page_writeback: sleep while PG_writeback")
@@ -184,6 +351,48 @@ pub fn info(cfg: &Config, w: &World, pc: TruncPc) -> StepInfo {
             },
         },
         TruncPc::UnlockPage => tip("T3", "unlock_page, pagevec_release (put_page)"),
+        TruncPc::PartialPage => StepInfo {
+            id: "T3",
+            function: "truncate_partial_page",
+            anchor: anchor("truncate_partial_page", old),
+            what: "zero the page past the new EOF; ->invalidatepage(page, offset) discards \
+                   block 1's buffer; the page stays dirty and mapped",
+        },
+        TruncPc::FreeBlocks => StepInfo {
+            id: "T5",
+            function: "xfs_itruncate_finish",
+            anchor: anchor("xfs_itruncate_finish", old),
+            what: "free the blocks past the new EOF: block 1 is a hole",
+        },
+        TruncPc::ExtendSize => StepInfo {
+            id: "T6",
+            function: "xfs_setattr",
+            anchor: anchor("xfs_setattr", old),
+            what: if cfg.fixes.has(Fix::IsizeExtended) {
+                "truncate up: xfs_zero_eof finds a hole, i_size_write past block 1"
+            } else {
+                "truncate up: xfs_zero_eof finds a hole, i_size_write past block 1; the \
+                 writable pte is left as it is"
+            },
+        },
+        TruncPc::ExtendLockPage => StepInfo {
+            id: "T7",
+            function: "pagecache_isize_extended",
+            anchor: anchor("pagecache_isize_extended", old),
+            what: "90a8020278c1: the old EOF was inside the page: find_lock_page",
+        },
+        TruncPc::ExtendMkclean(_) => StepInfo {
+            id: "T7",
+            function: "page_mkclean",
+            anchor: anchor("page_mkclean", old),
+            what: "write-protect and clean this pte under its ptl (i_mmap_lock held)",
+        },
+        TruncPc::ExtendUnlock => StepInfo {
+            id: "T7",
+            function: "pagecache_isize_extended",
+            anchor: anchor("pagecache_isize_extended", old),
+            what: "a pte was cleaned: set_page_dirty; unlock_page, page_cache_release",
+        },
         TruncPc::Done => tip("-", "finished"),
     }
 }

@@ -96,8 +96,13 @@ fn store(cfg: &Config, w: &mut World, me: Tid) -> Step {
     let pte = w.ptes[n];
     if pte.present && pte.write {
         w.ptes[n].dirty = true;
-        w.data.stored += 1;
-        w.data.mem = w.data.stored;
+        let b = store_block(cfg, w);
+        let v = crate::world::block_version(w.data.stored, b) + 1;
+        w.data.stored = crate::world::with_block_version(w.data.stored, b, v);
+        w.data.mem = crate::world::with_block_version(w.data.mem, b, v);
+        if b == 1 && crate::mm::truncate::extended(w) {
+            w.note(crate::world::Event::StoreInExtendedBlock);
+        }
         let l = w.local(me);
         l.stores += 1;
         let more = l.stores < cfg.stores;
@@ -118,6 +123,28 @@ fn store(cfg: &Config, w: &mut World, me: Tid) -> Step {
     Step::Next(Pc::Fault(FaultPc::Mkwrite(crate::fs::page_mkwrite_entry(
         cfg,
     ))))
+}
+
+/// The block of the page a store writes: the last one inside the file as the program knows
+/// it (it writes at the end of its file). With one block per page, block 0.
+///
+/// Model: the program learns the file's size from its own ftruncate calls: a block a
+/// truncate drops is not written from its i_size_write on (a store beyond i_size is not
+/// made), and a block an extension adds only once that ftruncate has returned (the contract
+/// pagecache_isize_extended relies on: it runs after i_size_write, under i_mutex, before
+/// ftruncate returns). The last block rather than a chosen one: that is the program of the
+/// partial-page reproducer (store, shrink, grow, store past the old EOF). What does not depend
+/// on the choice: INV-1, a property of the pte and the blocks (any block inside i_size may be
+/// stored into next), and XFS's writeback, which writes (and allocates) every block inside
+/// i_size whichever one was stored to. What does: INV-2's per-block form fires only for a
+/// hole that was stored into, so a program that writes only block 0 would not break it; the
+/// model checks the reproducer's program, not every program.
+pub fn store_block(cfg: &Config, w: &World) -> usize {
+    if cfg.blocks > 1 && w.block_in_eof(1) && !crate::mm::truncate::extending(w) {
+        1
+    } else {
+        0
+    }
 }
 
 /// How a fault returns to the arch fault handler.
