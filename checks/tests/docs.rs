@@ -43,7 +43,7 @@ fn protocol_document_carries_the_anchor_table() {
 /// protocols), every thread: the step it would take names a function and a known anchor.
 #[test]
 fn every_reachable_step_has_a_known_anchor() {
-    use mkwrite_model::contract::{Protocol, HISTORY, SCENARIOS};
+    use mkwrite_model::contract::{Protocol, HISTORY, PARTIAL_PAGE, SCENARIOS};
     let mut configs: Vec<Config> = checks::report::matrix_configs();
     for p in Protocol::all() {
         for truncate in [false, true] {
@@ -65,6 +65,7 @@ fn every_reachable_step_has_a_known_anchor() {
         SCENARIOS
             .iter()
             .chain(HISTORY.iter())
+            .chain(PARTIAL_PAGE.iter())
             .map(Config::from_scenario),
     );
     configs.extend(checks::report::profile_configs());

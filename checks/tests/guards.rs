@@ -5,7 +5,7 @@
 //! change weakens or strengthens moves its depth. `BLESS=1 cargo test --release --test guards`
 //! rewrites the file.
 
-use checks::report::{history_configs, matrix_configs, profile_configs};
+use checks::report::{history_configs, matrix_configs, partial_page_configs, profile_configs};
 use checks::run::{check, guard_depths};
 use std::path::Path;
 
@@ -21,6 +21,7 @@ fn every_guard_is_reached_exactly_where_it_applies_at_its_pinned_depth() {
         .into_iter()
         .chain(profile_configs())
         .chain(history_configs())
+        .chain(partial_page_configs())
         .collect();
     for cfg in &configs {
         let r = check(cfg, false);

@@ -187,3 +187,24 @@ fn loom_reaches_stateright_verdicts_on_the_filesystem_profiles() {
         }
     }
 }
+
+/// The partial page (R7, R7-fixed) without the flusher: three spawned threads (F0, T0, IO),
+/// preemption bound 2. loom finds exactly stateright's violations: INV-1 and INV-2 for R7,
+/// none with 90a8020278c1.
+#[test]
+fn loom_reaches_stateright_verdicts_on_the_partial_page() {
+    for name in ["R7", "R7-fixed"] {
+        let cfg = Config {
+            writeback: 0,
+            ..Config::scenario(name).unwrap()
+        };
+        assert_eq!(spawned_threads(&cfg), 3);
+        let sr: BTreeSet<Inv> = check(&cfg, false).violated().into_iter().collect();
+        assert_eq!(
+            sr.is_empty(),
+            name == "R7-fixed",
+            "{name}: stateright's verdict"
+        );
+        assert_eq!(loom_violated(&cfg, Some(2)), sr, "{name}");
+    }
+}

@@ -25,6 +25,8 @@ fn generated() -> Vec<(&'static str, String)> {
     let r1 = "traces/old-unlocked/wp-fault+writeback/writable_pte_has_fs_metadata";
     let text = std::fs::read_to_string(root().join(format!("{r1}.txt"))).expect("R1 trace");
     let json = format!("{r1}.json");
+    let r7 = "traces/new-buffer/partial-page+truncate+extend/writable_pte_has_fs_metadata.txt";
+    let r7_text = std::fs::read_to_string(root().join(r7)).expect("R7 trace");
     // The example runs the binary, so the README shows exactly what the command prints.
     let replayed = mkwrite(&["replay", &json, "--protocol", "new", "--fs", "locked"]);
     let mut matrix = String::new();
@@ -43,6 +45,7 @@ fn generated() -> Vec<(&'static str, String)> {
             "r1-replay-new",
             format!("```\n$ mkwrite replay {json} --protocol new --fs locked\n{replayed}```\n"),
         ),
+        ("r7-trace", format!("```\n{r7_text}```\n")),
         ("matrix", format!("```\n{matrix}```\n")),
     ]
 }

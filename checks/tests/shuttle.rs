@@ -206,3 +206,15 @@ fn shuttle_reaches_stateright_verdicts_on_the_filesystem_profiles() {
         }
     }
 }
+
+/// shuttle's default run (PCT) reaches R7's violations, INV-1 and INV-2, on the scenario as it
+/// stands (four spawned threads), and none on R7-fixed.
+#[test]
+fn shuttle_reaches_stateright_verdicts_on_the_partial_page() {
+    for name in ["R7", "R7-fixed"] {
+        let cfg = Config::scenario(name).unwrap();
+        let sr: BTreeSet<Inv> = check(&cfg, false).violated().into_iter().collect();
+        let found: BTreeSet<Inv> = shuttle_default(&cfg).violations.into_keys().collect();
+        assert_eq!(found, sr, "{name}");
+    }
+}

@@ -6,7 +6,7 @@
 use checks::report::profile_configs;
 use checks::run::check;
 use checks::tracefmt::{json, mermaid, parse, replay_record, text};
-use mkwrite_model::contract::{HISTORY, SCENARIOS};
+use mkwrite_model::contract::{HISTORY, PARTIAL_PAGE, SCENARIOS};
 use mkwrite_model::{fs, Config, Fs};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -14,7 +14,11 @@ use std::path::{Path, PathBuf};
 fn expected() -> BTreeMap<PathBuf, String> {
     let mut files = BTreeMap::new();
     let mut seen = Vec::new();
-    for s in SCENARIOS.iter().chain(HISTORY.iter()) {
+    for s in SCENARIOS
+        .iter()
+        .chain(HISTORY.iter())
+        .chain(PARTIAL_PAGE.iter())
+    {
         let cfg = Config::from_scenario(s);
         if seen.contains(&cfg) {
             continue;
@@ -105,9 +109,9 @@ fn committed_traces_are_current() {
     let textbook = files.keys().filter(|p| !p.starts_with("profiles")).count();
     assert_eq!(
         textbook,
-        3 * (9 + 2 + 5 + 1 + 3 + 1),
+        3 * (9 + 2 + 5 + 1 + 3 + 1 + 2),
         "R1, R3, R5 (three each), R2 and R4 (INV-2 each), then pre2007, old with truncate, \
-         v3.15-rc and 2014"
+         v3.15-rc and 2014, then R7 (INV-1 and INV-2; R7-fixed has none)"
     );
     let bless = std::env::var_os("BLESS").is_some();
     // A file the model no longer produces is stale: a bless deletes it, a check fails on it.
