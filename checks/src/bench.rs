@@ -53,7 +53,7 @@ pub fn config_args(cfg: &Config) -> Vec<String> {
         a.extend(["--truncate-to".to_string(), "partial".to_string()]);
     }
     if cfg.extend {
-        a.push("--extend".into());
+        a.extend(["--extend".to_string(), "true".to_string()]);
     }
     a
 }

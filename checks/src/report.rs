@@ -22,7 +22,10 @@ fn guard_needs(g: Guard) -> &'static str {
         }
         Guard::TruncateRemovesPageUnderFault => "needs T0 truncating to 0",
         Guard::PageMkwriteReturnsNopage => "needs T0 truncating to 0, and ->page_mkwrite",
-        Guard::PageMkwriteFails => "needs --enospc, or T0 with NFS's SIGBUS",
+        Guard::PageMkwriteFails => {
+            "needs --enospc with a ->page_mkwrite that allocates (buffer: after --extend), or T0 \
+             with NFS's SIGBUS"
+        }
         Guard::FaultRetries => "needs a shared mm, R0, or T0 truncating to 0 with ->page_mkwrite",
         Guard::DataReachesDisk => {
             "needs W0 when T0 runs (not nilfs2 from a clean page: nothing is ever written)"

@@ -238,7 +238,7 @@ pub fn record(
         scenario: scenario.map(String::from),
         invariant: inv.name().into(),
         inv: inv.id().into(),
-        meaning: inv.meaning().into(),
+        meaning: mkwrite_model::fs::meaning(cfg, inv).into(),
         checker: "stateright".into(),
         steps: steps
             .iter()
@@ -326,7 +326,7 @@ pub fn mermaid(
         inv.name(),
         inv.id(),
         scenario.unwrap_or("a configuration"),
-        inv.meaning()
+        mkwrite_model::fs::meaning(cfg, inv)
     );
     let _ = writeln!(
         s,

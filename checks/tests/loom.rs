@@ -189,8 +189,8 @@ fn loom_reaches_stateright_verdicts_on_the_filesystem_profiles() {
 }
 
 /// The partial page (R7, R7-fixed) without the flusher: three spawned threads (F0, T0, IO),
-/// preemption bound 2. loom finds exactly stateright's violations: INV-1 and INV-2 for R7,
-/// none with 90a8020278c1.
+/// preemption bound 2. loom's violations are exactly stateright's: some for R7, none with
+/// 90a8020278c1.
 #[test]
 fn loom_reaches_stateright_verdicts_on_the_partial_page() {
     for name in ["R7", "R7-fixed"] {

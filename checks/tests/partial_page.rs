@@ -5,7 +5,7 @@
 use checks::run::{check, Report};
 use mkwrite_model::contract::{scenario, Protocol};
 use mkwrite_model::invariants::Guard;
-use mkwrite_model::{Config, Fs, Inv};
+use mkwrite_model::{Config, Inv};
 use std::process::Command;
 
 fn r7() -> Config {
@@ -139,28 +139,6 @@ fn r7_fixed_at_enospc_loses_only_through_writebacks_own_allocation() {
     assert_eq!(trace_len(&r, Inv::NoStoreLostReported), Some(29));
 }
 
-/// pagecache_isize_extended returns at once when the block size is the page size: with one
-/// block per page the switch changes no state.
-#[test]
-fn the_switch_is_inert_with_one_block_per_page() {
-    for truncate in [false, true] {
-        let base = Config {
-            fs: Fs::Buffer,
-            writeback: 2,
-            truncate,
-            ..Config::new(Protocol::New)
-        };
-        let fixed = Config {
-            protocol: Protocol::NewIsizeExtended,
-            fixes: Protocol::NewIsizeExtended.fixes(),
-            ..base
-        };
-        let (a, b) = (check(&base, false), check(&fixed, false));
-        assert_eq!(a.states, b.states);
-        assert_eq!(a.violated(), b.violated());
-    }
-}
-
 #[test]
 fn scenarios_are_listed_and_found_by_race_id() {
     assert_eq!(
@@ -197,17 +175,32 @@ fn mkwrite(args: &[&str]) -> (i32, String) {
     )
 }
 
+/// `--extend false` takes a scenario's truncate up away: R7 without it holds.
+#[test]
+fn extend_false_drops_the_scenarios_truncate_up() {
+    let out = Command::new(env!("CARGO_BIN_EXE_mkwrite"))
+        .args(["check", "--scenario", "R7", "--extend", "false", "--quiet"])
+        .output()
+        .expect("mkwrite runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[test]
 fn partial_page_flags_outside_the_buffer_profile_are_refused_with_one_line() {
     for (args, words) in [
         (
             &["check", "--blocks-per-page", "2", "--fs", "nfs"][..],
-            "--blocks-per-page 2 is modelled for --fs buffer only",
+            "2 blocks per page (--blocks-per-page) are modelled for --fs buffer only",
         ),
         (&["check", "--blocks-per-page", "3"], "expected 1 or 2"),
         (
             &["check", "--truncate", "1", "--truncate-to", "partial"],
-            "--truncate-to partial is modelled for --fs buffer only",
+            "a partial truncate (--truncate-to partial) is modelled for --fs buffer only",
         ),
         (
             &[
@@ -235,7 +228,7 @@ fn partial_page_flags_outside_the_buffer_profile_are_refused_with_one_line() {
         ),
         (
             &["check", "--fs", "buffer", "--truncate", "1", "--extend"],
-            "--extend needs --truncate-to partial",
+            "the truncate up (--extend) needs --truncate-to partial",
         ),
         (
             &["check", "--truncate-to", "half"],

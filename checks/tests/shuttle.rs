@@ -207,8 +207,8 @@ fn shuttle_reaches_stateright_verdicts_on_the_filesystem_profiles() {
     }
 }
 
-/// shuttle's default run (PCT) reaches R7's violations, INV-1 and INV-2, on the scenario as it
-/// stands (four spawned threads), and none on R7-fixed.
+/// shuttle's default run (PCT, then random scheduling) reaches exactly stateright's
+/// violations on R7 as it stands (four spawned threads), and none on R7-fixed.
 #[test]
 fn shuttle_reaches_stateright_verdicts_on_the_partial_page() {
     for name in ["R7", "R7-fixed"] {

@@ -150,6 +150,12 @@ impl Config {
         if self.shared_mm && self.writers < 2 {
             return Err(ConfigError("a shared mm needs 2 writers".into()));
         }
+        if !(1..=2).contains(&self.stores) {
+            return Err(ConfigError(format!(
+                "stores per writer must be 1 or 2, not {}",
+                self.stores
+            )));
+        }
         if !(1..=2).contains(&self.blocks) {
             return Err(ConfigError(format!(
                 "blocks per page must be 1 or 2, not {}",

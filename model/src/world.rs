@@ -249,15 +249,15 @@ pub enum TruncPc {
     /// T3, partial: truncate_partial_page: zero the page past the new EOF, ->invalidatepage
     /// with that offset (the buffers wholly past it are discarded).
     PartialPage,
-    /// T5, partial: the filesystem frees the blocks past the new EOF (xfs_itruncate_finish).
+    /// T6, partial: the filesystem frees the blocks past the new EOF (xfs_itruncate_finish).
     FreeBlocks,
-    /// T6 (`--extend`): the truncate up: i_size_write past the dropped block.
+    /// T7 (`--extend`): the truncate up: i_size_write past the dropped block.
     ExtendSize,
-    /// T7 (`isize-extended`): pagecache_isize_extended: find_lock_page of the straddling page.
+    /// T8 (`isize-extended`): pagecache_isize_extended: find_lock_page of the straddling page.
     ExtendLockPage,
-    /// T7: page_mkclean of that page, one pte-lock section for pte `n`.
+    /// T8: page_mkclean of that page, one pte-lock section for pte `n`.
     ExtendMkclean(u8),
-    /// T7: set_page_dirty if page_mkclean cleaned a pte; unlock_page, release.
+    /// T8: set_page_dirty if page_mkclean cleaned a pte; unlock_page, release.
     ExtendUnlock,
     /// Finished.
     Done,

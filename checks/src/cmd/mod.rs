@@ -91,9 +91,9 @@ pub struct ConfigArgs {
     #[arg(long)]
     pub truncate_to: Option<String>,
     /// After its partial truncate, T0 truncates the file up again, past the dropped block
-    /// (needs --truncate-to partial).
-    #[arg(long)]
-    pub extend: bool,
+    /// (needs --truncate-to partial); `--extend false` drops a scenario's.
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
+    pub extend: Option<bool>,
 }
 
 impl ConfigArgs {
@@ -115,7 +115,7 @@ impl ConfigArgs {
             || self.late_writeback
             || self.blocks_per_page.is_some()
             || self.truncate_to.is_some()
-            || self.extend
+            || self.extend.is_some()
     }
 }
 
@@ -270,27 +270,34 @@ pub fn resolve(a: &ConfigArgs, file_base: Option<Config>) -> Result<Config, Stri
             "zero, partial",
         )?;
     }
-    c.extend |= a.extend;
+    if let Some(e) = a.extend {
+        c.extend = e;
+    }
+    // The partial-page fields may come from a scenario (R7) rather than from flags the user
+    // typed: each message names the field and the flag that sets it.
     if c.blocks > 1 && c.fs != Fs::Buffer {
         return Err(format!(
-            "--blocks-per-page 2 is modelled for --fs buffer only, not {}",
+            "2 blocks per page (--blocks-per-page) are modelled for --fs buffer only, not {}",
             c.fs.id()
         ));
     }
     if c.truncate_partial && c.fs != Fs::Buffer {
         return Err(format!(
-            "--truncate-to partial is modelled for --fs buffer only, not {}",
+            "a partial truncate (--truncate-to partial) is modelled for --fs buffer only, not {}",
             c.fs.id()
         ));
     }
     if c.truncate_partial && c.blocks < 2 {
-        return Err("--truncate-to partial needs --blocks-per-page 2".into());
+        return Err("a partial truncate (--truncate-to partial) needs --blocks-per-page 2".into());
     }
     if c.truncate_partial && !c.truncate {
-        return Err("--truncate-to partial needs --truncate 1".into());
+        return Err("a partial truncate (--truncate-to partial) needs --truncate 1".into());
     }
     if c.extend && !c.truncate_partial {
-        return Err("--extend needs --truncate-to partial".into());
+        return Err(
+            "the truncate up (--extend) needs --truncate-to partial (--extend false drops it)"
+                .into(),
+        );
     }
     // The combinations that do not exist, worded as the flags that make them.
     if c.shared_mm && c.writers < 2 {

@@ -198,7 +198,7 @@ impl Fs {
                 code: "2.6.29.4: e58fcb489af^ beside the old VM, e58fcb489af beside the new",
                 old_vm: "0, page unlocked (block_page_mkwrite before the patch)",
                 new_vm: "VM_FAULT_LOCKED (the patch's hunk H7)",
-                tracked: "every block inside i_size is backed by a delalloc or real extent",
+                tracked: "every block inside i_size that can be stored into is delalloc or real, not a hole",
                 files: "fs/buffer.c, fs/xfs/linux-2.6/xfs_aops.c, xfs_file.c, fs/mpage.c",
             },
             Fs::Nfs { converted: false } => FsInfo {

@@ -17,15 +17,16 @@
 //! - T3 truncate_inode_pages_range's partial page, between its two passes (mm/truncate.c:
 //!   211-219): find_lock_page, wait_on_page_writeback, truncate_partial_page (50-55: zero the
 //!   tail, do_invalidatepage at the offset; PG_dirty is left alone), unlock, release.
-//! - ->truncate is xfs_vn_truncate (xfs_iops.c:611), block_truncate_page at the new size,
-//!   which returns at once on a block boundary (fs/buffer.c:2868-2872): no step.
-//! - T5 xfs_itruncate_finish (xfs_inode.c:1468) frees the blocks from the new EOF rounded up
+//! - T5, ->truncate, is xfs_vn_truncate (xfs_iops.c:611): block_truncate_page at the new
+//!   size, which returns at once on a block boundary (fs/buffer.c:2868-2872): no step. After
+//!   the extension it works on the page that holds the new EOF, past the model's page.
+//! - T6 xfs_itruncate_finish (xfs_inode.c:1468) frees the blocks from the new EOF rounded up
 //!   to a block, delayed allocations included (xfs_bunmapi gives their reservation back).
 //!
 //! With `--extend` T0 then truncates up: xfs_setattr's xfs_zero_eof (xfs_lrw.c:398-405,
 //! 512-524: nothing to zero at a block-aligned old EOF, holes skipped), then vmtruncate's
-//! growing branch, i_size_write only (mm/memory.c:2367-2375): T6. The history switch
-//! `isize-extended` adds T7, pagecache_isize_extended as truncate_setsize calls it after
+//! growing branch, i_size_write only (mm/memory.c:2367-2375): T7. The history switch
+//! `isize-extended` adds T8, pagecache_isize_extended as truncate_setsize calls it after
 //! i_size_write in v3.18 (mm/truncate.c:726-733, 756-785 of v3.18.140): lock the page that
 //! straddled the old EOF, page_mkclean, set_page_dirty if a pte was cleaned, unlock.
 //!
@@ -39,8 +40,10 @@
 //!
 //! Model: pass 1 of truncate_inode_pages is left out. It does what pass 2 does, but only with
 //! trylock_page and only for a page not under writeback, so every run of pass 1 is also a run
-//! of pass 2 without contention. T4 (the second unmap, for private COW copies) and T5
-//! (->truncate freeing blocks) are left out: no private mappings, no block state.
+//! of pass 2 without contention. T4 (the second unmap, for private COW copies) is left out: no
+//! private mappings. In a truncate to 0, T5 (->truncate) and the filesystem's freeing of the
+//! blocks are no step: the page has left the cache and lies beyond EOF, where no later step
+//! looks at its blocks. After a partial truncate the buffer profile's block freeing is T6.
 
 use crate::anchors::{anchor, Tree};
 use crate::config::Config;
@@ -136,7 +139,11 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: TruncPc) -> Step {
             }
             match lock_page(w, me) {
                 Acquire::Blocked => Step::Blocked,
-                Acquire::SelfDeadlock => next(TruncPc::Done),
+                Acquire::SelfDeadlock => next(if cfg.truncate_partial {
+                    TruncPc::FreeBlocks
+                } else {
+                    TruncPc::Done
+                }),
                 Acquire::Got => {
                     get_page(w, me);
                     next(TruncPc::WaitOnWriteback)
@@ -221,7 +228,7 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: TruncPc) -> Step {
             next(TruncPc::UnlockPage)
         }
         TruncPc::FreeBlocks => {
-            // T5, partial: the filesystem frees the blocks wholly past the new EOF (delayed
+            // T6, partial: the filesystem frees the blocks wholly past the new EOF (delayed
             // allocations included): block 1 becomes a hole, which reads as zeros.
             crate::fs::free_blocks_past_eof(cfg, w);
             next(if cfg.extend {
@@ -231,18 +238,20 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: TruncPc) -> Step {
             })
         }
         TruncPc::ExtendSize => {
-            // T6: the truncate up. xfs_setattr's xfs_zero_eof has nothing to zero (the old EOF
-            // is on a block boundary and block 1 is a hole); i_size_write moves EOF past block
-            // 1 again, without the page lock.
+            // T7: the truncate up, to a size past the model's page. xfs_setattr's xfs_zero_eof
+            // has nothing to zero (the old EOF is on a block boundary and block 1 is a hole);
+            // i_size_write moves EOF past block 1 again, without the page lock.
             w.isize_partial = false;
-            next(if cfg.fixes.has(Fix::IsizeExtended) && cfg.blocks > 1 {
+            // Model: pagecache_isize_extended's early return for a block as large as the page
+            // is not a branch: `Config::validate` allows an extension only with two blocks.
+            next(if cfg.fixes.has(Fix::IsizeExtended) {
                 TruncPc::ExtendLockPage
             } else {
                 TruncPc::Done
             })
         }
         TruncPc::ExtendLockPage => {
-            // T7: pagecache_isize_extended (90a8020278c1): the old EOF is not page aligned and
+            // T8: pagecache_isize_extended (90a8020278c1): the old EOF is not page aligned and
             // the new one lies past its block, so find_lock_page of the straddling page. A page
             // reclaim freed is not found: a new one will be read, unmapped, and fault anew.
             if w.evicted {
@@ -258,7 +267,7 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: TruncPc) -> Step {
             }
         }
         TruncPc::ExtendMkclean(n) => {
-            // T7: page_mkclean, as writeback's W6a: i_mmap_lock across the walk, each pte
+            // T8: page_mkclean, as writeback's W6a: i_mmap_lock across the walk, each pte
             // write-protected and cleaned under its ptl.
             if n == 0 {
                 match w.i_mmap_lock {
@@ -282,7 +291,7 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: TruncPc) -> Step {
             next(TruncPc::ExtendUnlock)
         }
         TruncPc::ExtendUnlock => {
-            // T7: page_mkclean cleaned a pte: set_page_dirty; unlock_page, page_cache_release.
+            // T8: page_mkclean cleaned a pte: set_page_dirty; unlock_page, page_cache_release.
             if w.thread(me).local.cleaned {
                 set_page_dirty(cfg, w);
                 w.local(me).cleaned = false;
@@ -359,13 +368,13 @@ pub fn info(cfg: &Config, w: &World, pc: TruncPc) -> StepInfo {
                    block 1's buffer; the page stays dirty and mapped",
         },
         TruncPc::FreeBlocks => StepInfo {
-            id: "T5",
+            id: "T6",
             function: "xfs_itruncate_finish",
             anchor: anchor("xfs_itruncate_finish", old),
             what: "free the blocks past the new EOF: block 1 is a hole",
         },
         TruncPc::ExtendSize => StepInfo {
-            id: "T6",
+            id: "T7",
             function: "xfs_setattr",
             anchor: anchor("xfs_setattr", old),
             what: if cfg.fixes.has(Fix::IsizeExtended) {
@@ -376,19 +385,19 @@ pub fn info(cfg: &Config, w: &World, pc: TruncPc) -> StepInfo {
             },
         },
         TruncPc::ExtendLockPage => StepInfo {
-            id: "T7",
+            id: "T8",
             function: "pagecache_isize_extended",
             anchor: anchor("pagecache_isize_extended", old),
             what: "90a8020278c1: the old EOF was inside the page: find_lock_page",
         },
         TruncPc::ExtendMkclean(_) => StepInfo {
-            id: "T7",
+            id: "T8",
             function: "page_mkclean",
             anchor: anchor("page_mkclean", old),
             what: "write-protect and clean this pte under its ptl (i_mmap_lock held)",
         },
         TruncPc::ExtendUnlock => StepInfo {
-            id: "T7",
+            id: "T8",
             function: "pagecache_isize_extended",
             anchor: anchor("pagecache_isize_extended", old),
             what: "a pte was cleaned: set_page_dirty; unlock_page, page_cache_release",

@@ -137,8 +137,10 @@ fn store(cfg: &Config, w: &mut World, me: Tid) -> Step {
 /// on the choice: INV-1, a property of the pte and the blocks (any block inside i_size may be
 /// stored into next), and XFS's writeback, which writes (and allocates) every block inside
 /// i_size whichever one was stored to. What does: INV-2's per-block form fires only for a
-/// hole that was stored into, so a program that writes only block 0 would not break it; the
-/// model checks the reproducer's program, not every program.
+/// hole that was stored into, so a program that writes only block 0 would not break it; and
+/// INV-3c/3d compare each block's last store with the disk, so which data a failed write
+/// loses follows the choice too (every store made before a partial truncate lands in block 1
+/// and is truncated away). The model checks the reproducer's program, not every program.
 pub fn store_block(cfg: &Config, w: &World) -> usize {
     if cfg.blocks > 1 && w.block_in_eof(1) && !crate::mm::truncate::extending(w) {
         1
