@@ -5,7 +5,7 @@
 
 use crate::report::matrix_144;
 use crate::run::check;
-use mkwrite_model::Config;
+use mkwrite_model::{Config, Protocol};
 use std::fmt::Write;
 use std::process::Command;
 use std::time::Instant;
@@ -196,6 +196,138 @@ pub fn bench(exe: &str, runs: usize, quiet: bool) -> Result<String, String> {
         max_peak.1
     );
     Ok(s)
+}
+
+/// The scale benchmark's two headline configurations: new with a locked ->page_mkwrite and
+/// old (seed filesystem, strict, pte ro, clean page), three writers sharing an mm, two
+/// writeback passes and a truncate.
+pub fn scale_configs() -> Vec<Config> {
+    [Protocol::New, Protocol::Old]
+        .into_iter()
+        .map(|p| Config {
+            writers: 3,
+            shared_mm: true,
+            writeback: 2,
+            truncate: true,
+            ..Config::new(p)
+        })
+        .collect()
+}
+
+/// The growth table's configurations: new with a locked ->page_mkwrite (seed filesystem,
+/// strict, pte ro, clean page, a truncate) by writeback passes 0-3, in rows: 1 writer, then 2
+/// and 3 writers sharing one mm (reduced by symmetry), then 2 and 3 writers in separate mms
+/// (not reduced).
+pub fn growth_configs() -> Vec<Config> {
+    let rows = [(1, false), (2, true), (3, true), (2, false), (3, false)];
+    let mut v = Vec::new();
+    for (writers, shared_mm) in rows {
+        for writeback in 0..=mkwrite_model::config::MAX_WRITEBACK {
+            v.push(Config {
+                writers,
+                shared_mm,
+                writeback,
+                truncate: true,
+                ..Config::new(Protocol::New)
+            });
+        }
+    }
+    v
+}
+
+/// One child process per run of `cfg`: median states, check seconds and peak KiB.
+fn measure(exe: &str, cfg: &Config, runs: usize) -> Result<(usize, f64, u64), String> {
+    let mut args = vec!["bench-one".to_string()];
+    args.extend(config_args(cfg));
+    let (mut checks, mut peaks, mut states) = (Vec::new(), Vec::new(), 0usize);
+    for _ in 0..runs {
+        let (_, out) = time_process(exe, &args, 1)?;
+        let f: Vec<&str> = out.split_whitespace().collect();
+        let parse_err = || format!("bench-one printed {out:?}");
+        states = f
+            .first()
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(parse_err)?;
+        checks.push(
+            f.get(1)
+                .and_then(|v| v.parse().ok())
+                .ok_or_else(parse_err)?,
+        );
+        peaks.push(
+            f.get(2)
+                .and_then(|v| v.parse::<u64>().ok())
+                .ok_or_else(parse_err)? as f64,
+        );
+    }
+    Ok((states, median(checks), median(peaks) as u64))
+}
+
+/// `mkwrite bench --scale`: the two three-writer configurations, the whole 144-configuration
+/// matrix as one process, and the growth table, medians of `runs` runs each (single runs above
+/// a minute: `runs` is then 1 for that row).
+pub fn bench_scale(exe: &str, runs: usize, quiet: bool) -> Result<String, String> {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "mkwrite bench --scale: medians of {runs} runs, each configuration in its own process\n"
+    );
+    let _ = writeln!(
+        s,
+        "{:<44} {:>9} {:>10} {:>9} {:>9}",
+        "configuration", "states", "states/s", "check s", "peak MiB"
+    );
+    for cfg in scale_configs() {
+        let (states, secs, peak) = measure(exe, &cfg, runs)?;
+        let _ = writeln!(
+            s,
+            "{:<44} {:>9} {:>10.0} {:>9.2} {:>9.1}",
+            cfg.label().replace(" page=clean strict", ""),
+            states,
+            states as f64 / secs.max(1e-9),
+            secs,
+            peak as f64 / 1024.0
+        );
+    }
+    let matrix_args: Vec<String> = ["check", "--matrix", "--quiet"].map(String::from).to_vec();
+    let (matrix_wall, _) = time_process(exe, &matrix_args, runs)?;
+    let _ = writeln!(
+        s,
+        "\n`mkwrite check --matrix` (144 configurations, one process, shortest traces \
+         included): {matrix_wall:.2} s wall (median)\n"
+    );
+    s.push_str(&growth_table(exe, runs, quiet)?);
+    Ok(s)
+}
+
+/// The growth table (markdown): states and check seconds of `growth_configs`, writers by
+/// rows, writeback passes by columns. Times are this machine's, never compared in a test; the
+/// state counts are pinned by `tests/scale.rs` against the README's copy.
+pub fn growth_table(exe: &str, runs: usize, quiet: bool) -> Result<String, String> {
+    let mut s = String::from(
+        "| new+locked, truncate, pte ro, clean | wb 0 | wb 1 | wb 2 | wb 3 |\n|---|---|---|---|---|\n",
+    );
+    let configs = growth_configs();
+    for row in configs.chunks(mkwrite_model::config::MAX_WRITEBACK as usize + 1) {
+        let _ = write!(s, "| {} |", growth_row_name(&row[0]));
+        for cfg in row {
+            let (states, secs, _) = measure(exe, cfg, runs)?;
+            let _ = write!(s, " {states} states, {secs:.2} s |");
+            if !quiet {
+                eprintln!("bench --scale: {}", cfg.label());
+            }
+        }
+        s.push('\n');
+    }
+    Ok(s)
+}
+
+/// A row of the growth table: `1 writer`, `2 writers, one mm`, `3 writers, own mms`.
+pub fn growth_row_name(cfg: &Config) -> String {
+    match (cfg.writers, cfg.shared_mm) {
+        (1, _) => "1 writer".to_string(),
+        (n, true) => format!("{n} writers, one mm"),
+        (n, false) => format!("{n} writers, own mms"),
+    }
 }
 
 /// `mkwrite bench-pct`: how many PCT executions shuttle needs to hit the R1 violation

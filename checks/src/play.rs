@@ -303,9 +303,9 @@ pub fn view(l: &Level, path: &[Tid]) -> Result<Value, String> {
         })
         .collect();
     let prev = if history.len() > 1 {
-        history[history.len() - 2].clone()
+        history[history.len() - 2]
     } else {
-        w.clone()
+        *w
     };
     let before_fields = fields(&prev);
     let fields_json: Vec<Value> = fields(w)

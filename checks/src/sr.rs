@@ -6,12 +6,25 @@
 use mkwrite_model::invariants::{self, Guard};
 use mkwrite_model::{step, Config, Inv, Tid, World};
 use stateright::{Model, Property};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+// Every invariant and guard has a bit of `Checked::seen`.
+const _: () = assert!(Inv::ALL.len() + Guard::ALL.len() <= 64);
 
 /// Which properties a run checks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Props {
-    /// Every invariant and every guard (the deciding run).
+    /// Every invariant and every guard, each a stateright property of its own (the cross-check
+    /// of the symmetry reduction and of `Recorded`).
     All,
+    /// The deciding run: every invariant and every guard evaluated in every state by one
+    /// stateright property that records which ones failed or held in `Checked::seen` and
+    /// always passes, so that stateright explores the whole space with one property lookup
+    /// per state instead of one per invariant and guard (31). An invariant already seen
+    /// violated, or a guard already reached, is not evaluated again. The actions carry no
+    /// labels: the deciding run's paths are never shown.
+    Recorded,
     /// One invariant alone (the shortest-trace run: stateright's BFS keeps the first discovery
     /// only when no other property is pending: it replaces an earlier discovery by a later one).
     Only(Inv),
@@ -35,7 +48,8 @@ fn thread_name(role: mkwrite_model::contract::Role, index: u8) -> &'static str {
     use mkwrite_model::contract::Role;
     match (role, index) {
         (Role::Writer, 0) => "F0",
-        (Role::Writer, _) => "F1",
+        (Role::Writer, 1) => "F1",
+        (Role::Writer, _) => "F2",
         (Role::Writeback, _) => "W0",
         (Role::Truncate, _) => "T0",
         (Role::Io, _) => "IO",
@@ -53,6 +67,63 @@ pub struct Checked {
     pub cfg: Config,
     /// The properties to check.
     pub props: Props,
+    /// With `Props::Recorded`: bit `i` for `Inv::ALL[i]` violated in some state, bit
+    /// `Inv::ALL.len() + j` for `Guard::ALL[j]` holding in some state.
+    pub seen: Arc<AtomicU64>,
+    /// Whether actions carry their step labels (for stateright's own reports and
+    /// `assert_discovery`); the deciding run and the shortest-trace search need only thread
+    /// ids.
+    pub labels: bool,
+}
+
+impl Checked {
+    /// The model of `cfg` checking `props`.
+    pub fn new(cfg: Config, props: Props) -> Checked {
+        Checked {
+            cfg,
+            props,
+            seen: Arc::default(),
+            labels: props != Props::Recorded,
+        }
+    }
+
+    /// `Props::Recorded`'s one property: evaluate what is not seen yet, record what fired.
+    fn record(&self, w: &World) -> bool {
+        let done = self.seen.load(Ordering::Relaxed);
+        let mut bits = 0u64;
+        for (i, inv) in Inv::ALL.iter().enumerate() {
+            if done & (1 << i) == 0 && !invariants::check_fn(*inv)(&self.cfg, w) {
+                bits |= 1 << i;
+            }
+        }
+        for (j, g) in Guard::ALL.iter().enumerate() {
+            let bit = 1 << (Inv::ALL.len() + j);
+            if done & bit == 0 && g.holds(&self.cfg, w) {
+                bits |= bit;
+            }
+        }
+        if bits != 0 {
+            self.seen.fetch_or(bits, Ordering::Relaxed);
+        }
+        true
+    }
+
+    /// The names of the invariants seen violated and the guards seen holding
+    /// (`Props::Recorded`).
+    pub fn recorded(&self) -> std::collections::BTreeSet<&'static str> {
+        let bits = self.seen.load(Ordering::Relaxed);
+        let invs = Inv::ALL
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| bits & (1 << i) != 0)
+            .map(|(_, inv)| inv.name());
+        let guards = Guard::ALL
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| bits & (1 << (Inv::ALL.len() + j)) != 0)
+            .map(|(_, g)| g.name());
+        invs.chain(guards).collect()
+    }
 }
 
 /// `Property::always(name, …)` for an invariant function of the model, under its own name.
@@ -124,7 +195,17 @@ impl Model for Checked {
 
     fn actions(&self, w: &World, actions: &mut Vec<Move>) {
         for (t, th) in w.threads.iter().enumerate() {
-            if !th.finished(w) {
+            if th.finished(w) {
+                continue;
+            }
+            if !self.labels {
+                actions.push(Move {
+                    tid: t as Tid,
+                    thread: "",
+                    id: "",
+                    function: "",
+                });
+            } else {
                 let info = mkwrite_model::info(&self.cfg, w, t as Tid);
                 actions.push(Move {
                     tid: t as Tid,
@@ -168,6 +249,10 @@ impl Model for Checked {
                 .chain(Guard::ALL.iter().map(|g| guard_property(*g)))
                 .collect(),
             Props::Only(inv) => vec![invariant_property(inv)],
+            Props::Recorded => vec![Property::always(
+                "every_invariant_and_guard",
+                |m: &Checked, w: &World| m.record(w),
+            )],
         }
     }
 }

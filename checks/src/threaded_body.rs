@@ -64,7 +64,7 @@ impl Runner {
     /// keeps every execution finite (loom and shuttle need that; stateright closes the same
     /// spin as a cycle of states) without removing any reachable world.
     fn note_revisit(&self, sh: &mut Shared, t: Tid) {
-        if !sh.seen.insert(sh.world.clone()) {
+        if !sh.seen.insert(sh.world) {
             sh.held[t as usize] = Some(sh.seen.len());
         }
     }
@@ -182,11 +182,11 @@ pub fn run_once(cfg: Config, turn: Option<Vec<Tid>>, hook: Option<Hook>) -> Exec
         cfg,
         turn,
         state: Mutex::new(Shared {
-            world: world.clone(),
+            world,
             order: Vec::new(),
             violations: BTreeMap::new(),
             stop: false,
-            seen: [world.clone()].into_iter().collect(),
+            seen: [world].into_iter().collect(),
             guards: Guard::ALL
                 .into_iter()
                 .filter(|g| g.holds(&cfg, &world))

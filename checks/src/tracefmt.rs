@@ -229,9 +229,7 @@ pub fn record(
     path: &[Tid],
 ) -> Result<TraceRecord, String> {
     let steps = replay(cfg, path)?;
-    let last = steps
-        .last()
-        .map_or_else(|| World::init(cfg), |s| s.after.clone());
+    let last = steps.last().map_or_else(|| World::init(cfg), |s| s.after);
     Ok(TraceRecord {
         model_version: MODEL_VERSION,
         config: ConfigRecord::of(cfg),
@@ -361,7 +359,7 @@ pub fn mermaid(
         last = t.name();
     }
     let n = steps.len();
-    let mut before = init.clone();
+    let mut before = init;
     for (i, st) in steps.iter().enumerate() {
         // The shortest counterexample ends at the first state that violates the invariant.
         let breaks = i + 1 == n;
@@ -424,7 +422,7 @@ pub fn mermaid(
             );
             let _ = writeln!(s, "    end");
         }
-        before = st.after.clone();
+        before = st.after;
     }
     let _ = writeln!(s, "```");
     Ok(s)

@@ -53,11 +53,11 @@ fn old_protocol_with_locked_fs_is_a_contradiction() {
 
 #[test]
 fn out_of_range_numbers_are_rejected() {
-    assert_bad_input(&["check", "--writers", "3"], "--writers 3: expected 1 to 2");
-    assert_bad_input(&["check", "--writers", "0"], "--writers 0: expected 1 to 2");
+    assert_bad_input(&["check", "--writers", "4"], "--writers 4: expected 1 to 3");
+    assert_bad_input(&["check", "--writers", "0"], "--writers 0: expected 1 to 3");
     assert_bad_input(
-        &["check", "--writeback", "3"],
-        "--writeback 3: expected 0 to 2",
+        &["check", "--writeback", "4"],
+        "--writeback 4: expected 0 to 3",
     );
     assert_bad_input(
         &["check", "--truncate", "2"],
@@ -80,7 +80,10 @@ fn bad_choices_are_rejected() {
         &["check", "--fs", "maybe"],
         "--fs maybe: expected one of seed, unlocked, locked, none, buffer, nfs, nfs@7fdf5230676, ceph, btrfs, btrfs@50a9b214bc6",
     );
-    assert_bad_input(&["check", "--shared-mm"], "--shared-mm needs --writers 2");
+    assert_bad_input(
+        &["check", "--shared-mm"],
+        "--shared-mm needs --writers 2 or 3",
+    );
 }
 
 #[test]

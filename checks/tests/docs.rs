@@ -82,7 +82,7 @@ fn every_reachable_step_has_a_known_anchor() {
         let mut seen = std::collections::HashSet::new();
         let mut todo = vec![World::init(cfg)];
         while let Some(w) = todo.pop() {
-            if !seen.insert(w.clone()) {
+            if !seen.insert(w) {
                 continue;
             }
             for t in 0..w.threads.len() as u8 {

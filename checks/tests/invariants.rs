@@ -52,7 +52,7 @@ fn inv1_sees_a_writable_untracked_pte_in_either_position() {
     assert_eq!(init.ptes.len(), 2);
     assert!(writable_pte_has_fs_metadata(&c, &init));
     for i in 0..2 {
-        let mut w = init.clone();
+        let mut w = init;
         w.ptes[i] = writable();
         assert!(!writable_pte_has_fs_metadata(&c, &w), "pte {i}");
         set_tracked(&mut w, true);
@@ -68,7 +68,7 @@ fn inv3a_sees_a_writable_clean_pte_in_either_position_and_a_window_in_either_wri
     let c = cfg();
     let init = World::init(&c);
     for i in 0..2 {
-        let mut w = init.clone();
+        let mut w = init;
         w.ptes[i] = writable();
         w.page.dirty = false;
         assert!(!writable_pte_implies_dirty_or_dirtying(&c, &w), "pte {i}");
@@ -79,7 +79,7 @@ fn inv3a_sees_a_writable_clean_pte_in_either_position_and_a_window_in_either_wri
         );
         w.page.dirty = false;
         for f in ["F0", "F1"] {
-            let mut v = w.clone();
+            let mut v = w;
             let t = tid(&v, f);
             v.threads[t].local.dirtying = Dirtying::PteInstalled;
             assert!(
@@ -101,11 +101,13 @@ fn inv4_sees_a_pte_left_in_either_position_after_truncate() {
     let mut init = World::init(&c);
     let t0 = tid(&init, "T0");
     init.threads[t0].pc = Pc::Truncate(TruncPc::Done);
-    init.ptes = vec![Pte::default(); 2];
+    init.ptes = mkwrite_model::world::Inline::new(Pte::default());
+    init.ptes.push(Pte::default());
+    init.ptes.push(Pte::default());
     init.page.refcount = 1;
     assert!(no_pte_on_truncated_page(&c, &init));
     for i in 0..2 {
-        let mut w = init.clone();
+        let mut w = init;
         w.ptes[i] = Pte {
             present: true,
             write: false,
@@ -121,7 +123,7 @@ fn inv6_counts_every_threads_references() {
     let init = World::init(&c);
     assert!(page_refcount_balanced(&c, &init));
     for name in ["F0", "F1", "W0", "T0"] {
-        let mut w = init.clone();
+        let mut w = init;
         let t = tid(&w, name);
         w.threads[t].local.refs = 1;
         assert!(
@@ -143,7 +145,7 @@ fn acct_window_belongs_to_any_writer() {
         "PG_dirty set, not counted"
     );
     for name in ["F0", "F1"] {
-        let mut w = init.clone();
+        let mut w = init;
         let t = tid(&w, name);
         w.threads[t].local.dirty_unaccounted = true;
         assert!(

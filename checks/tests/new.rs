@@ -86,7 +86,7 @@ fn shortest_to_relock_on_truncated_page(cfg: &Config, id: &str) -> Option<usize>
     use mkwrite_model::{info, step, Tid, World};
     use std::collections::HashSet;
     let init = World::init(cfg);
-    let mut seen = HashSet::from([init.clone()]);
+    let mut seen = HashSet::from([init]);
     let mut frontier = vec![init];
     let mut depth = 0;
     while !frontier.is_empty() {
@@ -99,7 +99,7 @@ fn shortest_to_relock_on_truncated_page(cfg: &Config, id: &str) -> Option<usize>
         for w in &frontier {
             for t in 0..w.threads.len() as Tid {
                 if let Some(n) = step(cfg, w, t) {
-                    if seen.insert(n.clone()) {
+                    if seen.insert(n) {
                         next.push(n);
                     }
                 }

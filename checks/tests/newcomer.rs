@@ -365,10 +365,10 @@ fn a_trace_file_with_bad_fields_is_rejected_in_the_files_words() {
         assert!(!e.contains("--"), "a file's field is not a flag: {e}");
     };
     bad(
-        "w3.json",
+        "w4.json",
         "\"writers\":1",
-        "\"writers\":3",
-        "writers must be 1 to 2, not 3",
+        "\"writers\":4",
+        "writers must be 1 to 3, not 4",
     );
     bad(
         "inv9.json",

@@ -105,10 +105,7 @@ const R2_PATH: [Tid; 21] = [
 #[test]
 fn r2_old_wp_cleaning_between_pte_and_set_page_dirty_violates_cleaned_page_had_fs_metadata() {
     let cfg = Config::scenario("R2").unwrap();
-    let model = Checked {
-        cfg,
-        props: Props::Only(Inv::CleanedPageHadFsMetadata),
-    };
+    let model = Checked::new(cfg, Props::Only(Inv::CleanedPageHadFsMetadata));
     model.checker().spawn_bfs().join().assert_discovery(
         Inv::CleanedPageHadFsMetadata.name(),
         checks::sr::moves(&cfg, &R2_PATH),
@@ -192,10 +189,7 @@ const R4_PATH: [Tid; 23] = [
 fn r4_old_nopage_cleaning_between_unlock_and_set_page_dirty_violates_cleaned_page_had_fs_metadata()
 {
     let cfg = Config::scenario("R4").unwrap();
-    let model = Checked {
-        cfg,
-        props: Props::Only(Inv::CleanedPageHadFsMetadata),
-    };
+    let model = Checked::new(cfg, Props::Only(Inv::CleanedPageHadFsMetadata));
     model.checker().spawn_bfs().join().assert_discovery(
         Inv::CleanedPageHadFsMetadata.name(),
         checks::sr::moves(&cfg, &R4_PATH),

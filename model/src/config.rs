@@ -5,10 +5,10 @@ use crate::contract::{scenario, Fixes, Protocol, Scenario};
 use crate::fs::Fs;
 use std::fmt;
 
-/// The largest number of writers (`F0`, `F1`).
-pub const MAX_WRITERS: u8 = 2;
+/// The largest number of writers (`F0`, `F1`, `F2`).
+pub const MAX_WRITERS: u8 = 3;
 /// The largest number of WB_SYNC_NONE writeback passes of `W0`.
-pub const MAX_WRITEBACK: u8 = 2;
+pub const MAX_WRITEBACK: u8 = 3;
 
 /// One configuration of the model.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -19,10 +19,10 @@ pub struct Config {
     pub fixes: Fixes,
     /// The filesystem (a profile and its era; for the seed filesystem, its convention).
     pub fs: Fs,
-    /// Number of writer threads, 1 or 2.
+    /// Number of writer threads, 1 to 3.
     pub writers: u8,
-    /// Two writers are threads of one mm and share one pte (`true`), or each maps the page in
-    /// its own mm (`false`, the default).
+    /// The writers (two or three) are threads of one mm and share one pte (`true`), or each
+    /// maps the page in its own mm (`false`, the default).
     pub shared_mm: bool,
     /// Number of WB_SYNC_NONE writeback passes of `W0` (0 = no `W0` thread).
     pub writeback: u8,
@@ -148,7 +148,7 @@ impl Config {
             return Err(ConfigError(format!("fs {}: {what}", self.fs.id())));
         }
         if self.shared_mm && self.writers < 2 {
-            return Err(ConfigError("a shared mm needs 2 writers".into()));
+            return Err(ConfigError("a shared mm needs 2 or 3 writers".into()));
         }
         if !(1..=2).contains(&self.stores) {
             return Err(ConfigError(format!(

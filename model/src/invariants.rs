@@ -5,8 +5,10 @@
 use crate::config::Config;
 use crate::contract::{Fix, Inv, Role};
 use crate::fs;
-use crate::step::threads_enabled;
-use crate::world::{block_version, Dirtying, Event, FaultPc, MkwriteRet, Pc, TruncPc, WbPc, World};
+use crate::step::enabled;
+use crate::world::{
+    block_version, Dirtying, Event, FaultPc, MkwriteRet, Pc, Tid, TruncPc, WbPc, World,
+};
 
 /// INV-1: every writable pte maps a page whose metadata is attached and dirty, as long as the
 /// page lies inside i_size. If violated: a store lands in a page writeback cannot account for.
@@ -153,7 +155,8 @@ pub fn no_kernel_bug_fired(_: &Config, w: &World) -> bool {
 /// DEADLOCK: some thread can take a step, or every thread has finished.
 /// If violated: the threads that are left sleep forever.
 pub fn some_thread_can_run(cfg: &Config, w: &World) -> bool {
-    w.threads.iter().all(|t| t.finished(w)) || !threads_enabled(cfg, w).is_empty()
+    w.threads.iter().all(|t| t.finished(w))
+        || (0..w.threads.len() as Tid).any(|t| enabled(cfg, w, t))
 }
 
 /// The function of an invariant.

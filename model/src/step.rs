@@ -73,7 +73,7 @@ pub fn step(cfg: &Config, w: &World, t: Tid) -> Option<World> {
     if w.thread(t).finished(w) && w.thread(t).role != Role::Io {
         return None;
     }
-    let mut next = w.clone();
+    let mut next = *w;
     match step_in_place(cfg, &mut next, t) {
         Step::Blocked => None,
         Step::Next(pc) => {

@@ -124,7 +124,7 @@ pub fn replay(cfg: &Config, path: &[Tid]) -> Result<Vec<TraceStep>, String> {
             thread: w.thread(t).name(),
             info: inf,
             delta: delta(&w, &next),
-            after: next.clone(),
+            after: next,
         });
         w = next;
     }
@@ -234,7 +234,7 @@ pub fn render(cfg: &Config, path: &[Tid]) -> Result<String, String> {
         let before = if i == 0 {
             World::init(cfg)
         } else {
-            steps[i - 1].after.clone()
+            steps[i - 1].after
         };
         for inv in Inv::ALL {
             let holds = crate::invariants::check_fn(inv);
@@ -279,9 +279,7 @@ pub fn render(cfg: &Config, path: &[Tid]) -> Result<String, String> {
         }
         prev_blocked = now;
     }
-    let last = steps
-        .last()
-        .map_or_else(|| World::init(cfg), |s| s.after.clone());
+    let last = steps.last().map_or_else(|| World::init(cfg), |s| s.after);
     s.push_str(&wrap("final: ", &last.to_string(), pad));
     Ok(s)
 }

@@ -31,8 +31,89 @@ pub enum Event {
 /// A thread id: an index into `World::threads`.
 pub type Tid = u8;
 
+/// The most ptes a state holds: one per writer (`config::MAX_WRITERS`).
+pub const MAX_PTES: usize = crate::config::MAX_WRITERS as usize;
+/// The most threads a state holds: the writers, W0, T0, R0, E0, X0, IO and S.
+pub const MAX_THREADS: usize = MAX_PTES + 7;
+
+/// A vector of at most `N` elements stored inline, so that a state is one flat `Copy` value
+/// (no allocation when the checker clones it). It reads and writes as a slice of its `len`
+/// elements; equality and hashing see only those, exactly as a `Vec`'s do.
+#[derive(Clone, Copy)]
+pub struct Inline<T: Copy, const N: usize> {
+    len: u8,
+    items: [T; N],
+}
+
+impl<T: Copy, const N: usize> Inline<T, N> {
+    /// An empty vector; `fill` is the value of the unused slots.
+    pub fn new(fill: T) -> Self {
+        Inline {
+            len: 0,
+            items: [fill; N],
+        }
+    }
+
+    /// Append `x`.
+    ///
+    /// # Panics
+    ///
+    /// Past `N` elements: a model bug (a configuration beyond the bounds `Config::validate`
+    /// enforces).
+    pub fn push(&mut self, x: T) {
+        let i = self.len as usize;
+        assert!(
+            i < N,
+            "model bug: more than {N} elements in an inline vector"
+        );
+        self.items[i] = x;
+        self.len += 1;
+    }
+}
+
+impl<T: Copy, const N: usize> std::ops::Deref for Inline<T, N> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        &self.items[..self.len as usize]
+    }
+}
+
+impl<T: Copy, const N: usize> std::ops::DerefMut for Inline<T, N> {
+    fn deref_mut(&mut self) -> &mut [T] {
+        &mut self.items[..self.len as usize]
+    }
+}
+
+impl<'a, T: Copy, const N: usize> IntoIterator for &'a Inline<T, N> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl<T: Copy + PartialEq, const N: usize> PartialEq for Inline<T, N> {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl<T: Copy + Eq, const N: usize> Eq for Inline<T, N> {}
+
+impl<T: Copy + std::hash::Hash, const N: usize> std::hash::Hash for Inline<T, N> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (**self).hash(state);
+    }
+}
+
+impl<T: Copy + fmt::Debug, const N: usize> fmt::Debug for Inline<T, N> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
 /// The page's flags and counts (struct page).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Page {
     /// PG_locked, with its owner.
     pub locked_by: Option<Tid>,
@@ -51,7 +132,7 @@ pub struct Page {
 }
 
 /// A pte of one writer's mm mapping the page.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub struct Pte {
     /// pte_present (a none pte has no other bits).
     pub present: bool,
@@ -129,7 +210,7 @@ pub enum Dirtying {
     PteInstalled,
 }
 
-/// Program counter of a writer (F0, F1): the user store and every fault path it can take.
+/// Program counter of a writer (F0, F1, F2): the user store and every fault path it can take.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum FaultPc {
     /// The user's store (and, when it traps, handle_pte_fault's dispatch).
@@ -333,7 +414,7 @@ pub enum Pc {
 }
 
 /// Per-thread locals. Fields a role does not use stay at their initial value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Local {
     /// Page references this thread holds (transient: fault, lookup, pagevec).
     pub refs: u8,
@@ -392,11 +473,11 @@ impl Default for Local {
 }
 
 /// One thread: its role and index (for its name) and its state.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Thread {
     /// Role.
     pub role: Role,
-    /// Index within the role (F0, F1).
+    /// Index within the role (F0, F1, F2).
     pub index: u8,
     /// Program counter.
     pub pc: Pc,
@@ -428,12 +509,12 @@ impl Thread {
 }
 
 /// The whole state.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct World {
     /// The page.
     pub page: Page,
     /// The ptes mapping it, one per mm (see `Config::pte_of`).
-    pub ptes: Vec<Pte>,
+    pub ptes: Inline<Pte, MAX_PTES>,
     /// i_size still covers the page (`false` once truncate's i_size_write ran).
     pub isize_covers_page: bool,
     /// i_size ends inside the page, at the boundary between its two blocks (a partial
@@ -461,7 +542,7 @@ pub struct World {
     /// Ghost data versions.
     pub data: Data,
     /// The threads.
-    pub threads: Vec<Thread>,
+    pub threads: Inline<Thread, MAX_THREADS>,
     /// Event invariants whose event happened (bit `i` = `Inv::ALL[i]`).
     pub fired: u16,
     /// Ghost events the `sometimes` guards look for (bits of `Event`).
@@ -470,19 +551,171 @@ pub struct World {
     pub bug: Option<&'static str>,
 }
 
+// The hashes of the hot parts of a state, packed: a state's hash is its fingerprint, and the
+// checker keeps fingerprints only, so each packing below is injective (every field has bits
+// of its own) and a function of the fields `Eq` compares.
+
+impl std::hash::Hash for Pte {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u8(self.bits());
+    }
+}
+
+impl Pte {
+    /// present, write, dirty as bits 0-2.
+    fn bits(&self) -> u8 {
+        u8::from(self.present) | u8::from(self.write) << 1 | u8::from(self.dirty) << 2
+    }
+}
+
+impl std::hash::Hash for Page {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u8(self.locked_by.map_or(0xff, |t| t));
+        state.write_u8(
+            u8::from(self.dirty)
+                | u8::from(self.writeback) << 1
+                | u8::from(self.tagged_dirty) << 2
+                | u8::from(self.mapping) << 3,
+        );
+        state.write_u8(self.refcount);
+    }
+}
+
+impl std::hash::Hash for Local {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let flags = u16::from(self.retried)
+            | u16::from(self.release_fault_ref) << 1
+            | u16::from(self.dirty_unaccounted) << 2
+            | u16::from(self.cleaned) << 3
+            | u16::from(self.mk_size_ok) << 4
+            | u16::from(self.inode_dirty) << 5
+            | u16::from(self.fsync_err) << 6
+            | u16::from(self.orig_pte.bits()) << 7
+            | (self.caller as u16) << 10
+            | (self.dirtying as u16) << 12;
+        state.write_u16(flags);
+        state.write_u8(self.mkwrite as u8);
+        state.write_u8(self.refs);
+        state.write_u8(self.pass);
+        state.write_u8(self.stores);
+    }
+}
+
+/// A thread's role and index are fixed by `World::init` for the whole run (the symmetry moves
+/// program counters and locals, not roles), so two states of one run never differ in them
+/// alone: the hash leaves them out.
+impl std::hash::Hash for Thread {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.pc.hash(state);
+        self.local.hash(state);
+    }
+}
+
+/// A `Hasher` that only collects the bytes it is fed, so that a state reaches the checker's
+/// hasher in one `write` instead of one call per field (the derived `Hash` feeds it byte by
+/// byte). Equal states feed equal bytes, so the hash agrees with `Eq`.
+struct ByteSink {
+    buf: [u8; 256],
+    len: usize,
+}
+
+impl ByteSink {
+    #[inline]
+    fn push(&mut self, b: u8) {
+        assert!(
+            self.len < self.buf.len(),
+            "model bug: a state wider than 256 bytes"
+        );
+        self.buf[self.len] = b;
+        self.len += 1;
+    }
+}
+
+impl std::hash::Hasher for ByteSink {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.push(b);
+        }
+    }
+
+    #[inline]
+    fn write_u8(&mut self, b: u8) {
+        self.push(b);
+    }
+
+    #[inline]
+    fn write_i8(&mut self, b: i8) {
+        self.push(b as u8);
+    }
+
+    #[inline]
+    fn write_u16(&mut self, v: u16) {
+        self.push(v as u8);
+        self.push((v >> 8) as u8);
+    }
+
+    /// Enum discriminants and lengths, all below 256 in this model: one byte keeps the
+    /// encoding injective.
+    #[inline]
+    fn write_isize(&mut self, v: isize) {
+        assert!((0..256).contains(&v), "model bug: a discriminant above 255");
+        self.push(v as u8);
+    }
+
+    #[inline]
+    fn write_usize(&mut self, v: usize) {
+        assert!(v < 256, "model bug: a length above 255");
+        self.push(v as u8);
+    }
+
+    fn finish(&self) -> u64 {
+        unreachable!("ByteSink only collects bytes")
+    }
+}
+
+impl std::hash::Hash for World {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let mut sink = ByteSink {
+            buf: [0; 256],
+            len: 0,
+        };
+        self.page.hash(&mut sink);
+        self.ptes.hash(&mut sink);
+        self.isize_covers_page.hash(&mut sink);
+        self.isize_partial.hash(&mut sink);
+        self.i_mmap_lock.hash(&mut sink);
+        self.mapping_error.hash(&mut sink);
+        self.fs_full.hash(&mut sink);
+        self.evicted.hash(&mut sink);
+        self.fs.hash(&mut sink);
+        self.nr_file_dirty.hash(&mut sink);
+        self.data.hash(&mut sink);
+        self.threads.hash(&mut sink);
+        self.fired.hash(&mut sink);
+        self.events.hash(&mut sink);
+        self.bug.hash(&mut sink);
+        state.write(&sink.buf[..sink.len]);
+    }
+}
+
 impl World {
     /// The initial state of a configuration.
     pub fn init(cfg: &Config) -> World {
-        let ptes = vec![
-            Pte {
+        let mut ptes = Inline::new(Pte::default());
+        for _ in 0..cfg.ptes() {
+            ptes.push(Pte {
                 present: cfg.pte_ro,
                 write: false,
                 dirty: false,
-            };
-            cfg.ptes()
-        ];
+            });
+        }
         let mapped = ptes.iter().filter(|p| p.present).count() as u8;
-        let mut threads = Vec::new();
+        let mut threads = Inline::new(Thread {
+            role: Role::Sync,
+            index: 0,
+            pc: Pc::Io,
+            local: Local::default(),
+        });
         let mut add = |role, index, pc| {
             threads.push(Thread {
                 role,
@@ -595,14 +828,16 @@ impl World {
         &mut self.threads[t as usize].local
     }
 
-    /// The representative of this state under the symmetry between two writers that share one
-    /// mm (`--shared-mm`): F0 and F1 then run the same program on the same pte, so a state and
-    /// the state with their roles exchanged have the same futures up to that exchange. The
-    /// exchange swaps the writers' program counters and locals and renames the owners of the
-    /// page lock and of a filesystem's own lock (fb_defio's mutex), the only thread ids stored
-    /// in the state. Every invariant and guard treats the
+    /// The representative of this state under the symmetry between writers that share one mm
+    /// (`--shared-mm`, two or three writers): they run the same program on the same pte, so a
+    /// state and the state with their roles permuted have the same futures up to that
+    /// permutation. The representative sorts the writers by (program counter, locals, whether
+    /// it holds the page lock, whether it holds the filesystem's own lock) and renames the
+    /// owners of the page lock, of i_mmap_lock and of a filesystem's own lock (fb_defio's
+    /// mutex), the only thread ids stored in the state. Every invariant and guard treats the
     /// writers alike, so checking representatives only (stateright's DFS `symmetry_fn`)
-    /// decides the same verdicts.
+    /// decides the same verdicts. Writers whose keys are equal are identical, so the order
+    /// among them does not matter: the representative is unique.
     ///
     /// Writers in separate mms are not reduced: page_mkclean and unmap_mapping_range visit
     /// their ptes in a fixed order (pte 0, then pte 1), so exchanging the writers is not a
@@ -611,15 +846,15 @@ impl World {
     /// states with different futures.)
     ///
     /// Takes no configuration (stateright's `symmetry_fn` is a plain `fn`): the writers are
-    /// the first threads, and one pte for two writers means they share an mm.
+    /// the first threads, and one pte for several writers means they share an mm.
     pub fn writers_canonical(&self) -> World {
-        let writers = self
+        let n = self
             .threads
             .iter()
-            .filter(|t| t.role == Role::Writer)
+            .take_while(|t| t.role == Role::Writer)
             .count();
-        if writers != 2 || self.ptes.len() != 1 {
-            return self.clone();
+        if n < 2 || self.ptes.len() != 1 {
+            return *self;
         }
         // The key includes lock ownership: two writers equal in everything else but the lock
         // owner must still map to one representative.
@@ -632,24 +867,30 @@ impl World {
                 crate::fs::lock_owner(self) == Some(i as Tid),
             )
         };
-        if key(0) <= key(1) {
-            return self.clone();
+        // order[p] = the writer that moves to position p.
+        let mut order = [0usize; MAX_PTES];
+        for (p, o) in order.iter_mut().enumerate().take(n) {
+            *o = p;
         }
-        let mut w = self.clone();
-        let (a, b) = (self.threads[0], self.threads[1]);
-        w.threads[0].pc = b.pc;
-        w.threads[0].local = b.local;
-        w.threads[1].pc = a.pc;
-        w.threads[1].local = a.local;
-        fn swap(o: Option<Tid>) -> Option<Tid> {
-            match o {
-                Some(0) => Some(1),
-                Some(1) => Some(0),
-                other => other,
-            }
+        order[..n].sort_by_key(|&i| key(i));
+        if order[..n].iter().enumerate().all(|(p, &o)| p == o) {
+            return *self;
         }
-        w.page.locked_by = swap(self.page.locked_by);
-        crate::fs::rename_lock_owner(&mut w, swap);
+        let mut w = *self;
+        for (p, &o) in order[..n].iter().enumerate() {
+            w.threads[p].pc = self.threads[o].pc;
+            w.threads[p].local = self.threads[o].local;
+        }
+        let rename = |t: Option<Tid>| match t {
+            Some(o) if (o as usize) < n => order[..n]
+                .iter()
+                .position(|&x| x == o as usize)
+                .map(|p| p as Tid),
+            other => other,
+        };
+        w.page.locked_by = rename(self.page.locked_by);
+        w.i_mmap_lock = rename(self.i_mmap_lock);
+        crate::fs::rename_lock_owner(&mut w, rename);
         w
     }
 
@@ -764,7 +1005,7 @@ impl fmt::Display for World {
 impl fmt::Debug for World {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "{self}")?;
-        for t in &self.threads {
+        for t in self.threads.iter() {
             writeln!(f, "  {:<3} {:?} refs={}", t.name(), t.pc, t.local.refs)?;
         }
         let fired: Vec<&str> = Inv::ALL

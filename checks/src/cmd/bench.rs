@@ -13,6 +13,10 @@ pub struct BenchCmd {
     /// No progress output on stderr.
     #[arg(long)]
     quiet: bool,
+    /// The scale benchmark instead: three writers sharing an mm (new+locked and old), the
+    /// whole matrix as one process, and the growth table (writers 1-3 by writeback passes 0-3).
+    #[arg(long)]
+    scale: bool,
 }
 
 impl BenchCmd {
@@ -25,7 +29,12 @@ impl BenchCmd {
             Ok(p) => p.to_string_lossy().into_owned(),
             Err(e) => return bad(format!("cannot find the mkwrite binary: {e}")),
         };
-        match checks::bench::bench(&exe, self.runs, self.quiet) {
+        let result = if self.scale {
+            checks::bench::bench_scale(&exe, self.runs, self.quiet)
+        } else {
+            checks::bench::bench(&exe, self.runs, self.quiet)
+        };
+        match result {
             Ok(t) => {
                 out(&t);
                 ExitCode::from(HOLDS)

@@ -44,13 +44,13 @@ pub struct ConfigArgs {
     /// or trace file keeps its own].
     #[arg(long)]
     pub fs: Option<String>,
-    /// Writer threads, 1 or 2 [default: 1].
+    /// Writer threads, 1 to 3 [default: 1].
     #[arg(long)]
     pub writers: Option<u8>,
-    /// Two writers share one mm (one pte) instead of mapping the page each in its own mm.
+    /// The writers share one mm (one pte) instead of mapping the page each in its own mm.
     #[arg(long)]
     pub shared_mm: bool,
-    /// WB_SYNC_NONE writeback passes of W0, 0 to 2 [default: 1; the headline and the
+    /// WB_SYNC_NONE writeback passes of W0, 0 to 3 [default: 1; the headline and the
     /// scenarios use 2].
     #[arg(long)]
     pub writeback: Option<u8>,
@@ -301,7 +301,7 @@ pub fn resolve(a: &ConfigArgs, file_base: Option<Config>) -> Result<Config, Stri
     }
     // The combinations that do not exist, worded as the flags that make them.
     if c.shared_mm && c.writers < 2 {
-        return Err("--shared-mm needs --writers 2".into());
+        return Err("--shared-mm needs --writers 2 or 3".into());
     }
     if c.fs == Fs::LOCKED && matches!(c.protocol, Protocol::Old | Protocol::Pre2007) {
         return Err(format!(
