@@ -123,33 +123,8 @@ pub fn bench(exe: &str, runs: usize, quiet: bool) -> Result<String, String> {
     let configs = matrix_144();
     let (mut sum_wall, mut sum_check, mut max_peak) = (0.0, 0.0, (0u64, String::new()));
     for (i, cfg) in configs.iter().enumerate() {
-        let mut args = vec!["bench-one".to_string()];
-        args.extend(config_args(cfg));
-        let mut checks = Vec::new();
-        let mut peaks = Vec::new();
-        let mut walls = Vec::new();
-        let mut states = 0usize;
-        for _ in 0..runs {
-            let (wall, out) = time_process(exe, &args, 1)?;
-            let f: Vec<&str> = out.split_whitespace().collect();
-            let parse_err = || format!("bench-one printed {out:?}");
-            states = f
-                .first()
-                .and_then(|v| v.parse().ok())
-                .ok_or_else(parse_err)?;
-            checks.push(
-                f.get(1)
-                    .and_then(|v| v.parse().ok())
-                    .ok_or_else(parse_err)?,
-            );
-            peaks.push(
-                f.get(2)
-                    .and_then(|v| v.parse::<u64>().ok())
-                    .ok_or_else(parse_err)? as f64,
-            );
-            walls.push(wall);
-        }
-        let (check_s, wall_s, peak) = (median(checks), median(walls), median(peaks) as u64);
+        let m = measure(exe, cfg, runs)?;
+        let (states, check_s, wall_s, peak) = (m.states, m.check_s, m.wall_s, m.peak_kib);
         sum_wall += wall_s;
         sum_check += check_s;
         if peak > max_peak.0 {
@@ -235,13 +210,22 @@ pub fn growth_configs() -> Vec<Config> {
     v
 }
 
-/// One child process per run of `cfg`: median states, check seconds and peak KiB.
-fn measure(exe: &str, cfg: &Config, runs: usize) -> Result<(usize, f64, u64), String> {
+/// What `measure` reports for one configuration: medians over its runs.
+struct Measured {
+    states: usize,
+    check_s: f64,
+    wall_s: f64,
+    peak_kib: u64,
+}
+
+/// One child process (`bench-one`) per run of `cfg`: its states, and the medians of its check
+/// seconds, process wall seconds and peak KiB.
+fn measure(exe: &str, cfg: &Config, runs: usize) -> Result<Measured, String> {
     let mut args = vec!["bench-one".to_string()];
     args.extend(config_args(cfg));
-    let (mut checks, mut peaks, mut states) = (Vec::new(), Vec::new(), 0usize);
+    let (mut checks, mut walls, mut peaks, mut states) = (Vec::new(), Vec::new(), Vec::new(), 0);
     for _ in 0..runs {
-        let (_, out) = time_process(exe, &args, 1)?;
+        let (wall, out) = time_process(exe, &args, 1)?;
         let f: Vec<&str> = out.split_whitespace().collect();
         let parse_err = || format!("bench-one printed {out:?}");
         states = f
@@ -258,8 +242,14 @@ fn measure(exe: &str, cfg: &Config, runs: usize) -> Result<(usize, f64, u64), St
                 .and_then(|v| v.parse::<u64>().ok())
                 .ok_or_else(parse_err)? as f64,
         );
+        walls.push(wall);
     }
-    Ok((states, median(checks), median(peaks) as u64))
+    Ok(Measured {
+        states,
+        check_s: median(checks),
+        wall_s: median(walls),
+        peak_kib: median(peaks) as u64,
+    })
 }
 
 /// `mkwrite bench --scale`: the two three-writer configurations, the whole 144-configuration
@@ -277,7 +267,8 @@ pub fn bench_scale(exe: &str, runs: usize, quiet: bool) -> Result<String, String
         "configuration", "states", "states/s", "check s", "peak MiB"
     );
     for cfg in scale_configs() {
-        let (states, secs, peak) = measure(exe, &cfg, runs)?;
+        let m = measure(exe, &cfg, runs)?;
+        let (states, secs, peak) = (m.states, m.check_s, m.peak_kib);
         let _ = writeln!(
             s,
             "{:<44} {:>9} {:>10.0} {:>9.2} {:>9.1}",
@@ -310,7 +301,8 @@ pub fn growth_table(exe: &str, runs: usize, quiet: bool) -> Result<String, Strin
     for row in configs.chunks(mkwrite_model::config::MAX_WRITEBACK as usize + 1) {
         let _ = write!(s, "| {} |", growth_row_name(&row[0]));
         for cfg in row {
-            let (states, secs, _) = measure(exe, cfg, runs)?;
+            let m = measure(exe, cfg, runs)?;
+            let (states, secs) = (m.states, m.check_s);
             let _ = write!(s, " {states} states, {secs:.2} s |");
             if !quiet {
                 eprintln!("bench --scale: {}", cfg.label());

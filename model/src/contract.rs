@@ -760,43 +760,35 @@ pub const HISTORY: [Scenario; 4] = [
 /// truncate, so a store into the re-extended block lands on a hole without ->page_mkwrite;
 /// 90a8020278c1 (`new+isize-extended`) write-protects the page when i_size grows.
 pub const PARTIAL_PAGE: [Scenario; 2] = [
-    Scenario {
-        name: "partial-page+truncate+extend",
-        race: "R7",
-        doc: "new VM, blocksize < pagesize: after a truncate into the page and back up, the \
-              writable pte maps a block with no space behind it",
-        protocol: Protocol::New,
-        fs: Fs::Buffer,
-        writers: 1,
-        writeback: 1,
-        truncate: true,
-        pte_ro: true,
-        late_writeback: false,
-        stores: 2,
-        enospc: false,
-        blocks: 2,
-        truncate_partial: true,
-        extend: true,
-    },
+    R7,
     Scenario {
         name: "partial-page+truncate+extend-fixed",
         race: "R7-fixed",
         doc: "the same with 90a8020278c1 (v3.18): extending i_size write-protects the \
               straddling page, so the store into the new block faults into ->page_mkwrite",
         protocol: Protocol::NewIsizeExtended,
-        fs: Fs::Buffer,
-        writers: 1,
-        writeback: 1,
-        truncate: true,
-        pte_ro: true,
-        late_writeback: false,
-        stores: 2,
-        enospc: false,
-        blocks: 2,
-        truncate_partial: true,
-        extend: true,
+        ..R7
     },
 ];
+
+const R7: Scenario = Scenario {
+    name: "partial-page+truncate+extend",
+    race: "R7",
+    doc: "new VM, blocksize < pagesize: after a truncate into the page and back up, the \
+          writable pte maps a block with no space behind it",
+    protocol: Protocol::New,
+    fs: Fs::Buffer,
+    writers: 1,
+    writeback: 1,
+    truncate: true,
+    pte_ro: true,
+    late_writeback: false,
+    stores: 2,
+    enospc: false,
+    blocks: 2,
+    truncate_partial: true,
+    extend: true,
+};
 
 /// Find a scenario by name or by race id (`R1`…`R5`, `R7`, `H2007`…, any case).
 pub fn scenario(name: &str) -> Option<&'static Scenario> {

@@ -137,6 +137,36 @@ pub fn set_page_writeback(w: &mut World) {
     }
 }
 
+/// One pte-lock section of page_mkclean (mm/rmap.c:567): page_mkclean_file holds i_mmap_lock
+/// across its walk over the vmas (taken at pte 0, dropped after the last), and
+/// page_mkclean_one makes pte `n`, if writable or dirty, read-only and clean, under its ptl;
+/// the caller's `cleaned` records that it did. `None` when another thread holds i_mmap_lock;
+/// else whether this pte was writable (the walk write-protected it) and whether it was the
+/// last.
+///
+/// Model: one step per vma; the walk holds i_mmap_lock from the first to the last, so no zap
+/// of unmap_mapping_range comes in between.
+pub fn page_mkclean_pte(w: &mut World, me: Tid, n: u8) -> Option<(bool, bool)> {
+    if n == 0 {
+        match w.i_mmap_lock {
+            Some(o) if o != me => return None,
+            _ => w.i_mmap_lock = Some(me),
+        }
+    }
+    let pte = &mut w.ptes[n as usize];
+    let was_writable = pte.present && pte.write;
+    if pte.present && (pte.write || pte.dirty) {
+        pte.write = false;
+        pte.dirty = false;
+        w.local(me).cleaned = true;
+    }
+    let last = n as usize + 1 >= w.ptes.len();
+    if last {
+        w.i_mmap_lock = None;
+    }
+    Some((was_writable, last))
+}
+
 /// TestClearPageDirty with accounting (clear_page_dirty_for_io's W6c, cancel_dirty_page):
 /// returns whether PG_dirty was set; an accounted page leaves NR_FILE_DIRTY.
 pub fn test_clear_page_dirty_accounted(w: &mut World) -> bool {

@@ -132,27 +132,13 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: WbPc, sync: bool) -> Step 
             }
         }
         WbPc::Mkclean(n) => {
-            // W6a: page_mkclean_file takes i_mmap_lock for the whole walk over the vmas;
-            // page_mkclean_one for vma n, under that pte's ptl, makes a writable or dirty pte
-            // read-only and clean.
-            // Model: one step per vma (each pte's ptl section); the walk holds i_mmap_lock
-            // from the first to the last, so no zap of unmap_mapping_range comes in between.
-            if n == 0 {
-                match w.i_mmap_lock {
-                    Some(o) if o != me => return Step::Blocked,
-                    _ => w.i_mmap_lock = Some(me),
-                }
-            }
-            let pte = &mut w.ptes[n as usize];
-            if pte.present && (pte.write || pte.dirty) {
-                pte.write = false;
-                pte.dirty = false;
-                w.local(me).cleaned = true;
-            }
-            if (n as usize) + 1 < w.ptes.len() {
+            // W6a: page_mkclean, one pte-lock section per vma (kernel::page_mkclean_pte).
+            let Some((_, last)) = crate::kernel::page_mkclean_pte(w, me, n) else {
+                return Step::Blocked;
+            };
+            if !last {
                 return next(WbPc::Mkclean(n + 1));
             }
-            w.i_mmap_lock = None;
             if w.thread(me).local.cleaned {
                 next(WbPc::SetPageDirty)
             } else {

@@ -267,27 +267,16 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: TruncPc) -> Step {
             }
         }
         TruncPc::ExtendMkclean(n) => {
-            // T8: page_mkclean, as writeback's W6a: i_mmap_lock across the walk, each pte
-            // write-protected and cleaned under its ptl.
-            if n == 0 {
-                match w.i_mmap_lock {
-                    Some(o) if o != me => return Step::Blocked,
-                    _ => w.i_mmap_lock = Some(me),
-                }
+            // T8: page_mkclean, as writeback's W6a (kernel::page_mkclean_pte).
+            let Some((reprotected, last)) = crate::kernel::page_mkclean_pte(w, me, n) else {
+                return Step::Blocked;
+            };
+            if reprotected {
+                w.note(crate::world::Event::IsizeExtendedReprotected);
             }
-            let pte = &mut w.ptes[n as usize];
-            if pte.present && (pte.write || pte.dirty) {
-                if pte.write {
-                    w.events |= crate::world::Event::IsizeExtendedReprotected as u8;
-                }
-                pte.write = false;
-                pte.dirty = false;
-                w.local(me).cleaned = true;
-            }
-            if n + 1 < ptes {
+            if !last {
                 return next(TruncPc::ExtendMkclean(n + 1));
             }
-            w.i_mmap_lock = None;
             next(TruncPc::ExtendUnlock)
         }
         TruncPc::ExtendUnlock => {
