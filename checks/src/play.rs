@@ -38,8 +38,8 @@ fn scenario_cfg(name: &str) -> Config {
     scenario(name).map_or_else(|| Config::new(Protocol::Old), Config::from_scenario)
 }
 
-/// Every level: the races R1-R5, the pre-2007 msync loss, the v3.15-rc deadlock, and the
-/// filesystem profiles' failures.
+/// Every level: the races R1-R5, the partial page (R7), the pre-2007 msync loss, the v3.15-rc
+/// deadlock, and the filesystem profiles' failures.
 pub fn levels() -> Vec<Level> {
     let lvl = |id: &str, title: &str, cfg: Config, target: Inv, goal: &str| Level {
         id: id.into(),
@@ -106,6 +106,15 @@ pub fn levels() -> Vec<Level> {
              relock comes too late (INV-1).",
         ),
         lvl(
+            "R7",
+            "R7: the partial page at EOF",
+            scenario_cfg("R7"),
+            Inv::WritablePteHasFsMetadata,
+            "XFS with two blocks per page, beside the new VM: T0 truncates the file to the end \
+             of block 0 and then back up. Leave F0 a writable pte while block 1, inside i_size \
+             again, is a hole with no space behind it (INV-1).",
+        ),
+        lvl(
             "H2007",
             "Before 2007: the msync loss",
             scenario_cfg("H2007"),
@@ -169,6 +178,19 @@ pub fn level(id: &str, custom: &Level) -> Option<Level> {
 /// filesystem's converted era beside an old configuration, and the old VM (with the
 /// filesystem's unlocked behaviour) beside a patched one.
 pub fn other_side(cfg: &Config) -> Config {
+    // The partial page's fix is 90a8020278c1, not the patch: the new VM with and without it.
+    if cfg.extend {
+        let p = if cfg.fixes.has(mkwrite_model::contract::Fix::IsizeExtended) {
+            Protocol::New
+        } else {
+            Protocol::NewIsizeExtended
+        };
+        return Config {
+            protocol: p,
+            fixes: p.fixes(),
+            ..*cfg
+        };
+    }
     if cfg.protocol.patched() {
         let fs = match cfg.fs {
             Fs::Seed(_) if cfg.fs != Fs::NONE => Fs::UNLOCKED,
@@ -238,7 +260,7 @@ fn level_json(l: &Level) -> Value {
         "goal": l.goal,
         "label": l.cfg.label(),
         "filesystem": crate::report::fs_line(&l.cfg).replace('\n', " ").split_whitespace().collect::<Vec<_>>().join(" "),
-        "target": l.target.map(|i| json!({"id": i.id(), "name": i.name(), "meaning": i.meaning()})),
+        "target": l.target.map(|i| json!({"id": i.id(), "name": i.name(), "meaning": mkwrite_model::fs::meaning(&l.cfg, i)})),
         "threads": World::init(&l.cfg).threads.iter().map(|t| t.name()).collect::<Vec<_>>(),
     })
 }
@@ -271,7 +293,7 @@ pub fn view(l: &Level, path: &[Tid]) -> Result<Value, String> {
                 if !broke_at.iter().any(|(x, _)| x == inv) {
                     broke_at.push((*inv, k + 1));
                 }
-                json!({"id": inv.id(), "name": inv.name(), "meaning": inv.meaning()})
+                json!({"id": inv.id(), "name": inv.name(), "meaning": mkwrite_model::fs::meaning(cfg, *inv)})
             })
             .collect();
         steps.push(json!({
@@ -326,7 +348,7 @@ pub fn view(l: &Level, path: &[Tid]) -> Result<Value, String> {
             json!({
                 "id": inv.id(),
                 "name": inv.name(),
-                "meaning": inv.meaning(),
+                "meaning": mkwrite_model::fs::meaning(cfg, *inv),
                 "holds": check_fn(*inv)(cfg, w),
                 "broke_at": broke_at.iter().find(|(x, _)| x == inv).map(|(_, k)| *k),
             })
@@ -355,7 +377,7 @@ pub fn violations(l: &Level) -> Value {
             .iter()
             .filter_map(|v| {
                 v.trace.as_ref().map(|t| {
-                    json!({"id": v.inv.id(), "name": v.inv.name(), "meaning": v.inv.meaning(), "steps": t.len()})
+                    json!({"id": v.inv.id(), "name": v.inv.name(), "meaning": mkwrite_model::fs::meaning(&l.cfg, v.inv), "steps": t.len()})
                 })
             })
             .collect(),
@@ -434,6 +456,17 @@ mod tests {
             let v = view(&l, &path).expect("view");
             assert_eq!(v["solved"], true, "{}", l.id);
         }
+    }
+
+    #[test]
+    fn r7_against_the_fix_breaks_nothing() {
+        let l = levels().into_iter().find(|l| l.id == "R7").expect("R7");
+        let path = shortest(&l.cfg, Inv::WritablePteHasFsMetadata, None).expect("a trace");
+        let a = against(&l, &path);
+        assert!(a["label"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("new+isize-extended/")));
+        assert_eq!(a["violated"], json!([]), "{a}");
     }
 
     #[test]

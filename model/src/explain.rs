@@ -104,6 +104,12 @@ pub fn how_ended(cfg: &Config, w: &World, t: Tid) -> String {
             }
         }
         Pc::Writeback(WbPc::Done) => format!("finished its {} writeback passes", cfg.writeback),
+        Pc::Truncate(_) if cfg.extend => {
+            "finished: the file was truncated into the page and back up".into()
+        }
+        Pc::Truncate(_) if cfg.truncate_partial => {
+            "finished: the file is truncated to the end of block 0".into()
+        }
         Pc::Truncate(_) => "finished: the file is truncated".into(),
         Pc::Io => "idle: no I/O in flight".into(),
         _ => "finished".into(),
