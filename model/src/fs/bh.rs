@@ -7,6 +7,7 @@
 //! BH_Uptodate, BH_Lock and the buffer's reference count are left out (the page is uptodate, and
 //! a buffer is busy only while dirty or under writeback, which `try_to_free` checks).
 
+use super::FsState;
 use crate::kernel::{account_page_dirtied, test_clear_page_dirty_accounted, test_set_page_dirty};
 use crate::world::World;
 
@@ -86,4 +87,45 @@ impl Bh {
             (true, true) => "dirty",
         }
     }
+}
+
+/// The page's buffer_head, in the state of a profile that keeps one.
+fn of(w: &World) -> Bh {
+    match w.fs {
+        FsState::Ext4(s) => s.bh,
+        FsState::Ocfs2(s) => s.bh,
+        FsState::Gfs2(s) => s.bh,
+        FsState::Nilfs2(s) => s.bh,
+        _ => panic!("model bug: a buffer_head hook on a page without buffer_heads"),
+    }
+}
+
+fn put(w: &mut World, b: Bh) {
+    match &mut w.fs {
+        FsState::Ext4(s) => s.bh = b,
+        FsState::Ocfs2(s) => s.bh = b,
+        FsState::Gfs2(s) => s.bh = b,
+        FsState::Nilfs2(s) => s.bh = b,
+        _ => panic!("model bug: a buffer_head hook on a page without buffer_heads"),
+    }
+}
+
+/// PagePrivate of a page whose private data is its buffers.
+pub fn page_private(w: &World) -> bool {
+    of(w).attached
+}
+
+/// try_to_free_buffers on the page's buffer (`Bh::try_to_free`); whether it went.
+pub fn release(w: &mut World, busy: bool) -> bool {
+    let mut b = of(w);
+    let freed = b.try_to_free(w, busy);
+    put(w, b);
+    freed
+}
+
+/// The page's buffer discarded (`Bh::discard`).
+pub fn discard(w: &mut World) {
+    let mut b = of(w);
+    b.discard();
+    put(w, b);
 }

@@ -389,17 +389,10 @@ pub fn invalidatepage(w: &mut World) {
     set(w, s);
 }
 
-/// ext4_releasepage → try_to_free_buffers: refuses a dirty (so every delayed) buffer.
-pub fn releasepage(w: &mut World) -> bool {
-    let mut s = state(w);
-    let freed = s.bh.try_to_free(w, s.block == Block::Delayed);
-    set(w, s);
-    freed
-}
-
-/// Buffers are the page's private data.
-pub fn page_private(w: &World) -> bool {
-    state(w).bh.attached
+/// Whether the block is a delayed allocation: ext4_releasepage keeps such a page (its buffer is
+/// dirty besides).
+pub fn delayed(w: &World) -> bool {
+    state(w).block == Block::Delayed
 }
 
 /// mpage_readpage: no buffers; PageMappedToDisk when the block is allocated.

@@ -891,10 +891,11 @@ pub fn releasepage(cfg: &Config, w: &mut World) -> bool {
         Fs::Nfs { .. } | Fs::Ceph | Fs::FbDefio { .. } => false,
         Fs::Btrfs { .. } => btrfs::releasepage(w),
         Fs::Ubifs => ubifs::releasepage(w),
-        Fs::Ext4 { .. } => ext4::releasepage(w),
-        Fs::Ocfs2 => ocfs2::releasepage(w),
-        Fs::Gfs2 => gfs2::releasepage(w),
-        Fs::Nilfs2 => nilfs2::releasepage(w),
+        // ext4_releasepage keeps a delayed page (its buffer is dirty besides); ocfs2_releasepage
+        // and gfs2_releasepage call try_to_free_buffers, and nilfs2 has no ->releasepage, so
+        // try_to_release_page calls it directly: a dirty buffer or a page under writeback stays.
+        Fs::Ext4 { .. } => bh::release(w, ext4::delayed(w)),
+        Fs::Ocfs2 | Fs::Gfs2 | Fs::Nilfs2 => bh::release(w, false),
     }
 }
 
@@ -908,10 +909,7 @@ pub fn page_private(cfg: &Config, w: &World) -> bool {
         Fs::Btrfs { .. } => true,
         Fs::FbDefio { .. } => false,
         Fs::Ubifs => ubifs::page_private(w),
-        Fs::Ext4 { .. } => ext4::page_private(w),
-        Fs::Ocfs2 => ocfs2::page_private(w),
-        Fs::Gfs2 => gfs2::page_private(w),
-        Fs::Nilfs2 => nilfs2::page_private(w),
+        Fs::Ext4 { .. } | Fs::Ocfs2 | Fs::Gfs2 | Fs::Nilfs2 => bh::page_private(w),
     }
 }
 
@@ -926,8 +924,9 @@ pub fn readpage(cfg: &Config, w: &mut World) {
         Fs::FbDefio { .. } => {}
         Fs::Ubifs => ubifs::readpage(w),
         Fs::Ext4 { .. } => ext4::readpage(w),
-        Fs::Ocfs2 => ocfs2::readpage(w),
-        Fs::Gfs2 => gfs2::readpage(w),
+        // A page read again has no buffers; the cluster (OCFS2) or blocks (GFS2) are the
+        // inode's.
+        Fs::Ocfs2 | Fs::Gfs2 => bh::discard(w),
         Fs::Nilfs2 => nilfs2::readpage(w),
     }
 }
@@ -965,8 +964,8 @@ pub fn invalidatepage(cfg: &Config, w: &mut World) -> bool {
         Fs::Btrfs { .. } => btrfs::invalidatepage(w),
         Fs::Ubifs => ubifs::invalidatepage(w),
         Fs::Ext4 { .. } => ext4::invalidatepage(w),
-        Fs::Ocfs2 => ocfs2::invalidatepage(w),
-        Fs::Gfs2 => gfs2::invalidatepage(w),
+        // OCFS2's jbd2_journal_invalidatepage and gfs2_invalidatepage: the buffers go.
+        Fs::Ocfs2 | Fs::Gfs2 => bh::discard(w),
         Fs::Nilfs2 => nilfs2::invalidatepage(w),
         Fs::FbDefio { .. } => {}
     }

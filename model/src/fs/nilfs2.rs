@@ -303,19 +303,6 @@ pub fn invalidatepage(w: &mut World) {
     set(w, s);
 }
 
-/// try_to_free_buffers (no ->releasepage): refuses a dirty buffer or a page under writeback.
-pub fn releasepage(w: &mut World) -> bool {
-    let mut s = state(w);
-    let freed = s.bh.try_to_free(w, false);
-    set(w, s);
-    freed
-}
-
-/// Buffers are the page's private data.
-pub fn page_private(w: &World) -> bool {
-    state(w).bh.attached
-}
-
 /// A page read again: no buffers; MappedToDisk when the block is in the bmap.
 pub fn readpage(w: &mut World) {
     let mut s = state(w);

@@ -225,33 +225,6 @@ pub fn writepage_info(w: &World) -> StepInfo {
     }
 }
 
-/// ->invalidatepage (jbd2_journal_invalidatepage): the buffers go.
-pub fn invalidatepage(w: &mut World) {
-    let mut s = state(w);
-    s.bh.discard();
-    set(w, s);
-}
-
-/// ocfs2_releasepage → try_to_free_buffers: refuses a dirty buffer or a page under writeback.
-pub fn releasepage(w: &mut World) -> bool {
-    let mut s = state(w);
-    let freed = s.bh.try_to_free(w, false);
-    set(w, s);
-    freed
-}
-
-/// Buffers are the page's private data.
-pub fn page_private(w: &World) -> bool {
-    state(w).bh.attached
-}
-
-/// A page read again: no buffers; the cluster is the inode's.
-pub fn readpage(w: &mut World) {
-    let mut s = state(w);
-    s.bh.discard();
-    set(w, s);
-}
-
 /// Trace fields.
 pub fn fields(s: State) -> Vec<(String, String)> {
     vec![
