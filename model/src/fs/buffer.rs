@@ -96,11 +96,6 @@ fn set(w: &mut World, s: State) {
     w.fs = FsState::Buffer(s);
 }
 
-/// Whether block `b` lies inside i_size.
-fn in_eof(_cfg: &Config, w: &World, b: usize) -> bool {
-    w.block_in_eof(b)
-}
-
 /// The file's block is allocated (it was written before); a dirty page has dirty buffers, as
 /// after write(2).
 pub fn init(cfg: &Config) -> State {
@@ -121,7 +116,7 @@ pub fn init(cfg: &Config) -> State {
 /// adding while that ftruncate has not returned (see `memory::store_block`).
 pub fn tracked(cfg: &Config, w: &World) -> bool {
     let s = state(w);
-    let storable = |b: usize| in_eof(cfg, w, b) && !(b == 1 && crate::mm::truncate::extending(w));
+    let storable = |b: usize| w.block_in_eof(b) && !(b == 1 && crate::mm::truncate::extending(w));
     (0..nblocks(cfg)).all(|b| !storable(b) || s.blocks[b].extent != Extent::Hole)
 }
 
@@ -137,7 +132,7 @@ pub fn tracked(cfg: &Config, w: &World) -> bool {
 pub fn tracked_for_io(cfg: &Config, w: &World) -> bool {
     let s = state(w);
     (0..nblocks(cfg)).all(|b| {
-        !in_eof(cfg, w, b)
+        !w.block_in_eof(b)
             || s.blocks[b].extent != Extent::Hole
             || crate::world::block_version(w.data.mem, b) == 0
     })
@@ -184,7 +179,7 @@ pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
                     s.blocks[b].dirty = w.page.dirty;
                 }
             }
-            for b in (0..nblocks(cfg)).filter(|&b| in_eof(cfg, w, b)) {
+            for b in (0..nblocks(cfg)).filter(|&b| w.block_in_eof(b)) {
                 if s.blocks[b].extent == Extent::Hole {
                     if w.fs_full {
                         // BM6: -ENOSPC -> VM_FAULT_SIGBUS, after unlock_page. The blocks
@@ -198,9 +193,10 @@ pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
             }
             set(w, s);
             // BM5: block_commit_write: every buffer in range uptodate and mark_buffer_dirty.
-            let in_range: Vec<usize> = (0..nblocks(cfg)).filter(|&b| in_eof(cfg, w, b)).collect();
-            for b in in_range {
-                mark_buffer_dirty(w, b);
+            for b in 0..nblocks(cfg) {
+                if w.block_in_eof(b) {
+                    mark_buffer_dirty(w, b);
+                }
             }
             if super::returns_locked(cfg) {
                 // BM7 (new): return VM_FAULT_LOCKED with the page locked.
@@ -228,8 +224,7 @@ pub fn page_mkwrite_info(cfg: &Config, w: &World, pc: MkPc) -> StepInfo {
         anchor: crate::anchors::anchor("block_page_mkwrite", crate::anchors::Tree::of(cfg)),
         what,
     };
-    let needs_space =
-        (0..nblocks(cfg)).any(|b| in_eof(cfg, w, b) && state(w).blocks[b].extent == Extent::Hole);
+    let needs_space = must_allocate(cfg, w);
     match pc {
         MkPc::LockPage => s("BM1", "lock_page"),
         MkPc::Attach if !w.page.mapping || !w.isize_covers_page => s(
@@ -269,12 +264,12 @@ pub fn set_page_dirty_begin(w: &mut World) -> bool {
     test_set_page_dirty(w)
 }
 
-/// Whether xfs_vm_writepage must allocate for some block inside i_size (a hole: the
-/// BMAPI_WRITE|BMAPI_MMAP path of xfs_page_state_convert, through xfs_iomap_write_direct, which
-/// has no reservation).
+/// Whether some block inside i_size is a hole: block_page_mkwrite must reserve it, and
+/// xfs_vm_writepage must allocate it (the BMAPI_WRITE|BMAPI_MMAP path of
+/// xfs_page_state_convert, through xfs_iomap_write_direct, which has no reservation).
 fn must_allocate(cfg: &Config, w: &World) -> bool {
     let s = state(w);
-    (0..nblocks(cfg)).any(|b| in_eof(cfg, w, b) && s.blocks[b].extent == Extent::Hole)
+    (0..nblocks(cfg)).any(|b| w.block_in_eof(b) && s.blocks[b].extent == Extent::Hole)
 }
 
 /// xfs_vm_writepage for the locked page whose PG_dirty clear_page_dirty_for_io just cleared:
@@ -308,7 +303,7 @@ pub fn writepage(cfg: &Config, w: &mut World, me: Tid, _: WbCtx) -> Writepage {
         unlock_page(w, me);
         return Writepage::Failed;
     }
-    for b in (0..nblocks(cfg)).filter(|&b| in_eof(cfg, w, b)) {
+    for b in (0..nblocks(cfg)).filter(|&b| w.block_in_eof(b)) {
         s.blocks[b].extent = Extent::Real;
         s.blocks[b].dirty = false;
     }
@@ -316,7 +311,7 @@ pub fn writepage(cfg: &Config, w: &mut World, me: Tid, _: WbCtx) -> Writepage {
     // xfs_start_page_writeback: set_page_writeback (the DIRTY tag goes if PG_dirty is clear),
     // unlock_page; the bios are submitted.
     crate::kernel::set_page_writeback(w);
-    if nblocks(cfg) > 1 && !in_eof(cfg, w, 1) {
+    if nblocks(cfg) > 1 && !w.block_in_eof(1) {
         // A block past EOF is not written (xfs_page_state_convert stops at the last block
         // inside i_size): the write in flight leaves the disk's copy of it as it is.
         if let Some(v) = w.data.in_flight {
