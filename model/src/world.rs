@@ -553,7 +553,10 @@ pub struct World {
 
 // The hashes of the hot parts of a state, packed: a state's hash is its fingerprint, and the
 // checker keeps fingerprints only, so each packing below is injective (every field has bits
-// of its own) and a function of the fields `Eq` compares.
+// of its own) and a function of the fields `Eq` compares. Each impl names every field of its
+// type (an exhaustive destructuring), so a field added later cannot be left out of the hash
+// without a compile error: a state that differs only in it would otherwise be merged with
+// another.
 
 impl std::hash::Hash for Pte {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
@@ -564,40 +567,69 @@ impl std::hash::Hash for Pte {
 impl Pte {
     /// present, write, dirty as bits 0-2.
     fn bits(&self) -> u8 {
-        u8::from(self.present) | u8::from(self.write) << 1 | u8::from(self.dirty) << 2
+        let Pte {
+            present,
+            write,
+            dirty,
+        } = *self;
+        u8::from(present) | u8::from(write) << 1 | u8::from(dirty) << 2
     }
 }
 
 impl std::hash::Hash for Page {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        state.write_u8(self.locked_by.map_or(0xff, |t| t));
+        let Page {
+            locked_by,
+            dirty,
+            writeback,
+            tagged_dirty,
+            mapping,
+            refcount,
+        } = *self;
+        state.write_u8(locked_by.map_or(0xff, |t| t));
         state.write_u8(
-            u8::from(self.dirty)
-                | u8::from(self.writeback) << 1
-                | u8::from(self.tagged_dirty) << 2
-                | u8::from(self.mapping) << 3,
+            u8::from(dirty)
+                | u8::from(writeback) << 1
+                | u8::from(tagged_dirty) << 2
+                | u8::from(mapping) << 3,
         );
-        state.write_u8(self.refcount);
+        state.write_u8(refcount);
     }
 }
 
 impl std::hash::Hash for Local {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        let flags = u16::from(self.retried)
-            | u16::from(self.release_fault_ref) << 1
-            | u16::from(self.dirty_unaccounted) << 2
-            | u16::from(self.cleaned) << 3
-            | u16::from(self.mk_size_ok) << 4
-            | u16::from(self.inode_dirty) << 5
-            | u16::from(self.fsync_err) << 6
-            | u16::from(self.orig_pte.bits()) << 7
-            | (self.caller as u16) << 10
-            | (self.dirtying as u16) << 12;
+        let Local {
+            refs,
+            orig_pte,
+            caller,
+            mkwrite,
+            dirtying,
+            retried,
+            release_fault_ref,
+            dirty_unaccounted,
+            pass,
+            cleaned,
+            stores,
+            mk_size_ok,
+            inode_dirty,
+            fsync_err,
+        } = *self;
+        let flags = u16::from(retried)
+            | u16::from(release_fault_ref) << 1
+            | u16::from(dirty_unaccounted) << 2
+            | u16::from(cleaned) << 3
+            | u16::from(mk_size_ok) << 4
+            | u16::from(inode_dirty) << 5
+            | u16::from(fsync_err) << 6
+            | u16::from(orig_pte.bits()) << 7
+            | (caller as u16) << 10
+            | (dirtying as u16) << 12;
         state.write_u16(flags);
-        state.write_u8(self.mkwrite as u8);
-        state.write_u8(self.refs);
-        state.write_u8(self.pass);
-        state.write_u8(self.stores);
+        state.write_u8(mkwrite as u8);
+        state.write_u8(refs);
+        state.write_u8(pass);
+        state.write_u8(stores);
     }
 }
 
@@ -606,8 +638,14 @@ impl std::hash::Hash for Local {
 /// alone: the hash leaves them out.
 impl std::hash::Hash for Thread {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.pc.hash(state);
-        self.local.hash(state);
+        let Thread {
+            role: _,
+            index: _,
+            pc,
+            local,
+        } = self;
+        pc.hash(state);
+        local.hash(state);
     }
 }
 
@@ -679,21 +717,38 @@ impl std::hash::Hash for World {
             buf: [0; 256],
             len: 0,
         };
-        self.page.hash(&mut sink);
-        self.ptes.hash(&mut sink);
-        self.isize_covers_page.hash(&mut sink);
-        self.isize_partial.hash(&mut sink);
-        self.i_mmap_lock.hash(&mut sink);
-        self.mapping_error.hash(&mut sink);
-        self.fs_full.hash(&mut sink);
-        self.evicted.hash(&mut sink);
-        self.fs.hash(&mut sink);
-        self.nr_file_dirty.hash(&mut sink);
-        self.data.hash(&mut sink);
-        self.threads.hash(&mut sink);
-        self.fired.hash(&mut sink);
-        self.events.hash(&mut sink);
-        self.bug.hash(&mut sink);
+        let World {
+            page,
+            ptes,
+            isize_covers_page,
+            isize_partial,
+            i_mmap_lock,
+            mapping_error,
+            fs_full,
+            evicted,
+            fs,
+            nr_file_dirty,
+            data,
+            threads,
+            fired,
+            events,
+            bug,
+        } = self;
+        page.hash(&mut sink);
+        ptes.hash(&mut sink);
+        isize_covers_page.hash(&mut sink);
+        isize_partial.hash(&mut sink);
+        i_mmap_lock.hash(&mut sink);
+        mapping_error.hash(&mut sink);
+        fs_full.hash(&mut sink);
+        evicted.hash(&mut sink);
+        fs.hash(&mut sink);
+        nr_file_dirty.hash(&mut sink);
+        data.hash(&mut sink);
+        threads.hash(&mut sink);
+        fired.hash(&mut sink);
+        events.hash(&mut sink);
+        bug.hash(&mut sink);
         state.write(&sink.buf[..sink.len]);
     }
 }
