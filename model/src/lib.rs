@@ -43,6 +43,7 @@ pub mod anchors;
 pub mod config;
 pub mod contract;
 pub mod explain;
+pub mod footprint;
 pub mod fs;
 pub mod invariants;
 pub mod kernel;

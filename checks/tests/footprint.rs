@@ -1,0 +1,243 @@
+//! The footprint declarations (`mkwrite_model::footprint::of`) checked over every reachable
+//! state, not trusted: the loom runner locks only the objects a step declares, so a declaration
+//! that is too small would silently lose interleavings.
+//!
+//! For every reachable state and every thread (enabled or blocked):
+//! - writes: the step changes no object outside its declared write set;
+//! - reads: the step's effect, and whether it is blocked at all, do not change when the objects
+//!   outside its footprint take the values they have in another reachable state (four others,
+//!   spread over the state list), all at once; and, for one-writer configurations, when each of
+//!   them alone takes each value it has anywhere (up to four).
+
+use checks::report::matrix_144;
+use mkwrite_model::footprint::{self, changed, Obj, Objs};
+use mkwrite_model::{step, Config, Fs, Protocol, Tid, World};
+use std::collections::{HashSet, VecDeque};
+
+fn reachable(cfg: &Config) -> Vec<World> {
+    let w0 = World::init(cfg);
+    let mut seen: HashSet<World> = [w0].into();
+    let mut queue: VecDeque<World> = [w0].into();
+    let mut out = Vec::new();
+    while let Some(w) = queue.pop_front() {
+        out.push(w);
+        for t in 0..w.threads.len() as Tid {
+            if let Some(n) = step(cfg, &w, t) {
+                if seen.insert(n) {
+                    queue.push_back(n);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// What `step` does at `s` as the runner sees it: blocked, or the next state.
+fn effect(cfg: &Config, s: &World, t: Tid) -> Result<Option<World>, ()> {
+    std::panic::catch_unwind(|| step(cfg, s, t)).map_err(|_| ())
+}
+
+/// Whether perturbing `s` into `s2` (only objects outside the footprint differ) leaves the
+/// step's effect the same: same blockedness, and the same next state up to the perturbed
+/// objects the step does not write.
+fn same_effect(cfg: &Config, s: &World, s2: &World, t: Tid, outside: Objs) -> bool {
+    match (effect(cfg, s, t), effect(cfg, s2, t)) {
+        (Ok(None), Ok(None)) => true,
+        (Ok(Some(a)), Ok(Some(b))) => {
+            let mut want = a;
+            for o in outside.iter() {
+                o.copy(&mut want, s2);
+            }
+            want == b
+        }
+        _ => false,
+    }
+}
+
+/// Check every declaration over `cfg`; returns the states checked, or the first wrong
+/// declaration.
+fn check_config(cfg: &Config, one_at_a_time: bool) -> Result<usize, String> {
+    let states = reachable(cfg);
+    let n = states[0].threads.len();
+    let every = Obj::all(states[0].ptes.len(), n);
+    // Up to four states with distinct values, per object.
+    let samples: Vec<(Obj, Vec<World>)> = every
+        .iter()
+        .map(|o| {
+            let mut v: Vec<World> = Vec::new();
+            for s in &states {
+                if v.len() < 4 && !v.iter().any(|x| o.same(x, s)) {
+                    v.push(*s);
+                }
+            }
+            (o, v)
+        })
+        .collect();
+    let spread = |i: usize, k: usize| &states[(i * 7919 + k * 104_729 + 1) % states.len()];
+    for (i, s) in states.iter().enumerate() {
+        for t in 0..n as Tid {
+            let th = s.thread(t);
+            let fp = footprint::of(cfg, t, th);
+            let mine = Objs::EMPTY.with(Obj::Thread(t));
+            let at = || format!("{}: {} at {:?}", cfg.label(), th.name(), th.pc);
+            if let Ok(Some(next)) = effect(cfg, s, t) {
+                let out = changed(s, &next).minus(fp.writes.union(mine));
+                if !out.is_empty() {
+                    return Err(format!(
+                        "{} writes {} outside its write set {}",
+                        at(),
+                        out.names(),
+                        fp.writes.names()
+                    ));
+                }
+            }
+            // A blocked step stays blocked whatever the objects it does not wait on hold.
+            if let Ok(None) = effect(cfg, s, t) {
+                let others = fp.all().minus(fp.waits).minus(mine);
+                for k in 0..4 {
+                    let mut s2 = *s;
+                    for o in others.iter() {
+                        o.copy(&mut s2, spread(i, k));
+                    }
+                    if !matches!(effect(cfg, &s2, t), Ok(None)) {
+                        return Err(format!(
+                            "{} is blocked, and one of {} can enable it: it declares it waits on {}",
+                            at(),
+                            others.names(),
+                            fp.waits.names()
+                        ));
+                    }
+                }
+            }
+            let outside = every.minus(fp.all()).minus(mine);
+            for k in 0..4 {
+                let mut s2 = *s;
+                for o in outside.iter() {
+                    o.copy(&mut s2, spread(i, k));
+                }
+                if !same_effect(cfg, s, &s2, t, outside) {
+                    let differ: Objs = outside.iter().filter(|o| !o.same(s, &s2)).collect();
+                    return Err(format!(
+                        "{} depends on one of {} (its footprint: reads {}, writes {})",
+                        at(),
+                        differ.names(),
+                        fp.reads.names(),
+                        fp.writes.names()
+                    ));
+                }
+            }
+            if one_at_a_time {
+                for (o, values) in &samples {
+                    if !outside.has(*o) {
+                        continue;
+                    }
+                    for v in values {
+                        let mut s2 = *s;
+                        o.copy(&mut s2, v);
+                        if !same_effect(cfg, s, &s2, t, Objs::EMPTY.with(*o)) {
+                            return Err(format!(
+                                "{} reads {o:?}, outside its footprint (reads {}, writes {})",
+                                at(),
+                                fp.reads.names(),
+                                fp.writes.names()
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(states.len())
+}
+
+/// Check `configs` on two threads; the total number of states checked.
+fn check_all(configs: Vec<Config>, one_at_a_time: bool) -> usize {
+    let half = configs.len() / 2;
+    let (a, b) = configs.split_at(half);
+    std::thread::scope(|sc| {
+        let run = |part: &[Config]| {
+            part.iter()
+                .map(|c| check_config(c, one_at_a_time).unwrap_or_else(|e| panic!("{e}")))
+                .sum::<usize>()
+        };
+        let h = sc.spawn(move || run(a));
+        run(b) + h.join().unwrap()
+    })
+}
+
+#[test]
+fn footprints_hold_over_the_matrix() {
+    let configs = matrix_144();
+    assert_eq!(configs.len(), 144);
+    let states = check_all(configs, false);
+    // Every reachable state of the 144 configurations was checked (the matrix golden file pins
+    // each configuration's count; their sum is pinned here so that a change shows).
+    assert_eq!(states, 1_700_633);
+}
+
+#[test]
+fn footprints_hold_object_by_object_for_one_writer() {
+    let configs: Vec<Config> = matrix_144()
+        .into_iter()
+        .filter(|c| c.writers == 1)
+        .collect();
+    assert_eq!(configs.len(), 72);
+    check_all(configs, true);
+}
+
+#[test]
+fn footprints_hold_beyond_the_matrix() {
+    // The seed filesystem's other shapes: shared mm, lenient, ENOSPC, two stores, the late
+    // writeback constraint, the histories, and the textbook scenarios.
+    let mut configs = Vec::new();
+    for p in Protocol::all() {
+        for fs in [Fs::UNLOCKED, Fs::LOCKED, Fs::NONE] {
+            for (enospc, stores, late_writeback, strict) in [
+                (false, 1, false, true),
+                (true, 1, false, true),
+                (false, 2, false, false),
+                (false, 1, true, true),
+            ] {
+                for truncate in [false, true] {
+                    let c = Config {
+                        protocol: p,
+                        fixes: p.fixes(),
+                        fs,
+                        writeback: 2,
+                        truncate,
+                        pte_ro: truncate,
+                        enospc,
+                        stores,
+                        late_writeback,
+                        strict,
+                        ..Config::new(p)
+                    };
+                    if c.validate().is_ok() {
+                        configs.push(c);
+                    }
+                }
+            }
+        }
+    }
+    for name in ["R1", "R2", "R3", "R4", "R5"] {
+        configs.push(Config::scenario(name).unwrap());
+    }
+    configs.push(Config {
+        writers: 2,
+        shared_mm: true,
+        ..Config::new(Protocol::New)
+    });
+    check_all(configs, false);
+}
+
+#[test]
+fn a_wrong_declaration_fails_the_check() {
+    // The check is not vacuous: with no footprint at all, the first step that touches anything
+    // shared is reported.
+    let cfg = Config::new(Protocol::New);
+    let s = World::init(&cfg);
+    let next = step(&cfg, &s, 0).expect("F0 can move");
+    let out = changed(&s, &next).minus(Objs::EMPTY.with(Obj::Thread(0)));
+    assert!(!out.is_empty());
+    assert!(!footprint::of(&cfg, 0, s.thread(0)).writes.is_empty());
+}
