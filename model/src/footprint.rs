@@ -1,6 +1,6 @@
 //! Footprints: the shared objects each step reads and writes.
 //!
-//! The threaded checkers (loom, shuttle) give every object below a primitive of its own and let a
+//! For the threaded checkers (loom, shuttle), to give every object below a primitive of its own and let a
 //! step touch only the objects its footprint names, so that two steps on disjoint objects commute
 //! and loom's partial-order reduction explores one order of them instead of both. A footprint is
 //! a function of the stepping thread alone (its role, pc and locals): the runner must know it
