@@ -1,8 +1,9 @@
 //! Footprints: the shared objects each step reads and writes.
 //!
-//! For the threaded checkers (loom, shuttle), to give every object below a primitive of its own and let a
-//! step touch only the objects its footprint names, so that two steps on disjoint objects commute
-//! and loom's partial-order reduction explores one order of them instead of both. A footprint is
+//! Meant for the threaded checkers (loom, shuttle): a runner can give every object below a
+//! primitive of its own and let a step touch only the objects its footprint names, so that two
+//! steps on disjoint objects commute and loom's partial-order reduction explores one order of
+//! them instead of both. A footprint is
 //! a function of the stepping thread alone (its role, pc and locals): the runner must know it
 //! before it reads anything shared.
 //!
@@ -10,7 +11,7 @@
 //! trusted: over every reachable state of a configuration (`checks/tests/footprint.rs`), an
 //! enabled step changes no object outside its write set, and neither its effect nor whether it is
 //! blocked changes when an object outside its read set takes another value it has in some
-//! reachable state. No runner uses these declarations yet (issue 15: the footprint runner is not landed).
+//! reachable state. No runner uses these declarations yet (issue 15).
 
 use crate::config::Config;
 use crate::contract::Role;
@@ -52,8 +53,30 @@ pub enum Obj {
     Thread(Tid),
 }
 
+/// The objects that are neither a pte nor a thread, in bit order.
+const FIXED: [Obj; 13] = [
+    Obj::PageLock,
+    Obj::PageDirty,
+    Obj::PageWriteback,
+    Obj::PageMapping,
+    Obj::PageRef,
+    Obj::ISize,
+    Obj::IMmapLock,
+    Obj::MappingError,
+    Obj::FsFull,
+    Obj::FsMeta,
+    Obj::NrDirty,
+    Obj::Contents,
+    Obj::Disk,
+];
+
+/// The bit of `Pte(0)`; the ptes' bits follow, then the threads'.
+const PTE0: usize = FIXED.len();
+/// The bit of `Thread(0)`.
+const THREAD0: usize = PTE0 + crate::world::MAX_PTES;
+
 /// How many objects there are at most (the bit width of `Objs`).
-pub const OBJS: usize = 14 + crate::world::MAX_PTES + MAX_THREADS;
+pub const OBJS: usize = THREAD0 + MAX_THREADS;
 
 impl Obj {
     /// This object's bit in an `Objs`.
@@ -72,43 +95,24 @@ impl Obj {
             Obj::NrDirty => 10,
             Obj::Contents => 11,
             Obj::Disk => 12,
-            Obj::Pte(n) => 14 + n as usize,
-            Obj::Thread(t) => 14 + crate::world::MAX_PTES + t as usize,
+            Obj::Pte(n) => PTE0 + n as usize,
+            Obj::Thread(t) => THREAD0 + t as usize,
         }
     }
 
     /// The object of bit `b`.
     pub fn of_bit(b: usize) -> Obj {
-        const FIXED: [Obj; 13] = [
-            Obj::PageLock,
-            Obj::PageDirty,
-            Obj::PageWriteback,
-            Obj::PageMapping,
-            Obj::PageRef,
-            Obj::ISize,
-            Obj::IMmapLock,
-            Obj::MappingError,
-            Obj::FsFull,
-            Obj::FsMeta,
-            Obj::NrDirty,
-            Obj::Contents,
-            Obj::Disk,
-        ];
-        let ptes = 14 + crate::world::MAX_PTES;
         match b {
-            b if b < FIXED.len() => FIXED[b],
-            b if (14..ptes).contains(&b) => Obj::Pte((b - 14) as u8),
-            b if (ptes..OBJS).contains(&b) => Obj::Thread((b - ptes) as Tid),
+            b if b < PTE0 => FIXED[b],
+            b if b < THREAD0 => Obj::Pte((b - PTE0) as u8),
+            b if b < OBJS => Obj::Thread((b - THREAD0) as Tid),
             _ => panic!("no object has bit {b}"),
         }
     }
 
     /// Every object of a world with `threads` threads and `ptes` ptes.
     pub fn all(ptes: usize, threads: usize) -> Objs {
-        let mut s = Objs::EMPTY;
-        for b in 0..13 {
-            s = s.with(Obj::of_bit(b));
-        }
+        let mut s: Objs = FIXED.into_iter().collect();
         for n in 0..ptes {
             s = s.with(Obj::Pte(n as u8));
         }
@@ -116,11 +120,6 @@ impl Obj {
             s = s.with(Obj::Thread(t as Tid));
         }
         s
-    }
-
-    /// Every thread object (`Thread(0)` .. `Thread(MAX_THREADS - 1)`).
-    pub fn all_threads() -> Objs {
-        (0..MAX_THREADS).map(|t| Obj::Thread(t as Tid)).collect()
     }
 
     /// Copy this object's value from `src` into `dst`.
@@ -198,11 +197,6 @@ impl Objs {
     /// Whether the set is empty.
     pub const fn is_empty(self) -> bool {
         self.0 == 0
-    }
-
-    /// Whether every object of `self` is in `o`.
-    pub const fn subset(self, o: Objs) -> bool {
-        self.0 & !o.0 == 0
     }
 
     /// The objects, in bit order.
@@ -333,14 +327,13 @@ const RETURN: Objs = set([PageLock]);
 /// lock_page, and on the retry exits unlock_page and put_page.
 const RELOCK: Objs = set([PageLock, PageRef, PageMapping]);
 
-/// The footprint of the step thread `t` (in state `th`) takes next: every object the step may
+/// The footprint of the step a thread in state `th` takes next: every object the step may
 /// read or write, whatever the rest of the state holds. A function of the thread alone.
 ///
 /// Declared for the seed filesystem with one block per page, the configurations of the verdict
 /// matrix and their variants; every other filesystem, the partial page and reclaim get
 /// `everything` (sound, without reduction).
-pub fn of(cfg: &Config, t: Tid, th: &Thread) -> Footprint {
-    let _ = t;
+pub fn of(cfg: &Config, th: &Thread) -> Footprint {
     if !matches!(cfg.fs, crate::fs::Fs::Seed(_)) || cfg.blocks > 1 {
         return everything(cfg);
     }
