@@ -28,6 +28,10 @@ pub enum Props {
     /// One invariant alone (the shortest-trace run: stateright's BFS keeps the first discovery
     /// only when no other property is pending: it replaces an earlier discovery by a later one).
     Only(Inv),
+    /// No invariant: one property that records every state it is evaluated on (its canonical
+    /// representative where writers share an mm) in `Checked::states`, the reference the loom
+    /// and shuttle runs' states are compared with.
+    Collect,
 }
 
 /// A stateright action: thread `tid` takes its next step. The label fields only name the step
@@ -74,6 +78,8 @@ pub struct Checked {
     /// `assert_discovery`); the deciding run and the shortest-trace search need only thread
     /// ids.
     pub labels: bool,
+    /// With `Props::Collect`: every state checked.
+    pub states: Arc<std::sync::Mutex<std::collections::HashSet<World>>>,
 }
 
 impl Checked {
@@ -83,8 +89,14 @@ impl Checked {
             cfg,
             props,
             seen: Arc::default(),
-            labels: props != Props::Recorded,
+            labels: !matches!(props, Props::Recorded | Props::Collect),
+            states: Arc::default(),
         }
+    }
+
+    /// The states `Props::Collect` recorded.
+    pub fn collected(&self) -> std::collections::HashSet<World> {
+        self.states.lock().map(|s| s.clone()).unwrap_or_default()
     }
 
     /// `Props::Recorded`'s one property: evaluate what is not seen yet, record what fired.
@@ -253,6 +265,17 @@ impl Model for Checked {
                 "every_invariant_and_guard",
                 |m: &Checked, w: &World| m.record(w),
             )],
+            Props::Collect => vec![Property::always("collect", |m: &Checked, w: &World| {
+                let w = if m.cfg.shared_mm {
+                    w.writers_canonical()
+                } else {
+                    *w
+                };
+                if let Ok(mut s) = m.states.lock() {
+                    s.insert(w);
+                }
+                true
+            })],
         }
     }
 }

@@ -1,26 +1,21 @@
-//! loom and shuttle: the same threaded runner (`threaded_body.rs`) compiled against each tool's
-//! `Mutex`, `Condvar` and `thread`, exploring interleavings of the model's own steps on real
-//! threads. Verdicts are per invariant and comparable with stateright's: every execution keeps
-//! stepping after a violation, as stateright keeps expanding violating states.
+//! loom and shuttle beside stateright: the verdicts of the exhaustive runs (`crate::explore`),
+//! labelled by what they covered, and shuttle's sampling schedulers (PCT, random) over the
+//! Condvar runner of `threaded_body.rs`, which `bench-pct` measures. Verdicts are per invariant
+//! and comparable with stateright's: every execution keeps stepping after a violation, as
+//! stateright keeps expanding violating states.
 
-use mkwrite_model::{Config, Guard, Inv, Tid};
-use shuttle::scheduler::{
-    DfsScheduler, PctScheduler, RandomScheduler, Schedule, Scheduler, Task, TaskId,
-};
+use crate::explore::engine::Mode;
+use crate::explore::{self, on_loom, on_shuttle, Budget};
+use mkwrite_model::{Config, Guard, Inv, Tid, World};
+use shuttle::scheduler::{PctScheduler, RandomScheduler, Schedule, Scheduler, Task, TaskId};
 use shuttle_engine::scheduler::serialization::serialize_schedule;
 use shuttle_engine::scheduler::ScheduleStep;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::sync::{Arc as StdArc, Mutex as StdMutex};
 
-/// The runner on loom's primitives.
-pub mod on_loom {
-    use loom::sync::{Arc, Condvar, Mutex};
-    use loom::thread;
-    include!("threaded_body.rs");
-}
-
-/// The runner on shuttle's primitives.
-pub mod on_shuttle {
+/// The sampling runner on shuttle's primitives (PCT and random schedules: any scheduler may
+/// pick any task, so a thread that cannot step waits on its Condvar).
+pub mod sampled {
     use shuttle::sync::{Condvar, Mutex};
     use shuttle::thread;
     use std::sync::Arc;
@@ -50,17 +45,27 @@ pub enum Event {
 /// An observer of `Event`s, called with the world locked.
 pub type Hook = std::sync::Arc<dyn Fn(Event) + Send + Sync>;
 
-/// loom allows 5 threads including the model's main thread.
-pub const LOOM_MAX_SPAWNED: usize = 4;
+/// loom allows 5 threads including the main thread, which runs the final sync `S`.
+pub const LOOM_MAX_SPAWNED: usize = on_loom::MAX_SPAWNED;
 
 /// The verdicts of one threaded checker over one configuration.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ThreadedVerdict {
     /// `loom` or `shuttle`.
     pub checker: &'static str,
-    /// `exhaustive`, `bounded:N` (loom's preemption bound) or `sampled:N` (executions), or
+    /// `exhaustive` (finished, and passed through every state stateright reaches),
+    /// `incomplete` (a budget stopped it), `traces` (shuttle's source sets: one execution per
+    /// Mazurkiewicz trace, not every intermediate state), `sampled:N` (N random or PCT
+    /// executions), `partial` (finished without every state: a bug of the runner), or
     /// `skipped (…)`.
     pub coverage: String,
+    /// The search (loom's token runner; shuttle's engine mode; the sampler).
+    pub mode: String,
+    /// States of stateright's the run passed through, and stateright's count (exhaustive
+    /// runs).
+    pub states: Option<(usize, usize)>,
+    /// Wall time, seconds.
+    pub seconds: f64,
     /// Executions run.
     pub executions: usize,
     /// Each violated invariant with the step order of the first execution that violated it.
@@ -78,6 +83,9 @@ impl ThreadedVerdict {
         ThreadedVerdict {
             checker,
             coverage,
+            mode: String::new(),
+            states: None,
+            seconds: 0.0,
             executions: 0,
             violations: BTreeMap::new(),
             schedules: BTreeMap::new(),
@@ -100,9 +108,14 @@ impl ThreadedVerdict {
         }
     }
 
-    /// Whether the verdicts cover every interleaving (of loom's or shuttle's yield points).
+    /// Whether the verdicts cover every state stateright reaches.
     pub fn exhaustive(&self) -> bool {
         self.coverage == "exhaustive"
+    }
+
+    /// Whether a budget stopped the run before its verdict was complete.
+    pub fn incomplete(&self) -> bool {
+        self.coverage == "incomplete"
     }
 
     /// Whether the configuration was not run at all.
@@ -111,23 +124,95 @@ impl ThreadedVerdict {
     }
 }
 
-/// loom over `cfg`: exhaustive when `preemption_bound` is `None`, else bounded.
-pub fn loom_check(cfg: &Config, preemption_bound: Option<usize>) -> ThreadedVerdict {
-    if on_loom::spawned_threads(cfg) > LOOM_MAX_SPAWNED {
-        return ThreadedVerdict::new("loom", "skipped (loom allows 4 threads)".into());
+/// The label of an exhaustive run: `exhaustive` only when it finished within its budget and
+/// passed through exactly the states stateright reaches.
+fn label(
+    v: &mut ThreadedVerdict,
+    cfg: &Config,
+    capped: bool,
+    visited: &HashSet<World>,
+    reference: &HashSet<World>,
+) {
+    let (hit, off) = explore::compare_states(cfg, visited, reference);
+    v.states = Some((hit, reference.len()));
+    v.coverage = if capped {
+        "incomplete".into()
+    } else if off == 0 {
+        "exhaustive".into()
+    } else {
+        "partial".into()
+    };
+}
+
+fn from_records(v: &mut ThreadedVerdict, rec: &explore::Records) {
+    v.violations = rec.violations.clone();
+    v.first_found = rec.first_found.clone();
+    v.guards = rec.guards.clone();
+}
+
+/// loom over `cfg` within `budget`, compared with stateright's states `reference`
+/// (`explore::reference_states`).
+pub fn loom_check(cfg: &Config, budget: Budget, reference: &HashSet<World>) -> ThreadedVerdict {
+    let n = on_loom::spawned(cfg);
+    if n > LOOM_MAX_SPAWNED {
+        return ThreadedVerdict::new(
+            "loom",
+            format!("skipped ({n} threads beside main; loom allows {LOOM_MAX_SPAWNED})"),
+        );
     }
-    let coverage = preemption_bound.map_or("exhaustive".to_string(), |b| format!("bounded:{b}"));
-    let acc = StdArc::new(StdMutex::new(ThreadedVerdict::new("loom", coverage)));
-    let mut b = loom::model::Builder::new();
-    b.preemption_bound = preemption_bound;
-    b.max_branches = 100_000;
-    let (cfg, acc2) = (*cfg, StdArc::clone(&acc));
-    b.check(move || {
-        let e = on_loom::run_once(cfg, None, None);
-        acc2.lock().unwrap().add(e, None);
-    });
-    let v = acc.lock().unwrap().clone();
+    let mut v = ThreadedVerdict::new("loom", String::new());
+    v.mode = "token, state cut".into();
+    match on_loom::explore(cfg, budget) {
+        Ok(r) => {
+            from_records(&mut v, &r.rec);
+            v.executions = r.executions;
+            v.seconds = r.seconds;
+            label(&mut v, cfg, r.capped, &r.rec.visited, reference);
+        }
+        Err(e) => v.coverage = format!("skipped ({e})"),
+    }
     v
+}
+
+/// shuttle over `cfg` with the engine in `mode` within `budget`, compared with stateright's
+/// states `reference`.
+pub fn shuttle_check(
+    cfg: &Config,
+    mode: Mode,
+    budget: Budget,
+    reference: &HashSet<World>,
+) -> ThreadedVerdict {
+    let mut v = ThreadedVerdict::new("shuttle", String::new());
+    v.mode = mode.name().into();
+    match on_shuttle::explore(cfg, mode, budget) {
+        Ok(r) => {
+            from_records(&mut v, &r.rec);
+            v.schedules = r.schedules;
+            v.executions = r.stats.executions;
+            v.seconds = r.seconds;
+            label(&mut v, cfg, r.capped, &r.rec.visited, reference);
+            if mode == Mode::Source && v.coverage == "partial" {
+                v.coverage = "traces".into();
+            }
+        }
+        Err(e) => v.coverage = format!("skipped ({e})"),
+    }
+    v
+}
+
+/// loom with the command line's budget ([`Budget::DEFAULT`]).
+pub fn loom_default(cfg: &Config) -> ThreadedVerdict {
+    loom_check(cfg, Budget::DEFAULT, &explore::reference_states(cfg))
+}
+
+/// shuttle with the command line's budget: depth-first over states with sleep sets.
+pub fn shuttle_default(cfg: &Config) -> ThreadedVerdict {
+    shuttle_check(
+        cfg,
+        Mode::StateSleep,
+        Budget::DEFAULT,
+        &explore::reference_states(cfg),
+    )
 }
 
 thread_local! {
@@ -158,7 +243,7 @@ fn disarm_shuttle_hook() {
 /// Run `f`, a shuttle run, on this thread with its panics silenced and caught: a panic (a
 /// model bug, or one of shuttle's own checks) becomes its message's first line, never a
 /// backtrace. Callers must not run loom concurrently with this in one process.
-fn shuttle_quietly(f: impl FnOnce()) -> Result<(), String> {
+pub(crate) fn shuttle_quietly(f: impl FnOnce()) -> Result<(), String> {
     disarm_shuttle_hook();
     QUIET.with(|q| q.set(true));
     let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
@@ -220,7 +305,7 @@ fn shuttle_run<S: Scheduler + 'static>(
         let mut config = shuttle::Config::new();
         config.silence_warnings = true;
         shuttle::Runner::new(rec, config).run(move || {
-            let e = on_shuttle::run_once(cfg, None, None);
+            let e = sampled::run_once(cfg, None, None);
             // shuttle wraps its schedules at 76 columns; one token is what a person can paste.
             let schedule: String = serialize_schedule(&current.lock().unwrap())
                 .split_whitespace()
@@ -251,18 +336,6 @@ pub fn shuttle_random(cfg: &Config, iterations: usize, seed: u64) -> ThreadedVer
         RandomScheduler::new_from_seed(seed, iterations),
         format!("sampled:{iterations}"),
     )
-}
-
-/// shuttle's DFS (no reduction): `exhaustive` if it ends before `cap` executions, else
-/// `sampled:cap`.
-pub fn shuttle_dfs(cfg: &Config, cap: usize) -> ThreadedVerdict {
-    let mut v = shuttle_run(cfg, DfsScheduler::new(Some(cap), false), String::new());
-    v.coverage = if v.executions < cap {
-        "exhaustive".into()
-    } else {
-        format!("sampled:{cap}")
-    };
-    v
 }
 
 /// The first byte of shuttle's schedule encoding (version 2).
@@ -367,254 +440,30 @@ pub fn parse_schedule(s: &str) -> Result<Schedule, String> {
     Ok(Schedule { seed, steps })
 }
 
-/// Where a replayed schedule parted from the execution.
-#[derive(Default)]
-struct ReplayState {
-    used: usize,
-    error: Option<String>,
-}
-
-/// shuttle's replay, checked: it follows the schedule step by step and, where the schedule
-/// names a task that cannot run, asks for a random number the model never draws (or the
-/// reverse), or ends before the execution does, stops the execution and records why, instead
-/// of panicking as shuttle's `ReplayScheduler` does.
-struct CheckedReplay {
-    steps: Vec<ScheduleStep>,
-    state: StdArc<StdMutex<ReplayState>>,
-    started: bool,
-}
-
-impl CheckedReplay {
-    fn fail(&self, why: String) {
-        let mut st = self.state.lock().unwrap();
-        st.error.get_or_insert(why);
-    }
-}
-
-impl Scheduler for CheckedReplay {
-    fn new_execution(&mut self) -> Option<Schedule> {
-        if self.started {
-            return None;
-        }
-        self.started = true;
-        Some(Schedule::new(0))
-    }
-
-    fn next_task(&mut self, runnable: &[&Task], _: Option<TaskId>, _: bool) -> Option<TaskId> {
-        let used = self.state.lock().unwrap().used;
-        if self.state.lock().unwrap().error.is_some() {
-            return None;
-        }
-        let ids: Vec<usize> = runnable.iter().map(|t| usize::from(t.id())).collect();
-        match self.steps.get(used) {
-            // The schedule was recorded when the model's run ended: past its end only
-            // shuttle's own teardown remains, which is stopped here. Whether the run had
-            // ended is judged after it (`shuttle_replay`).
-            None => None,
-            Some(ScheduleStep::Random) => {
-                self.fail(format!(
-                    "step {} of the schedule is a random choice, but here the execution \
-                     switches threads (runnable tasks: {ids:?})",
-                    used + 1
-                ));
-                None
-            }
-            Some(ScheduleStep::Task(t)) if !ids.contains(&usize::from(*t)) => {
-                self.fail(format!(
-                    "step {} of the schedule runs task {}, which cannot run there (runnable \
-                     tasks: {ids:?})",
-                    used + 1,
-                    usize::from(*t)
-                ));
-                None
-            }
-            Some(ScheduleStep::Task(t)) => {
-                self.state.lock().unwrap().used += 1;
-                Some(*t)
-            }
-        }
-    }
-
-    fn next_u64(&mut self) -> u64 {
-        let used = self.state.lock().unwrap().used;
-        match self.steps.get(used) {
-            Some(ScheduleStep::Random) => self.state.lock().unwrap().used += 1,
-            _ => self.fail(format!(
-                "step {} of the schedule is not the random choice the execution makes there",
-                used + 1
-            )),
-        }
-        0
-    }
-}
-
-/// Replay one execution on shuttle from a schedule printed by `shuttle_*`. Any schedule that
-/// is not one of this configuration's executions, to the step, is an error saying where it
-/// parts from the execution; nothing panics.
+/// Replay one execution on shuttle from a schedule an exhaustive shuttle run printed. Any
+/// schedule that is not one of this configuration's executions, to the task, is an error saying
+/// where it parts from the execution; nothing panics.
 pub fn shuttle_replay(cfg: &Config, schedule: &str) -> Result<Execution, String> {
     let schedule = parse_schedule(schedule)?;
-    let total = schedule.steps.len();
-    let state = StdArc::new(StdMutex::new(ReplayState::default()));
-    let e = run_with(
-        cfg,
-        None,
-        None,
-        CheckedReplay {
-            steps: schedule.steps,
-            state: StdArc::clone(&state),
-            started: false,
-        },
-    );
-    let st = state.lock().unwrap();
-    if let Some(why) = &st.error {
-        return Err(why.clone());
-    }
-    let e = e.map_err(|_| {
-        format!("the schedule ends after its {total} steps, before the execution does (cut short?)")
-    })?;
-    if st.used != total {
-        return Err(format!(
-            "the execution ended after {} of the schedule's {total} steps (not this \
-             configuration's schedule?)",
-            st.used
-        ));
-    }
-    Ok(e)
-}
-
-/// What the directed scheduler knows of the run: which shuttle task runs which model thread,
-/// and how many steps have been taken (kept current by the runner's hook).
-#[derive(Default)]
-struct Progress {
-    tasks: BTreeMap<Tid, TaskId>,
-    steps: usize,
-}
-
-/// A scheduler of our own for directed replay: it runs the task of the model thread whose turn
-/// it is whenever that task is runnable, and otherwise the current task (or the first
-/// runnable one), which is then on its way to releasing what the next thread needs. The
-/// runner's turn gate keeps a thread from stepping out of turn, so a wrong choice costs a
-/// detour, never a different order. One execution.
-struct Directed {
-    order: Vec<Tid>,
-    progress: StdArc<StdMutex<Progress>>,
-    started: bool,
-}
-
-impl Scheduler for Directed {
-    fn new_execution(&mut self) -> Option<Schedule> {
-        if self.started {
-            return None;
-        }
-        self.started = true;
-        Some(Schedule::new(0))
-    }
-
-    fn next_task(
-        &mut self,
-        runnable: &[&Task],
-        current: Option<TaskId>,
-        _: bool,
-    ) -> Option<TaskId> {
-        let want = {
-            let p = self.progress.lock().unwrap();
-            self.order
-                .get(p.steps)
-                .and_then(|t| p.tasks.get(t).copied())
-        };
-        let ids: Vec<TaskId> = runnable.iter().map(|t| t.id()).collect();
-        want.filter(|w| ids.contains(w))
-            .or(current.filter(|c| ids.contains(c)))
-            .or(ids.first().copied())
-    }
-
-    fn next_u64(&mut self) -> u64 {
-        0
-    }
-}
-
-fn run_with<S: Scheduler + 'static>(
-    cfg: &Config,
-    turn: Option<Vec<Tid>>,
-    hook: Option<Hook>,
-    scheduler: S,
-) -> Result<Execution, String> {
-    let out = StdArc::new(StdMutex::new(None));
-    let (cfg, out2) = (*cfg, StdArc::clone(&out));
-    shuttle_quietly(|| {
-        let mut config = shuttle::Config::new();
-        config.silence_warnings = true;
-        shuttle::Runner::new(scheduler, config).run(move || {
-            *out2.lock().unwrap() = Some(on_shuttle::run_once(cfg, turn.clone(), hook.clone()));
-        });
+    let e = on_shuttle::replay(cfg, &schedule)?;
+    Ok(Execution {
+        violations: e.violations,
+        order: e.order,
+        guards: BTreeSet::new(),
     })
-    .map_err(|e| format!("shuttle stopped the execution: {e}"))?;
-    let e = out.lock().unwrap().take();
-    e.ok_or_else(|| "the execution did not finish".to_string())
 }
 
-/// Directed replay of a stateright counterexample on shuttle's real threads: the threads take
-/// their steps in the order of `order`. Returns the execution, whose `order` starts with
-/// `order` when the trace is realisable.
+/// Directed replay of a stateright counterexample on shuttle's tasks: the model threads take
+/// their steps in the order of `order`. Returns the execution, whose `order` is `order` when the
+/// trace is realisable.
 pub fn directed_replay(cfg: &Config, order: &[Tid]) -> Result<Execution, String> {
-    let progress = StdArc::new(StdMutex::new(Progress::default()));
-    let p2 = StdArc::clone(&progress);
-    let hook: Hook = StdArc::new(move |e| {
-        let mut p = p2.lock().unwrap();
-        match e {
-            Event::ThreadStart(t) => {
-                p.tasks.insert(t, shuttle::current::me());
-            }
-            Event::Stepped(n) => p.steps = n,
-        }
-    });
-    let e = run_with(
-        cfg,
-        Some(order.to_vec()),
-        Some(hook),
-        Directed {
-            order: order.to_vec(),
-            progress,
-            started: false,
-        },
-    )?;
-    if e.order.len() < order.len() || e.order[..order.len()] != *order {
-        return Err(format!(
-            "the trace is not realisable on threads: ran {:?}",
-            e.order
-        ));
-    }
-    Ok(e)
-}
-
-/// loom with this project's budget, from release-build measurements on 2 cores: exhaustive
-/// with two spawned threads (one writer and `IO`: about 2 s; three threads unbounded did not
-/// finish in 500 s), preemption bound 2 with three (1-3 s), bound 1 with four (bound 2 took
-/// 70-210 s there), skipped past loom's four.
-pub fn loom_default(cfg: &Config) -> ThreadedVerdict {
-    match on_loom::spawned_threads(cfg) {
-        0..=2 => loom_check(cfg, None),
-        3 => loom_check(cfg, Some(2)),
-        _ => loom_check(cfg, Some(1)),
-    }
-}
-
-/// shuttle with this project's budget: 1000 PCT executions (depth 3) and 1000 random ones,
-/// fixed seeds, merged.
-pub fn shuttle_default(cfg: &Config) -> ThreadedVerdict {
-    let mut v = shuttle_pct(cfg, 1000, 3, 0);
-    let r = shuttle_random(cfg, 1000, 0);
-    for (inv, order) in r.violations {
-        if let std::collections::btree_map::Entry::Vacant(e) = v.violations.entry(inv) {
-            e.insert(order);
-            if let Some(s) = r.schedules.get(&inv) {
-                v.schedules.insert(inv, s.clone());
-            }
-        }
-    }
-    v.executions += r.executions;
-    v.coverage = format!("sampled:{}", v.executions);
-    v
+    let e = on_shuttle::directed(cfg, order)
+        .map_err(|e| format!("the trace is not realisable on threads: {e}"))?;
+    Ok(Execution {
+        violations: e.violations,
+        order: e.order,
+        guards: BTreeSet::new(),
+    })
 }
 
 /// Where a threaded checker disagrees with stateright: an exhaustive checker must violate

@@ -1,91 +1,35 @@
-//! loom interleaves the model's steps on real threads (`threaded_body.rs` compiled against
-//! loom) and reaches stateright's verdicts, invariant by invariant. Its own binary: shuttle's
-//! process-wide panic hook must not be installed while loom runs.
+//! loom, exhaustive: the model's threads on loom threads (`explore::on_loom`), every choice of
+//! which enabled thread steps next explored, each execution cut at a world an earlier one
+//! reached. A run is `exhaustive` only if it passed through exactly stateright's states, so its
+//! verdicts are as strong as stateright's. Its own binary: shuttle's process-wide panic hook
+//! must not be installed while loom runs.
 
+use checks::explore::{on_loom, reference_states, Budget};
 use checks::run::check;
-use checks::threaded::{loom_check, loom_default, on_loom::spawned_threads};
+use checks::threaded::{loom_check, loom_default, ThreadedVerdict};
 use mkwrite_model::{Config, Fs, Inv, Protocol};
 use std::collections::BTreeSet;
+use std::time::Duration;
 
-fn loom_violated(cfg: &Config, bound: Option<usize>) -> BTreeSet<Inv> {
-    loom_check(cfg, bound).violations.keys().copied().collect()
+fn sr_violated(cfg: &Config) -> BTreeSet<Inv> {
+    check(cfg, false).violated().into_iter().collect()
 }
 
-#[test]
-fn loom_finds_every_old_textbook_violation_stateright_finds() {
-    for name in ["R1", "R3"] {
-        let cfg = Config::scenario(name).unwrap();
-        let sr: BTreeSet<Inv> = check(&cfg, false).violated().into_iter().collect();
-        assert_eq!(
-            sr,
-            [
-                Inv::WritablePteHasFsMetadata,
-                Inv::CleanedPageHadFsMetadata,
-                Inv::NoStoreLostReported
-            ]
-            .into()
-        );
-        // Three spawned threads (F0, W0, IO): preemption bound 2.
-        assert_eq!(spawned_threads(&cfg), 3);
-        assert_eq!(loom_violated(&cfg, Some(2)), sr, "{name}");
-    }
+fn violated(v: &ThreadedVerdict) -> BTreeSet<Inv> {
+    v.violations.keys().copied().collect()
 }
 
-#[test]
-fn loom_finds_r5_on_the_new_vm_with_an_unlocked_page_mkwrite() {
-    let cfg = Config::scenario("R5").unwrap();
-    let v = loom_violated(&cfg, Some(2));
-    assert!(v.contains(&Inv::WritablePteHasFsMetadata), "{v:?}");
-    let sr: BTreeSet<Inv> = check(&cfg, false).violated().into_iter().collect();
-    assert_eq!(v, sr);
-}
-
-#[test]
-fn loom_exhaustive_agrees_where_it_can_finish() {
-    // Two spawned threads (F0 and IO): loom explores every interleaving.
-    for protocol in [Protocol::Old, Protocol::New] {
-        for pte_ro in [true, false] {
-            let cfg = Config {
-                writeback: 0,
-                pte_ro,
-                ..Config::new(protocol)
-            };
-            let v = loom_default(&cfg);
-            assert_eq!(v.coverage, "exhaustive");
-            let sr: BTreeSet<Inv> = check(&cfg, false).violated().into_iter().collect();
-            assert_eq!(
-                v.violations.keys().copied().collect::<BTreeSet<_>>(),
-                sr,
-                "{}",
-                cfg.label()
-            );
-            assert!(v.executions > 1000, "{} executions", v.executions);
-        }
-    }
-}
-
-/// A "no violation" from loom that means something: it ran with the budget `loom_default`
-/// promises for the thread count, many executions, and its executions reached exactly the
-/// guards stateright's exhaustive run reached (a runner that took no step would reach none).
-fn assert_covered(cfg: &Config, v: &checks::threaded::ThreadedVerdict) {
+/// An exhaustive loom verdict: every state of stateright's, the same violations, and the
+/// guards stateright's run reached.
+fn assert_exhaustive(cfg: &Config, v: &ThreadedVerdict) {
     let r = check(cfg, false);
-    let expected = match spawned_threads(cfg) {
-        0..=2 => "exhaustive",
-        3 => "bounded:2",
-        _ => "bounded:1",
-    };
-    assert_eq!(v.coverage, expected, "{}", cfg.label());
-    assert!(
-        v.executions > 1000,
-        "{}: {} executions",
-        cfg.label(),
-        v.executions
-    );
-    assert!(
-        v.violations.is_empty(),
-        "{}: {:?}",
-        cfg.label(),
-        v.violations
+    assert_eq!(v.coverage, "exhaustive", "{}", cfg.label());
+    assert_eq!(v.states, Some((r.states, r.states)), "{}", cfg.label());
+    assert_eq!(
+        violated(v),
+        r.violated().into_iter().collect(),
+        "{}",
+        cfg.label()
     );
     let reached: BTreeSet<_> = r
         .guards
@@ -93,86 +37,96 @@ fn assert_covered(cfg: &Config, v: &checks::threaded::ThreadedVerdict) {
         .filter(|g| g.reached)
         .map(|g| g.guard)
         .collect();
-    assert!(!reached.is_empty(), "{}", cfg.label());
-    assert_eq!(v.guards, reached, "{}: guards loom reached", cfg.label());
+    assert_eq!(v.guards, reached, "{}: guards", cfg.label());
 }
 
 #[test]
-fn loom_finds_no_violation_in_new_locked_one_writer_configurations() {
-    // Every configuration up to one writer, two writeback passes and a truncate, with the
-    // budget of `loom_default` (bounded where an exhaustive run does not finish).
-    for writeback in 0..=2 {
-        for truncate in [false, true] {
-            for pte_ro in [true, false] {
-                for page_dirty in [false, true] {
-                    let cfg = Config {
-                        fs: Fs::LOCKED,
-                        writeback,
-                        truncate,
-                        pte_ro,
-                        page_dirty,
-                        ..Config::new(Protocol::New)
-                    };
-                    let v = loom_default(&cfg);
-                    assert_covered(&cfg, &v);
-                }
-            }
-        }
+fn loom_finds_every_old_textbook_violation_exhaustively() {
+    // R1 and R3 (F0, W0 with two passes, IO: three threads beside main), and R5.
+    for (name, executions) in [("R1", 270), ("R3", 298), ("R5", 146)] {
+        let cfg = Config::scenario(name).unwrap();
+        let v = loom_default(&cfg);
+        assert_exhaustive(&cfg, &v);
+        assert!(
+            violated(&v).contains(&Inv::WritablePteHasFsMetadata),
+            "{name}"
+        );
+        // Far fewer executions than the configuration's interleavings (R1: 1.2 million
+        // step orders): one per transition of the state graph, about.
+        assert_eq!(v.executions, executions, "{name}");
     }
 }
 
 #[test]
-fn loom_finds_no_violation_with_two_new_locked_writers_up_to_four_threads() {
-    for writeback in 0..=2 {
-        for pte_ro in [true, false] {
-            let cfg = Config {
-                writers: 2,
-                writeback,
-                pte_ro,
-                ..Config::new(Protocol::New)
-            };
-            assert!(spawned_threads(&cfg) <= 4);
-            let v = loom_default(&cfg);
-            assert_covered(&cfg, &v);
+fn loom_proves_the_new_protocol_holds_on_every_matrix_configuration_it_can_run() {
+    // new+locked, every configuration of the matrix with at most four threads beside main
+    // (40 of 48): no violation, every state, every guard stateright reaches.
+    let mut n = 0;
+    for cfg in checks::report::matrix_144() {
+        if cfg.protocol != Protocol::New
+            || cfg.fs != Fs::LOCKED
+            || on_loom::spawned(&cfg) > on_loom::MAX_SPAWNED
+        {
+            continue;
         }
+        let v = loom_default(&cfg);
+        assert_exhaustive(&cfg, &v);
+        assert!(v.violations.is_empty(), "{}", cfg.label());
+        n += 1;
     }
+    assert_eq!(n, 40);
 }
 
 #[test]
-fn loom_skips_more_than_four_spawned_threads() {
+fn loom_reports_configurations_beyond_its_threads_as_skipped() {
     let cfg = Config {
         writers: 2,
         writeback: 1,
         truncate: true,
         ..Config::new(Protocol::New)
     };
-    assert_eq!(spawned_threads(&cfg), 5);
+    assert_eq!(on_loom::spawned(&cfg), 5);
     let v = loom_default(&cfg);
-    assert_eq!(v.coverage, "skipped (loom allows 4 threads)");
+    assert_eq!(v.coverage, "skipped (5 threads beside main; loom allows 4)");
     assert_eq!(v.executions, 0);
 }
 
 #[test]
+fn a_loom_run_stopped_by_its_budget_is_incomplete() {
+    // R1 takes 270 executions; a budget of 100 stops it: incomplete, never "exhaustive", and
+    // the states it did reach are fewer than stateright's.
+    let cfg = Config::scenario("R1").unwrap();
+    let reference = reference_states(&cfg);
+    let v = loom_check(
+        &cfg,
+        Budget {
+            executions: 100,
+            time: Duration::from_secs(60),
+        },
+        &reference,
+    );
+    assert_eq!(v.coverage, "incomplete");
+    assert!(v.incomplete() && !v.exhaustive());
+    let (hit, all) = v.states.expect("counted");
+    assert!(hit < all, "{hit} of {all}");
+}
+
+#[test]
 fn loom_reaches_stateright_verdicts_on_the_history_variants() {
+    // pre2007's silent loss and H2009's accounting race needed a preemption bound of 3 before;
+    // the exhaustive runner finds them as it finds every other.
     for s in mkwrite_model::contract::HISTORY {
         let cfg = Config::from_scenario(&s);
-        let sr: BTreeSet<Inv> = check(&cfg, false).violated().into_iter().collect();
-        // pre2007's silent loss and H2009's accounting race need three preemptions (bound 3:
-        // about 30 s and 12 s; bound 2 finds every other violation).
-        let v = if matches!(s.race, "H2007" | "H2009") {
-            loom_check(&cfg, Some(3))
-        } else {
-            loom_default(&cfg)
-        };
-        let found: BTreeSet<Inv> = v.violations.keys().copied().collect();
-        assert_eq!(found, sr, "{} ({})", s.name, v.coverage);
+        let v = loom_default(&cfg);
+        assert_exhaustive(&cfg, &v);
+        assert_eq!(violated(&v), sr_violated(&cfg), "{}", s.name);
     }
 }
 
 #[test]
 fn loom_reaches_stateright_verdicts_on_the_filesystem_profiles() {
-    // Three spawned threads (F0, W0, IO; btrfs adds its fixup worker X0): loom's default
-    // budget, bounded, agrees with stateright wherever stateright finds a violation.
+    // Every profile and era beside both VMs with one writeback pass (btrfs and fb_defio add
+    // their worker X0): exhaustive, the same violations as stateright.
     for fs in checks::report::profiles() {
         for protocol in [Protocol::Old, Protocol::New] {
             let cfg = Config {
@@ -180,31 +134,20 @@ fn loom_reaches_stateright_verdicts_on_the_filesystem_profiles() {
                 writeback: 1,
                 ..Config::new(protocol)
             };
-            let sr: BTreeSet<Inv> = check(&cfg, false).violated().into_iter().collect();
             let v = loom_default(&cfg);
-            let found: BTreeSet<Inv> = v.violations.keys().copied().collect();
-            assert_eq!(found, sr, "{} ({})", cfg.label(), v.coverage);
+            assert_exhaustive(&cfg, &v);
         }
     }
 }
 
-/// The partial page (R7, R7-fixed) without the flusher: three spawned threads (F0, T0, IO),
-/// preemption bound 2. loom's violations are exactly stateright's: some for R7, none with
-/// 90a8020278c1.
 #[test]
 fn loom_reaches_stateright_verdicts_on_the_partial_page() {
+    // R7 and R7-fixed as they stand (F0, W0, T0, IO): some violations for R7, none with
+    // 90a8020278c1.
     for name in ["R7", "R7-fixed"] {
-        let cfg = Config {
-            writeback: 0,
-            ..Config::scenario(name).unwrap()
-        };
-        assert_eq!(spawned_threads(&cfg), 3);
-        let sr: BTreeSet<Inv> = check(&cfg, false).violated().into_iter().collect();
-        assert_eq!(
-            sr.is_empty(),
-            name == "R7-fixed",
-            "{name}: stateright's verdict"
-        );
-        assert_eq!(loom_violated(&cfg, Some(2)), sr, "{name}");
+        let cfg = Config::scenario(name).unwrap();
+        let v = loom_default(&cfg);
+        assert_exhaustive(&cfg, &v);
+        assert_eq!(v.violations.is_empty(), name == "R7-fixed", "{name}");
     }
 }
