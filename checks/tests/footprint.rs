@@ -328,3 +328,16 @@ fn steps_declared_independent_that_do_not_commute_are_reported() {
     assert!(e.contains("declared independent but do not commute"), "{e}");
     assert!(commute(&cfg, &both, footprint::of).is_ok());
 }
+
+#[test]
+fn footprints_hold_for_every_filesystem_profile() {
+    // The 400 configurations of the profile sweep (every profile and era beside both VMs,
+    // truncate, pte, stores, ENOSPC and reclaim varied), and the partial page.
+    let mut configs = checks::report::profile_configs();
+    assert_eq!(configs.len(), 400);
+    for name in ["R7", "R7-fixed"] {
+        configs.push(Config::scenario(name).unwrap());
+    }
+    let states = check_all(configs, false);
+    assert_eq!(states, 3_316_006);
+}

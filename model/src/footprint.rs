@@ -1,17 +1,16 @@
 //! Footprints: the shared objects each step reads and writes.
 //!
-//! Meant for the threaded checkers (loom, shuttle): a runner can give every object below a
-//! primitive of its own and let a step touch only the objects its footprint names, so that two
-//! steps on disjoint objects commute and loom's partial-order reduction explores one order of
-//! them instead of both. A footprint is
-//! a function of the stepping thread alone (its role, pc and locals): the runner must know it
-//! before it reads anything shared.
+//! Two steps on disjoint objects (neither writes what the other touches) commute: the shuttle
+//! scheduler's sleep sets and source sets (`checks::explore::engine`) take one order of them
+//! where they would otherwise take both. A footprint is a function of the stepping thread alone
+//! (its role, pc and locals), so that a scheduler knows it before the step runs.
 //!
-//! A declaration that is too small would silently lose interleavings, so it is checked, not
-//! trusted: over every reachable state of a configuration (`checks/tests/footprint.rs`), an
-//! enabled step changes no object outside its write set, and neither its effect nor whether it is
-//! blocked changes when an object outside its read set takes another value it has in some
-//! reachable state. No runner uses these declarations yet (issue 15).
+//! A declaration that is too small would silently lose states, so it is checked, not trusted:
+//! over every reachable state of the matrix, the profile sweep and their variants
+//! (`checks/tests/footprint.rs`), an enabled step changes no object outside its write set,
+//! neither its effect nor whether it is blocked changes when an object outside its read set
+//! takes another value it has in some reachable state, and two steps declared independent
+//! commute (both orders reach the same world, ghost fields included).
 
 use crate::config::Config;
 use crate::contract::Role;
@@ -330,13 +329,91 @@ const RELOCK: Objs = set([PageLock, PageRef, PageMapping]);
 /// The footprint of the step a thread in state `th` takes next: every object the step may
 /// read or write, whatever the rest of the state holds. A function of the thread alone.
 ///
-/// Declared for the seed filesystem with one block per page, the configurations of the verdict
-/// matrix and their variants; every other filesystem, the partial page and reclaim get
-/// `everything` (sound, without reduction).
+/// The seed filesystem is declared step by step below. Every other filesystem runs the same VM
+/// steps with its own hooks inside some of them: those steps are widened by what a hook may
+/// touch ([`widen`]). Reclaim, the filesystems' workers and the partial page (two blocks per
+/// page) touch too much to be worth splitting: `everything` (sound, no reduction).
 pub fn of(cfg: &Config, th: &Thread) -> Footprint {
-    if !matches!(cfg.fs, crate::fs::Fs::Seed(_)) || cfg.blocks > 1 {
+    if cfg.blocks > 1 {
+        // The partial page: a store picks its block by what the truncating thread has done,
+        // the truncate's steps rewrite the contents block by block.
         return everything(cfg);
     }
+    let seed = seed_vm(cfg, th);
+    if matches!(cfg.fs, crate::fs::Fs::Seed(_)) {
+        seed
+    } else {
+        widen(cfg, th, seed)
+    }
+}
+
+/// What a filesystem's hooks may touch besides its own per-page state: the page's flags and
+/// count, its contents and the disk, the mapping's error, the free blocks and i_size. Not the
+/// ptes, i_mmap_lock or another thread (the hooks that do, the workers' page_mkclean, are
+/// `everything`).
+const HOOK: Objs = set([
+    PageLock,
+    PageDirty,
+    PageWriteback,
+    PageMapping,
+    PageRef,
+    ISize,
+    MappingError,
+    FsFull,
+    FsMeta,
+    NrDirty,
+    Contents,
+    Disk,
+]);
+
+/// The seed footprint of a step, widened for another filesystem (or the partial page): a step
+/// that calls a hook of the filesystem (->page_mkwrite, ->readpage, ->writepage, I/O
+/// completion, ->write_inode, ->fsync, ->invalidatepage, ->releasepage, the writeback lookup's
+/// own rules) may touch [`HOOK`]; a step that sets PG_dirty calls the filesystem's
+/// ->set_page_dirty, which may touch its per-page state (buffers, a request).
+fn widen(cfg: &Config, th: &Thread, seed: Footprint) -> Footprint {
+    let hook = match th.pc {
+        Pc::Fault(pc) => matches!(
+            pc,
+            FaultPc::FilemapLookup | FaultPc::FilemapLockPage | FaultPc::Mkwrite(_)
+        ),
+        Pc::Writeback(pc) => !matches!(
+            pc,
+            WbPc::NotStarted | WbPc::Done | WbPc::Stopped | WbPc::Mkclean(_)
+        ),
+        Pc::Io => true,
+        Pc::Truncate(pc) => matches!(
+            pc,
+            TruncPc::LockPage
+                | TruncPc::WaitOnWriteback
+                | TruncPc::CompletePage
+                | TruncPc::RemoveFromPageCache
+                | TruncPc::UnlockPage
+        ),
+        Pc::Env(_) => false,
+        Pc::Reclaim(_) | Pc::FsWorker(_) => return everything(cfg),
+    };
+    let mut f = seed;
+    if hook {
+        f.writes = f.writes.union(HOOK);
+        f.waits = f.waits.union(HOOK);
+    } else if seed.writes.has(PageDirty) {
+        f.writes = f.writes.with(FsMeta);
+        f.waits = f.waits.with(FsMeta);
+    }
+    let (reads, writes) = crate::fs::hook_threads(cfg, &World::init(cfg), th.pc);
+    for u in reads {
+        f.reads = f.reads.with(Thread(u));
+        f.waits = f.waits.with(Thread(u));
+    }
+    for u in writes {
+        f.writes = f.writes.with(Thread(u));
+    }
+    f
+}
+
+/// The seed filesystem's footprint of a step (mm/ with the seed's hooks).
+fn seed_vm(cfg: &Config, th: &Thread) -> Footprint {
     let w = Objs::EMPTY;
     match th.pc {
         Pc::Fault(pc) => writer(cfg, th, pc),

@@ -633,6 +633,35 @@ pub fn truncate_waits(cfg: &Config, w: &World) -> bool {
         && writer_in_mkwrite_body(w)
 }
 
+/// The other threads a step of this filesystem's hooks reads or writes, beside the page and
+/// its own state (for the footprints): the ->page_mkwrite of ext4 (before 3.1), OCFS2 and GFS2
+/// takes a lock truncate holds (i_alloc_sem, ip_alloc_sem, the glock), modelled as the
+/// truncate thread's position, and truncate waits for the writers inside that section; btrfs's
+/// writeback queues its fixup worker with a page reference the worker then holds. Returns
+/// (threads read, threads written), as thread ids of `w`.
+pub fn hook_threads(cfg: &Config, w: &World, pc: Pc) -> (Vec<Tid>, Vec<Tid>) {
+    let of_role = |r: crate::contract::Role| -> Vec<Tid> {
+        w.threads
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.role == r)
+            .map(|(i, _)| i as Tid)
+            .collect()
+    };
+    use crate::contract::Role;
+    let truncate_lock = matches!(cfg.fs, Fs::Ext4 { converted: false } | Fs::Ocfs2 | Fs::Gfs2);
+    match pc {
+        Pc::Fault(FaultPc::Mkwrite(_)) if truncate_lock => (of_role(Role::Truncate), Vec::new()),
+        Pc::Truncate(crate::world::TruncPc::SetSize) if truncate_lock => {
+            (of_role(Role::Writer), Vec::new())
+        }
+        Pc::Writeback(_) | Pc::Reclaim(_) if matches!(cfg.fs, Fs::Btrfs { .. }) => {
+            (Vec::new(), of_role(Role::FsWorker))
+        }
+        _ => (Vec::new(), Vec::new()),
+    }
+}
+
 /// Some writer is inside ->page_mkwrite past its first step (which took the filesystem's lock
 /// that excludes truncate).
 pub(crate) fn writer_in_mkwrite_body(w: &World) -> bool {
