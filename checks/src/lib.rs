@@ -15,6 +15,7 @@
 
 pub mod ablate;
 pub mod bench;
+pub mod bench_explore;
 pub mod explore;
 pub mod exposure;
 pub mod golden;
