@@ -18,6 +18,7 @@ pub mod bench;
 pub mod exposure;
 pub mod golden;
 pub mod play;
+pub mod progress;
 pub mod report;
 pub mod run;
 pub mod sr;

@@ -6,7 +6,7 @@
 use mkwrite_model::invariants::{self, Guard};
 use mkwrite_model::{step, Config, Inv, Tid, World};
 use stateright::{Model, Property};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 // Every invariant and guard has a bit of `Checked::seen`.
@@ -74,6 +74,9 @@ pub struct Checked {
     /// `assert_discovery`); the deciding run and the shortest-trace search need only thread
     /// ids.
     pub labels: bool,
+    /// Raised to stop a search at its state budget: no successor is within bounds after it,
+    /// so the search drains (`run::decide_within`).
+    pub stop: Arc<AtomicBool>,
 }
 
 impl Checked {
@@ -84,6 +87,7 @@ impl Checked {
             props,
             seen: Arc::default(),
             labels: props != Props::Recorded,
+            stop: Arc::default(),
         }
     }
 
@@ -219,6 +223,10 @@ impl Model for Checked {
 
     fn next_state(&self, w: &World, m: Move) -> Option<World> {
         step(&self.cfg, w, m.tid)
+    }
+
+    fn within_boundary(&self, _: &World) -> bool {
+        !self.stop.load(Ordering::Relaxed)
     }
 
     fn format_action(&self, m: &Move) -> String {
