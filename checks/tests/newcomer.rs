@@ -548,10 +548,10 @@ fn r2_and_r4_print_their_own_traces() {
 // can show.
 #[test]
 fn every_field_and_thread_a_trace_shows_is_in_the_legend() {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"))
-        .expect("README");
-    let a = readme.find("### The legend").expect("a legend");
-    let b = a + readme[a..].find("### R1, step by step").expect("its end");
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/traces.md"))
+        .expect("docs/traces.md");
+    let a = readme.find("## The legend").expect("a legend");
+    let b = a + readme[a..].find("## R1, step by step").expect("its end");
     let legend = &readme[a..b];
     let mut cfgs = checks::report::profile_configs();
     cfgs.push(mkwrite_model::Config {
@@ -577,7 +577,10 @@ fn every_field_and_thread_a_trace_shows_is_in_the_legend() {
             }
         }
     }
-    assert!(missing.is_empty(), "not in the README legend: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "not in the legend of docs/traces.md: {missing:?}"
+    );
     assert!(legend.contains("`NR_FILE_DIRTY` can read `-1` for a moment"));
 }
 
@@ -589,7 +592,12 @@ fn readme_installs_mkwrite_before_using_it() {
     let install = readme
         .find("cargo install --path checks")
         .expect("install line");
-    let first_use = readme.find("\nmkwrite ").expect("a bare use");
+    // A bare use: a command line, or inline code, that starts with `mkwrite `.
+    let first_use = ["\nmkwrite ", "`mkwrite "]
+        .iter()
+        .filter_map(|p| readme.find(p))
+        .min()
+        .expect("a bare use");
     assert!(install < first_use);
 }
 
