@@ -91,17 +91,15 @@ fn row(protocol: Protocol, fs: Fs, hunk: &'static str, reverts: &'static str, fu
 }
 
 /// Every single-part ablation of the patch, then H7 (the filesystem's locked return). With
-/// `progress`, a line on stderr per row once the run has taken a second.
+/// `progress`, a progress line while stderr is a terminal.
 pub fn ablate(full: bool, progress: bool) -> Vec<Row> {
-    let start = std::time::Instant::now();
+    let p = crate::progress::Progress::new(!progress);
     let total = Fix::ALL.len() + 1;
     let tell = |i: usize, what: &str| {
-        if progress && start.elapsed().as_secs_f64() > 1.0 {
-            eprintln!(
-                "ablate: {i}/{total} rows ({what}), {:.1} s",
-                start.elapsed().as_secs_f64()
-            );
-        }
+        p.show(&format!(
+            "ablate: {i}/{total} rows ({what}), {:.0} s",
+            p.elapsed()
+        ));
     };
     let mut rows = Vec::new();
     for (i, f) in Fix::ALL.iter().enumerate() {
@@ -134,7 +132,7 @@ pub fn text(rows: &[Row]) -> String {
     let more = "              ";
     let mut s = String::from(
         "The new protocol without one part of the patch at a time, checked by stateright\n\
-         (`--markdown` for the README's table, `--json` for records):\n",
+         (`--markdown` for docs/ablation.md's table, `--json` for records):\n",
     );
     for r in rows {
         let _ = writeln!(s, "\n{}  ({})", r.protocol, r.hunk);
@@ -170,7 +168,7 @@ pub fn text(rows: &[Row]) -> String {
     s
 }
 
-/// The table, as text (Markdown, so that the README can carry it as generated).
+/// The table, as text (Markdown, so that docs/ablation.md can carry it as generated).
 pub fn table(rows: &[Row]) -> String {
     let mut s = String::new();
     let _ = writeln!(

@@ -4,7 +4,6 @@
 //! headline as whole processes, process start included.
 
 use crate::report::matrix_144;
-use crate::run::check;
 use mkwrite_model::{Config, Protocol};
 use std::fmt::Write;
 use std::process::Command;
@@ -71,10 +70,21 @@ pub fn peak_rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
-/// The child's side: check `cfg` and print one line `states seconds peak_kib`.
-pub fn bench_one(cfg: &Config) -> String {
-    let r = check(cfg, false);
-    format!("{} {:.6} {}\n", r.states, r.seconds, peak_rss_kib())
+/// The child's side: check `cfg` within `budget` unique states and print one line `states
+/// seconds peak_kib`.
+pub fn bench_one(
+    cfg: &Config,
+    budget: usize,
+    p: &crate::progress::Progress,
+    estimate: Option<crate::run::Estimate>,
+) -> Result<String, crate::run::Incomplete> {
+    let r = crate::run::check_within(cfg, budget, p, estimate)?;
+    Ok(format!(
+        "{} {:.6} {}\n",
+        r.states,
+        r.seconds,
+        peak_rss_kib()
+    ))
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -110,6 +120,7 @@ fn time_process(exe: &str, args: &[String], runs: usize) -> Result<(f64, String)
 
 /// The benchmark table. `exe` is the mkwrite binary; every configuration runs `runs` times.
 pub fn bench(exe: &str, runs: usize, quiet: bool) -> Result<String, String> {
+    let p = crate::progress::Progress::new(quiet);
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -123,6 +134,12 @@ pub fn bench(exe: &str, runs: usize, quiet: bool) -> Result<String, String> {
     let configs = matrix_144();
     let (mut sum_wall, mut sum_check, mut max_peak) = (0.0, 0.0, (0u64, String::new()));
     for (i, cfg) in configs.iter().enumerate() {
+        p.show(&format!(
+            "bench: configuration {}/{}, {:.0} s",
+            i + 1,
+            configs.len(),
+            p.elapsed()
+        ));
         let m = measure(exe, cfg, runs)?;
         let (states, check_s, wall_s, peak) = (m.states, m.check_s, m.wall_s, m.peak_kib);
         sum_wall += wall_s;
@@ -140,9 +157,6 @@ pub fn bench(exe: &str, runs: usize, quiet: bool) -> Result<String, String> {
             wall_s * 1e3,
             peak as f64 / 1024.0
         );
-        if !quiet && i % 16 == 15 {
-            eprintln!("bench: {}/{} configurations", i + 1, configs.len());
-        }
     }
     let matrix_args: Vec<String> = ["check", "--matrix", "--quiet"].map(String::from).to_vec();
     let (matrix_wall, _) = time_process(exe, &matrix_args, runs)?;
@@ -221,7 +235,7 @@ struct Measured {
 /// One child process (`bench-one`) per run of `cfg`: its states, and the medians of its check
 /// seconds, process wall seconds and peak KiB.
 fn measure(exe: &str, cfg: &Config, runs: usize) -> Result<Measured, String> {
-    let mut args = vec!["bench-one".to_string()];
+    let mut args = vec!["bench-one".to_string(), "--quiet".to_string()];
     args.extend(config_args(cfg));
     let (mut checks, mut walls, mut peaks, mut states) = (Vec::new(), Vec::new(), Vec::new(), 0);
     for _ in 0..runs {
@@ -292,21 +306,24 @@ pub fn bench_scale(exe: &str, runs: usize, quiet: bool) -> Result<String, String
 
 /// The growth table (markdown): states and check seconds of `growth_configs`, writers by
 /// rows, writeback passes by columns. Times are this machine's, never compared in a test; the
-/// state counts are pinned by `tests/scale.rs` against the README's copy.
+/// state counts are pinned by `tests/scale.rs` against docs/performance.md's copy.
 pub fn growth_table(exe: &str, runs: usize, quiet: bool) -> Result<String, String> {
     let mut s = String::from(
         "| new+locked, truncate, pte ro, clean | wb 0 | wb 1 | wb 2 | wb 3 |\n|---|---|---|---|---|\n",
     );
+    let p = crate::progress::Progress::new(quiet);
     let configs = growth_configs();
     for row in configs.chunks(mkwrite_model::config::MAX_WRITEBACK as usize + 1) {
         let _ = write!(s, "| {} |", growth_row_name(&row[0]));
         for cfg in row {
+            p.show(&format!(
+                "bench --scale: {}, {:.0} s",
+                cfg.label(),
+                p.elapsed()
+            ));
             let m = measure(exe, cfg, runs)?;
             let (states, secs) = (m.states, m.check_s);
             let _ = write!(s, " {states} states, {secs:.2} s |");
-            if !quiet {
-                eprintln!("bench --scale: {}", cfg.label());
-            }
         }
         s.push('\n');
     }
@@ -322,10 +339,39 @@ pub fn growth_row_name(cfg: &Config) -> String {
     }
 }
 
+/// The executions shuttle's PCT scheduler needs for seed `seed` to find `inv` in `cfg`, if
+/// within `iterations`, and the executions run to learn it. A seed's executions stop once it
+/// found the bug: the runs grow by doubling (16, 32, ...) up to `iterations`, and as PCT's
+/// choices depend on the seed and the execution's index only (the budget bounds the count),
+/// each longer run repeats the shorter one's executions: the first finding is the one a
+/// single run of `iterations` makes, for at most four times its executions instead of all.
+pub fn pct_first(
+    cfg: &Config,
+    inv: mkwrite_model::Inv,
+    iterations: usize,
+    depth: usize,
+    seed: u64,
+) -> (Option<usize>, usize) {
+    let mut k = iterations.min(16);
+    let mut ran = 0;
+    loop {
+        let v = crate::threaded::shuttle_pct(cfg, k, depth, seed);
+        ran += v.executions;
+        if let Some(&n) = v.first_found.get(&inv) {
+            return (Some(n), ran);
+        }
+        if k >= iterations {
+            return (None, ran);
+        }
+        k = (k * 2).min(iterations);
+    }
+}
+
 /// `mkwrite bench-pct`: how many PCT executions shuttle needs to hit the R1 violation
 /// (INV-1), for `seeds` seeds; the median over seeds. A seed that does not find it within
 /// `iterations` counts as `iterations + 1`.
-pub fn bench_pct(seeds: u64, iterations: usize, depth: usize) -> String {
+pub fn bench_pct(seeds: u64, iterations: usize, depth: usize, quiet: bool) -> String {
+    let p = crate::progress::Progress::new(quiet);
     let cfg = match Config::scenario("R1") {
         Ok(c) => c,
         Err(e) => return format!("{e}\n"),
@@ -342,8 +388,12 @@ pub fn bench_pct(seeds: u64, iterations: usize, depth: usize) -> String {
         "    ",
     );
     for seed in 0..seeds {
-        let v = crate::threaded::shuttle_pct(&cfg, iterations, depth, seed);
-        let n = v.first_found.get(&inv).copied();
+        p.show(&format!(
+            "bench-pct: seed {}/{seeds}, {:.0} s",
+            seed + 1,
+            p.elapsed()
+        ));
+        let (n, _) = pct_first(&cfg, inv, iterations, depth, seed);
         let _ = writeln!(
             s,
             "  seed {seed:>3}: {}",
@@ -352,6 +402,7 @@ pub fn bench_pct(seeds: u64, iterations: usize, depth: usize) -> String {
         );
         firsts.push(n.unwrap_or(iterations + 1) as f64);
     }
+    p.done();
     let found = firsts.iter().filter(|&&n| n <= iterations as f64).count();
     let m = median(firsts);
     let summary = if m > iterations as f64 {

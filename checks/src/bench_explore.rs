@@ -93,9 +93,25 @@ pub fn checkers(
     rows
 }
 
+/// A configuration in a few words: the matrix's short label, and what a profile adds.
+fn compact(c: &Config) -> String {
+    let mut s = crate::report::short_label(c);
+    for (on, word) in [
+        (c.stores > 1, " stores2"),
+        (c.reclaim, " reclaim"),
+        (c.enospc, " enospc"),
+        (!c.strict, " lenient"),
+    ] {
+        if on {
+            s.push_str(word);
+        }
+    }
+    s
+}
+
 fn cell(c: &Cell) -> String {
     if c.coverage.starts_with("skipped") {
-        return "beyond loom's threads | | ".into();
+        return "beyond loom | | ".into();
     }
     format!(
         "{} | {} | {:.2}{}",
@@ -118,7 +134,7 @@ pub fn table(rows: &[Row]) -> String {
         let _ = writeln!(
             s,
             "| {} | {} | {} | {} | {} |",
-            crate::report::short_label(&r.cfg),
+            compact(&r.cfg),
             r.spawned,
             r.states,
             cell(&r.loom),
@@ -151,7 +167,7 @@ pub fn summary(rows: &[Row]) -> String {
             let max = cells.iter().map(|c| c.seconds).fold(0.0, f64::max);
             let total: f64 = cells.iter().map(|c| c.seconds).sum();
             if cells.iter().all(|c| c.coverage.starts_with("skipped")) {
-                "beyond loom's threads | | ".to_string()
+                "beyond loom | | ".to_string()
             } else {
                 format!("{ex} | {max:.2} | {total:.1}")
             }

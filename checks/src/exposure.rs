@@ -71,14 +71,17 @@ pub enum Outcome {
     /// Every invariant holds in every configuration.
     Holds,
     /// The worst invariant violated, the length of its shortest trace over the configurations,
-    /// and the label of the configuration that has it.
+    /// and the configuration that has it.
     Violated {
         /// The invariant.
         inv: Inv,
         /// Steps of the shortest counterexample.
         steps: usize,
-        /// The configuration.
+        /// The configuration's label.
         config: String,
+        /// The configuration: `mkwrite trace` with [`crate::report::flags`] of it prints the
+        /// counterexample ([`Row::command`]).
+        cfg: Config,
     },
     /// The combination cannot be configured (fb_defio with reclaim).
     NotApplicable(&'static str),
@@ -139,8 +142,22 @@ fn row_configs(fs: Fs, vm: Protocol, reclaim: bool) -> Vec<Config> {
         .collect()
 }
 
-/// Compute every row with the checker; `progress` prints one line per row on stderr.
+impl Row {
+    /// The command that prints this row's counterexample: `mkwrite trace` with the flags of
+    /// the configuration that has it and `--invariant`. `None` where nothing is violated.
+    pub fn command(&self) -> Option<String> {
+        match &self.outcome {
+            Outcome::Violated { inv, cfg, .. } => Some(crate::report::trace_command(cfg, *inv)),
+            _ => None,
+        }
+    }
+}
+
+/// Compute every row with the checker; with `progress`, a progress line while stderr is a
+/// terminal.
 pub fn rows(progress: bool) -> Vec<Row> {
+    let p = crate::progress::Progress::new(!progress);
+    let total = profiles().len() * 4;
     let mut out = Vec::new();
     for fs in profiles() {
         let era = fs.era();
@@ -153,6 +170,14 @@ pub fn rows(progress: bool) -> Vec<Row> {
                         e.new_vm
                     }
                 });
+                p.show(&format!(
+                    "exposure: row {}/{total} ({} {} reclaim {}), {:.0} s",
+                    out.len() + 1,
+                    fs.id(),
+                    vm.id(),
+                    u8::from(reclaim),
+                    p.elapsed()
+                ));
                 let configs = row_configs(fs, vm, reclaim);
                 if configs.is_empty() {
                     out.push(Row {
@@ -169,14 +194,6 @@ pub fn rows(progress: bool) -> Vec<Row> {
                 let reports: Vec<Report> = configs.iter().map(|c| check(c, false)).collect();
                 let outcome = worst(&reports);
                 let states = reports.iter().map(|r| r.states).sum();
-                if progress {
-                    eprintln!(
-                        "exposure: {} {} reclaim={}",
-                        fs.id(),
-                        vm.id(),
-                        u8::from(reclaim)
-                    );
-                }
                 out.push(Row {
                     fs,
                     vm,
@@ -194,11 +211,11 @@ pub fn rows(progress: bool) -> Vec<Row> {
 
 /// The worst violation over the reports, with the shortest trace of that invariant.
 pub fn worst(reports: &[Report]) -> Outcome {
-    let mut best: Option<(usize, usize, String, Inv)> = None;
+    let mut best: Option<(usize, usize, Config, Inv)> = None;
     for r in reports {
         for inv in r.violated() {
             let steps = r.verdict(inv).trace.as_ref().map_or(0, Vec::len);
-            let key = (rank(inv), steps, r.cfg.label(), inv);
+            let key = (rank(inv), steps, r.cfg, inv);
             if best.as_ref().is_none_or(|b| (key.0, key.1) < (b.0, b.1)) {
                 best = Some(key);
             }
@@ -206,7 +223,12 @@ pub fn worst(reports: &[Report]) -> Outcome {
     }
     match best {
         None => Outcome::Holds,
-        Some((_, steps, config, inv)) => Outcome::Violated { inv, steps, config },
+        Some((_, steps, cfg, inv)) => Outcome::Violated {
+            inv,
+            steps,
+            config: cfg.label(),
+            cfg,
+        },
     }
 }
 
@@ -246,22 +268,27 @@ fn releases(r: &Row) -> String {
     }
 }
 
-/// The table as text (fits 100 columns).
+/// The table as text (fits the output width): one line per row, and under a violated row
+/// the `mkwrite trace` command that prints its counterexample.
 pub fn text(rows: &[Row]) -> String {
-    let mut s = String::from(
-        "Worst outcome at the headline (1 writer, writeback 2, clean page; pte ro and none,\n\
-         truncate 0 and 1), per profile, VM and reclaim. `releases`: where the combination ran.\n\n",
+    let mut s = mkwrite_model::trace::wrap(
+        "",
+        "Worst outcome at the headline (1 writer, writeback 2, clean page; pte ro and none, \
+         truncate 0 and 1), per profile, VM and reclaim thread. `releases`: where the \
+         combination ran. Under each violated row, the command that prints its counterexample.",
+        "",
     );
+    s.push('\n');
     let _ = writeln!(
         s,
-        "{:<20} {:<3} {:<3} {:<21} {:<8} {:>5}  what breaks",
-        "filesystem", "vm", "rc", "releases", "worst", "steps"
+        "{:<20} {:<3} {:<7} {:<21} {:<8} {:>5}  what breaks",
+        "filesystem", "vm", "reclaim", "releases", "worst", "steps"
     );
     for r in rows {
         let (worst, steps, what) = outcome_cells(r);
         let _ = writeln!(
             s,
-            "{:<20} {:<3} {:<3} {:<21} {:<8} {:>5}  {}",
+            "{:<20} {:<3} {:<7} {:<21} {:<8} {:>5}  {}",
             r.fs.id(),
             vm_name(r.vm),
             if r.reclaim { "yes" } else { "no" },
@@ -270,6 +297,9 @@ pub fn text(rows: &[Row]) -> String {
             steps,
             what
         );
+        if let Some(c) = r.command() {
+            s.push_str(&crate::report::command_lines(&c, "    "));
+        }
     }
     s.push_str("\nNot modelled (no profile; windows are release data, not checker output):\n");
     for u in UNMODELLED {
@@ -291,7 +321,9 @@ pub fn json(rows: &[Row]) -> String {
     for r in rows {
         let (verdict, inv, steps, config) = match &r.outcome {
             Outcome::Holds => ("holds", None, None, None),
-            Outcome::Violated { inv, steps, config } => (
+            Outcome::Violated {
+                inv, steps, config, ..
+            } => (
                 "violated",
                 Some(inv.id()),
                 Some(*steps),
@@ -310,6 +342,7 @@ pub fn json(rows: &[Row]) -> String {
             "worst": inv,
             "steps": steps,
             "config": config,
+            "command": r.command(),
             "what_breaks": outcome_cells(r).2,
             "configs": r.configs,
             "states": r.states,
@@ -329,12 +362,12 @@ pub fn json(rows: &[Row]) -> String {
     s
 }
 
-/// The table in Markdown, as the README includes it: one line per profile and VM, the
+/// The table in Markdown, as docs/exposure.md includes it: one line per profile and VM, the
 /// reclaim column showing the outcome with a reclaim thread where it differs.
 pub fn markdown(rows: &[Row]) -> String {
     let mut s = String::from(
-        "| `--fs` | VM | releases | worst outcome | shortest trace | with reclaim |\n\
-         |---|---|---|---|---|---|\n",
+        "| `--fs` | VM | releases | worst outcome | shortest trace | with reclaim | prints the trace |\n\
+         |---|---|---|---|---|---|---|\n",
     );
     for r in rows.iter().filter(|r| !r.reclaim) {
         let rc = rows
@@ -369,13 +402,14 @@ pub fn markdown(rows: &[Row]) -> String {
         };
         let _ = writeln!(
             s,
-            "| `{}` | {} | {} | {} | {} | {} |",
+            "| `{}` | {} | {} | {} | {} | {} | {} |",
             r.fs.id(),
             vm_name(r.vm),
             releases(r),
             worst,
             steps,
-            rc
+            rc,
+            r.command().map_or("-".to_string(), |c| format!("`{c}`"))
         );
     }
     s.push_str("\n| not modelled | old VM | new VM, still unlocked | why |\n|---|---|---|---|\n");
@@ -654,7 +688,7 @@ pub fn timeline_svg(rows: &[Row]) -> String {
         s,
         "<text x=\"{left}\" y=\"{}\" font-size=\"10\" fill=\"#444\">Each bar: the releases in \
          which that code ran beside that VM; label: the worst invariant the checker found (see \
-         README, Exposure).</text>",
+         docs/exposure.md).</text>",
         legend_y + 5 * 20 + 12
     );
     s.push_str("</svg>\n");

@@ -20,6 +20,7 @@ pub mod explore;
 pub mod exposure;
 pub mod golden;
 pub mod play;
+pub mod progress;
 pub mod report;
 pub mod run;
 pub mod sr;

@@ -5,7 +5,7 @@
 mod cmd;
 
 use clap::{Parser, Subcommand};
-use cmd::{bad, out, EXIT_CODES, HOLDS};
+use cmd::{bad, out, WidthArg, EXIT_CODES, HOLDS};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -18,6 +18,8 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    #[command(flatten)]
+    width: WidthArg,
 }
 
 #[derive(Subcommand)]
@@ -51,14 +53,14 @@ enum Command {
     Bench(cmd::bench::BenchCmd),
     /// Executions shuttle's PCT scheduler needs to find the R1 violation, over several seeds.
     BenchPct(cmd::bench::BenchPctCmd),
-    /// One configuration for `bench`, in a child process: prints states, seconds, peak KiB.
-    #[command(hide = true)]
+    /// Measure one configuration as `bench` does in its child processes: prints unique
+    /// states, check seconds and peak KiB on one line.
     BenchOne(cmd::bench::BenchOneCmd),
 }
 
 /// clap's error as one line. An argument a subcommand does not take is named with the
 /// subcommand: "trace does not take --matrix".
-fn one_line(e: &clap::Error, args: &[String]) -> String {
+fn clap_line(e: &clap::Error, args: &[String]) -> String {
     use clap::error::{ContextKind, ContextValue, ErrorKind};
     if e.kind() == ErrorKind::UnknownArgument {
         let arg = match e.get(ContextKind::InvalidArg) {
@@ -74,9 +76,15 @@ fn one_line(e: &clap::Error, args: &[String]) -> String {
         let sub = args.iter().skip(1).find(|a| names.contains(a));
         return match sub {
             Some(sub) if !flag.is_empty() => {
-                format!("{sub} does not take {flag} (mkwrite {sub} --help lists its flags)")
+                format!(
+                    "{sub} does not take {} (mkwrite {sub} --help lists its flags)",
+                    cmd::shown(&flag)
+                )
             }
-            _ => format!("unknown argument {flag} (mkwrite --help lists the commands)"),
+            _ => format!(
+                "unknown argument {} (mkwrite --help lists the commands)",
+                cmd::shown(&flag)
+            ),
         };
     }
     let text = e.render().to_string();
@@ -89,13 +97,13 @@ fn one_line(e: &clap::Error, args: &[String]) -> String {
     msg.strip_prefix("error: ").unwrap_or(&msg).to_string()
 }
 
-/// clap's help with every line that is longer than 100 columns wrapped, continuing under the
+/// clap's help with every line that is longer than the output width wrapped, continuing under the
 /// description column (clap itself wraps only with its `wrap_help` feature, which would add a
 /// terminal-size dependency and make the output depend on the terminal).
 fn wrap_help(text: &str) -> String {
     let mut s = String::new();
     for line in text.lines() {
-        if line.chars().count() <= mkwrite_model::trace::WIDTH {
+        if line.chars().count() <= mkwrite_model::trace::width() {
             s.push_str(line);
             s.push('\n');
             continue;
@@ -120,8 +128,37 @@ fn wrap_help(text: &str) -> String {
     s
 }
 
+/// `--width N` wherever it stands among `args`, so that `--help` is wrapped to it too.
+fn early_width(args: &[String]) {
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let v = match a.strip_prefix("--width=") {
+            Some(v) => Some(v.to_string()),
+            None if a == "--width" => it.next().cloned(),
+            None => None,
+        };
+        if let Some(v) = v {
+            let _ = WidthArg { width: Some(v) }.apply();
+        }
+    }
+}
+
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().collect();
+    // Lossy: an argument that is not UTF-8 is an argument clap rejects, not a panic.
+    let mut args: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    // `mkwrite help --help` is `mkwrite help`: help about help is the help.
+    if args.get(1).is_some_and(|a| a == "help") {
+        let keep: Vec<String> = args
+            .iter()
+            .enumerate()
+            .filter(|(i, a)| *i < 2 || (a.as_str() != "--help" && a.as_str() != "-h"))
+            .map(|(_, a)| a.clone())
+            .collect();
+        args = keep;
+    }
+    early_width(&args);
     let cli = match Cli::try_parse_from(&args) {
         Ok(c) => c,
         Err(e) if !e.use_stderr() => {
@@ -129,8 +166,11 @@ fn main() -> ExitCode {
             out(&wrap_help(&e.to_string()));
             return ExitCode::from(HOLDS);
         }
-        Err(e) => return bad(one_line(&e, &args)),
+        Err(e) => return bad(clap_line(&e, &args)),
     };
+    if let Err(e) = cli.width.apply() {
+        return bad(e);
+    }
     match cli.command {
         None => {
             out(&checks::report::headline());

@@ -3,7 +3,10 @@
 //! functions, invariants and step descriptions: a path (thread names, one per step) is
 //! replayed from the initial state on every request, so the server keeps no session.
 
-use crate::run::{check, shortest};
+use crate::progress::Progress;
+#[cfg(test)]
+use crate::run::shortest;
+use crate::run::{check_within, shortest_within, Incomplete, INTERNAL_BUDGET};
 use mkwrite_model::contract::scenario;
 use mkwrite_model::explain::why_blocked;
 use mkwrite_model::invariants::check_fn;
@@ -369,10 +372,11 @@ pub fn view(l: &Level, path: &[Tid]) -> Result<Value, String> {
 }
 
 /// `GET /api/violations`: every invariant the configuration violates, with the length of its
-/// shortest counterexample, as stateright decides it.
-pub fn violations(l: &Level) -> Value {
-    let r = check(&l.cfg, false);
-    Value::Array(
+/// shortest counterexample, as stateright decides it within `budget` unique states;
+/// [`Incomplete`] when the budget stopped it.
+pub fn violations_within(l: &Level, budget: usize, p: &Progress) -> Result<Value, Incomplete> {
+    let r = check_within(&l.cfg, budget, p, None)?;
+    Ok(Value::Array(
         r.verdicts
             .iter()
             .filter_map(|v| {
@@ -381,15 +385,60 @@ pub fn violations(l: &Level) -> Value {
                 })
             })
             .collect(),
+    ))
+}
+
+/// [`violations_within`] with the library's budget, for the built-in levels (all small).
+pub fn violations(l: &Level) -> Value {
+    violations_within(l, INTERNAL_BUDGET, &Progress::off())
+        .unwrap_or_else(|i| json!({"incomplete": true, "message": budget_message(&i)}))
+}
+
+/// What the page says when the budget stopped a search: readable, one sentence, with the
+/// flags of `mkwrite play` that help.
+pub fn budget_message(i: &Incomplete) -> String {
+    let found = if i.violated.is_empty() {
+        "no invariant is decided".to_string()
+    } else {
+        let ids: Vec<&str> = i.violated.iter().map(|v| v.id()).collect();
+        format!(
+            "{} {} violated already, the others are undecided",
+            ids.join(", "),
+            if ids.len() == 1 { "is" } else { "are" }
+        )
+    };
+    let smaller = i.smaller();
+    let smaller = if smaller.is_empty() {
+        String::new()
+    } else {
+        format!(" A smaller configuration: {}.", smaller.join(" "))
+    };
+    format!(
+        "This configuration is too large for the checker here: it stopped at its state budget \
+         of {} states (mkwrite play --max-states N raises it) before the end, so {found}. You \
+         can still play it step by step.{smaller}",
+        crate::progress::count(i.budget)
     )
 }
 
-/// `GET /api/shortest`: the shortest counterexample of `inv` as thread names.
-pub fn shortest_path(l: &Level, inv: Inv) -> Result<Value, String> {
-    let t = shortest(&l.cfg, inv, None)
+/// `GET /api/shortest`: the shortest counterexample of `inv` as thread names, searched within
+/// `budget` unique states.
+pub fn shortest_path_within(
+    l: &Level,
+    inv: Inv,
+    budget: usize,
+    p: &Progress,
+) -> Result<Value, String> {
+    let t = shortest_within(&l.cfg, inv, budget, p)
+        .map_err(|i| budget_message(&i))?
         .ok_or_else(|| format!("{} holds in {}", inv.id(), l.cfg.label()))?;
     let w = World::init(&l.cfg);
     Ok(json!({"inv": inv.id(), "path": t.iter().map(|&x| w.thread(x).name()).collect::<Vec<_>>()}))
+}
+
+/// `GET /api/shortest` with the library's budget.
+pub fn shortest_path(l: &Level, inv: Inv) -> Result<Value, String> {
+    shortest_path_within(l, inv, INTERNAL_BUDGET, &Progress::off())
 }
 
 /// `GET /api/against`: the path replayed against the other side of the fix; where it stops

@@ -48,7 +48,7 @@ fn guard_needs(g: Guard) -> &'static str {
 /// The verdict table of one report, then the shortest counterexample of each violation.
 pub fn text(r: &Report) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "configuration: {}", r.cfg.label());
+    s.push_str(&trace::wrap("configuration: ", &r.cfg.label(), "    "));
     s.push_str(&trace::wrap(
         "checker: ",
         &format!(
@@ -274,7 +274,7 @@ pub fn headline() -> String {
     s.push_str(&trace::wrap(
         "\n",
         "`mkwrite check --help` lists every configuration flag; README.md explains the rest, \
-         and its \"Reading a trace\" section the trace below.",
+         and docs/traces.md the trace below.",
         "",
     ));
     if let Some(r) = first_old {
@@ -394,9 +394,12 @@ pub fn filesystems(json: bool) -> String {
     let mut s = String::new();
     for f in Fs::all() {
         let i = f.info();
+        // XFS is also typed by its own name (`--fs xfs`).
+        let aliases: Vec<&str> = if f == Fs::Buffer { vec!["xfs"] } else { vec![] };
         if json {
             let o = json!({
                 "fs": i.id,
+                "aliases": aliases,
                 "profile": i.profile,
                 "code": i.code,
                 "page_mkwrite_old_vm": i.old_vm,
@@ -406,7 +409,12 @@ pub fn filesystems(json: bool) -> String {
             });
             let _ = writeln!(s, "{o}");
         } else {
-            let _ = writeln!(s, "{}: {}", i.id, i.profile);
+            let also = if aliases.is_empty() {
+                String::new()
+            } else {
+                format!(" (also --fs {})", aliases.join(", "))
+            };
+            let _ = writeln!(s, "{}{also}: {}", i.id, i.profile);
             let _ = writeln!(s, "    code     {}", i.code);
             let _ = writeln!(s, "    old VM   ->page_mkwrite returns {}", i.old_vm);
             let _ = writeln!(s, "    new VM   ->page_mkwrite returns {}", i.new_vm);
@@ -415,9 +423,12 @@ pub fn filesystems(json: bool) -> String {
         }
     }
     if !json {
-        s.push_str(
-            "\n`--fs seed` is the seed filesystem with the protocol's default convention.\n",
-        );
+        s.push_str(&trace::wrap(
+            "\n",
+            "`--fs seed` is the seed filesystem with the protocol's default convention. An era \
+             can be named by a commit prefix of 7 or more hex digits (nfs@7fdf523).",
+            "",
+        ));
     }
     s
 }
@@ -659,18 +670,36 @@ pub fn matrix_table(reports: &[Report], wall: f64) -> String {
     s
 }
 
+/// A shuttle schedule in lines of at most `width` columns (it is one long hex token;
+/// `check --replay` ignores the line breaks).
+pub fn schedule_lines(schedule: &str, width: usize) -> String {
+    let chars: Vec<char> = schedule.chars().collect();
+    let mut s = String::new();
+    for chunk in chars.chunks(width.max(8)) {
+        s.extend(chunk);
+        s.push('\n');
+    }
+    s
+}
+
 /// The verdict table of several checkers over one configuration: one column per checker, with
-/// its coverage; then stateright's shortest trace for each violation and shuttle's replay
-/// schedules; then any disagreement with both traces.
+/// its coverage (stateright's first when it ran); then the traces (stateright's shortest
+/// beside it, else the checker's own) and shuttle's replay schedules; then any disagreement
+/// with both traces.
 pub fn checkers_text(
-    r: &Report,
+    cfg: &Config,
+    r: Option<&Report>,
     threaded: &[crate::threaded::ThreadedVerdict],
     disagreements: &[(String, Inv)],
 ) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "configuration: {}\n", r.cfg.label());
+    s.push_str(&trace::wrap("configuration: ", &cfg.label(), "    "));
+    s.push('\n');
     // At most 100 columns: id, one 15-column cell per checker, then the invariant's name.
-    let mut head = format!("{:<8} {:<14}", "id", "stateright");
+    let mut head = format!("{:<8}", "id");
+    if r.is_some() {
+        let _ = write!(head, " {:<14}", "stateright");
+    }
     for t in threaded {
         let _ = write!(head, " {:<14}", t.checker);
     }
@@ -679,56 +708,78 @@ pub fn checkers_text(
         Some(n) => format!("VIOLATED ({n})"),
         None => "holds".to_string(),
     };
-    for v in &r.verdicts {
-        let mut line = format!(
-            "{:<8} {:<14}",
-            v.inv.id(),
-            cell(v.trace.as_ref().map(Vec::len))
-        );
+    for inv in Inv::ALL {
+        let mut line = format!("{:<8}", inv.id());
+        if let Some(r) = r {
+            let _ = write!(
+                line,
+                " {:<14}",
+                cell(r.verdict(inv).trace.as_ref().map(Vec::len))
+            );
+        }
         for t in threaded {
             let c = if t.skipped() {
                 "-".to_string()
             } else {
-                cell(t.violations.get(&v.inv).map(Vec::len))
+                cell(t.violations.get(&inv).map(Vec::len))
             };
             let _ = write!(line, " {c:<14}");
         }
-        let _ = writeln!(s, "{line} {}", v.inv.name());
+        let _ = writeln!(s, "{line} {}", inv.name());
     }
-    let mut cov = format!("{:<8} {:<14}", "", COVERAGE);
-    let mut runs = format!("{:<8} {:<14}", "", format!("{} states", r.states));
+    let mut cov = format!("{:<8}", "");
+    let mut states = format!("{:<8}", "");
+    let mut runs = format!("{:<8}", "");
+    if let Some(r) = r {
+        let _ = write!(cov, " {COVERAGE:<14}");
+        let _ = write!(states, " {:<14}", r.states);
+        let _ = write!(runs, " {:<14}", "-");
+    }
     for t in threaded {
-        let _ = write!(cov, " {:<14}", t.coverage);
-        let _ = write!(runs, " {:<14}", format!("{} runs", t.executions));
-    }
-    let _ = writeln!(s, "{cov} coverage\n{runs} explored");
-    s.push_str(&trace::wrap(
-        "\n",
-        "VIOLATED (n): the checker's trace has n steps. All three interleave the same model \
-         steps; loom and shuttle run them on real threads (the wait condition is the model's \
-         `enabled`). A bounded or sampled \"holds\" is not a proof; only exhaustive verdicts \
-         must match stateright's exactly.",
-        "",
-    ));
-    // With one threaded checker its own traces are shown; beside stateright, the shortest.
-    let own = threaded.len() == 1;
-    for v in &r.verdicts {
-        let (who, t) = if own {
-            (threaded[0].checker, threaded[0].violations.get(&v.inv))
+        let cover = if t.coverage.starts_with("skipped") {
+            "skipped"
         } else {
-            ("stateright, shortest", v.trace.as_ref())
+            t.coverage.as_str()
+        };
+        let _ = write!(cov, " {cover:<14}");
+        let reached = match t.states {
+            Some((hit, all)) if hit == all => hit.to_string(),
+            Some((hit, all)) => format!("{hit} of {all}"),
+            None => "-".into(),
+        };
+        let _ = write!(states, " {reached:<14}");
+        let _ = write!(runs, " {:<14}", t.executions);
+    }
+    let _ = writeln!(
+        s,
+        "{cov} coverage\n{states} states of stateright's\n{runs} executions"
+    );
+    for t in threaded.iter().filter(|t| t.coverage.starts_with("skipped")) {
+        s.push_str(&trace::wrap("", &format!("{}: {}", t.checker, t.coverage), "    "));
+    }
+    let note = "VIOLATED (n): the checker's trace has n steps. All three explore the same model \
+         steps; loom and shuttle run them on their own threads and tasks. A loom or shuttle run \
+         is exhaustive when it finished within its budget and passed through exactly the states \
+         stateright reaches; only then is its \"holds\" as strong as stateright's. An \
+         incomplete run without a violation exits 4.";
+    s.push_str(&trace::wrap("\n", note, ""));
+    // With one threaded checker and no stateright its own traces are shown; beside
+    // stateright, the shortest.
+    for inv in Inv::ALL {
+        let (who, t) = match r {
+            Some(r) => ("stateright, shortest", r.verdict(inv).trace.as_ref()),
+            None => match threaded.first() {
+                Some(t) => (t.checker, t.violations.get(&inv)),
+                None => continue,
+            },
         };
         if let Some(t) = t {
             s.push_str(&trace::wrap(
-                &format!(
-                    "\ncounterexample ({who}): {} ({}): ",
-                    v.inv.name(),
-                    v.inv.id()
-                ),
-                mkwrite_model::fs::meaning(&r.cfg, v.inv),
+                &format!("\ncounterexample ({who}): {} ({}): ", inv.name(), inv.id()),
+                mkwrite_model::fs::meaning(cfg, inv),
                 "    ",
             ));
-            s.push_str(&trace::render(&r.cfg, t).unwrap_or_default());
+            s.push_str(&trace::render(cfg, t).unwrap_or_default());
         }
     }
     for t in threaded.iter().filter(|t| !t.schedules.is_empty()) {
@@ -736,7 +787,8 @@ pub fn checkers_text(
             "\n",
             &format!(
                 "{} replay schedules: mkwrite check <the same flags> --checker shuttle --replay \
-                 SCHEDULE replays one. Each schedule is one line; copy all of it.",
+                 SCHEDULE replays one. A schedule is one hex string printed in lines; paste \
+                 all of its lines in quotes (the line breaks are ignored).",
                 t.checker
             ),
             "",
@@ -749,8 +801,12 @@ pub fn checkers_text(
                 None => groups.push((vec![inv.id()], sch)),
             }
         }
-        for (ids, sch) in groups {
-            let _ = writeln!(s, "{}:\n{sch}", ids.join(", "));
+        for (i, (ids, sch)) in groups.into_iter().enumerate() {
+            if i > 0 {
+                s.push('\n');
+            }
+            let _ = writeln!(s, "{}:", ids.join(", "));
+            s.push_str(&schedule_lines(sch, trace::width()));
         }
     }
     for (checker, inv) in disagreements {
@@ -760,10 +816,10 @@ pub fn checkers_text(
             inv.name(),
             inv.id()
         );
-        match &r.verdict(*inv).trace {
+        match r.and_then(|r| r.verdict(*inv).trace.as_ref()) {
             Some(t) => {
                 let _ = writeln!(s, "stateright's trace:");
-                s.push_str(&trace::render(&r.cfg, t).unwrap_or_default());
+                s.push_str(&trace::render(cfg, t).unwrap_or_default());
             }
             None => {
                 let _ = writeln!(s, "stateright: holds in every reachable state");
@@ -773,7 +829,7 @@ pub fn checkers_text(
             match t.violations.get(inv) {
                 Some(order) => {
                     let _ = writeln!(s, "{checker}'s trace:");
-                    s.push_str(&trace::render(&r.cfg, order).unwrap_or_else(|e| e));
+                    s.push_str(&trace::render(cfg, order).unwrap_or_else(|e| e));
                 }
                 None => {
                     let _ = writeln!(s, "{checker}: not violated in {}", t.coverage);
@@ -786,8 +842,7 @@ pub fn checkers_text(
 
 /// JSON lines for a threaded checker's verdicts, one per invariant, with `checker` and
 /// `coverage`.
-pub fn threaded_json(r: &Report, t: &crate::threaded::ThreadedVerdict) -> String {
-    let c = &r.cfg;
+pub fn threaded_json(c: &Config, t: &crate::threaded::ThreadedVerdict) -> String {
     let mut s = String::new();
     for inv in Inv::ALL {
         let order = t.violations.get(&inv);
@@ -800,12 +855,190 @@ pub fn threaded_json(r: &Report, t: &crate::threaded::ThreadedVerdict) -> String
             "inv": inv.id(),
             "verdict": if t.skipped() { "skipped" } else if order.is_some() { "violated" } else { "holds" },
             "executions": t.executions,
+            "mode": t.mode,
+            "states_reached": t.states.map(|s| s.0),
+            "states_stateright": t.states.map(|s| s.1),
+            "seconds": (t.seconds * 1000.0).round() / 1000.0,
             "trace_len": order.map(Vec::len),
             "trace": order.map(|o| o.iter().map(|&tid| w.thread(tid).name()).collect::<Vec<_>>()),
             "schedule": t.schedules.get(&inv),
         })));
         let _ = writeln!(s, "{}", serde_json::Value::Object(o));
     }
+    s
+}
+
+/// Every line of `text` that is wider than the output width ([`trace::width`]) wrapped at
+/// spaces, continuing four columns right of its own indentation; a word wider than a line is
+/// cut. A no-op for text that fits, as everything the commands print is made to at the
+/// default width; it keeps a narrower `--width` true for tables too.
+pub fn fit(text: &str) -> String {
+    let width = trace::width();
+    let mut s = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let (body, nl) = match line.strip_suffix('\n') {
+            Some(b) => (b, "\n"),
+            None => (line, ""),
+        };
+        if body.chars().count() <= width {
+            s.push_str(line);
+            continue;
+        }
+        let lead = body.len() - body.trim_start().len();
+        let indent = " ".repeat((lead + 4).min(width / 2));
+        let room = width.saturating_sub(indent.len()).max(8);
+        let mut cur = body[..lead].to_string();
+        let mut fresh = true;
+        let mut lines: Vec<String> = Vec::new();
+        for word in body[lead..].split(' ').filter(|w| !w.is_empty()) {
+            let mut word: String = word.to_string();
+            loop {
+                let n = cur.chars().count();
+                let sep = usize::from(!fresh);
+                if n + sep + word.chars().count() <= width {
+                    if !fresh {
+                        cur.push(' ');
+                    }
+                    cur.push_str(&word);
+                    fresh = false;
+                    break;
+                }
+                if !fresh {
+                    lines.push(std::mem::replace(&mut cur, indent.clone()));
+                    fresh = true;
+                    continue;
+                }
+                // A word wider than the room on a fresh line: cut it.
+                let take = width.saturating_sub(n).max(1).min(room);
+                let head: String = word.chars().take(take).collect();
+                let tail: String = word.chars().skip(take).collect();
+                cur.push_str(&head);
+                lines.push(std::mem::replace(&mut cur, indent.clone()));
+                fresh = true;
+                word = tail;
+                if word.is_empty() {
+                    break;
+                }
+            }
+        }
+        if !fresh || lines.is_empty() {
+            lines.push(cur);
+        }
+        for l in lines {
+            s.push_str(l.trim_end());
+            s.push('\n');
+        }
+        if nl.is_empty() {
+            s.pop();
+        }
+    }
+    s
+}
+
+/// The fewest configuration flags that select `c` from the defaults (no scenario): what a
+/// person types to get this configuration. `--protocol` comes first because it picks the
+/// default filesystem, which `--fs` then replaces.
+pub fn flags(c: &Config) -> Vec<String> {
+    let mut a: Vec<String> = Vec::new();
+    let mut flag = |name: &str, value: Option<String>| {
+        a.push(format!("--{name}"));
+        if let Some(v) = value {
+            a.push(v);
+        }
+    };
+    if c.protocol != Protocol::Old {
+        flag("protocol", Some(c.protocol.id().into()));
+    }
+    if c.fs != c.protocol.default_fs() {
+        flag("fs", Some(c.fs.id().into()));
+    }
+    if c.writers != 1 {
+        flag("writers", Some(c.writers.to_string()));
+    }
+    if c.shared_mm {
+        flag("shared-mm", None);
+    }
+    if c.writeback != 1 {
+        flag("writeback", Some(c.writeback.to_string()));
+    }
+    if c.truncate {
+        flag("truncate", Some("1".into()));
+    }
+    if !c.pte_ro {
+        flag("pte", Some("none".into()));
+    }
+    if c.page_dirty {
+        flag("page", Some("dirty".into()));
+    }
+    if !c.strict {
+        flag("lenient-fs", None);
+    }
+    if c.stores != 1 {
+        flag("stores", Some(c.stores.to_string()));
+    }
+    if c.reclaim {
+        flag("reclaim", Some("1".into()));
+    }
+    if c.enospc {
+        flag("enospc", None);
+    }
+    if c.late_writeback {
+        flag("late-writeback", None);
+    }
+    if c.blocks != 1 {
+        flag("blocks-per-page", Some(c.blocks.to_string()));
+    }
+    if c.truncate_partial {
+        flag("truncate-to", Some("partial".into()));
+    }
+    if c.extend {
+        flag("extend", None);
+    }
+    a
+}
+
+/// `mkwrite trace FLAGS --invariant ID`: the command that prints the shortest counterexample
+/// of `inv` in `cfg`.
+pub fn trace_command(cfg: &Config, inv: Inv) -> String {
+    let mut words = vec!["mkwrite".to_string(), "trace".to_string()];
+    words.extend(flags(cfg));
+    words.extend(["--invariant".to_string(), inv.id().to_string()]);
+    words.join(" ")
+}
+
+/// A shell command in lines of at most the output width, after `indent`: broken at spaces
+/// before a flag, each broken line ending in ` \` so that it pastes as one command.
+pub fn command_lines(cmd: &str, indent: &str) -> String {
+    let width = trace::width();
+    let mut parts: Vec<String> = Vec::new();
+    // A flag and its value stay together.
+    for w in cmd.split(' ') {
+        match parts.last_mut() {
+            Some(last) if !w.starts_with("--") && last.starts_with("--") && !last.contains(' ') => {
+                last.push(' ');
+                last.push_str(w);
+            }
+            _ => parts.push(w.to_string()),
+        }
+    }
+    let mut s = String::new();
+    let mut line = indent.to_string();
+    let mut fresh = true;
+    for p in parts {
+        if !fresh && line.chars().count() + 1 + p.chars().count() + 2 > width {
+            s.push_str(&line);
+            s.push_str(" \\\n");
+            line = format!("{indent}    ");
+            fresh = true;
+        }
+        if !fresh {
+            line.push(' ');
+        }
+        line.push_str(&p);
+        fresh = false;
+    }
+    s.push_str(&line);
+    s.push('\n');
     s
 }
 

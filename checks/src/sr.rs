@@ -6,7 +6,7 @@
 use mkwrite_model::invariants::{self, Guard};
 use mkwrite_model::{step, Config, Inv, Tid, World};
 use stateright::{Model, Property};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 // Every invariant and guard has a bit of `Checked::seen`.
@@ -80,6 +80,9 @@ pub struct Checked {
     pub labels: bool,
     /// With `Props::Collect`: every state checked.
     pub states: Arc<std::sync::Mutex<std::collections::HashSet<World>>>,
+    /// Raised to stop a search at its state budget: no successor is within bounds after it,
+    /// so the search drains (`run::decide_within`).
+    pub stop: Arc<AtomicBool>,
 }
 
 impl Checked {
@@ -91,6 +94,7 @@ impl Checked {
             seen: Arc::default(),
             labels: !matches!(props, Props::Recorded | Props::Collect),
             states: Arc::default(),
+            stop: Arc::default(),
         }
     }
 
@@ -231,6 +235,10 @@ impl Model for Checked {
 
     fn next_state(&self, w: &World, m: Move) -> Option<World> {
         step(&self.cfg, w, m.tid)
+    }
+
+    fn within_boundary(&self, _: &World) -> bool {
+        !self.stop.load(Ordering::Relaxed)
     }
 
     fn format_action(&self, m: &Move) -> String {

@@ -15,6 +15,16 @@ use mkwrite_model::{Config, Tid, World};
 use serde::{Deserialize, Serialize};
 use std::fmt::Write;
 
+/// A value read from a file, as a message shows it: escaped, at most 24 characters.
+fn shown(v: &str) -> String {
+    let e: String = v.chars().flat_map(char::escape_default).collect();
+    if e.chars().count() > 24 {
+        e.chars().take(21).collect::<String>() + "..."
+    } else {
+        e
+    }
+}
+
 /// Bumped whenever the model's steps or state change meaning: a trace file of another version
 /// is refused.
 pub const MODEL_VERSION: u32 = 4;
@@ -189,10 +199,7 @@ pub fn text(
     use mkwrite_model::trace::wrap;
     let more = "#            ";
     let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "# how to read this: README.md, section \"Reading a trace\" (the legend)"
-    );
+    let _ = writeln!(s, "# how to read this: docs/traces.md (the legend)");
     let _ = writeln!(s, "# config     {}", cfg.label());
     let fs = crate::report::fs_line(cfg).replace('\n', " ");
     s.push_str(&wrap(
@@ -213,10 +220,11 @@ pub fn text(
         "# found by   stateright, BFS: the shortest counterexample ({} steps)",
         path.len()
     );
-    let _ = writeln!(
-        s,
-        "# regenerate BLESS=1 cargo test --release --test traces  (or: mkwrite trace ...)"
-    );
+    s.push_str(&wrap(
+        "# regenerate ",
+        "BLESS=1 cargo test --release --test traces (or: mkwrite trace ...)",
+        more,
+    ));
     s.push_str(&mkwrite_model::trace::render(cfg, path)?);
     Ok(s)
 }
@@ -331,8 +339,8 @@ pub fn mermaid(
         "Configuration `{}`; the shortest counterexample, found by stateright. Each arrow is one \
          atomic step (number and step id); the note beside it says what the step does and, \
          after =>, what it changed. A bar on a lifeline: that thread holds the page lock. The \
-         highlighted step breaks the invariant. How to read the names: README.md, \"Reading a \
-         trace\".\n",
+         highlighted step breaks the invariant. How to read the names: docs/traces.md (the \
+         legend).\n",
         cfg.label()
     );
     // Labels at the right end of each arrow: beside the page for a writer's arrow, beside
@@ -428,6 +436,40 @@ pub fn mermaid(
     Ok(s)
 }
 
+/// How a replay ended: one of the two outcomes a well-formed trace can have on a
+/// configuration (a malformed file, or one that is not a trace of its own configuration, is
+/// an error instead).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Ending {
+    /// Every step ran; the invariants violated at the end (none: the path is harmless here).
+    RanThrough,
+    /// A step cannot run here.
+    Stopped {
+        /// The step (1-based).
+        step: usize,
+        /// The thread that cannot move.
+        thread: String,
+        /// Why, in kernel terms.
+        why: String,
+        /// Which kind of reason.
+        kind: StopKind,
+    },
+}
+
+/// Why a step of a trace cannot run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StopKind {
+    /// It waits for a lock another thread holds (the page lock, i_mmap_lock).
+    Lock,
+    /// The thread has finished.
+    Finished,
+    /// The step is not enabled in this state (it waits for writeback, for I/O, for the other
+    /// threads, or this configuration's code takes another path).
+    NotEnabled,
+    /// The configuration has no such thread: the trace belongs to another configuration.
+    NoThread,
+}
+
 /// The result of replaying a trace file.
 pub struct Replayed {
     /// The configuration replayed against.
@@ -438,8 +480,229 @@ pub struct Replayed {
     pub text: String,
     /// Whether every step could happen.
     pub complete: bool,
+    /// How the replay ended.
+    pub ending: Ending,
     /// The invariants violated in the state the replay reached.
     pub violated: Vec<Inv>,
+}
+
+/// Walk `r`'s steps on `cfg`: the steps that ran (thread ids), the world reached, the history
+/// of worlds, and where it stopped.
+fn walk(
+    r: &TraceRecord,
+    cfg: &Config,
+    check_ids: bool,
+) -> Result<(Vec<World>, Option<Ending>), String> {
+    let names: Vec<String> = World::init(cfg).threads.iter().map(|t| t.name()).collect();
+    let mut history = vec![World::init(cfg)];
+    for (i, st) in r.steps.iter().enumerate() {
+        let w = *history.last().expect("the initial world");
+        let Some(t) = names.iter().position(|n| *n == st.thread) else {
+            return Ok((
+                history,
+                Some(Ending::Stopped {
+                    step: i + 1,
+                    thread: st.thread.clone(),
+                    why: format!(
+                        "{} has no thread {}: the trace belongs to another configuration",
+                        cfg.label(),
+                        st.thread
+                    ),
+                    kind: StopKind::NoThread,
+                }),
+            ));
+        };
+        let t = t as Tid;
+        let inf = info(cfg, &w, t);
+        if check_ids && !st.id.is_empty() && st.id != inf.id {
+            return Err(format!(
+                "step {}: {} takes {} here, not {}",
+                i + 1,
+                st.thread,
+                inf.id,
+                shown(&st.id)
+            ));
+        }
+        match step(cfg, &w, t) {
+            Some(next) => history.push(next),
+            None => {
+                let th = w.thread(t);
+                let kind = if th.finished(&w) {
+                    StopKind::Finished
+                } else if w.page.locked_by.is_some_and(|o| o != t)
+                    || w.i_mmap_lock.is_some_and(|o| o != t)
+                {
+                    StopKind::Lock
+                } else {
+                    StopKind::NotEnabled
+                };
+                let why = mkwrite_model::explain::why_blocked(cfg, &history, t)
+                    .unwrap_or_else(|| "the step is not enabled in this state".into());
+                let kind = if kind == StopKind::Lock && !why.contains("waits for") {
+                    StopKind::NotEnabled
+                } else {
+                    kind
+                };
+                return Ok((
+                    history,
+                    Some(Ending::Stopped {
+                        step: i + 1,
+                        thread: st.thread.clone(),
+                        why: format!("cannot take {} ({}): {why}", inf.id, inf.function),
+                        kind,
+                    }),
+                ));
+            }
+        }
+    }
+    Ok((history, None))
+}
+
+fn violated_in(cfg: &Config, w: &World) -> Vec<Inv> {
+    Inv::ALL
+        .iter()
+        .copied()
+        .filter(|i| !mkwrite_model::invariants::check_fn(*i)(cfg, w))
+        .collect()
+}
+
+/// Whether `r` is a trace of its own configuration: every step runs there, each as the step
+/// the file names, and the end violates the invariant the file claims. The reason when not.
+pub fn validate(r: &TraceRecord) -> Result<(), String> {
+    let own = r.config.config()?;
+    let not = |why: String| format!("not a trace of its configuration: {why}");
+    let (history, stop) = walk(r, &own, true).map_err(not)?;
+    if let Some(Ending::Stopped {
+        step, thread, kind, ..
+    }) = stop
+    {
+        let why = match kind {
+            StopKind::Lock => format!("{thread} waits for a lock there"),
+            StopKind::Finished => format!("{thread} has finished there"),
+            StopKind::NotEnabled => format!("{thread}'s step is not enabled there"),
+            StopKind::NoThread => format!("it has no thread {thread}"),
+        };
+        return Err(not(format!("step {step}: {why}")));
+    }
+    let end = history.last().expect("a world");
+    let claimed = Inv::parse(&r.invariant);
+    let violated = violated_in(&own, end);
+    if !claimed.is_some_and(|c| violated.contains(&c)) {
+        let ids: Vec<&str> = violated.iter().map(|i| i.id()).collect();
+        return Err(not(format!(
+            "its {} steps run but violate {}, not {}",
+            r.steps.len(),
+            if ids.is_empty() {
+                "nothing".to_string()
+            } else {
+                ids.join(" ")
+            },
+            r.inv
+        )));
+    }
+    Ok(())
+}
+
+/// Replay a trace by thread order against `cfg` (the file's configuration when `None`).
+/// The file is first checked against its own configuration ([`validate`]): a file that is not
+/// a trace of it is an error, so that a broken trace never reads as a path the fix blocks.
+/// Then: every step runs (and what is violated at the end), or the first step that cannot run
+/// here and why.
+pub fn replay_record(r: &TraceRecord, cfg: Option<Config>) -> Result<Replayed, String> {
+    let own = r.config.config()?;
+    validate(r)?;
+    let (cfg, own_config) = match cfg {
+        Some(c) => (c, c == own),
+        None => (own, true),
+    };
+    let (history, stop) = walk(r, &cfg, false)?;
+    use mkwrite_model::trace::{render_step, wrap};
+    let pad = "       ";
+    let mut s = wrap(
+        "",
+        &format!(
+            "replaying {} ({}, {} steps) against {}{}",
+            r.invariant,
+            r.inv,
+            r.steps.len(),
+            cfg.label(),
+            if own_config {
+                " (the file's configuration)"
+            } else {
+                " (overriding the file's configuration)"
+            }
+        ),
+        "    ",
+    );
+    s.push_str(&wrap("initial: ", &history[0].to_string(), pad));
+    let w0 = World::init(&cfg);
+    for (k, pair) in history.windows(2).enumerate() {
+        let (before, after) = (&pair[0], &pair[1]);
+        let tid = w0
+            .threads
+            .iter()
+            .position(|t| t.name() == r.steps[k].thread)
+            .unwrap_or(0) as Tid;
+        s.push_str(&render_step(
+            k + 1,
+            &r.steps[k].thread,
+            &info(&cfg, before, tid),
+            &delta(before, after),
+        ));
+    }
+    let end = *history.last().expect("a world");
+    let violated = violated_in(&cfg, &end);
+    let ids: Vec<String> = violated
+        .iter()
+        .map(|i| format!("{} ({})", i.name(), i.id()))
+        .collect();
+    let n = r.steps.len();
+    if let Some(Ending::Stopped {
+        step, thread, why, ..
+    }) = &stop
+    {
+        s.push_str(&wrap(
+            &format!("{step:>4} {thread:<3} "),
+            &format!("{why}. Stopped after {} of {n} steps.", step - 1),
+            pad,
+        ));
+    }
+    s.push_str(&wrap("state: ", &end.to_string(), pad));
+    let result = match &stop {
+        None if violated.is_empty() => format!(
+            "all {n} steps run here, and no invariant is violated at the end: on this \
+             configuration the path is harmless"
+        ),
+        None => format!("all {n} steps run here and violate {}", ids.join(", ")),
+        Some(Ending::Stopped {
+            step, thread, kind, ..
+        }) => {
+            let what = match kind {
+                StopKind::Lock => format!("{thread} waits for a lock"),
+                StopKind::Finished => format!("{thread} has finished"),
+                StopKind::NotEnabled => format!("{thread}'s step is not enabled here"),
+                StopKind::NoThread => {
+                    format!("no thread {thread} here: the trace belongs to another configuration")
+                }
+            };
+            let what = format!("the path is blocked at step {step} of {n} ({what})");
+            if violated.is_empty() {
+                format!("{what}; no invariant is violated in the state reached")
+            } else {
+                format!("{what}; violated in the state reached: {}", ids.join(", "))
+            }
+        }
+        Some(Ending::RanThrough) => String::new(),
+    };
+    s.push_str(&wrap("result: ", &result, "    "));
+    Ok(Replayed {
+        cfg,
+        own_config,
+        text: s,
+        complete: stop.is_none(),
+        ending: stop.unwrap_or(Ending::RanThrough),
+        violated,
+    })
 }
 
 /// Parse a trace file holding exactly one trace. Errors are one line.
@@ -535,127 +798,29 @@ fn record_of(n: usize, v: serde_json::Value) -> Result<Option<TraceRecord>, Stri
              (`mkwrite check --json`)"
         ));
     };
+    if rec.steps.is_empty() {
+        return Err(format!(
+            "record {n}: no steps: a counterexample has at least one"
+        ));
+    }
+    if let Some((k, st)) = rec
+        .steps
+        .iter()
+        .enumerate()
+        .find(|(k, st)| st.step != k + 1)
+    {
+        return Err(format!(
+            "record {n}: the steps are out of order (entry {} is step {})",
+            k + 1,
+            st.step
+        ));
+    }
     match Inv::parse(&rec.invariant) {
         Some(i) if i.id() == rec.inv => Ok(Some(rec)),
-        _ => {
-            let ids: Vec<&str> = Inv::ALL.iter().map(|i| i.id()).collect();
-            Err(format!(
-                "record {n}: invariant '{}' ({}) is not one of this model's ({})",
-                rec.invariant,
-                rec.inv,
-                ids.join(", ")
-            ))
-        }
+        _ => Err(format!(
+            "record {n}: unknown invariant '{}' ({})",
+            shown(&rec.invariant),
+            shown(&rec.inv)
+        )),
     }
-}
-
-/// Replay a trace by thread order against `cfg` (the file's configuration when `None`).
-/// Stops at the first step that cannot happen and says why. An unknown thread is an error.
-pub fn replay_record(r: &TraceRecord, cfg: Option<Config>) -> Result<Replayed, String> {
-    let own = r.config.config()?;
-    let (cfg, own_config) = match cfg {
-        Some(c) => (c, c == own),
-        None => (own, true),
-    };
-    let mut w = World::init(&cfg);
-    let names: Vec<String> = w.threads.iter().map(|t| t.name()).collect();
-    let mut tids = Vec::new();
-    for st in &r.steps {
-        let t = names.iter().position(|n| *n == st.thread).ok_or_else(|| {
-            format!(
-                "step {}: no thread '{}' in {}",
-                st.step,
-                st.thread,
-                cfg.label()
-            )
-        })?;
-        tids.push(t as Tid);
-    }
-    use mkwrite_model::trace::{render_step, wrap};
-    let pad = "       ";
-    let mut s = wrap(
-        "",
-        &format!(
-            "replaying {} ({}, {} steps) against {}{}",
-            r.invariant,
-            r.inv,
-            r.steps.len(),
-            cfg.label(),
-            if own_config {
-                " (the file's configuration)"
-            } else {
-                " (overriding the file's configuration)"
-            }
-        ),
-        "    ",
-    );
-    s.push_str(&wrap("initial: ", &w.to_string(), pad));
-    let mut complete = true;
-    for (i, &t) in tids.iter().enumerate() {
-        let inf = info(&cfg, &w, t);
-        match step(&cfg, &w, t) {
-            Some(next) => {
-                s.push_str(&render_step(
-                    i + 1,
-                    &w.thread(t).name(),
-                    &inf,
-                    &delta(&w, &next),
-                ));
-                w = next;
-            }
-            None => {
-                complete = false;
-                let th = w.thread(t);
-                let why = if th.finished(&w) {
-                    format!("{} has already finished", th.name())
-                } else {
-                    match w.page.locked_by {
-                        Some(o) if o != t => format!(
-                            "the page lock is held by {} (at {} in {})",
-                            w.thread(o).name(),
-                            info(&cfg, &w, o).id,
-                            info(&cfg, &w, o).function
-                        ),
-                        _ => "the step is not enabled in this state (it waits for writeback, \
-                              for the other threads to finish, or for I/O)"
-                            .to_string(),
-                    }
-                };
-                s.push_str(&wrap(
-                    &format!("{:>4} {:<3} ", i + 1, th.name()),
-                    &format!(
-                        "cannot take {} ({}) here: {why}. Stopped after {} of {} steps.",
-                        inf.id,
-                        inf.function,
-                        i,
-                        tids.len()
-                    ),
-                    pad,
-                ));
-                break;
-            }
-        }
-    }
-    s.push_str(&wrap("state: ", &w.to_string(), pad));
-    let violated: Vec<Inv> = Inv::ALL
-        .iter()
-        .copied()
-        .filter(|i| !mkwrite_model::invariants::check_fn(*i)(&cfg, &w))
-        .collect();
-    if violated.is_empty() {
-        let _ = writeln!(s, "no invariant is violated in this state");
-    } else {
-        let ids: Vec<String> = violated
-            .iter()
-            .map(|i| format!("{} ({})", i.name(), i.id()))
-            .collect();
-        s.push_str(&wrap("violated in this state: ", &ids.join(", "), "    "));
-    }
-    Ok(Replayed {
-        cfg,
-        own_config,
-        text: s,
-        complete,
-        violated,
-    })
 }

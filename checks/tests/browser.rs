@@ -4,7 +4,9 @@
 //! blocked thread explains its wait, that undo goes back, that the INV-1 banner appears at the
 //! step that breaks it, that "Against the fix" says where the new protocol blocks the path, and
 //! that "Show me" steps through the same counterexample.
-//! With `BLESS=1` it writes the screenshot of the solved level that the README shows.
+//! With `BLESS=1` it writes the screenshot of the solved level that docs/play.md shows. A second
+//! test serves a configuration too large for the checker with a small state budget: the page
+//! says so in its notice, and the board still plays.
 //!
 //! Without a browser the test says so and passes, except under `CI=true`, where a missing
 //! browser fails it. WebDriver is plain HTTP and JSON, so the test needs no driver crate: a
@@ -202,8 +204,8 @@ fn decode_base64(s: &str) -> Vec<u8> {
     out
 }
 
-#[test]
-fn a_student_solves_r1_in_the_browser() {
+/// Whether the browser is here; without it the test passes, except under `CI=true`.
+fn have_browser() -> bool {
     let have = std::path::Path::new(CHROMIUM).exists() && std::path::Path::new(DRIVER).exists();
     if !have {
         let ci = std::env::var("CI").is_ok_and(|v| v == "true");
@@ -214,27 +216,30 @@ fn a_student_solves_r1_in_the_browser() {
         eprintln!(
             "skipped: no {CHROMIUM} and {DRIVER} (apt-get install -y chromium chromium-driver)"
         );
-        return;
     }
-    // The R1 level's shortest trace, as the checker computes it.
-    let cfg = mkwrite_model::Config::scenario("R1").expect("R1");
-    let path = checks::run::shortest(&cfg, mkwrite_model::Inv::WritablePteHasFsMetadata, None)
-        .expect("R1 violates INV-1");
-    let w = mkwrite_model::World::init(&cfg);
-    let names: Vec<String> = path.iter().map(|&t| w.thread(t).name()).collect();
-    assert_eq!(names.len(), 11);
+    have
+}
 
+/// `mkwrite play ARGS` and chromedriver on free ports, and a headless session on the page at
+/// `hash`. The processes end with the returned guards.
+fn open_page(args: &[&str], hash: &str) -> (Session, u16, Reaper, Reaper) {
     let play_port = free_port();
-    let _play = Reaper(
+    let mut all = vec![
+        "play".to_string(),
+        "--port".to_string(),
+        play_port.to_string(),
+    ];
+    all.extend(args.iter().map(|a| a.to_string()));
+    let play = Reaper(
         Command::new(env!("CARGO_BIN_EXE_mkwrite"))
-            .args(["play", "--port", &play_port.to_string()])
+            .args(&all)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .expect("mkwrite play"),
     );
     let driver_port = free_port();
-    let _driver = Reaper(
+    let driver = Reaper(
         Command::new(DRIVER)
             .arg(format!("--port={driver_port}"))
             .stdout(Stdio::null())
@@ -271,8 +276,25 @@ fn a_student_solves_r1_in_the_browser() {
     s.call(
         "POST",
         "/url",
-        Some(json!({"url": format!("http://127.0.0.1:{play_port}/#R1/")})),
+        Some(json!({"url": format!("http://127.0.0.1:{play_port}/#{hash}")})),
     );
+    (s, driver_port, play, driver)
+}
+
+#[test]
+fn a_student_solves_r1_in_the_browser() {
+    if !have_browser() {
+        return;
+    }
+    // The R1 level's shortest trace, as the checker computes it.
+    let cfg = mkwrite_model::Config::scenario("R1").expect("R1");
+    let path = checks::run::shortest(&cfg, mkwrite_model::Inv::WritablePteHasFsMetadata, None)
+        .expect("R1 violates INV-1");
+    let w = mkwrite_model::World::init(&cfg);
+    let names: Vec<String> = path.iter().map(|&t| w.thread(t).name()).collect();
+    assert_eq!(names.len(), 11);
+
+    let (s, driver_port, _play, _driver) = open_page(&[], "R1/");
     s.steps_shown(0);
     assert!(wait_for(20, || s.text("#goal").contains("Goal:").then_some(())).is_some());
 
@@ -355,5 +377,47 @@ fn a_student_solves_r1_in_the_browser() {
     }
     assert!(s.text("#banner").contains("broke at step 11"));
 
+    let _ = http(driver_port, "DELETE", &format!("/session/{}", s.id), None);
+}
+
+/// A configuration too large for the checker, with a small budget: the page says so in words,
+/// in its notice, and the board still plays.
+#[test]
+fn a_configuration_too_large_for_the_checker_says_so_on_the_page() {
+    if !have_browser() {
+        return;
+    }
+    let (s, driver_port, _play, _driver) = open_page(
+        &[
+            "--writers",
+            "3",
+            "--writeback",
+            "3",
+            "--truncate",
+            "1",
+            "--reclaim",
+            "1",
+            "--pte",
+            "none",
+            "--page",
+            "dirty",
+            "--max-states",
+            "20000",
+        ],
+        "custom/",
+    );
+    let notice = wait_for(60, || {
+        let t = s.text("#notice");
+        t.contains("state budget").then_some(t)
+    })
+    .expect("a notice about the budget");
+    assert!(
+        notice.contains("too large for the checker here") && notice.contains("--max-states N"),
+        "{notice:?}"
+    );
+    assert!(s.js("return document.getElementById('showme').disabled;") == json!(true));
+    // The board plays on: F0 takes a step.
+    s.click("button[data-step='F0']");
+    s.steps_shown(1);
     let _ = http(driver_port, "DELETE", &format!("/session/{}", s.id), None);
 }

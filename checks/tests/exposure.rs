@@ -1,5 +1,5 @@
 //! The exposure table and timeline (`mkwrite exposure`): every row comes from the checker, the
-//! timeline picture is current, and the rows the README argues from are pinned: fb_defio's R5
+//! timeline picture is current, and the rows docs/exposure.md argues from are pinned: fb_defio's R5
 //! window and its closing, UBIFS's untracked page without a crash or a loss.
 //! `BLESS=1 cargo test --release --test exposure` rewrites docs/exposure.svg.
 

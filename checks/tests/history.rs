@@ -1,6 +1,6 @@
 //! The patch, part by part, and the history of the locking rule: every row of `mkwrite
-//! ablate` and every history variant pinned as the checker computes it, and the README's
-//! ablation table kept current (`BLESS=1 cargo test --release --test history` rewrites it).
+//! ablate` and every history variant pinned as the checker computes it, and the
+//! ablation table of docs/ablation.md kept current (`BLESS=1 cargo test --release --test history` rewrites it).
 
 use checks::ablate::{ablate, table};
 use checks::run::check;
@@ -52,8 +52,8 @@ fn every_ablation_row_is_pinned() {
 
 #[test]
 fn readme_carries_the_generated_ablation_table() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md");
-    let readme = std::fs::read_to_string(&path).expect("README.md");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/ablation.md");
+    let readme = std::fs::read_to_string(&path).expect("docs/ablation.md");
     let (begin, end) = ("<!-- ablate:begin -->\n", "<!-- ablate:end -->");
     let a = readme.find(begin).expect("begin marker") + begin.len();
     let b = readme.find(end).expect("end marker");
@@ -65,7 +65,7 @@ fn readme_carries_the_generated_ablation_table() {
     }
     assert!(
         readme[a..b] == generated,
-        "README ablation table is stale; BLESS=1 to regenerate"
+        "docs/ablation.md's table is stale; BLESS=1 to regenerate"
     );
 }
 

@@ -1,6 +1,6 @@
 //! Scale: three writers, three writeback passes. The scale benchmark's configurations are
 //! checked here as the checker computes them (state counts pinned, verdicts asserted), the
-//! README's growth table has its state counts recomputed (its times are the bench's and are
+//! growth table of docs/performance.md has its state counts recomputed (its times are the bench's and are
 //! not compared), and the symmetry between three writers of one mm is cross-checked against
 //! a search without it.
 
@@ -29,12 +29,12 @@ fn three_writers_of_one_mm_hold_under_new_and_break_under_old() {
     assert_eq!(r.states, 661_025);
 }
 
-/// The growth table in the README: `<!-- growth:begin -->` .. `<!-- growth:end -->`, one row
+/// The growth table in docs/performance.md: `<!-- growth:begin -->` .. `<!-- growth:end -->`, one row
 /// per `growth_row_name`, each cell `N states, S s`. Every N is recomputed here.
 #[test]
 fn readme_growth_table_state_counts_are_the_checkers() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md");
-    let readme = std::fs::read_to_string(&path).expect("README.md");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/performance.md");
+    let readme = std::fs::read_to_string(&path).expect("docs/performance.md");
     let (begin, end) = ("<!-- growth:begin -->\n", "<!-- growth:end -->");
     let a = readme.find(begin).expect("growth begin marker") + begin.len();
     let b = readme.find(end).expect("growth end marker");
@@ -46,7 +46,7 @@ fn readme_growth_table_state_counts_are_the_checkers() {
         let line = table
             .lines()
             .find(|l| l.starts_with(&format!("| {name} |")))
-            .unwrap_or_else(|| panic!("no README row for {name}"));
+            .unwrap_or_else(|| panic!("no docs/performance.md row for {name}"));
         let cells: Vec<usize> = line
             .split('|')
             .skip(2)
@@ -55,7 +55,7 @@ fn readme_growth_table_state_counts_are_the_checkers() {
         let computed: Vec<usize> = row.iter().map(|c| check(c, false).states).collect();
         assert_eq!(
             cells, computed,
-            "{name}: README states differ (regenerate with mkwrite bench --scale)"
+            "{name}: docs/performance.md states differ (regenerate with mkwrite bench --scale)"
         );
     }
 }

@@ -196,7 +196,7 @@ fn every_text_trace_points_to_the_legend_and_fits_100_columns() {
     for (rel, content) in expected() {
         if rel.extension().is_some_and(|e| e == "txt") {
             assert!(
-                content.starts_with("# how to read this: README.md, section \"Reading a trace\""),
+                content.starts_with("# how to read this: docs/traces.md (the legend)"),
                 "{}",
                 rel.display()
             );

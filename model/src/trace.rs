@@ -144,17 +144,31 @@ pub fn blocked(cfg: &Config, w: &World) -> Vec<String> {
         .collect()
 }
 
-/// The width every terminal output of the project fits.
+/// The width every terminal output of the project fits by default.
 pub const WIDTH: usize = 100;
 
-/// `text` wrapped at spaces to [`WIDTH`] columns: the first line starts with `first`, the
+/// The width in force: [`WIDTH`] unless a command set another (`--width`).
+static CURRENT_WIDTH: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(WIDTH);
+
+/// Set the width every later [`wrap`] and rendered trace fits (a process-wide setting, made
+/// once by the command line before any output; `--width 72` for a trace pasted in a mail).
+pub fn set_width(n: usize) {
+    CURRENT_WIDTH.store(n, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The width in force (see [`set_width`]).
+pub fn width() -> usize {
+    CURRENT_WIDTH.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// `text` wrapped at spaces to [`width`] columns: the first line starts with `first`, the
 /// others with `indent`. A word longer than a line stays whole. Ends with a newline.
 pub fn wrap(first: &str, text: &str, indent: &str) -> String {
     let words: Vec<&str> = text.split(' ').filter(|w| !w.is_empty()).collect();
     fill(first, &words, " ", indent)
 }
 
-/// `items` joined by `, ` and wrapped to [`WIDTH`] columns only between items, so that no
+/// `items` joined by `, ` and wrapped to [`width`] columns only between items, so that no
 /// item (a change such as `NR_FILE_DIRTY: 0 -> 1`) is split. Ends with a newline.
 pub fn wrap_list(first: &str, items: &[&str], indent: &str) -> String {
     let n = items.len();
@@ -178,7 +192,7 @@ fn fill(first: &str, tokens: &[&str], sep: &str, indent: &str) -> String {
     let mut line = first.to_string();
     let mut fresh = true;
     for tok in tokens {
-        if !fresh && line.chars().count() + sep.len() + tok.chars().count() > WIDTH {
+        if !fresh && line.chars().count() + sep.len() + tok.chars().count() > width() {
             out.push_str(line.trim_end());
             out.push('\n');
             line = indent.to_string();
@@ -203,8 +217,17 @@ pub fn render_step(n: usize, thread: &str, info: &StepInfo, delta: &[String]) ->
         "{n:>4} {thread:<3} {:<26} {:<14} {}",
         info.function, info.id, info.anchor
     );
-    let mut s = head.trim_end().to_string();
-    s.push('\n');
+    let head = head.trim_end();
+    // Narrower than the columns need (`--width 72`): the same words, then wrapped.
+    let mut s = if head.chars().count() <= width() {
+        format!("{head}\n")
+    } else {
+        wrap(
+            &format!("{n:>4} {thread:<3} "),
+            &format!("{} {} {}", info.function, info.id, info.anchor),
+            pad,
+        )
+    };
     s.push_str(&wrap(pad, info.what, pad));
     let changes: Vec<&str> = delta
         .iter()
@@ -220,7 +243,7 @@ pub fn render_step(n: usize, thread: &str, info: &StepInfo, delta: &[String]) ->
     s
 }
 
-/// Render a trace as numbered text, at most [`WIDTH`] columns: per step a line with the step
+/// Render a trace as numbered text, at most [`width`] columns: per step a line with the step
 /// number, thread, kernel function, step id and function anchor; below it what the step does,
 /// then `=>` and the fields that changed; `>>` where an invariant breaks, with its meaning;
 /// `(blocked: …)` whenever the set of waiting threads changes. Ends with the final state.

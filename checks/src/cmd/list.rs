@@ -1,6 +1,6 @@
 //! `mkwrite scenarios` and `mkwrite filesystems`: what `--scenario` and `--fs` accept.
 
-use super::{out, HOLDS};
+use super::{bad, out, WidthArg, HOLDS};
 use clap::Args;
 use mkwrite_model::contract::{HISTORY, PARTIAL_PAGE, SCENARIOS};
 use mkwrite_model::trace::wrap;
@@ -9,11 +9,17 @@ use std::process::ExitCode;
 
 /// `mkwrite scenarios`.
 #[derive(Args, Debug)]
-pub struct ScenariosCmd {}
+pub struct ScenariosCmd {
+    #[command(flatten)]
+    width: WidthArg,
+}
 
 impl ScenariosCmd {
     /// Run it: the textbook races, then the history scenarios.
     pub fn run(self) -> ExitCode {
+        if let Err(e) = self.width.apply() {
+            return bad(e);
+        }
         let mut s = String::from("The textbook races (--scenario R1 .. R5, or the name):\n");
         let all = SCENARIOS
             .iter()
@@ -44,12 +50,21 @@ pub struct FilesystemsCmd {
     /// One JSON object per filesystem.
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    width: WidthArg,
 }
 
 impl FilesystemsCmd {
     /// Run it.
     pub fn run(self) -> ExitCode {
-        out(&checks::report::filesystems(self.json));
+        if let Err(e) = self.width.apply() {
+            return bad(e);
+        }
+        if self.json {
+            super::out_raw(&checks::report::filesystems(true));
+            return ExitCode::from(HOLDS);
+        }
+        out(&checks::report::filesystems(false));
         ExitCode::from(HOLDS)
     }
 }

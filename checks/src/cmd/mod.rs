@@ -16,15 +16,115 @@ use mkwrite_model::config::{MAX_WRITEBACK, MAX_WRITERS};
 use mkwrite_model::contract::{HISTORY, PARTIAL_PAGE, SCENARIOS};
 use mkwrite_model::{Config, Fs, Protocol};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-pub use checks::run::exit::{BAD_INPUT, HOLDS, VIOLATED};
+pub use checks::run::exit::{BAD_INPUT, HOLDS, INCOMPLETE, VACUOUS, VIOLATED};
 
-/// The exit codes, for `--help` and the README.
+/// The exit codes, for `--help` and the README: one rule for every subcommand.
 pub const EXIT_CODES: &str = "Exit codes:
-  0  every invariant checked holds and every applicable sometimes guard was reached
-  1  some invariant is violated
-  2  bad input: a one-line message on stderr
-  3  every invariant holds but an applicable guard was not reached: a vacuous pass";
+  0  holds: nothing violated, every applicable sometimes guard reached; for a report or a
+     listing (the headline, exposure, ablate, bench, bench-pct, bench-one, scenarios,
+     filesystems, play): it ran
+  1  violated: check, trace and replay exit 1 whenever they print a violation or a
+     counterexample
+  2  bad input, or output that cannot be written: one line on stderr, never a backtrace
+  3  vacuous: every invariant holds but an applicable sometimes guard was not reached
+  4  incomplete: a budget (--max-states; a sampled or bounded loom or shuttle run) stopped
+     the run before its verdict was complete
+The same rule holds for every subcommand.";
+
+/// The output flags of every subcommand that does work: `--quiet` and `--width`.
+#[derive(Args, Clone, Debug, Default)]
+pub struct OutputArgs {
+    /// No progress line on stderr (it is shown only while stderr is a terminal).
+    #[arg(long)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub width: WidthArg,
+}
+
+/// `--width N`, for every subcommand that prints text.
+#[derive(Args, Clone, Debug, Default)]
+pub struct WidthArg {
+    /// Columns the text output fits, 60 to 200 (72 for a trace pasted in a mail) [default:
+    /// 100].
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub width: Option<String>,
+}
+
+/// The narrowest and the widest `--width`.
+pub const WIDTHS: std::ops::RangeInclusive<i64> = 60..=200;
+
+impl WidthArg {
+    /// Set the output width for the rest of the process, or say why not.
+    pub fn apply(&self) -> Result<(), String> {
+        if let Some(n) = &self.width {
+            mkwrite_model::trace::set_width(count("width", n, WIDTHS)?);
+        }
+        Ok(())
+    }
+}
+
+impl OutputArgs {
+    /// Apply `--width`; the progress line of the command.
+    pub fn apply(&self) -> Result<checks::progress::Progress, String> {
+        self.width.apply()?;
+        Ok(checks::progress::Progress::new(self.quiet))
+    }
+}
+
+/// `--max-states N`, for the subcommands whose stateright search can outgrow the machine.
+#[derive(Args, Clone, Debug, Default)]
+pub struct BudgetArgs {
+    /// The state budget: the search stops, incomplete (exit 4), once it has found this many
+    /// unique states, 1000 to 2000000000 [default: 40000000, about a minute and 1 GiB].
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub max_states: Option<String>,
+}
+
+/// `--max-seconds N`, for the exhaustive loom and shuttle runs.
+#[derive(Args, Clone, Debug, Default)]
+pub struct RunnerArgs {
+    /// loom and shuttle: the wall time of each exhaustive run; past it the run stops,
+    /// incomplete (exit 4), 1 to 3600 [default: 60].
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub max_seconds: Option<String>,
+}
+
+impl RunnerArgs {
+    /// The budget of one loom or shuttle run, or why the flag is wrong.
+    pub fn budget(&self) -> Result<checks::explore::Budget, String> {
+        let mut b = checks::explore::Budget::DEFAULT;
+        if let Some(n) = &self.max_seconds {
+            b.time = std::time::Duration::from_secs(count("max-seconds", n, 1..=3600)? as u64);
+        }
+        Ok(b)
+    }
+}
+
+/// The range of `--max-states`.
+pub const MAX_STATES: std::ops::RangeInclusive<i64> = 1_000..=2_000_000_000;
+
+impl BudgetArgs {
+    /// The budget in unique states, or why the flag is wrong.
+    pub fn budget(&self) -> Result<usize, String> {
+        match &self.max_states {
+            None => Ok(checks::run::STATE_BUDGET),
+            Some(n) => count("max-states", n, MAX_STATES),
+        }
+    }
+}
+
+/// A number flag's value in `range`, or the one-line message naming the flag and the range
+/// (for a negative number, a word, or a number too large for any type alike).
+pub fn count(flag: &str, v: &str, range: std::ops::RangeInclusive<i64>) -> Result<usize, String> {
+    let (lo, hi) = (*range.start(), *range.end());
+    match v.trim().parse::<i128>() {
+        Ok(n) if n >= i128::from(lo) && n <= i128::from(hi) => Ok(n as usize),
+        _ if hi == lo + 1 => Err(format!("--{flag} {}: expected {lo} or {hi}", shown(v))),
+        _ => Err(format!("--{flag} {}: expected {lo} to {hi}", shown(v))),
+    }
+}
 
 /// The configuration flags every configuration-taking subcommand shares.
 #[derive(Args, Clone, Debug, Default)]
@@ -45,18 +145,18 @@ pub struct ConfigArgs {
     #[arg(long)]
     pub fs: Option<String>,
     /// Writer threads, 1 to 3 [default: 1].
-    #[arg(long)]
-    pub writers: Option<u8>,
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub writers: Option<String>,
     /// The writers share one mm (one pte) instead of mapping the page each in its own mm.
     #[arg(long)]
     pub shared_mm: bool,
     /// WB_SYNC_NONE writeback passes of W0, 0 to 3 [default: 1; the headline and the
     /// scenarios use 2].
-    #[arg(long)]
-    pub writeback: Option<u8>,
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub writeback: Option<String>,
     /// Truncate threads, 0 or 1 [default: 0].
-    #[arg(long)]
-    pub truncate: Option<u8>,
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub truncate: Option<String>,
     /// Initial pte of every writer: ro or none [default: ro].
     #[arg(long)]
     pub pte: Option<String>,
@@ -68,11 +168,11 @@ pub struct ConfigArgs {
     pub lenient_fs: bool,
     /// Stores each writer makes, 1 or 2: a writer stores again through its writable pte,
     /// faulting again only if the pte was write-protected meanwhile [default: 1].
-    #[arg(long)]
-    pub stores: Option<u8>,
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub stores: Option<String>,
     /// Reclaim threads, 0 or 1: R0, kswapd, makes one shrink_page_list pass [default: 0].
-    #[arg(long)]
-    pub reclaim: Option<u8>,
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub reclaim: Option<String>,
     /// The filesystem can run out of space: a thread E0 takes its last free blocks at some
     /// moment; allocations in ->page_mkwrite and ->writepage then fail with ENOSPC.
     #[arg(long)]
@@ -84,8 +184,8 @@ pub struct ConfigArgs {
     pub late_writeback: bool,
     /// Blocks per page, 1 or 2: with 2 the block size is half the page, and i_size can end
     /// inside the page (the buffer profile only) [default: 1].
-    #[arg(long)]
-    pub blocks_per_page: Option<u8>,
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub blocks_per_page: Option<String>,
     /// What T0 truncates to: zero (the page leaves the file), or partial (the block boundary
     /// inside the page; needs --fs buffer --blocks-per-page 2) [default: zero].
     #[arg(long)]
@@ -119,23 +219,108 @@ impl ConfigArgs {
     }
 }
 
-/// Print to stdout; a closed pipe (`mkwrite | head`) ends the output quietly instead of
-/// panicking.
+/// Set once standard output turned out to be a closed pipe: nothing more is written to it.
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// Print text for people to stdout, every line fitted to the output width
+/// ([`checks::report::fit`]). A closed pipe (`mkwrite ... | head -1`) ends the output quietly
+/// and the command keeps its exit code; any other write error (a full disk, `> /dev/full`) is
+/// one line on stderr and exit code 2.
 pub fn out(text: &str) {
+    write_stdout(&checks::report::fit(text));
+}
+
+/// Print machine output (JSON lines, Markdown, SVG, Mermaid) to stdout as it is, with the
+/// same handling of write errors as [`out`].
+pub fn out_raw(text: &str) {
+    write_stdout(text);
+}
+
+fn write_stdout(text: &str) {
     use std::io::Write;
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return;
+    }
+    checks::progress::clear();
     let mut stdout = std::io::stdout().lock();
-    if stdout
+    match stdout
         .write_all(text.as_bytes())
         .and_then(|()| stdout.flush())
-        .is_err()
     {
-        std::process::exit(0);
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            STDOUT_CLOSED.store(true, Ordering::Relaxed);
+        }
+        Err(e) => {
+            checks::progress::note(&one_line(&format!(
+                "mkwrite: cannot write to standard output: {e}"
+            )));
+            std::process::exit(i32::from(BAD_INPUT));
+        }
+    }
+}
+
+/// The columns a message on stderr may take, whatever `--width` says.
+pub const MESSAGE_WIDTH: usize = 100;
+
+/// `text` as one line of at most [`MESSAGE_WIDTH`] columns: control characters (a newline in
+/// an argument) escaped, over-long words (an argument, a path) shortened, and as a last
+/// resort the end cut off.
+pub fn one_line(text: &str) -> String {
+    let escaped: String = text
+        .chars()
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<Vec<char>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect();
+    let fits = |s: &str| s.chars().count() <= MESSAGE_WIDTH;
+    if fits(&escaped) {
+        return escaped;
+    }
+    // Shorten the longest words first (a path keeps its end, the file's name), one at a time,
+    // until the line fits.
+    let mut words: Vec<String> = escaped.split(' ').map(String::from).collect();
+    while !fits(&words.join(" ")) {
+        let Some((i, n)) = words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| (i, w.chars().count()))
+            .filter(|(_, n)| *n > 23)
+            .max_by_key(|(_, n)| *n)
+        else {
+            break;
+        };
+        let w = &words[i];
+        words[i] = if w.contains('/') {
+            "...".to_string() + &w.chars().skip(n - 20).collect::<String>()
+        } else {
+            w.chars().take(20).collect::<String>() + "..."
+        };
+    }
+    let short = words.join(" ");
+    if fits(&short) {
+        return short;
+    }
+    short.chars().take(MESSAGE_WIDTH - 3).collect::<String>() + "..."
+}
+
+/// A value the user typed, as an error message shows it: escaped, at most 24 characters.
+pub fn shown(v: &str) -> String {
+    let e: String = v.chars().flat_map(char::escape_default).collect();
+    if e.chars().count() > 24 {
+        e.chars().take(21).collect::<String>() + "..."
+    } else {
+        e
     }
 }
 
 /// A one-line message on stderr and exit code 2.
 pub fn bad(msg: impl std::fmt::Display) -> ExitCode {
-    eprintln!("mkwrite: {msg}");
+    checks::progress::note(&one_line(&format!("mkwrite: {msg}")));
     ExitCode::from(BAD_INPUT)
 }
 
@@ -145,18 +330,74 @@ fn choice<T>(
     parse: fn(&str) -> Option<T>,
     allowed: &str,
 ) -> Result<T, String> {
-    parse(v).ok_or_else(|| format!("--{flag} {v}: expected one of {allowed}"))
+    parse(v).ok_or_else(|| format!("--{flag} {}: expected one of {allowed}", shown(v)))
 }
 
-/// Every scenario name and race id, for error messages.
-pub fn scenario_names() -> String {
-    let names: Vec<String> = SCENARIOS
-        .iter()
-        .chain(HISTORY.iter())
-        .chain(PARTIAL_PAGE.iter())
-        .map(|s| format!("{} ({})", s.race, s.name))
-        .collect();
-    names.join(", ")
+/// The race ids of every scenario, compressed for a one-line message:
+/// `R1-R5, R7, R7-fixed, H2007-H2014b`.
+pub fn scenario_ids() -> String {
+    let span = |list: &[mkwrite_model::contract::Scenario]| match list {
+        [] => Vec::new(),
+        [one] => vec![one.race.to_string()],
+        [first, .., last] => vec![format!("{}-{}", first.race, last.race)],
+    };
+    let mut ids = span(&SCENARIOS);
+    ids.extend(PARTIAL_PAGE.iter().map(|s| s.race.to_string()));
+    ids.extend(span(&HISTORY));
+    ids.join(", ")
+}
+
+/// A filesystem as people name it: an id of `mkwrite filesystems` (any case), `xfs` for the
+/// buffer profile (XFS on buffer_heads), or a profile's era by a commit prefix of 7 or more
+/// hex digits (`nfs@7fdf523` for `nfs@7fdf5230676`) when it names one era. `seed` is the
+/// caller's (it depends on the protocol).
+pub fn parse_fs(v: &str) -> Result<Fs, String> {
+    if let Some(f) = Fs::parse(v) {
+        return Ok(f);
+    }
+    if v.eq_ignore_ascii_case("xfs") {
+        return Ok(Fs::Buffer);
+    }
+    if let Some((family, commit)) = v.split_once('@') {
+        let eras: Vec<Fs> = Fs::all()
+            .into_iter()
+            .filter(|f| {
+                f.id()
+                    .split_once('@')
+                    .is_some_and(|(fam, _)| fam.eq_ignore_ascii_case(family))
+            })
+            .collect();
+        if let Some(first) = eras.first() {
+            let example = first.id();
+            if commit.len() < 7 || !commit.chars().all(|c| c.is_ascii_hexdigit()) {
+                return Err(format!(
+                    "--fs {}: give the commit as 7 or more hex digits ({example})",
+                    shown(v)
+                ));
+            }
+            let hits: Vec<&Fs> = eras
+                .iter()
+                .filter(|f| {
+                    f.id().split_once('@').is_some_and(|(_, c)| {
+                        c.to_ascii_lowercase()
+                            .starts_with(&commit.to_ascii_lowercase())
+                    })
+                })
+                .collect();
+            return match hits.as_slice() {
+                [one] => Ok(**one),
+                [] => Err(format!(
+                    "--fs {}: no era of {family} begins at that commit ({example})",
+                    shown(v)
+                )),
+                _ => Err(format!("--fs {}: names more than one era", shown(v))),
+            };
+        }
+    }
+    Err(format!(
+        "--fs {}: unknown filesystem (mkwrite filesystems lists the names)",
+        shown(v)
+    ))
 }
 
 /// The configuration the flags select. The one override rule, for every subcommand: the base
@@ -167,10 +408,13 @@ pub fn scenario_names() -> String {
 /// protocol as the patch meant it.
 pub fn resolve(a: &ConfigArgs, file_base: Option<Config>) -> Result<Config, String> {
     let scenario = match &a.scenario {
-        Some(name) => Some(
-            Config::scenario(name)
-                .map_err(|e| format!("{e}: expected one of {}", scenario_names()))?,
-        ),
+        Some(name) => Some(Config::scenario(name).map_err(|_| {
+            format!(
+                "unknown scenario '{}': {} or a name (mkwrite scenarios)",
+                shown(name),
+                scenario_ids()
+            )
+        })?),
         None => None,
     };
     let explicit_fs = scenario.is_some() || file_base.is_some();
@@ -178,8 +422,12 @@ pub fn resolve(a: &ConfigArgs, file_base: Option<Config>) -> Result<Config, Stri
         .or(file_base)
         .unwrap_or_else(|| Config::new(Protocol::Old));
     if let Some(p) = &a.protocol {
-        let ids: Vec<&str> = Protocol::all().iter().map(|p| p.id()).collect();
-        let p = choice("protocol", p, Protocol::parse, &ids.join(", "))?;
+        let p = choice(
+            "protocol",
+            p,
+            Protocol::parse,
+            "old, new, new-minus-FIX or a history variant (see --help)",
+        )?;
         c.protocol = p;
         c.fixes = p.fixes();
         if !explicit_fs {
@@ -190,28 +438,18 @@ pub fn resolve(a: &ConfigArgs, file_base: Option<Config>) -> Result<Config, Stri
         c.fs = if f.eq_ignore_ascii_case("seed") {
             c.protocol.default_fs()
         } else {
-            let ids: Vec<&str> = Fs::all().iter().map(|f| f.id()).collect();
-            choice("fs", f, Fs::parse, &format!("seed, {}", ids.join(", ")))?
+            parse_fs(f)?
         };
     }
-    if let Some(n) = a.writers {
-        if n == 0 || n > MAX_WRITERS {
-            return Err(format!("--writers {n}: expected 1 to {MAX_WRITERS}"));
-        }
-        c.writers = n;
+    if let Some(n) = &a.writers {
+        c.writers = count("writers", n, 1..=i64::from(MAX_WRITERS))? as u8;
     }
     c.shared_mm |= a.shared_mm;
-    if let Some(n) = a.writeback {
-        if n > MAX_WRITEBACK {
-            return Err(format!("--writeback {n}: expected 0 to {MAX_WRITEBACK}"));
-        }
-        c.writeback = n;
+    if let Some(n) = &a.writeback {
+        c.writeback = count("writeback", n, 0..=i64::from(MAX_WRITEBACK))? as u8;
     }
-    if let Some(n) = a.truncate {
-        if n > 1 {
-            return Err(format!("--truncate {n}: expected 0 or 1"));
-        }
-        c.truncate = n == 1;
+    if let Some(n) = &a.truncate {
+        c.truncate = count("truncate", n, 0..=1)? == 1;
     }
     if let Some(p) = &a.pte {
         c.pte_ro = choice(
@@ -240,23 +478,14 @@ pub fn resolve(a: &ConfigArgs, file_base: Option<Config>) -> Result<Config, Stri
     c.strict &= !a.lenient_fs;
     c.enospc |= a.enospc;
     c.late_writeback |= a.late_writeback;
-    if let Some(n) = a.stores {
-        if !(1..=2).contains(&n) {
-            return Err(format!("--stores {n}: expected 1 or 2"));
-        }
-        c.stores = n;
+    if let Some(n) = &a.stores {
+        c.stores = count("stores", n, 1..=2)? as u8;
     }
-    if let Some(n) = a.reclaim {
-        if n > 1 {
-            return Err(format!("--reclaim {n}: expected 0 or 1"));
-        }
-        c.reclaim = n == 1;
+    if let Some(n) = &a.reclaim {
+        c.reclaim = count("reclaim", n, 0..=1)? == 1;
     }
-    if let Some(n) = a.blocks_per_page {
-        if !(1..=2).contains(&n) {
-            return Err(format!("--blocks-per-page {n}: expected 1 or 2"));
-        }
-        c.blocks = n;
+    if let Some(n) = &a.blocks_per_page {
+        c.blocks = count("blocks-per-page", n, 1..=2)? as u8;
     }
     if let Some(t) = &a.truncate_to {
         c.truncate_partial = choice(

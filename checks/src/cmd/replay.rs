@@ -2,7 +2,7 @@
 //! or the one the flags make of it.
 
 use super::trace::parse_invariant;
-use super::{bad, fs_line, out, resolve, ConfigArgs, HOLDS, VIOLATED};
+use super::{bad, fs_line, out, resolve, ConfigArgs, OutputArgs, HOLDS, VIOLATED};
 use clap::Args;
 use std::process::ExitCode;
 
@@ -18,11 +18,16 @@ pub struct ReplayCmd {
     invariant: Option<String>,
     #[command(flatten)]
     config: ConfigArgs,
+    #[command(flatten)]
+    output: OutputArgs,
 }
 
 impl ReplayCmd {
     /// Run it.
     pub fn run(self) -> ExitCode {
+        if let Err(e) = self.output.apply() {
+            return bad(e);
+        }
         let f = &self.file;
         let only = match self.invariant.as_deref().map(parse_invariant) {
             None => None,
@@ -102,6 +107,9 @@ impl ReplayCmd {
             Ok(r) => {
                 out(&fs_line(&r.cfg));
                 out(&r.text);
+                // Violated (the trace ran into a violation here): 1; the path runs through
+                // harmlessly or is blocked: 0. A file that is not a trace of its own
+                // configuration was an error above.
                 if r.violated.is_empty() {
                     ExitCode::from(HOLDS)
                 } else {

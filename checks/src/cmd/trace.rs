@@ -1,8 +1,9 @@
 //! `mkwrite trace`: the shortest counterexample of each violated invariant, as text, JSON
 //! (one object per line, each replayable) or Mermaid.
 
-use super::{bad, out, resolve, ConfigArgs, HOLDS};
-use checks::run::check;
+use super::check::{forewarn, incomplete};
+use super::{bad, out, out_raw, resolve, BudgetArgs, ConfigArgs, OutputArgs, HOLDS};
+use checks::run::check_within;
 use clap::Args;
 use mkwrite_model::Inv;
 use std::process::ExitCode;
@@ -18,9 +19,10 @@ pub struct TraceCmd {
     /// Only this invariant (function name or id such as INV-1, any case).
     #[arg(long)]
     invariant: Option<String>,
-    /// No progress output on stderr.
-    #[arg(long)]
-    quiet: bool,
+    #[command(flatten)]
+    output: OutputArgs,
+    #[command(flatten)]
+    budget: BudgetArgs,
 }
 
 /// Parse `--invariant`.
@@ -37,6 +39,14 @@ pub fn parse_invariant(i: &str) -> Result<Inv, String> {
 impl TraceCmd {
     /// Run it.
     pub fn run(self) -> ExitCode {
+        let p = match self.output.apply() {
+            Ok(p) => p,
+            Err(e) => return bad(e),
+        };
+        let budget = match self.budget.budget() {
+            Ok(b) => b,
+            Err(e) => return bad(e),
+        };
         let only = match self.invariant.as_deref().map(parse_invariant) {
             None => None,
             Some(Ok(inv)) => Some(inv),
@@ -45,14 +55,18 @@ impl TraceCmd {
         if !["text", "json", "mermaid"].contains(&self.format.as_str()) {
             return bad(format!(
                 "--format {}: expected one of text, json, mermaid",
-                self.format
+                super::shown(&self.format)
             ));
         }
         let cfg = match resolve(&self.config, None) {
             Ok(c) => c,
             Err(e) => return bad(e),
         };
-        let r = check(&cfg, !self.quiet);
+        let e = forewarn(&cfg, budget, self.output.quiet);
+        let r = match check_within(&cfg, budget, &p, e) {
+            Ok(r) => r,
+            Err(i) => return incomplete(&i),
+        };
         let scenario = self
             .config
             .scenario
@@ -60,13 +74,23 @@ impl TraceCmd {
             .and_then(mkwrite_model::contract::scenario)
             .map(|s| s.name);
         if r.violated().iter().all(|i| only.is_some_and(|o| o != *i)) {
-            out(&format!(
-                "no counterexample: {} holds in {} ({} states)\n",
-                only.map_or("every invariant", |i| i.name()),
-                cfg.label(),
-                r.states
+            out(&mkwrite_model::trace::wrap(
+                "",
+                &format!(
+                    "no counterexample: {} holds in {} ({} states)",
+                    only.map_or("every invariant", |i| i.name()),
+                    cfg.label(),
+                    r.states
+                ),
+                "    ",
             ));
-            return ExitCode::from(HOLDS);
+            // Holds, or vacuous when an applicable guard was not reached (with --invariant
+            // the other invariants' verdicts do not count).
+            return if r.unreached_guards().is_empty() {
+                ExitCode::from(HOLDS)
+            } else {
+                ExitCode::from(super::VACUOUS)
+            };
         }
         let mut text = String::new();
         let chosen = r
@@ -89,7 +113,12 @@ impl TraceCmd {
                 Err(e) => return bad(e),
             }
         }
-        out(&text);
-        ExitCode::from(HOLDS)
+        if self.format == "text" {
+            out(&text);
+        } else {
+            out_raw(&text);
+        }
+        // A counterexample was printed: violated, as check and replay say it.
+        ExitCode::from(super::VIOLATED)
     }
 }

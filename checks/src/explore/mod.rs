@@ -19,7 +19,6 @@ pub mod on_loom;
 pub mod on_shuttle;
 pub mod toy;
 
-use crate::sr::{Checked, Props};
 use engine::{Ev, System};
 use mkwrite_model::footprint::{self, Obj};
 use mkwrite_model::invariants::{check_fn, Guard};
@@ -134,19 +133,17 @@ impl Budget {
 }
 
 /// The worlds stateright reaches for `cfg`: its exhaustive search, recording every state it
-/// checks (canonical representatives where it reduces writers sharing an mm).
+/// checks (canonical representatives where it reduces writers sharing an mm). For the
+/// library's own, small configurations (a budget far above them; see
+/// `run::reference_within` for a user's).
+///
+/// # Panics
+///
+/// When the configuration exceeds `run::INTERNAL_BUDGET` states (a model bug for these).
 pub fn reference_states(cfg: &Config) -> HashSet<World> {
-    let model = Checked::new(*cfg, Props::Collect);
-    let mut b = stateright::Model::checker(model.clone()).threads(2);
-    if cfg.shared_mm {
-        b = b.symmetry_fn(World::writers_canonical);
-    }
-    use stateright::Checker;
-    b.finish_when(stateright::HasDiscoveries::AnyOf(BTreeSet::new()))
-        .spawn_dfs()
-        .join()
-        .unique_state_count();
-    model.collected()
+    let quiet = crate::progress::Progress::new(true);
+    crate::run::reference_within(cfg, crate::run::INTERNAL_BUDGET, &quiet)
+        .unwrap_or_else(|i| panic!("{}", i.message("a model bug? ", usize::MAX)))
 }
 
 /// Whether `visited` covers exactly the worlds stateright reaches (`reference`), comparing

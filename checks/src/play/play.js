@@ -28,6 +28,25 @@ async function api(what, params) {
   return body;
 }
 
+// A search the server runs as a job: while it answers "pending" (HTTP 202, the states found so
+// far), say so and ask again; a search the state budget stopped comes back "incomplete" with
+// a message to show. Returns the answer, or null when the level changed meanwhile.
+async function search(what, params) {
+  const asked = level;
+  for (;;) {
+    const body = await api(what, params);
+    if (level !== asked) return null;
+    if (!body || !body.pending) { notice(""); return body; }
+    notice(body.message);
+    await new Promise((ok) => setTimeout(ok, 1000));
+  }
+}
+
+function notice(text) {
+  $("notice").hidden = !text;
+  $("notice").textContent = text || "";
+}
+
 function solved() {
   try { return JSON.parse(localStorage.getItem("mkwrite-solved") || "[]"); } catch (e) { return []; }
 }
@@ -63,7 +82,23 @@ function renderLevels() {
 async function loadViolations() {
   const sel = $("showme-inv");
   sel.replaceChildren();
-  const vs = await api("violations");
+  sel.append(el("option", { value: "" }, "checking this configuration..."));
+  $("showme").disabled = true;
+  let vs;
+  try {
+    vs = await search("violations");
+  } catch (e) {
+    notice(`The checker could not answer: ${e.message}`);
+    return;
+  }
+  if (vs === null) return;
+  sel.replaceChildren();
+  if (!Array.isArray(vs)) {
+    // The state budget stopped the search: no verdict, but the board still plays.
+    notice(vs.message || "The checker gave no verdict for this configuration.");
+    sel.append(el("option", { value: "" }, "no verdict: the configuration is too large"));
+    return;
+  }
   for (const v of vs) sel.append(el("option", { value: v.id }, `${v.id} ${v.name} (${v.steps} steps)`));
   if (!vs.length) sel.append(el("option", { value: "" }, "no invariant is violated here"));
   const lv = levels.find((l) => l.id === level);
@@ -76,8 +111,9 @@ async function go(lv, p) {
   level = lv;
   path = p;
   script = null;
-  if (changed) await loadViolations();
+  // The board first: the verdicts may take a while on a large configuration.
   await refresh();
+  if (changed) await loadViolations();
 }
 
 async function refresh() {
@@ -200,7 +236,14 @@ $("link").addEventListener("click", async () => {
 $("showme").addEventListener("click", async () => {
   const inv = $("showme-inv").value;
   if (!inv) return;
-  const r = await api("shortest", { inv });
+  let r;
+  try {
+    r = await search("shortest", { inv });
+  } catch (e) {
+    notice(e.message);
+    return;
+  }
+  if (!r) return;
   script = r.path;
   path = [];
   $("against-result").hidden = true;
@@ -222,14 +265,14 @@ $("against").addEventListener("click", async () => {
 window.addEventListener("hashchange", async () => {
   const before = level;
   readHash();
-  if (level !== before) await loadViolations();
   await refresh();
+  if (level !== before) await loadViolations();
 });
 
 (async function start() {
   levels = await (await fetch("/api/levels")).json();
   level = levels[0].id;
   readHash();
-  await loadViolations();
   await refresh();
+  await loadViolations();
 })();

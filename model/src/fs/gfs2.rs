@@ -19,8 +19,8 @@
 //! resource-group reservations are left out (the reservation fails only under `--enospc`).
 //! A reading of the code finds a second hazard the model's invariants do not express: the
 //! blocks mkwrite allocates are not zeroed on disk, and if the fault then gives up (pte_same
-//! fails) the clean page can be evicted and read back with stale disk contents; see the
-//! README's exposure section.
+//! fails) the clean page can be evicted and read back with stale disk contents; see
+//! docs/exposure.md.
 
 use super::bh::Bh;
 use super::{mkwrite_return, FsState, MkPc, WbCtx, Writepage};
