@@ -29,8 +29,8 @@ pub const EXIT_CODES: &str = "Exit codes:
      counterexample
   2  bad input, or output that cannot be written: one line on stderr, never a backtrace
   3  vacuous: every invariant holds but an applicable sometimes guard was not reached
-  4  incomplete: a budget (--max-states; a sampled or bounded loom or shuttle run) stopped
-     the run before its verdict was complete
+  4  incomplete: a budget (--max-states, --max-seconds) stopped the run before its verdict
+     was complete, or loom cannot run the configuration (over four threads beside main)
 The same rule holds for every subcommand.";
 
 /// The output flags of every subcommand that does work: `--quiet` and `--width`.
