@@ -53,7 +53,7 @@ impl Bh {
         }
     }
 
-    /// try_to_free_buffers (fs/buffer.c:3190): refused for a dirty buffer, a page under
+    /// try_to_free_buffers (fs/buffer.c:3188 old, 3190 new): refused for a dirty buffer, a page under
     /// writeback, or what the filesystem calls busy; otherwise the buffer goes and with it
     /// PG_dirty (cancel_dirty_page). Whether it went.
     pub fn try_to_free(&mut self, w: &mut World, busy: bool) -> bool {

@@ -1,6 +1,14 @@
 //! `btrfs`: btrfs as in 2.6.29.4 (fs/btrfs/inode.c, extent_io.c; the same code in the old and
-//! the new tree), and `btrfs@50a9b214bc6`, after "Btrfs: fix btrfs page_mkwrite to return
-//! locked page" (2.6.32).
+//! the new tree), and `btrfs@50a9b214bc6`, a hybrid: the same code with the return of
+//! 50a9b214bc6 "Btrfs: fix btrfs page_mkwrite to return locked page" (2.6.32-rc1). 2.6.32
+//! itself differs beyond the return: 8b62b72b26b (also 2.6.32-rc1, an ancestor of
+//! 50a9b214bc6) tracks the pages of an ordered extent with PagePrivate2, which
+//! cow_file_range sets and the writepage start hook consumes (a page redirtied while its write
+//! is in flight goes to the fixup at its next writepage, where the model writes it as ordered
+//! until end_io), and the fixup worker then waits for the pending ordered extent; v2.6.32's
+//! btrfs_page_mkwrite also reserves metadata. None of that is modelled, so no release ran
+//! this profile: it is counterfactual beside either VM, and its verdicts say what the locked
+//! return does to 2.6.29.4's machinery, not what 2.6.32 did.
 //!
 //! | slot | function | anchor (2.6.29.4) |
 //! |---|---|---|

@@ -6,7 +6,7 @@
 //! | `->page_mkwrite` | `ceph_page_mkwrite`: i_size read, lock_page, truncate check, `ceph_update_writeable_page`, `set_page_dirty`, return VM_FAULT_LOCKED | fs/ceph/addr.c:1122 |
 //! | `->set_page_dirty` | `ceph_set_page_dirty`: TestSetPageDirty, then under tree_lock the accounting and the snap context in page->private | addr.c:62 |
 //! | `->writepages` | `ceph_writepages_start`: the page stays locked until the OSD's reply; a dirty page's page->private is dereferenced as its snap context | addr.c:587 |
-//! | write completion | `writepages_finish`: the snap context is dropped, page->private cleared, end_page_writeback, unlock_page | addr.c:499 |
+//! | write completion | `writepages_finish`: the snap context is dropped, page->private cleared, end_page_writeback, unlock_page | addr.c:485 |
 //! | `->writepage` (reclaim) | `ceph_writepage` → `writepage_nounlock`: no snap context, nothing written; else a synchronous write | addr.c:364 |
 //! | `->invalidatepage` | `ceph_invalidatepage`: drops the snap context | addr.c:140 |
 //! | `->releasepage` | `ceph_releasepage`: returns 0 | addr.c:179 |
@@ -192,7 +192,7 @@ pub fn writepage_info(w: &World) -> StepInfo {
     }
 }
 
-/// writepages_finish (addr.c:499): the snap context is dropped, end_page_writeback, and the
+/// writepages_finish (addr.c:485): the snap context is dropped, end_page_writeback, and the
 /// page lock the request held is released.
 pub fn end_io(w: &mut World, v: u8) {
     w.data.disk = v;

@@ -10,7 +10,7 @@
 //! | `->writepages` | `ext4_da_writepages`: the flusher's path; allocates the delayed blocks from their reservation, then writes | inode.c:2435 |
 //! | `->writepage` | `ext4_da_writepage`: reclaim's path; never allocates: a dirty buffer unmapped or delayed is only redirtied | inode.c:2327, 2357 |
 //! | `->invalidatepage` | `ext4_da_invalidatepage`: gives back the reservation of delayed buffers, drops the buffers | inode.c:2802 |
-//! | `->releasepage` | `ext4_releasepage` → `try_to_free_buffers`: refuses dirty (so every delayed) buffers | inode.c:3133 |
+//! | `->releasepage` | `ext4_releasepage` → `jbd2_journal_try_to_free_buffers` → `try_to_free_buffers`: data buffers have no journal_head in 2.6.29's inode-based ordered mode, so it refuses exactly what `try_to_free_buffers` refuses: dirty (so every delayed) buffers | inode.c:3133, fs/jbd2/transaction.c:1616, 1648 |
 //!
 //! "Tracked" is "the block inside i_size is delayed (reserved) or allocated": the extent map
 //! survives writeback, and `__set_page_dirty_buffers` re-dirties mapped buffers, so a page
@@ -25,13 +25,23 @@
 //! Model: the file is sparse (the block starts as a hole, as for a file extended with
 //! ftruncate and then written through a mapping): an allocated block read from disk is
 //! PageMappedToDisk and takes the first fast path, which touches nothing and has no window.
-//! The journal (jbd2 handles, data=ordered) is left out: it orders metadata, and the page lock
-//! and i_alloc_sem decide the race. ext4_da_writepages' gathering of pages into one extent
+//! The journal (jbd2 handles, data=ordered) is left out. Its commit is one more ->writepage
+//! caller: journal_submit_inode_data_buffers (fs/jbd2/commit.c:209-228) writes a filed
+//! inode's dirty pages through ext4_da_writepage, which never allocates and redirties a
+//! delayed page (inode.c:2345-2360). Its effect is that of the model's reclaim-path
+//! ->writepage (`ctx.reclaim`), so leaving the commit out drops interleavings of a writer the
+//! model already has in kind, not a new behaviour. ext4_da_writepages' gathering of pages into one extent
 //! (write_cache_pages with __mpage_da_writepage, mpage_da_map_blocks, mpage_da_submit_io) is
 //! one ->writepage step on the locked page. The unlocked buffer walk of 2.6.29-2.6.31, which
 //! can race with try_to_free_buffers (a use after free, fixed by a827eaffff0 in 2.6.32), is
-//! not modelled: buffers are a flag here, not memory. 0e499890c1f (3.0), which returned
-//! VM_FAULT_LOCKED from the fast paths but unlocked the hole path, is not modelled.
+//! not modelled: buffers are a flag here, not memory.
+//!
+//! 0e499890c1f (3.0-rc1; read in 3.0.8, fs/ext4/inode.c:5863) returns VM_FAULT_LOCKED from
+//! every successful path: the fast paths keep the lock taken at 5887, and the hole path
+//! unlocks (5912) for write_begin/write_end (5920-5927), then relocks, waits for writeback and
+//! returns locked (5935-5938). Its remaining window is between write_end's unlock and that
+//! relock, in which writeback can allocate the delayed block; the VM's set_page_dirty under
+//! the relocked page then re-dirties the mapped buffer. Not modelled.
 
 use super::bh::Bh;
 use super::{mkwrite_return, FsState, MkPc, WbCtx, Writepage};
@@ -236,16 +246,20 @@ pub fn page_mkwrite_info(cfg: &Config, w: &World, pc: MkPc) -> StepInfo {
             MkPc::LockPage => s("E1'", "fs/buffer.c:2341 (3.1)", "lock_page"),
             MkPc::Attach if !w.page.mapping || !w.isize_covers_page => s(
                 "E2'",
-                "fs/buffer.c:2341 (3.1)",
+                "fs/buffer.c:2352-2353 (3.1)",
                 "the page was truncated: unlock_page, return VM_FAULT_NOPAGE",
             ),
             MkPc::Attach => s(
                 "E2'-E4'",
-                "fs/ext4/inode.c:4345 (3.1)",
+                "fs/ext4/inode.c:4348 (3.1.10; 4345 in v3.1)",
                 "wait for writeback; reserve a hole (delalloc), buffers dirty, set_page_dirty; \
                  return VM_FAULT_LOCKED",
             ),
-            _ => s("E5'", "fs/ext4/inode.c:4345 (3.1)", "unlock_page, return 0"),
+            _ => s(
+                "E5'",
+                "fs/ext4/inode.c:4348 (3.1.10; 4345 in v3.1)",
+                "unlock_page, return 0",
+            ),
         };
     }
     match pc {
@@ -303,8 +317,8 @@ pub fn set_page_dirty_begin(w: &mut World) -> bool {
 pub fn writepage(w: &mut World, me: Tid, ctx: WbCtx) -> Writepage {
     let mut s = state(w);
     if !w.isize_covers_page {
-        // block_write_full_page (buffer.c:2930): a page wholly beyond i_size is unlocked and
-        // left to truncate.
+        // block_write_full_page (fs/buffer.c:2930 old, 2932 new): a page wholly beyond i_size
+        // is unlocked and left to truncate.
         unlock_page(w, me);
         return Writepage::Done;
     }

@@ -6,7 +6,7 @@
 //! | `->page_mkwrite` | `ocfs2_page_mkwrite`: the cluster inode lock (EX) and `ip_alloc_sem`; `__ocfs2_page_mkwrite`: a page beyond i_size gets SIGBUS, a page not uptodate or no longer in the mapping returns 0 with nothing done; `ocfs2_write_begin_nolock` locks the page, allocates the cluster and maps the buffers; `ocfs2_write_end_nolock` dirties them and unlocks the page; return 0 | fs/ocfs2/mmap.c:157, 87; aops.c:1642, 1867 |
 //! | `->set_page_dirty` | none: `__set_page_dirty_buffers` | fs/buffer.c:809 |
 //! | `->writepage` | `ocfs2_writepage` → `block_write_full_page(ocfs2_get_block)`; `ocfs2_get_block` never allocates: on a sparse volume a hole leaves the buffer unmapped and clean, so its data is dropped without an error | aops.c:396, 129, 174-178 |
-//! | `->releasepage` | `ocfs2_releasepage` → `try_to_free_buffers` | aops.c:661 |
+//! | `->releasepage` | `ocfs2_releasepage` → `jbd2_journal_try_to_free_buffers` → `try_to_free_buffers` (data buffers have no journal_head in 2.6.29's inode-based ordered mode: it refuses what `try_to_free_buffers` refuses) | aops.c:661, fs/jbd2/transaction.c:1616, 1648 |
 //! | truncate | `ocfs2_truncate_file`: `ip_alloc_sem` for write around the unmap, the page truncation and the size change | file.c:394, 438-448 |
 //!
 //! "Tracked" is "the page's cluster is allocated in the extent tree": the buffers are only a
@@ -84,7 +84,11 @@ pub fn page_mkwrite(w: &mut World, me: Tid, pc: MkPc) -> Step {
                 return mkwrite_return(w, me, MkwriteRet::SigBus);
             }
             // O3 (115-122): not uptodate, or no longer in the mapping: return 0, nothing done
-            // ("let VFS retry"; in 2.6.29 the VM takes 0 for success).
+            // ("let VFS retry"; in 2.6.29 the VM takes 0 for success). Before 4c1bbf1ba63
+            // (2.6.28-rc5) this returned -EINVAL (SIGBUS).
+            // Model: not reached: a page leaves the mapping only by a truncate (reclaim frees
+            // no page a fault holds a reference on), O1 waits the whole truncate out, and O2
+            // then finds i_size 0 first.
             if !w.page.mapping {
                 return mkwrite_return(w, me, MkwriteRet::Ok);
             }
@@ -114,7 +118,7 @@ pub fn page_mkwrite(w: &mut World, me: Tid, pc: MkPc) -> Step {
             Step::Next(Pc::Fault(FaultPc::Mkwrite(MkPc::Unlock)))
         }
         MkPc::Unlock => {
-            // O7 (aops.c:958; mmap.c:191-194): ocfs2_free_write_ctxt unlocks the page; up_write
+            // O7 (aops.c:959; mmap.c:191-194): ocfs2_free_write_ctxt unlocks the page; up_write
             // ip_alloc_sem, the cluster unlock; return 0.
             unlock_page(w, me);
             mkwrite_return(w, me, MkwriteRet::Ok)
@@ -167,7 +171,7 @@ pub fn page_mkwrite_info(w: &World, pc: MkPc) -> StepInfo {
         ),
         MkPc::Unlock => s(
             "O7",
-            "fs/ocfs2/aops.c:958",
+            "fs/ocfs2/aops.c:959",
             "unlock_page; up_write(ip_alloc_sem), cluster unlock; return 0",
         ),
         MkPc::WaitOrdered | MkPc::FillLock | MkPc::Fill => s("?", "?", "?"),

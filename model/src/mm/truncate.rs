@@ -1,7 +1,9 @@
 //! Truncate of the file to 0 bytes: `vmtruncate()` (mm/memory.c) calling
 //! `unmap_mapping_range()` and `truncate_inode_pages()` (mm/truncate.c:161), v2.6.29.4,
 //! unchanged by the patch (docs/protocol.md §7). The model's page (index 1) lies wholly beyond
-//! the new EOF, so block_page_mkwrite's `page_offset > size` test fires for it.
+//! the new EOF, so every EOF test of the modelled code fires for it, the `page_offset > size`
+//! forms as well as the `>=` forms (`World::isize_covers_page` lists them and the position the
+//! model leaves out).
 //!
 //! T1 i_size_write; T2 zap every pte without the page lock; T3 (pass 2) lock_page,
 //! wait_on_page_writeback, zap again if still mapped, truncate_complete_page
