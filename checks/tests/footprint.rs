@@ -339,5 +339,8 @@ fn footprints_hold_for_every_filesystem_profile() {
         configs.push(Config::scenario(name).unwrap());
     }
     let states = check_all(configs, false);
-    assert_eq!(states, 3_316_006);
+    // Issue 25 moved it from 3,316,006: ceph's writeback skips a page beyond i_size and oopses
+    // on a missing snap context before clear_page_dirty_for_io; GFS2's mkwrite past EOF no
+    // longer takes the "no allocation required" shortcut.
+    assert_eq!(states, 3_278_571);
 }

@@ -904,6 +904,37 @@ pub enum Writepage {
     Bug,
 }
 
+/// What the filesystem's ->writepages does with a page it has locked and found dirty, before
+/// clear_page_dirty_for_io (`fs::writeback_check`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WbCheck {
+    /// Go on: page_mkclean, TestClearPageDirty, ->writepage.
+    Go,
+    /// Leave the page as it is (PG_dirty, the tag, the ptes): unlock it, release the lookup
+    /// reference, end the pass.
+    Skip,
+    /// A BUG(): the thread dies there, holding what it held.
+    Bug,
+}
+
+/// The checks a filesystem's own ->writepages makes on the locked, dirty page before it calls
+/// clear_page_dirty_for_io (after write_cache_pages' own W2-W5, which every loop shares).
+pub fn writeback_check(cfg: &Config, w: &mut World) -> WbCheck {
+    match cfg.fs {
+        Fs::Ceph => ceph::writepages_check(w),
+        _ => WbCheck::Go,
+    }
+}
+
+/// The description of the step that makes those checks, where they decide something
+/// (`None`: the VM's own description).
+pub fn writeback_check_info(cfg: &Config, w: &World, id: &'static str) -> Option<StepInfo> {
+    match cfg.fs {
+        Fs::Ceph => ceph::writepages_check_info(w, id),
+        _ => None,
+    }
+}
+
 /// Who calls ->writepage.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WbCtx {
@@ -993,7 +1024,7 @@ pub fn writepage_info(cfg: &Config, w: &World) -> StepInfo {
         Fs::Seed(_) => seed::writepage_info(cfg, w),
         Fs::Buffer => buffer::writepage_info(cfg, w),
         Fs::Nfs { .. } => nfs::writepage_info(w),
-        Fs::Ceph => ceph::writepage_info(w),
+        Fs::Ceph => ceph::writepage_info(),
         Fs::Btrfs { .. } => btrfs::writepage_info(w),
         Fs::Ubifs => ubifs::writepage_info(w),
         Fs::Ext4 { .. } => ext4::writepage_info(w),
