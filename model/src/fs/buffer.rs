@@ -12,6 +12,11 @@
 //! block_page_mkwrite returns unlocked in the old tree and VM_FAULT_LOCKED in the new (hunk H7
 //! of the patch), so `--fs buffer` follows the VM it runs beside.
 //!
+//! Unlike __block_write_full_page (ext4, OCFS2, GFS2, nilfs2: `fs::bh`), XFS 2.6.29 decides
+//! what to write by each buffer's delay/unwritten/mapped/uptodate state, not by BH_Dirty
+//! (xfs_page_state_convert, xfs_aops.c:1058-1060, 1118): a clean mapped buffer of a dirty page
+//! is written all the same, so the model's writepage ignores BH_Dirty.
+//!
 //! The page's blocks live in the inode's extent map: a hole, a delayed allocation (space
 //! reserved by xfs_iomap_write_delay when block_prepare_write's xfs_get_blocks maps it), or a
 //! real extent. The buffer_heads attached to the page cache that mapping and carry BH_Dirty.

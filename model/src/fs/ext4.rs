@@ -318,8 +318,18 @@ pub fn writepage(w: &mut World, me: Tid, ctx: WbCtx) -> Writepage {
     let mut s = state(w);
     if !w.isize_covers_page {
         // block_write_full_page (fs/buffer.c:2930 old, 2932 new): a page wholly beyond i_size
-        // is unlocked and left to truncate.
+        // is invalidated (do_invalidatepage: ext4_da_invalidatepage gives a delayed block's
+        // reservation back and drops the buffers, 2952-2953 new), unlocked and left to truncate.
+        invalidatepage(w);
         unlock_page(w, me);
+        return Writepage::Done;
+    }
+    if s.bh.clean() {
+        // Attached buffers, all clean: __mpage_da_writepage gathers no dirty buffer
+        // (2138-2155), mpage_da_map_blocks returns at once (1916-1917) and allocates nothing,
+        // and ext4_da_writepage (flusher and reclaim alike: ext4_bh_unmapped_or_delay asks
+        // for a dirty buffer, 2293-2300) goes to block_write_full_page, which submits nothing.
+        super::bh::write_nothing(w, me);
         return Writepage::Done;
     }
     if ctx.reclaim && (s.block != Block::Allocated) {
@@ -355,7 +365,15 @@ pub fn writepage_info(w: &World) -> StepInfo {
         (
             "ext4_da_writepages",
             "fs/ext4/inode.c:2435",
-            "the page lies beyond EOF: unlock it, write nothing; put_page",
+            "the page lies beyond EOF: invalidate it (reservation back, buffers dropped), \
+             unlock, write nothing; put_page",
+        )
+    } else if s.bh.clean() {
+        (
+            "ext4_da_writepages",
+            "fs/ext4/inode.c:2435",
+            "the buffer is clean: nothing to map or submit, the page ends clean and untagged, \
+             nothing written; unlock; put_page",
         )
     } else if s.block == Block::Hole && w.fs_full {
         (

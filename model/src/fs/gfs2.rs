@@ -196,6 +196,12 @@ pub fn writepage(w: &mut World, me: Tid, _: WbCtx) -> Writepage {
         unlock_page(w, me);
         return Writepage::Done;
     }
+    if s.bh.clean() {
+        // block_write_full_page (170) maps only dirty buffers: a clean one over a hole never
+        // reaches gfs2_get_block_noalloc, so there is no -EIO, and nothing is submitted.
+        super::bh::write_nothing(w, me);
+        return Writepage::Done;
+    }
     // 165-168: create_empty_buffers(dirty|uptodate) if there are none; the write (or the
     // failed lookup's recover path) leaves the buffer clean.
     s.bh.written();
@@ -224,6 +230,11 @@ pub fn writepage_info(w: &World) -> StepInfo {
     };
     if !w.isize_covers_page {
         s("the page lies beyond EOF: invalidate it, unlock; put_page")
+    } else if state(w).bh.clean() {
+        s(
+            "the buffer is clean: nothing to map or submit (no -EIO even over a hole), the page \
+           ends clean and untagged; unlock; put_page",
+        )
     } else if !state(w).allocated {
         s("a hole: gfs2_get_block_noalloc fails with -EIO, the data is dropped; unlock")
     } else {

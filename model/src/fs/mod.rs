@@ -918,10 +918,12 @@ pub enum WbCheck {
 }
 
 /// The checks a filesystem's own ->writepages makes on the locked, dirty page before it calls
-/// clear_page_dirty_for_io (after write_cache_pages' own W2-W5, which every loop shares).
+/// clear_page_dirty_for_io (after write_cache_pages' own W2-W5, which every loop shares):
+/// ceph's EOF skip and snap context; nilfs2's collection, which takes only dirty buffers.
 pub fn writeback_check(cfg: &Config, w: &mut World) -> WbCheck {
     match cfg.fs {
         Fs::Ceph => ceph::writepages_check(w),
+        Fs::Nilfs2 => nilfs2::collect(w),
         _ => WbCheck::Go,
     }
 }
@@ -931,6 +933,7 @@ pub fn writeback_check(cfg: &Config, w: &mut World) -> WbCheck {
 pub fn writeback_check_info(cfg: &Config, w: &World, id: &'static str) -> Option<StepInfo> {
     match cfg.fs {
         Fs::Ceph => ceph::writepages_check_info(w, id),
+        Fs::Nilfs2 => nilfs2::collect_info(w, id),
         _ => None,
     }
 }

@@ -260,6 +260,36 @@ pub fn set_page_dirty_begin(w: &mut World) -> bool {
     newly
 }
 
+/// The segment constructor's collection of the page (nilfs_lookup_dirty_data_buffers,
+/// segment.c:633-693), at W2-W5: buffers are created if there are none (670-672), and then
+/// copy PG_dirty (create_empty_buffers, fs/buffer.c:1636-1645); only dirty buffers are
+/// collected (678). A page whose attached buffers are all clean is not collected: it is not
+/// locked for I/O, cleaned or written, and keeps PG_dirty and its tag; the inode, scanned with
+/// its NILFS_I_DIRTY cleared (1115), leaves the queue with the segment all the same (2007,
+/// 2028-2040). Only a collected page goes on to nilfs_begin_page_io's
+/// clear_page_dirty_for_io and the write (1622-1640).
+/// Model: the queue is left at once, as `writepage` leaves it for a page it writes.
+pub fn collect(w: &mut World) -> super::WbCheck {
+    let mut s = state(w);
+    if !s.bh.clean() {
+        return super::WbCheck::Go;
+    }
+    s.queued = false;
+    set(w, s);
+    super::WbCheck::Skip
+}
+
+/// The description of the collection where it leaves the page.
+pub fn collect_info(w: &World, id: &'static str) -> Option<StepInfo> {
+    state(w).bh.clean().then_some(StepInfo {
+        id,
+        function: "nilfs_lookup_dirty_data_buffers",
+        anchor: "fs/nilfs2/segment.c:633",
+        what: "the page's buffer is clean: not collected, PG_dirty and the tag stay; the inode \
+               leaves the queue with the segment; unlock",
+    })
+}
+
 /// The segment constructor's write of the locked page (W0, S), or nilfs_writepage (reclaim).
 pub fn writepage(w: &mut World, me: Tid, ctx: WbCtx) -> Writepage {
     if ctx.reclaim {

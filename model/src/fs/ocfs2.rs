@@ -190,12 +190,21 @@ pub fn set_page_dirty_begin(w: &mut World) -> bool {
 pub fn writepage(w: &mut World, me: Tid, _: WbCtx) -> Writepage {
     let mut s = state(w);
     if !w.isize_covers_page {
-        // block_write_full_page: beyond i_size, nothing to write.
+        // block_write_full_page (fs/buffer.c:2946-2954 new): beyond i_size, do_invalidatepage
+        // (OCFS2's jbd2_journal_invalidatepage drops the buffers), unlock, nothing written.
+        s.bh.discard();
+        set(w, s);
         unlock_page(w, me);
         return Writepage::Done;
     }
-    // create_empty_buffers(dirty|uptodate) if there are none (buffer.c:1721-1724); the write
-    // leaves the buffer clean.
+    if s.bh.clean() {
+        // __block_write_full_page maps and submits only dirty buffers: nothing.
+        super::bh::write_nothing(w, me);
+        return Writepage::Done;
+    }
+    // create_empty_buffers(dirty|uptodate) if there are none (buffer.c:1722-1725); the dirty
+    // buffer is mapped by ocfs2_get_block and submitted, or, over a sparse hole, cleaned by it
+    // (174-178): either way it ends clean.
     s.bh.written();
     set(w, s);
     if !s.allocated {
@@ -221,7 +230,15 @@ pub fn writepage_info(w: &World) -> StepInfo {
         what,
     };
     if !w.isize_covers_page {
-        s("the page lies beyond EOF: unlock it, write nothing; put_page")
+        s(
+            "the page lies beyond EOF: invalidate it (buffers dropped), unlock, write nothing; \
+           put_page",
+        )
+    } else if state(w).bh.clean() {
+        s(
+            "the buffer is clean: nothing to map or submit, the page ends clean and untagged; \
+           unlock; put_page",
+        )
     } else if !state(w).allocated {
         s("a hole: ocfs2_get_block leaves the buffer unmapped: nothing is written, no error")
     } else {
