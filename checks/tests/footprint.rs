@@ -332,9 +332,11 @@ fn steps_declared_independent_that_do_not_commute_are_reported() {
 #[test]
 fn footprints_hold_for_every_filesystem_profile() {
     // The 400 configurations of the profile sweep (every profile and era beside both VMs,
-    // truncate, pte, stores, ENOSPC and reclaim varied), and the partial page.
+    // truncate, pte, stores, ENOSPC and reclaim varied), XFS from a hole or a delalloc block
+    // (64), and the partial page.
     let mut configs = checks::report::profile_configs();
     assert_eq!(configs.len(), 400);
+    configs.extend(checks::report::xfs_extent_configs());
     for name in ["R7", "R7-fixed"] {
         configs.push(Config::scenario(name).unwrap());
     }
@@ -342,6 +344,7 @@ fn footprints_hold_for_every_filesystem_profile() {
     // Issue 25 moved it from 3,316,006: ceph's writeback skips a page beyond i_size and oopses
     // on a missing snap context before clear_page_dirty_for_io; GFS2's mkwrite past EOF no
     // longer takes the "no allocation required" shortcut; a buffer_head page whose buffers are
-    // clean is written with nothing submitted, and one beyond EOF is invalidated.
-    assert_eq!(states, 3_335_821);
+    // clean is written with nothing submitted, and one beyond EOF is invalidated (3,335,821);
+    // and the 64 XFS configurations from a hole or a delalloc block add 502,191.
+    assert_eq!(states, 3_838_012);
 }

@@ -42,7 +42,7 @@
 //! reservation cannot fail in XFS's writeback: xfs_iomap_write_allocate allocates from it.
 
 use super::{mkwrite_return, FsState, MkPc, WbCtx, Writepage};
-use crate::config::Config;
+use crate::config::{Config, InitialExtent};
 use crate::kernel::{lock_page, test_set_page_dirty, unlock_page, Acquire};
 use crate::step::{Step, StepInfo};
 use crate::world::{FaultPc, MkwriteRet, Pc, Tid, World};
@@ -101,15 +101,23 @@ fn set(w: &mut World, s: State) {
     w.fs = FsState::Buffer(s);
 }
 
-/// The file's block is allocated (it was written before); a dirty page has dirty buffers, as
-/// after write(2).
+/// By default the file's block is allocated (it was written before), and a dirty page has dirty
+/// buffers, as after write(2). `--initial-extent hole`: a sparse file, whose page
+/// do_mpage_readpage zeroed without attaching buffers (fs/mpage.c:278-283); `--initial-extent
+/// delalloc`: a page write(2) dirtied over a hole, so its block is a delayed allocation
+/// (xfs_iomap_write_delay reserved it) and its buffers are dirty.
 pub fn init(cfg: &Config) -> State {
+    let (extent, attached) = match cfg.initial_extent {
+        InitialExtent::Real => (Extent::Real, true),
+        InitialExtent::Hole => (Extent::Hole, false),
+        InitialExtent::Delalloc => (Extent::Delalloc, true),
+    };
     let block = Block {
-        extent: Extent::Real,
-        dirty: cfg.page_dirty,
+        extent,
+        dirty: attached && cfg.page_dirty,
     };
     State {
-        attached: true,
+        attached,
         nblocks: nblocks(cfg) as u8,
         blocks: [block; 2],
     }

@@ -709,11 +709,13 @@ pub(crate) fn truncate_running(w: &World) -> bool {
 /// Whether ->page_mkwrite can fail for lack of space (`--enospc`): ceph's allocation happens
 /// on the OSDs, not at fault time.
 pub fn mkwrite_can_fail(cfg: &Config) -> bool {
-    // The buffer profile's blocks are allocated already (real extents), so block_prepare_write
-    // allocates only for the block a partial truncate freed and an extension brought back
-    // inside i_size; NFS and ceph allocate on the server.
+    // The buffer profile's blocks are allocated already (real extents, by default), so
+    // block_prepare_write allocates (reserves a delayed allocation) only from a hole: the
+    // initial one of `--initial-extent hole`, or the block a partial truncate freed and an
+    // extension brought back inside i_size; NFS and ceph allocate on the server.
     has_page_mkwrite(cfg)
-        && (cfg.fs == Fs::Buffer && cfg.extend
+        && (cfg.fs == Fs::Buffer
+            && (cfg.extend || cfg.initial_extent == crate::config::InitialExtent::Hole)
             || matches!(
                 cfg.fs,
                 Fs::Seed(_)
