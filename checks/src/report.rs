@@ -860,7 +860,9 @@ pub fn fs_line(cfg: &Config) -> String {
         }
         Fs::Seed(_) if cfg.protocol.patched() => "; --fs locked for the VM_FAULT_LOCKED convention",
         Fs::Nfs { converted: false } => "; --fs nfs@7fdf5230676 for NFS after its conversion",
-        Fs::Btrfs { converted: false } => "; --fs btrfs@50a9b214bc6 for btrfs after its conversion",
+        Fs::Btrfs { converted: false } => {
+            "; --fs btrfs@50a9b214bc6 for its conversion's locked return (a hybrid)"
+        }
         _ => "",
     };
     trace::wrap(

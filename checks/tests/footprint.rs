@@ -345,6 +345,7 @@ fn footprints_hold_for_every_filesystem_profile() {
     // on a missing snap context before clear_page_dirty_for_io; GFS2's mkwrite past EOF no
     // longer takes the "no allocation required" shortcut; a buffer_head page whose buffers are
     // clean is written with nothing submitted, and one beyond EOF is invalidated (3,335,821);
-    // and the 64 XFS configurations from a hole or a delalloc block add 502,191.
-    assert_eq!(states, 3_838_012);
+    // and the 64 XFS configurations from a hole or a delalloc block add 502,191 (3,838,012);
+    // beside the old VM XFS and btrfs answer a truncated page with SIGBUS, not NOPAGE.
+    assert_eq!(states, 3_791_468);
 }

@@ -115,13 +115,15 @@ pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
             Acquire::Got => Step::Next(Pc::Fault(FaultPc::Mkwrite(MkPc::Attach))),
         },
         MkPc::Attach => {
-            // BT3 (4325-4330): truncated or beyond EOF: free the reservation, unlock, NOPAGE.
+            // BT3 (4325-4330): truncated or beyond EOF: free the reservation, unlock, NOPAGE;
+            // beside the old VM the releases' -EINVAL (2.6.29.3 inode.c:4312, 4319-4324), which
+            // the old VM turns into VM_FAULT_SIGBUS (`fs::nopage_on_truncate`).
             if !w.page.mapping || !w.isize_covers_page {
                 let mut s = state(w);
                 s.pool = s.pool.saturating_sub(1);
                 set(w, s);
                 unlock_page(w, me);
-                return mkwrite_return(w, me, MkwriteRet::NoPage);
+                return mkwrite_return(w, me, super::truncated_return(cfg));
             }
             // BT4 (4331): wait_on_page_writeback, the page locked.
             if w.page.writeback {
@@ -184,6 +186,15 @@ pub fn page_mkwrite_info(cfg: &Config, w: &World, pc: MkPc) -> StepInfo {
             "btrfs_check_data_free_space: reserve a page of data space",
         ),
         MkPc::LockPage => s("BT2", "lock_page"),
+        MkPc::Attach
+            if (!w.page.mapping || !w.isize_covers_page) && !super::nopage_on_truncate(cfg) =>
+        {
+            s(
+                "BT3",
+                "truncated: free the reservation, unlock_page, return -EINVAL (2.6.29.3): the \
+                 old VM answers VM_FAULT_SIGBUS",
+            )
+        }
         MkPc::Attach if !w.page.mapping || !w.isize_covers_page => s(
             "BT3",
             "truncated: free the reservation, unlock_page, VM_FAULT_NOPAGE",

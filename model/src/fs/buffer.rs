@@ -175,10 +175,12 @@ pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
             Acquire::Got => Step::Next(Pc::Fault(FaultPc::Mkwrite(MkPc::Attach))),
         },
         MkPc::Attach => {
-            // BM2: truncated or beyond i_size: unlock_page, VM_FAULT_NOPAGE.
+            // BM2: truncated or beyond i_size: unlock_page, VM_FAULT_NOPAGE; beside the old
+            // VM the releases' -EINVAL (2.6.29.3 fs/buffer.c:2474, 2478-2481), which the old
+            // VM turns into VM_FAULT_SIGBUS (`fs::nopage_on_truncate`).
             if !w.page.mapping || !w.isize_covers_page {
                 unlock_page(w, me);
-                return mkwrite_return(w, me, MkwriteRet::NoPage);
+                return mkwrite_return(w, me, super::truncated_return(cfg));
             }
             // BM4: block_prepare_write: create_empty_buffers if there are none (their BH_Dirty
             // copies PG_dirty); xfs_get_blocks(create=1) maps each block inside i_size, a hole
@@ -240,6 +242,15 @@ pub fn page_mkwrite_info(cfg: &Config, w: &World, pc: MkPc) -> StepInfo {
     let needs_space = must_allocate(cfg, w);
     match pc {
         MkPc::LockPage => s("BM1", "lock_page"),
+        MkPc::Attach
+            if (!w.page.mapping || !w.isize_covers_page) && !super::nopage_on_truncate(cfg) =>
+        {
+            s(
+                "BM2",
+                "the page was truncated: unlock_page, return -EINVAL (2.6.29.3): the old VM \
+                 answers VM_FAULT_SIGBUS",
+            )
+        }
         MkPc::Attach if !w.page.mapping || !w.isize_covers_page => s(
             "BM2",
             "the page was truncated: unlock_page, return VM_FAULT_NOPAGE",

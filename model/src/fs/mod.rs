@@ -197,7 +197,7 @@ impl Fs {
                 id: "buffer",
                 profile: "XFS on buffer_heads",
                 code: "2.6.29.4: e58fcb489af^ beside the old VM, e58fcb489af beside the new",
-                old_vm: "0, page unlocked (block_page_mkwrite before the patch)",
+                old_vm: "0, page unlocked; truncated: 2.6.29.3's -EINVAL (SIGBUS)",
                 new_vm: "VM_FAULT_LOCKED (the patch's hunk H7)",
                 tracked: "every block inside i_size that can be stored into is delalloc or real, not a hole",
                 files: "fs/buffer.c, fs/xfs/linux-2.6/xfs_aops.c, xfs_file.c, fs/mpage.c",
@@ -233,7 +233,7 @@ impl Fs {
                 id: "btrfs",
                 profile: "btrfs",
                 code: "2.6.29.4 (the same in the old and the new tree)",
-                old_vm: "0, page unlocked",
+                old_vm: "0, page unlocked; truncated: 2.6.29.3's -EINVAL (SIGBUS)",
                 new_vm: "0, page unlocked (not converted yet: the R5 window)",
                 tracked: "the range is delalloc paid for by a reservation, or ordered",
                 files: "fs/btrfs/inode.c, extent_io.c, file.c, ordered-data.c",
@@ -632,9 +632,17 @@ pub fn counterfactual(cfg: &Config) -> bool {
 }
 
 /// Whether ->page_mkwrite answers a truncated page with VM_FAULT_NOPAGE (NFS in 2.6.29, UBIFS
-/// and ext4 before 3.1 say VM_FAULT_SIGBUS; fb_defio has no truncate).
+/// and ext4 before 3.1, OCFS2 and GFS2 say VM_FAULT_SIGBUS; fb_defio has no truncate).
+/// block_page_mkwrite (XFS) and 2.6.29's btrfs_page_mkwrite return NOPAGE from c34ee8b240f
+/// (56a76f8275c) on, which came with the VM fix: beside the old VM the releases
+/// (2.6.23-2.6.29.3) returned -EINVAL, and the old VM's do_wp_page and __do_fault turn any
+/// negative return into VM_FAULT_SIGBUS (2.6.29.3 mm/memory.c:1954-1955, 2102-2104,
+/// 2649-2652), so there they say SIGBUS too.
 pub fn nopage_on_truncate(cfg: &Config) -> bool {
+    let released_einval =
+        !cfg.protocol.patched() && matches!(cfg.fs, Fs::Buffer | Fs::Btrfs { converted: false });
     has_page_mkwrite(cfg)
+        && !released_einval
         && !matches!(
             cfg.fs,
             Fs::Nfs { .. }
@@ -644,6 +652,16 @@ pub fn nopage_on_truncate(cfg: &Config) -> bool {
                 | Fs::Ocfs2
                 | Fs::Gfs2
         )
+}
+
+/// What a ->page_mkwrite that finds its page truncated returns, for the filesystems whose
+/// answer depends on the VM beside them (`nopage_on_truncate`).
+pub fn truncated_return(cfg: &Config) -> MkwriteRet {
+    if nopage_on_truncate(cfg) {
+        MkwriteRet::NoPage
+    } else {
+        MkwriteRet::SigBus
+    }
 }
 
 /// Whether truncate must wait for a ->page_mkwrite before it starts: a lock the filesystem's
