@@ -193,12 +193,15 @@ pub fn writepages_check_info(w: &World, id: &'static str) -> Option<StepInfo> {
 pub fn writepage(w: &mut World, me: Tid, ctx: WbCtx) -> Writepage {
     let s = state(w);
     if ctx.reclaim {
+        // writepage_nounlock: without a snap context it returns at once (391-393), with no
+        // set_page_writeback, so the DIRTY tag stays; with one, set_page_writeback (422; the
+        // tag goes while PG_dirty is clear) and the synchronous write.
         if s.snapc {
             w.data.disk = w.data.mem;
             set(w, false);
-        }
-        if !w.page.dirty {
-            w.page.tagged_dirty = false;
+            if !w.page.dirty {
+                w.page.tagged_dirty = false;
+            }
         }
         unlock_page(w, me);
         return Writepage::Done;

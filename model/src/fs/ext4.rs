@@ -204,31 +204,45 @@ fn page_mkwrite_31(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
                 unlock_page(w, me);
                 return mkwrite_return(w, me, MkwriteRet::NoPage);
             }
-            // E3': wait_on_page_writeback with the page locked (stable pages).
-            if w.page.writeback {
-                return Step::Blocked;
-            }
-            // E4': write_begin's block preparation and block_commit_write, then set_page_dirty;
-            // ENOSPC: unlock, VM_FAULT_SIGBUS (after ext4's retry loop gives up).
+            // E3': write_begin's block preparation and block_commit_write, then set_page_dirty
+            // (3.1 fs/buffer.c:2378); ENOSPC: unlock, VM_FAULT_SIGBUS (after ext4's retry loop
+            // gives up).
             if !fill(w) {
                 unlock_page(w, me);
                 return mkwrite_return(w, me, MkwriteRet::SigBus);
             }
             crate::kernel::set_page_dirty(cfg, w);
-            if super::returns_locked(cfg) {
-                mkwrite_return(w, me, MkwriteRet::Locked)
-            } else {
-                Step::Next(Pc::Fault(FaultPc::Mkwrite(MkPc::Unlock)))
+            if w.page.writeback {
+                return Step::Next(Pc::Fault(FaultPc::Mkwrite(MkPc::WaitOrdered)));
             }
+            finish_31(cfg, w, me)
+        }
+        MkPc::WaitOrdered => {
+            // E4': wait_on_page_writeback with the page locked (2383, after set_page_dirty:
+            // stable pages), then return.
+            if w.page.writeback {
+                return Step::Blocked;
+            }
+            finish_31(cfg, w, me)
         }
         MkPc::Unlock => {
             // Counterfactual (the old VM): unlock_page, return 0.
             unlock_page(w, me);
             mkwrite_return(w, me, MkwriteRet::Ok)
         }
-        MkPc::Prepare | MkPc::WaitOrdered | MkPc::FillLock | MkPc::Fill => {
+        MkPc::Prepare | MkPc::FillLock | MkPc::Fill => {
             panic!("model bug: 3.1's ext4_page_mkwrite has no {pc:?} step")
         }
+    }
+}
+
+/// 3.1's return: VM_FAULT_LOCKED with the page locked, or (counterfactually, beside the old
+/// VM) on to unlock_page and 0.
+fn finish_31(cfg: &Config, w: &mut World, me: Tid) -> Step {
+    if super::returns_locked(cfg) {
+        mkwrite_return(w, me, MkwriteRet::Locked)
+    } else {
+        Step::Next(Pc::Fault(FaultPc::Mkwrite(MkPc::Unlock)))
     }
 }
 
@@ -249,11 +263,27 @@ pub fn page_mkwrite_info(cfg: &Config, w: &World, pc: MkPc) -> StepInfo {
                 "fs/buffer.c:2352-2353 (3.1)",
                 "the page was truncated: unlock_page, return VM_FAULT_NOPAGE",
             ),
+            MkPc::Attach if st.block == Block::Hole && w.fs_full => s(
+                "E2'-E3'",
+                "fs/ext4/inode.c:4348 (3.1.10; 4345 in v3.1)",
+                "the hole's reservation fails (ENOSPC): unlock_page, return VM_FAULT_SIGBUS",
+            ),
+            MkPc::Attach if w.page.writeback => s(
+                "E2'-E3'",
+                "fs/ext4/inode.c:4348 (3.1.10; 4345 in v3.1)",
+                "reserve a hole (delalloc), buffers dirty, set_page_dirty; then wait for the \
+                 write in flight",
+            ),
             MkPc::Attach => s(
                 "E2'-E4'",
                 "fs/ext4/inode.c:4348 (3.1.10; 4345 in v3.1)",
-                "wait for writeback; reserve a hole (delalloc), buffers dirty, set_page_dirty; \
-                 return VM_FAULT_LOCKED",
+                "reserve a hole (delalloc), buffers dirty, set_page_dirty; no writeback to \
+                 wait for; return VM_FAULT_LOCKED",
+            ),
+            MkPc::WaitOrdered => s(
+                "E4'",
+                "fs/buffer.c:2383 (3.1)",
+                "wait_on_page_writeback, the page locked; return VM_FAULT_LOCKED",
             ),
             _ => s(
                 "E5'",

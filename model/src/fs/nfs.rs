@@ -212,9 +212,9 @@ pub fn writepage(w: &mut World, me: Tid, ctx: WbCtx) -> Writepage {
             Writepage::Bug
         }
         Req::None => {
-            if !w.page.dirty {
-                w.page.tagged_dirty = false;
-            }
+            // No request: nfs_page_async_flush returns 0 at once (232-234), without
+            // set_page_writeback, so the DIRTY tag stays; a later pass finds the page by it,
+            // locks it and skips it as clean (mm/page-writeback.c:1018-1021).
             unlock_page(w, me);
             Writepage::Done
         }

@@ -92,6 +92,12 @@ pub fn page_mkwrite(w: &mut World, me: Tid, pc: MkPc) -> Step {
             if !w.page.mapping {
                 return mkwrite_return(w, me, MkwriteRet::Ok);
             }
+            // O5 (aops.c:1711-1717): ocfs2_write_begin_nolock's ocfs2_lock_allocators fails
+            // (ENOSPC) before ocfs2_grab_pages_for_write locks the page (1758, 1182): nothing
+            // to unlock; -ENOSPC -> VM_FAULT_SIGBUS.
+            if !state(w).allocated && w.fs_full {
+                return mkwrite_return(w, me, MkwriteRet::SigBus);
+            }
             Step::Next(Pc::Fault(FaultPc::Mkwrite(MkPc::LockPage)))
         }
         MkPc::LockPage => match lock_page(w, me) {
@@ -102,16 +108,13 @@ pub fn page_mkwrite(w: &mut World, me: Tid, pc: MkPc) -> Step {
         },
         MkPc::Attach => {
             let mut s = state(w);
-            // O5 (aops.c:1711, 1242): ocfs2_lock_allocators / ocfs2_add_inode_data allocate the
-            // cluster; ENOSPC: the pages are unlocked, -ENOSPC -> VM_FAULT_SIGBUS.
-            if !s.allocated && w.fs_full {
-                unlock_page(w, me);
-                return mkwrite_return(w, me, MkwriteRet::SigBus);
-            }
-            // O5-O6 (aops.c:785-881, 1917): buffers created and mapped; block_commit_write
-            // dirties them and, through mark_buffer_dirty, the page.
+            // O5-O6 (aops.c:1242, 785-881, 1917): ocfs2_add_inode_data allocates the cluster
+            // from the space ocfs2_lock_allocators reserved at O5 (before the page lock);
+            // buffers created and mapped; block_commit_write dirties them and, through
+            // mark_buffer_dirty, the page.
             // Model: the allocation, the mapping and the commit are one step under the page
-            // lock, ip_alloc_sem and the cluster lock.
+            // lock, ip_alloc_sem and the cluster lock. A filesystem that fills up after O5
+            // does not fail them: the reservation is made.
             s.allocated = true;
             s.bh.attach_and_mark_dirty(w);
             set(w, s);
@@ -148,6 +151,12 @@ pub fn page_mkwrite_info(w: &World, pc: MkPc) -> StepInfo {
             "fs/ocfs2/mmap.c:176",
             "cluster lock EX, ip_alloc_sem; the page left the mapping: return 0, nothing done",
         ),
+        MkPc::Prepare if !state(w).allocated && w.fs_full => s(
+            "O1-O3,O5",
+            "fs/ocfs2/aops.c:1711",
+            "cluster lock EX, ip_alloc_sem; ocfs2_lock_allocators: no cluster (ENOSPC), before \
+             the page lock: VM_FAULT_SIGBUS",
+        ),
         MkPc::Prepare => s(
             "O1-O3",
             "fs/ocfs2/mmap.c:176",
@@ -157,11 +166,6 @@ pub fn page_mkwrite_info(w: &World, pc: MkPc) -> StepInfo {
             "O4",
             "fs/ocfs2/aops.c:1182",
             "ocfs2_write_begin_nolock: lock_page",
-        ),
-        MkPc::Attach if !state(w).allocated && w.fs_full => s(
-            "O5",
-            "fs/ocfs2/aops.c:1711",
-            "no cluster can be allocated (ENOSPC): unlock_page, VM_FAULT_SIGBUS",
         ),
         MkPc::Attach => s(
             "O5-O6",
