@@ -126,6 +126,47 @@ fn nfs_after_its_conversion_holds_without_truncate_but_not_with_it() {
 }
 
 #[test]
+fn nfs_truncate_writes_the_file_back_before_it_changes_i_size() {
+    // nfs_setattr runs filemap_write_and_wait and nfs_wb_all before the SETATTR whose reply
+    // truncates (fs/nfs/inode.c:372-376): T0's TF1-TF2. From a clean page the flush can run
+    // first with nothing to do, so the shortest BUG of converted NFS is the one without the
+    // flush, four empty flush steps longer. From a dirty page the flush writes and commits
+    // the initial request before T1: the BUG still comes, later, and only after T0 wrote.
+    let clean = Config {
+        truncate: true,
+        ..headline(Fs::Nfs { converted: true }, Protocol::New)
+    };
+    let dirty = Config {
+        page_dirty: true,
+        ..clean
+    };
+    for (cfg, states, len) in [(clean, 15_507, 32), (dirty, 13_989, 37)] {
+        let r = check(&cfg, false);
+        assert_eq!(r.states, states, "{}", cfg.label());
+        assert_eq!(
+            r.violated(),
+            [Inv::NoKernelBugFired, Inv::SomeThreadCanRun],
+            "{}",
+            cfg.label()
+        );
+        assert!(r.unreached_guards().is_empty(), "{}", cfg.label());
+        let t = r.verdict(Inv::NoKernelBugFired).trace.clone().unwrap();
+        assert_eq!(t.len(), len, "{}", cfg.label());
+        let steps = trace::replay(&cfg, &t).unwrap();
+        let t0: Vec<_> = steps.iter().filter(|s| s.thread == "T0").collect();
+        let first_truncate = t0.iter().position(|s| s.info.id == "T1").unwrap();
+        // Every T0 step before T1 is the flush.
+        assert!(t0[..first_truncate]
+            .iter()
+            .all(|s| s.info.id == "TF1" || s.info.id == "TF2"));
+        let wrote = t0[..first_truncate]
+            .iter()
+            .any(|s| s.info.function == "nfs_page_async_flush");
+        assert_eq!(wrote, cfg.page_dirty, "{}", cfg.label());
+    }
+}
+
+#[test]
 fn xfs_is_not_exposed_to_r1_r4_only_to_the_vms_accounting_race() {
     // __set_page_dirty_buffers re-dirties the buffers, and the extents stay allocated after
     // writeout (or after reclaim strips the buffers): the page stays tracked.

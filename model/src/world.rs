@@ -311,6 +311,12 @@ pub enum WbPc {
 /// Program counter of the truncate thread T0.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum TruncPc {
+    /// TF1 (NFS): nfs_setattr's filemap_write_and_wait, one step of its WB_SYNC_ALL
+    /// write_cache_pages pass or of the filemap_fdatawait after it.
+    FlushWrite(WbPc),
+    /// TF2 (NFS): nfs_setattr's nfs_wb_all, one step of its WB_SYNC_ALL pass or of the
+    /// nfs_sync_mapping_wait loop after it.
+    FlushNfs(WbPc),
     /// T1: i_size_write(0), or to the block boundary inside the page (`--truncate-to partial`).
     SetSize,
     /// T2: unmap_mapping_range, zap of pte `n` under its ptl, without the page lock.
@@ -499,7 +505,12 @@ impl Thread {
         match self.pc {
             Pc::Fault(pc) => matches!(pc, FaultPc::Done | FaultPc::SigBus),
             Pc::Writeback(pc) => matches!(pc, WbPc::Done | WbPc::Stopped),
-            Pc::Truncate(pc) => pc == TruncPc::Done,
+            Pc::Truncate(pc) => matches!(
+                pc,
+                TruncPc::Done
+                    | TruncPc::FlushWrite(WbPc::Stopped)
+                    | TruncPc::FlushNfs(WbPc::Stopped)
+            ),
             Pc::Io => w.data.in_flight.is_none() && !crate::fs::rpc_pending(w),
             Pc::Env(pc) => pc == EnvPc::Done,
             Pc::Reclaim(pc) => pc == RcPc::Done,
@@ -799,7 +810,11 @@ impl World {
             add(Role::Writeback, 0, Pc::Writeback(WbPc::Lookup));
         }
         if cfg.truncate {
-            add(Role::Truncate, 0, Pc::Truncate(TruncPc::SetSize));
+            add(
+                Role::Truncate,
+                0,
+                Pc::Truncate(crate::mm::truncate::first(cfg)),
+            );
         }
         if cfg.reclaim {
             add(Role::Reclaim, 0, Pc::Reclaim(RcPc::Isolate));

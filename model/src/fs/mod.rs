@@ -716,12 +716,22 @@ pub(crate) fn writer_in_mkwrite_body(w: &World) -> bool {
     })
 }
 
-/// A truncate is under way: past its first step, not finished (it holds that lock).
+/// A truncate is under way: past its first step, not finished (it holds that lock). NFS's
+/// flush before it takes no lock a ->page_mkwrite takes.
 pub(crate) fn truncate_running(w: &World) -> bool {
+    use crate::world::TruncPc;
     w.threads.iter().any(|t| {
         matches!(t.pc, Pc::Truncate(pc)
-            if pc != crate::world::TruncPc::SetSize && pc != crate::world::TruncPc::Done)
+            if !matches!(pc, TruncPc::SetSize | TruncPc::Done | TruncPc::FlushWrite(_)
+                | TruncPc::FlushNfs(_)))
     })
+}
+
+/// Whether the filesystem's truncate writes the file back before it changes i_size: NFS's
+/// nfs_setattr runs filemap_write_and_wait and nfs_wb_all (fs/nfs/inode.c:372-376) before the
+/// SETATTR whose reply truncates (`mm::truncate`, TF1-TF2).
+pub fn truncate_flushes(cfg: &Config) -> bool {
+    matches!(cfg.fs, Fs::Nfs { .. })
 }
 
 /// Whether ->page_mkwrite can fail for lack of space (`--enospc`): ceph's allocation happens
