@@ -1,7 +1,9 @@
 //! `write_cache_pages()`, mm/page-writeback.c:932, with `clear_page_dirty_for_io()` (:1321)
 //! and `page_mkclean()` (mm/rmap.c:567), v2.6.29.4, unchanged by the patch (docs/protocol.md
 //! §6). Run by `W0` (WB_SYNC_NONE passes) and by `S`, the final WB_SYNC_ALL sync, which then
-//! waits for the I/O (filemap_fdatawait). `IO` runs the completion, end_page_writeback (W9).
+//! waits for the I/O (filemap_fdatawait); for NFS also by `T0`, whose nfs_setattr writes the
+//! file back before it truncates (`mm::truncate`, TF1-TF2). `IO` runs the completion,
+//! end_page_writeback (W9).
 //!
 //! clear_page_dirty_for_io is three steps: page_mkclean (one pte-lock section per pte),
 //! set_page_dirty if a pte was cleaned, TestClearPageDirty.
@@ -9,7 +11,9 @@
 //! Reclaim's pageout (`mm::vmscan`) shares clear_page_dirty_for_io's TestClearPageDirty. The
 //! filesystems' own ->writepages loops (nfs_writepages, extent_write_cache_pages,
 //! ceph_writepages_start) take the same steps around one page as write_cache_pages and differ
-//! in batching, so the model runs this loop for all of them and lets ->writepage differ.
+//! in batching, so the model runs this loop for all of them and lets ->writepage differ, and
+//! the checks a filesystem's loop makes before clear_page_dirty_for_io
+//! (`fs::writeback_check`).
 //!
 //! Model: left out: the range_cyclic bookkeeping of write_cache_pages, which does not matter for
 //! one page.
@@ -75,8 +79,8 @@ fn mkclean_start(w: &World) -> WbPc {
 
 /// The page is locked, in the mapping, dirty and not under writeback (W2-W5 passed): the
 /// filesystem's own ->writepages checks that come before clear_page_dirty_for_io
-/// (`fs::writeback_check`: ceph_writepages_start's EOF skip and snap-context load), then
-/// clear_page_dirty_for_io's page_mkclean.
+/// (`fs::writeback_check`: ceph_writepages_start's EOF skip and snap-context load, nilfs2's
+/// collection of dirty buffers only), then clear_page_dirty_for_io's page_mkclean.
 /// Model: the checks share the step that took the lock (or ended the WB_SYNC_ALL wait): they
 /// read what only the lock holder changes, or what setting commutes with taking the lock.
 fn before_clear(cfg: &Config, w: &mut World, me: Tid, sync: bool) -> Step {
