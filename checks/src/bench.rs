@@ -54,6 +54,12 @@ pub fn config_args(cfg: &Config) -> Vec<String> {
     if cfg.extend {
         a.extend(["--extend".to_string(), "true".to_string()]);
     }
+    if cfg.initial_extent != mkwrite_model::config::InitialExtent::Real {
+        a.extend([
+            "--initial-extent".to_string(),
+            cfg.initial_extent.id().to_string(),
+        ]);
+    }
     a
 }
 

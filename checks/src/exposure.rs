@@ -436,10 +436,12 @@ pub fn axis() -> Vec<String> {
     a
 }
 
-/// The column of a release on the axis; 2.6.29.1-3 are drawn in 2.6.29's column.
+/// The column of a release on the axis; 2.6.29.1-3 are drawn in 2.6.29's column, and
+/// 2.6.38.2 (the last stable release before nilfs2's fix reached 2.6.38.3) in 2.6.38's.
 fn column(axis: &[String], release: &str) -> usize {
     let r = match release {
         "2.6.29.1" | "2.6.29.2" | "2.6.29.3" => "2.6.29",
+        "2.6.38.2" => "2.6.38",
         r => r,
     };
     axis.iter()

@@ -135,6 +135,9 @@ fn config_json(c: &Config) -> serde_json::Map<String, serde_json::Value> {
     if c.extend {
         m.insert("extend".into(), json!(true));
     }
+    if c.initial_extent != mkwrite_model::config::InitialExtent::Real {
+        m.insert("initial_extent".into(), json!(c.initial_extent.id()));
+    }
     m
 }
 
@@ -557,6 +560,39 @@ pub fn history_configs() -> Vec<Config> {
                 pte_ro,
                 ..Config::new(p)
             });
+        }
+    }
+    out
+}
+
+/// XFS (the buffer profile) from a hole or a delayed allocation instead of a real extent
+/// (`--initial-extent hole`, clean page; `--initial-extent delalloc`, dirty page), beside both
+/// VMs, at the headline shape (one writer, two writeback passes, one store) with truncate,
+/// the initial pte, reclaim and ENOSPC varied: 64 configurations.
+pub fn xfs_extent_configs() -> Vec<Config> {
+    use mkwrite_model::config::InitialExtent;
+    let mut out = Vec::new();
+    for protocol in [Protocol::Old, Protocol::New] {
+        for extent in [InitialExtent::Hole, InitialExtent::Delalloc] {
+            for reclaim in [false, true] {
+                for truncate in [false, true] {
+                    for pte_ro in [true, false] {
+                        for enospc in [false, true] {
+                            out.push(Config {
+                                fs: Fs::Buffer,
+                                writeback: 2,
+                                truncate,
+                                pte_ro,
+                                reclaim,
+                                enospc,
+                                page_dirty: extent == InitialExtent::Delalloc,
+                                initial_extent: extent,
+                                ..Config::new(protocol)
+                            });
+                        }
+                    }
+                }
+            }
         }
     }
     out
@@ -1064,7 +1100,9 @@ pub fn fs_line(cfg: &Config) -> String {
         }
         Fs::Seed(_) if cfg.protocol.patched() => "; --fs locked for the VM_FAULT_LOCKED convention",
         Fs::Nfs { converted: false } => "; --fs nfs@7fdf5230676 for NFS after its conversion",
-        Fs::Btrfs { converted: false } => "; --fs btrfs@50a9b214bc6 for btrfs after its conversion",
+        Fs::Btrfs { converted: false } => {
+            "; --fs btrfs@50a9b214bc6 for its conversion's locked return (a hybrid)"
+        }
         _ => "",
     };
     trace::wrap(

@@ -7,6 +7,7 @@
 //! `model_version` and round-trips through `mkwrite replay`. Mermaid draws a sequence diagram
 //! (one lifeline per thread and one for the page) with the violating step highlighted.
 
+use mkwrite_model::config::InitialExtent;
 use mkwrite_model::contract::{Inv, Protocol};
 use mkwrite_model::step::{info, step};
 use mkwrite_model::trace::{delta, replay};
@@ -68,6 +69,10 @@ pub struct ConfigRecord {
     /// The truncate up after a partial truncate (written only when set).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub extend: bool,
+    /// The buffer profile's initial extent: `hole` or `delalloc` (written only then; absent is
+    /// `real`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initial_extent: Option<String>,
 }
 
 fn one() -> u8 {
@@ -98,6 +103,8 @@ impl ConfigRecord {
             blocks_per_page: cfg.blocks,
             truncate_to: cfg.truncate_partial.then(|| "partial".to_string()),
             extend: cfg.extend,
+            initial_extent: (cfg.initial_extent != InitialExtent::Real)
+                .then(|| cfg.initial_extent.id().to_string()),
         }
     }
 
@@ -138,6 +145,11 @@ impl ConfigRecord {
                 Some(t) => return Err(format!("unknown truncate_to '{t}'")),
             },
             extend: self.extend,
+            initial_extent: match self.initial_extent.as_deref() {
+                None => InitialExtent::Real,
+                Some(e) => InitialExtent::parse(e)
+                    .ok_or_else(|| format!("unknown initial_extent '{e}'"))?,
+            },
         };
         if self.truncate > 1 {
             return Err(format!("truncate {} is not 0 or 1", self.truncate));

@@ -370,6 +370,69 @@ fn trace_prints_json_that_replay_reads_and_stops_on_the_new_protocol() {
 }
 
 #[test]
+fn the_initial_extent_is_checked_and_travels_in_a_trace_file() {
+    assert_bad_input(
+        &["check", "--fs", "buffer", "--initial-extent", "sparse"],
+        "--initial-extent sparse: expected one of real, hole, delalloc",
+    );
+    assert_bad_input(
+        &["check", "--fs", "nfs", "--initial-extent", "hole"],
+        "--initial-extent hole is modelled for --fs buffer only, not nfs",
+    );
+    assert_bad_input(
+        &["check", "--fs", "buffer", "--initial-extent", "delalloc"],
+        "--initial-extent delalloc needs --page dirty",
+    );
+    assert_bad_input(
+        &[
+            "check",
+            "--fs",
+            "buffer",
+            "--initial-extent",
+            "hole",
+            "--page",
+            "dirty",
+        ],
+        "--initial-extent hole needs --page clean",
+    );
+    // The old VM's accounting race from a hole: the file records the extent, and replaying it
+    // with the file's own configuration ends in the same violation.
+    let o = mkwrite(&[
+        "trace",
+        "--fs",
+        "buffer",
+        "--initial-extent",
+        "hole",
+        "--truncate",
+        "1",
+        "--writeback",
+        "2",
+        "--format",
+        "json",
+        "--invariant",
+        "ACCT",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("\"initial_extent\":\"hole\""));
+    let dir = std::env::temp_dir().join(format!("mkwrite-cli-extent-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("hole.json");
+    std::fs::write(&file, stdout(&o)).unwrap();
+    let own = mkwrite(&["replay", file.to_str().unwrap()]);
+    assert_eq!(own.status.code(), Some(1), "{}", stdout(&own));
+    let out = stdout(&own);
+    assert!(
+        out.contains("extent=hole (the file's configuration)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("violated in this state: dirty_accounting_balanced (ACCT)"),
+        "{out}"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
 fn trace_says_plainly_when_there_is_no_counterexample() {
     let o = mkwrite(&["trace", "--protocol", "new", "--quiet"]);
     assert_eq!(o.status.code(), Some(0));

@@ -10,6 +10,41 @@ pub const MAX_WRITERS: u8 = 3;
 /// The largest number of WB_SYNC_NONE writeback passes of `W0`.
 pub const MAX_WRITEBACK: u8 = 3;
 
+/// The extent behind the buffer profile's page at the start (`--initial-extent`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum InitialExtent {
+    /// A real, allocated extent (the file was written and flushed before).
+    #[default]
+    Real,
+    /// A hole (a sparse file): the page is read as zeros and has no buffers; ->page_mkwrite
+    /// must reserve a delayed allocation, which fails at ENOSPC.
+    Hole,
+    /// A delayed allocation (write(2) reserved it; the page is dirty and not yet written).
+    Delalloc,
+}
+
+impl InitialExtent {
+    /// The id on the CLI, in labels and in trace files.
+    pub const fn id(self) -> &'static str {
+        match self {
+            InitialExtent::Real => "real",
+            InitialExtent::Hole => "hole",
+            InitialExtent::Delalloc => "delalloc",
+        }
+    }
+
+    /// Parse a CLI or trace-file id.
+    pub fn parse(s: &str) -> Option<InitialExtent> {
+        [
+            InitialExtent::Real,
+            InitialExtent::Hole,
+            InitialExtent::Delalloc,
+        ]
+        .into_iter()
+        .find(|e| e.id() == s)
+    }
+}
+
 /// One configuration of the model.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Config {
@@ -59,6 +94,9 @@ pub struct Config {
     /// After its partial truncate `T0` truncates the file up again (`--extend`), past the
     /// block it dropped, as ftruncate(2) to a larger size does.
     pub extend: bool,
+    /// The extent behind the page at the start (`--initial-extent`): a real extent (the
+    /// default), a hole, or a delayed allocation. The buffer profile only.
+    pub initial_extent: InitialExtent,
 }
 
 /// A configuration that cannot be run, with the one-line reason.
@@ -93,6 +131,7 @@ impl Config {
             blocks: 1,
             truncate_partial: false,
             extend: false,
+            initial_extent: InitialExtent::Real,
         }
     }
 
@@ -180,6 +219,30 @@ impl Config {
                 "an extension follows a partial truncate (truncate to partial)".into(),
             ));
         }
+        match self.initial_extent {
+            InitialExtent::Real => {}
+            _ if !buffer || self.blocks != 1 => {
+                return Err(ConfigError(format!(
+                    "initial extent {}: modelled for the buffer profile with one block per page",
+                    self.initial_extent.id()
+                )))
+            }
+            InitialExtent::Hole if self.page_dirty => {
+                return Err(ConfigError(
+                    "initial extent hole: a dirty page over a hole has no reservation (write(2) \
+                     makes it delalloc: use initial extent delalloc)"
+                        .into(),
+                ))
+            }
+            InitialExtent::Delalloc if !self.page_dirty => {
+                return Err(ConfigError(
+                    "initial extent delalloc: a delayed allocation holds data not yet written \
+                     (use page dirty)"
+                        .into(),
+                ))
+            }
+            _ => {}
+        }
         Ok(())
     }
 
@@ -233,6 +296,11 @@ impl Config {
                 ""
             }
             + if self.extend { " extend" } else { "" }
+            + match self.initial_extent {
+                InitialExtent::Real => "",
+                InitialExtent::Hole => " extent=hole",
+                InitialExtent::Delalloc => " extent=delalloc",
+            }
     }
 
     /// Whether truncate removes the page from the file (a truncate to 0 bytes), rather than

@@ -5,7 +5,7 @@
 use crate::config::Config;
 use crate::contract::Role;
 use crate::step::{info, step};
-use crate::world::{FaultPc, Pc, Tid, WbPc, World};
+use crate::world::{FaultPc, Pc, Tid, TruncPc, WbPc, World};
 
 /// The step (1-based) at which `owner` last took the page lock along `history` (the worlds
 /// after each step, the initial world first), with that step's world before it.
@@ -104,6 +104,9 @@ pub fn how_ended(cfg: &Config, w: &World, t: Tid) -> String {
             }
         }
         Pc::Writeback(WbPc::Done) => format!("finished its {} writeback passes", cfg.writeback),
+        Pc::Truncate(TruncPc::FlushWrite(WbPc::Stopped) | TruncPc::FlushNfs(WbPc::Stopped)) => {
+            "stopped by an oops in nfs_setattr's flush: it never truncates".into()
+        }
         Pc::Truncate(_) if cfg.extend => {
             "finished: the file was truncated into the page and back up".into()
         }

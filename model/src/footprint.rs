@@ -382,6 +382,10 @@ fn widen(cfg: &Config, th: &Thread, seed: Footprint) -> Footprint {
             WbPc::NotStarted | WbPc::Done | WbPc::Stopped | WbPc::Mkclean(_)
         ),
         Pc::Io => true,
+        Pc::Truncate(TruncPc::FlushWrite(pc) | TruncPc::FlushNfs(pc)) => !matches!(
+            pc,
+            WbPc::NotStarted | WbPc::Done | WbPc::Stopped | WbPc::Mkclean(_)
+        ),
         Pc::Truncate(pc) => matches!(
             pc,
             TruncPc::LockPage
@@ -569,6 +573,8 @@ fn truncate(cfg: &Config, pc: TruncPc) -> Footprint {
         .waiting(set([IMmapLock]))
     };
     match pc {
+        // TF1, TF2 (NFS's flush): the writeback steps, run by T0.
+        FlushWrite(wb) | FlushNfs(wb) => writeback(cfg, wb),
         // T1: i_size_write.
         SetSize => fp(none, set([ISize])),
         Unmap(n) | UnmapLocked(n) => zap(n),

@@ -349,17 +349,19 @@ impl Guard {
             // data can only reach the disk through that sync. A protocol whose first fault
             // never gives the page lock back leaves nothing to write it.
             Guard::DataReachesDisk => {
-                (!cfg.removes_page() || cfg.writeback > 0)
+                (!cfg.removes_page() || cfg.writeback > 0 || fs::truncate_flushes(cfg))
                     && !first_fault_keeps_page_locked(cfg)
                     && written
             }
             Guard::SecondStoreLands => cfg.stores > 1,
             Guard::ReclaimFreesPage => cfg.reclaim,
             Guard::ReclaimReleasesPrivate => cfg.reclaim && fs::private_releasable(cfg) && written,
-            // The COMMIT comes from fsync, or from a flusher pass after the WRITE's reply
-            // (which truncate, removing the page first, needs two passes for).
+            // The COMMIT comes from fsync, from a flusher pass after the WRITE's reply
+            // (which truncate, removing the page first, needs two passes for), or from the
+            // nfs_wb_all of NFS's truncate.
             Guard::CommitFreesRequest => {
-                fs::has_write_inode(cfg) && (!cfg.removes_page() || cfg.writeback > 1)
+                fs::has_write_inode(cfg)
+                    && (!cfg.removes_page() || cfg.writeback > 1 || fs::truncate_flushes(cfg))
             }
             // The fixup worker runs for a page dirtied without delalloc: the race of an
             // unlocked ->page_mkwrite against writeback.

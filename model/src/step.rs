@@ -104,7 +104,7 @@ pub fn info(cfg: &Config, w: &World, t: Tid) -> StepInfo {
         Pc::Truncate(pc) => mm::truncate::info(cfg, w, pc),
         Pc::Io => mm::page_writeback::io_info(cfg, w),
         Pc::Reclaim(pc) => mm::vmscan::info(cfg, w, pc),
-        Pc::FsWorker(pc) => crate::fs::worker_info(w, pc),
+        Pc::FsWorker(pc) => crate::fs::worker_info(cfg, w, pc),
         Pc::Env(_) => StepInfo {
             id: "ENV",
             function: "(another writer)",

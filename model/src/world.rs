@@ -311,6 +311,12 @@ pub enum WbPc {
 /// Program counter of the truncate thread T0.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum TruncPc {
+    /// TF1 (NFS): nfs_setattr's filemap_write_and_wait, one step of its WB_SYNC_ALL
+    /// write_cache_pages pass or of the filemap_fdatawait after it.
+    FlushWrite(WbPc),
+    /// TF2 (NFS): nfs_setattr's nfs_wb_all, one step of its WB_SYNC_ALL pass or of the
+    /// nfs_sync_mapping_wait loop after it.
+    FlushNfs(WbPc),
     /// T1: i_size_write(0), or to the block boundary inside the page (`--truncate-to partial`).
     SetSize,
     /// T2: unmap_mapping_range, zap of pte `n` under its ptl, without the page lock.
@@ -499,7 +505,12 @@ impl Thread {
         match self.pc {
             Pc::Fault(pc) => matches!(pc, FaultPc::Done | FaultPc::SigBus),
             Pc::Writeback(pc) => matches!(pc, WbPc::Done | WbPc::Stopped),
-            Pc::Truncate(pc) => pc == TruncPc::Done,
+            Pc::Truncate(pc) => matches!(
+                pc,
+                TruncPc::Done
+                    | TruncPc::FlushWrite(WbPc::Stopped)
+                    | TruncPc::FlushNfs(WbPc::Stopped)
+            ),
             Pc::Io => w.data.in_flight.is_none() && !crate::fs::rpc_pending(w),
             Pc::Env(pc) => pc == EnvPc::Done,
             Pc::Reclaim(pc) => pc == RcPc::Done,
@@ -516,6 +527,19 @@ pub struct World {
     /// The ptes mapping it, one per mm (see `Config::pte_of`).
     pub ptes: Inline<Pte, MAX_PTES>,
     /// i_size still covers the page (`false` once truncate's i_size_write ran).
+    ///
+    /// Model: one boolean stands for i_size at two positions, exact at both. The page is index
+    /// 1 (page_offset 4096). Before T1 i_size is at least 8192: page 1 lies wholly inside the
+    /// file, so every "last page" computation sees a full page (OCFS2's `len`, fs/ocfs2/
+    /// mmap.c:134-135; block_page_mkwrite's `end`, fs/buffer.c:2486-2488; gfs2_write_alloc_
+    /// required's end_of_file, fs/gfs2/bmap.c:1264-1284). After T1 i_size is 0, and every EOF
+    /// test of the modelled code says "beyond": the `>` forms (UBIFS file.c:1489, OCFS2
+    /// mmap.c:104, GFS2 ops_file.c:388, buffer.c:2480, 3.1's buffer.c:2353, ceph addr.c:1143
+    /// and 734-736) and the `>=`/`<=` forms (ext4 inode.c:5136, nilfs2 file.c:67, btrfs
+    /// inode.c:4326, filemap.c:1464, buffer.c:2946, gfs2 ops_address.c:113, ubifs file.c:994)
+    /// agree at 0. The position where they differ, i_size == page_offset (a truncate to 4096:
+    /// the `>` forms go on with nothing to prepare, the `>=` forms exit, and truncate still
+    /// removes the page, mm/memory.c:2397-2399, mm/truncate.c:164), is not modelled.
     pub isize_covers_page: bool,
     /// i_size ends inside the page, at the boundary between its two blocks (a partial
     /// truncate's i_size_write ran, and no extension since): block 1 lies beyond EOF. The page
@@ -786,7 +810,11 @@ impl World {
             add(Role::Writeback, 0, Pc::Writeback(WbPc::Lookup));
         }
         if cfg.truncate {
-            add(Role::Truncate, 0, Pc::Truncate(TruncPc::SetSize));
+            add(
+                Role::Truncate,
+                0,
+                Pc::Truncate(crate::mm::truncate::first(cfg)),
+            );
         }
         if cfg.reclaim {
             add(Role::Reclaim, 0, Pc::Reclaim(RcPc::Isolate));

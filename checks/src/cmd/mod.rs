@@ -12,7 +12,7 @@ pub mod replay;
 pub mod trace;
 
 use clap::Args;
-use mkwrite_model::config::{MAX_WRITEBACK, MAX_WRITERS};
+use mkwrite_model::config::{InitialExtent, MAX_WRITEBACK, MAX_WRITERS};
 use mkwrite_model::contract::{HISTORY, PARTIAL_PAGE, SCENARIOS};
 use mkwrite_model::{Config, Fs, Protocol};
 use std::process::ExitCode;
@@ -194,6 +194,11 @@ pub struct ConfigArgs {
     /// (needs --truncate-to partial); `--extend false` drops a scenario's.
     #[arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
     pub extend: Option<bool>,
+    /// The extent behind the page at the start (--fs buffer only): real (allocated), hole
+    /// (a sparse file; needs --page clean) or delalloc (written, not flushed; needs --page
+    /// dirty) [default: real].
+    #[arg(long)]
+    pub initial_extent: Option<String>,
 }
 
 impl ConfigArgs {
@@ -216,6 +221,7 @@ impl ConfigArgs {
             || self.blocks_per_page.is_some()
             || self.truncate_to.is_some()
             || self.extend.is_some()
+            || self.initial_extent.is_some()
     }
 }
 
@@ -502,6 +508,14 @@ pub fn resolve(a: &ConfigArgs, file_base: Option<Config>) -> Result<Config, Stri
     if let Some(e) = a.extend {
         c.extend = e;
     }
+    if let Some(e) = &a.initial_extent {
+        c.initial_extent = choice(
+            "initial-extent",
+            e,
+            InitialExtent::parse,
+            "real, hole, delalloc",
+        )?;
+    }
     // The partial-page fields may come from a scenario (R7) rather than from flags the user
     // typed: each message names the field and the flag that sets it.
     if c.blocks > 1 && c.fs != Fs::Buffer {
@@ -527,6 +541,34 @@ pub fn resolve(a: &ConfigArgs, file_base: Option<Config>) -> Result<Config, Stri
             "the truncate up (--extend) needs --truncate-to partial (--extend false drops it)"
                 .into(),
         );
+    }
+    if c.initial_extent != InitialExtent::Real {
+        let e = c.initial_extent.id();
+        if c.fs != Fs::Buffer {
+            return Err(format!(
+                "--initial-extent {e} is modelled for --fs buffer only, not {}",
+                c.fs.id()
+            ));
+        }
+        if c.blocks > 1 {
+            return Err(format!(
+                "--initial-extent {e} is modelled with one block per page (--blocks-per-page 1)"
+            ));
+        }
+        if c.initial_extent == InitialExtent::Hole && c.page_dirty {
+            return Err(
+                "--initial-extent hole needs --page clean (write(2) into a hole makes \
+                        it delalloc: --initial-extent delalloc)"
+                    .into(),
+            );
+        }
+        if c.initial_extent == InitialExtent::Delalloc && !c.page_dirty {
+            return Err(
+                "--initial-extent delalloc needs --page dirty (a delayed allocation \
+                        holds data not yet written)"
+                    .into(),
+            );
+        }
     }
     // The combinations that do not exist, worded as the flags that make them.
     if c.shared_mm && c.writers < 2 {

@@ -8,8 +8,10 @@
 //! a buffer is busy only while dirty or under writeback, which `try_to_free` checks).
 
 use super::FsState;
-use crate::kernel::{account_page_dirtied, test_clear_page_dirty_accounted, test_set_page_dirty};
-use crate::world::World;
+use crate::kernel::{
+    account_page_dirtied, test_clear_page_dirty_accounted, test_set_page_dirty, unlock_page,
+};
+use crate::world::{Tid, World};
 
 /// The page's buffer_head.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -53,7 +55,7 @@ impl Bh {
         }
     }
 
-    /// try_to_free_buffers (fs/buffer.c:3190): refused for a dirty buffer, a page under
+    /// try_to_free_buffers (fs/buffer.c:3188 old, 3190 new): refused for a dirty buffer, a page under
     /// writeback, or what the filesystem calls busy; otherwise the buffer goes and with it
     /// PG_dirty (cancel_dirty_page). Whether it went.
     pub fn try_to_free(&mut self, w: &mut World, busy: bool) -> bool {
@@ -65,8 +67,18 @@ impl Bh {
         true
     }
 
-    /// A write of the page (block_write_full_page and the filesystems' own): buffers created if
-    /// there were none, and clean.
+    /// Whether a write of the page inside i_size (__block_write_full_page, fs/buffer.c:1708)
+    /// has nothing to do: buffers are attached and all clean. Only a dirty buffer is mapped
+    /// (get_block, 1757-1762) and submitted (test_clear_buffer_dirty, 1775-1796); buffers that
+    /// are missing are created dirty and uptodate first (1722-1725). So the buffer's BH_Dirty,
+    /// not PG_dirty, decides what reaches the disk (see `write_nothing`).
+    pub const fn clean(self) -> bool {
+        self.attached && !self.dirty
+    }
+
+    /// A write of the page that had a dirty buffer, or none (block_write_full_page and the
+    /// filesystems' own): buffers created if there were none, and clean (submitted, or, where
+    /// the filesystem found no block, cleaned by its get_block or the recover path).
     pub fn written(&mut self) {
         *self = Bh {
             attached: true,
@@ -121,6 +133,21 @@ pub fn release(w: &mut World, busy: bool) -> bool {
     let freed = b.try_to_free(w, busy);
     put(w, b);
     freed
+}
+
+/// __block_write_full_page for a page whose buffers are all clean (`Bh::clean`): nothing is
+/// submitted; set_page_writeback (1803) clears the DIRTY tag as PG_dirty is clear, the page is
+/// unlocked, and end_page_writeback follows at once (1817-1823): the page ends clean and
+/// untagged, nothing written, no error, whatever PG_dirty said before
+/// clear_page_dirty_for_io.
+/// Model: PG_writeback's set and clear are one step with the unlock; between unlock_page and
+/// end_page_writeback another thread could only find PG_writeback set and skip the page or
+/// wait a moment for it.
+pub fn write_nothing(w: &mut World, me: Tid) {
+    if !w.page.dirty {
+        w.page.tagged_dirty = false;
+    }
+    unlock_page(w, me);
 }
 
 /// The page's buffer discarded (`Bh::discard`).

@@ -1,6 +1,14 @@
 //! `btrfs`: btrfs as in 2.6.29.4 (fs/btrfs/inode.c, extent_io.c; the same code in the old and
-//! the new tree), and `btrfs@50a9b214bc6`, after "Btrfs: fix btrfs page_mkwrite to return
-//! locked page" (2.6.32).
+//! the new tree), and `btrfs@50a9b214bc6`, a hybrid: the same code with the return of
+//! 50a9b214bc6 "Btrfs: fix btrfs page_mkwrite to return locked page" (2.6.32-rc1). 2.6.32
+//! itself differs beyond the return: 8b62b72b26b (also 2.6.32-rc1, an ancestor of
+//! 50a9b214bc6) tracks the pages of an ordered extent with PagePrivate2, which
+//! cow_file_range sets and the writepage start hook consumes (a page redirtied while its write
+//! is in flight goes to the fixup at its next writepage, where the model writes it as ordered
+//! until end_io), and the fixup worker then waits for the pending ordered extent; v2.6.32's
+//! btrfs_page_mkwrite also reserves metadata. None of that is modelled, so no release ran
+//! this profile: it is counterfactual beside either VM, and its verdicts say what the locked
+//! return does to 2.6.29.4's machinery, not what 2.6.32 did.
 //!
 //! | slot | function | anchor (2.6.29.4) |
 //! |---|---|---|
@@ -107,13 +115,15 @@ pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
             Acquire::Got => Step::Next(Pc::Fault(FaultPc::Mkwrite(MkPc::Attach))),
         },
         MkPc::Attach => {
-            // BT3 (4325-4330): truncated or beyond EOF: free the reservation, unlock, NOPAGE.
+            // BT3 (4325-4330): truncated or beyond EOF: free the reservation, unlock, NOPAGE;
+            // beside the old VM the releases' -EINVAL (2.6.29.3 inode.c:4312, 4319-4324), which
+            // the old VM turns into VM_FAULT_SIGBUS (`fs::nopage_on_truncate`).
             if !w.page.mapping || !w.isize_covers_page {
                 let mut s = state(w);
                 s.pool = s.pool.saturating_sub(1);
                 set(w, s);
                 unlock_page(w, me);
-                return mkwrite_return(w, me, MkwriteRet::NoPage);
+                return mkwrite_return(w, me, super::truncated_return(cfg));
             }
             // BT4 (4331): wait_on_page_writeback, the page locked.
             if w.page.writeback {
@@ -176,6 +186,15 @@ pub fn page_mkwrite_info(cfg: &Config, w: &World, pc: MkPc) -> StepInfo {
             "btrfs_check_data_free_space: reserve a page of data space",
         ),
         MkPc::LockPage => s("BT2", "lock_page"),
+        MkPc::Attach
+            if (!w.page.mapping || !w.isize_covers_page) && !super::nopage_on_truncate(cfg) =>
+        {
+            s(
+                "BT3",
+                "truncated: free the reservation, unlock_page, return -EINVAL (2.6.29.3): the \
+                 old VM answers VM_FAULT_SIGBUS",
+            )
+        }
         MkPc::Attach if !w.page.mapping || !w.isize_covers_page => s(
             "BT3",
             "truncated: free the reservation, unlock_page, VM_FAULT_NOPAGE",

@@ -12,6 +12,11 @@
 //! block_page_mkwrite returns unlocked in the old tree and VM_FAULT_LOCKED in the new (hunk H7
 //! of the patch), so `--fs buffer` follows the VM it runs beside.
 //!
+//! Unlike __block_write_full_page (ext4, OCFS2, GFS2, nilfs2: `fs::bh`), XFS 2.6.29 decides
+//! what to write by each buffer's delay/unwritten/mapped/uptodate state, not by BH_Dirty
+//! (xfs_page_state_convert, xfs_aops.c:1058-1060, 1118): a clean mapped buffer of a dirty page
+//! is written all the same, so the model's writepage ignores BH_Dirty.
+//!
 //! The page's blocks live in the inode's extent map: a hole, a delayed allocation (space
 //! reserved by xfs_iomap_write_delay when block_prepare_write's xfs_get_blocks maps it), or a
 //! real extent. The buffer_heads attached to the page cache that mapping and carry BH_Dirty.
@@ -37,7 +42,7 @@
 //! reservation cannot fail in XFS's writeback: xfs_iomap_write_allocate allocates from it.
 
 use super::{mkwrite_return, FsState, MkPc, WbCtx, Writepage};
-use crate::config::Config;
+use crate::config::{Config, InitialExtent};
 use crate::kernel::{lock_page, test_set_page_dirty, unlock_page, Acquire};
 use crate::step::{Step, StepInfo};
 use crate::world::{FaultPc, MkwriteRet, Pc, Tid, World};
@@ -96,15 +101,23 @@ fn set(w: &mut World, s: State) {
     w.fs = FsState::Buffer(s);
 }
 
-/// The file's block is allocated (it was written before); a dirty page has dirty buffers, as
-/// after write(2).
+/// By default the file's block is allocated (it was written before), and a dirty page has dirty
+/// buffers, as after write(2). `--initial-extent hole`: a sparse file, whose page
+/// do_mpage_readpage zeroed without attaching buffers (fs/mpage.c:278-283); `--initial-extent
+/// delalloc`: a page write(2) dirtied over a hole, so its block is a delayed allocation
+/// (xfs_iomap_write_delay reserved it) and its buffers are dirty.
 pub fn init(cfg: &Config) -> State {
+    let (extent, attached) = match cfg.initial_extent {
+        InitialExtent::Real => (Extent::Real, true),
+        InitialExtent::Hole => (Extent::Hole, false),
+        InitialExtent::Delalloc => (Extent::Delalloc, true),
+    };
     let block = Block {
-        extent: Extent::Real,
-        dirty: cfg.page_dirty,
+        extent,
+        dirty: attached && cfg.page_dirty,
     };
     State {
-        attached: true,
+        attached,
         nblocks: nblocks(cfg) as u8,
         blocks: [block; 2],
     }
@@ -162,10 +175,12 @@ pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
             Acquire::Got => Step::Next(Pc::Fault(FaultPc::Mkwrite(MkPc::Attach))),
         },
         MkPc::Attach => {
-            // BM2: truncated or beyond i_size: unlock_page, VM_FAULT_NOPAGE.
+            // BM2: truncated or beyond i_size: unlock_page, VM_FAULT_NOPAGE; beside the old
+            // VM the releases' -EINVAL (2.6.29.3 fs/buffer.c:2474, 2478-2481), which the old
+            // VM turns into VM_FAULT_SIGBUS (`fs::nopage_on_truncate`).
             if !w.page.mapping || !w.isize_covers_page {
                 unlock_page(w, me);
-                return mkwrite_return(w, me, MkwriteRet::NoPage);
+                return mkwrite_return(w, me, super::truncated_return(cfg));
             }
             // BM4: block_prepare_write: create_empty_buffers if there are none (their BH_Dirty
             // copies PG_dirty); xfs_get_blocks(create=1) maps each block inside i_size, a hole
@@ -227,6 +242,15 @@ pub fn page_mkwrite_info(cfg: &Config, w: &World, pc: MkPc) -> StepInfo {
     let needs_space = must_allocate(cfg, w);
     match pc {
         MkPc::LockPage => s("BM1", "lock_page"),
+        MkPc::Attach
+            if (!w.page.mapping || !w.isize_covers_page) && !super::nopage_on_truncate(cfg) =>
+        {
+            s(
+                "BM2",
+                "the page was truncated: unlock_page, return -EINVAL (2.6.29.3): the old VM \
+                 answers VM_FAULT_SIGBUS",
+            )
+        }
         MkPc::Attach if !w.page.mapping || !w.isize_covers_page => s(
             "BM2",
             "the page was truncated: unlock_page, return VM_FAULT_NOPAGE",

@@ -5,8 +5,8 @@
 //! |---|---|---|
 //! | `->page_mkwrite` | `ceph_page_mkwrite`: i_size read, lock_page, truncate check, `ceph_update_writeable_page`, `set_page_dirty`, return VM_FAULT_LOCKED | fs/ceph/addr.c:1122 |
 //! | `->set_page_dirty` | `ceph_set_page_dirty`: TestSetPageDirty, then under tree_lock the accounting and the snap context in page->private | addr.c:62 |
-//! | `->writepages` | `ceph_writepages_start`: the page stays locked until the OSD's reply; a dirty page's page->private is dereferenced as its snap context | addr.c:587 |
-//! | write completion | `writepages_finish`: the snap context is dropped, page->private cleared, end_page_writeback, unlock_page | addr.c:499 |
+//! | `->writepages` | `ceph_writepages_start`: a locked dirty page beyond i_size is unlocked and ends the pass, still dirty; otherwise its page->private is dereferenced as its snap context, before clear_page_dirty_for_io; the page stays locked until the OSD's reply | addr.c:587, 734-742, 750-751, 760 |
+//! | write completion | `writepages_finish`: the snap context is dropped, page->private cleared, end_page_writeback, unlock_page | addr.c:485 |
 //! | `->writepage` (reclaim) | `ceph_writepage` → `writepage_nounlock`: no snap context, nothing written; else a synchronous write | addr.c:364 |
 //! | `->invalidatepage` | `ceph_invalidatepage`: drops the snap context | addr.c:140 |
 //! | `->releasepage` | `ceph_releasepage`: returns 0 | addr.c:179 |
@@ -16,9 +16,11 @@
 //! return 0 instead of VM_FAULT_LOCKED), to ask whether it would have been exposed.
 //!
 //! Model: one snap context (no snapshots, so ceph_update_writeable_page has no older context to
-//! flush and the page is uptodate); no OSD errors. ceph_writepages_start looks at the snap
-//! context before clear_page_dirty_for_io; the model looks at ->writepage, after it: a page
-//! without one oopses there either way.
+//! flush, snap_size is 0 and the EOF test reads i_size, and the page is uptodate); no OSD
+//! errors. ceph_writepages_start's per-page checks after lock_page (mapping and PG_dirty, the
+//! WB_SYNC_ALL wait, EOF, PG_writeback, the snap context) run where write_cache_pages' W2-W5
+//! run, in one step with them (`writepages_check`); the EOF test comes before the PG_writeback
+//! skip in the kernel and after it in the model, and both unlock the page and end the pass.
 
 use super::{mkwrite_return, FsState, MkPc, WbCtx, Writepage};
 use crate::config::Config;
@@ -141,29 +143,73 @@ pub fn set_page_dirty_account(w: &mut World) {
     }
 }
 
+/// ceph_writepages_start's checks of the locked dirty page before clear_page_dirty_for_io
+/// (the flusher and fsync; not reclaim, whose ceph_writepage has none of them): a page beyond
+/// i_size (734-736) is unlocked and the pass ends (`done = 1`, 737-741), PG_dirty and the tag
+/// left as they are; otherwise page->private is loaded as the page's snap context (750) and
+/// dereferenced (751, `pgsnapc->seq`): a NULL oopses.
+pub fn writepages_check(w: &mut World) -> super::WbCheck {
+    if !w.isize_covers_page {
+        return super::WbCheck::Skip;
+    }
+    if !state(w).snapc {
+        w.bug("ceph_writepages_start: NULL page->private dereferenced (fs/ceph/addr.c:750-751)");
+        return super::WbCheck::Bug;
+    }
+    super::WbCheck::Go
+}
+
+/// The description of those checks where they stop the page.
+pub fn writepages_check_info(w: &World, id: &'static str) -> Option<StepInfo> {
+    let s = |anchor, what| {
+        Some(StepInfo {
+            id,
+            function: "ceph_writepages_start",
+            anchor,
+            what,
+        })
+    };
+    if !w.isize_covers_page {
+        s(
+            "fs/ceph/addr.c:734",
+            "lock_page; the page lies beyond i_size: unlock it, end the pass (PG_dirty kept)",
+        )
+    } else if !state(w).snapc {
+        s(
+            "fs/ceph/addr.c:750",
+            "lock_page; page->private is the snap context: NULL, dereferenced (oops)",
+        )
+    } else {
+        None
+    }
+}
+
 /// Writeback of the locked page whose PG_dirty clear_page_dirty_for_io just cleared. The
-/// flusher and fsync (`ceph_writepages_start`): a page without a snap context is a NULL
-/// dereference (addr.c:750, `pgsnapc->seq`); otherwise set_page_writeback and the OSD write
-/// goes out with the page still locked: the lock passes to the request, and its reply
-/// unlocks. Reclaim (`ceph_writepage`): no snap context, nothing is written (393); else a
-/// synchronous write, the snap context dropped, the page unlocked.
+/// flusher and fsync (`ceph_writepages_start`, whose `writepages_check` found a snap context
+/// before it: only the lock holder or an I/O it started could clear it): set_page_writeback,
+/// and the OSD write goes out with the page still locked: the lock passes to the request, and
+/// its reply unlocks. Reclaim (`ceph_writepage`): no snap context, nothing is written (393);
+/// else a synchronous write, the snap context dropped, the page unlocked.
 pub fn writepage(w: &mut World, me: Tid, ctx: WbCtx) -> Writepage {
     let s = state(w);
     if ctx.reclaim {
+        // writepage_nounlock: without a snap context it returns at once (391-393), with no
+        // set_page_writeback, so the DIRTY tag stays; with one, set_page_writeback (422; the
+        // tag goes while PG_dirty is clear) and the synchronous write.
         if s.snapc {
             w.data.disk = w.data.mem;
             set(w, false);
-        }
-        if !w.page.dirty {
-            w.page.tagged_dirty = false;
+            if !w.page.dirty {
+                w.page.tagged_dirty = false;
+            }
         }
         unlock_page(w, me);
         return Writepage::Done;
     }
-    if !s.snapc {
-        w.bug("ceph_writepages_start: NULL page->private dereferenced (fs/ceph/addr.c:750)");
-        return Writepage::Bug;
-    }
+    assert!(
+        s.snapc,
+        "model bug: ceph_writepages_start writes a page writepages_check did not pass"
+    );
     crate::kernel::set_page_writeback(w);
     let io = w
         .threads
@@ -175,24 +221,17 @@ pub fn writepage(w: &mut World, me: Tid, ctx: WbCtx) -> Writepage {
 }
 
 /// The description of ceph's writeback in the current state.
-pub fn writepage_info(w: &World) -> StepInfo {
+pub fn writepage_info() -> StepInfo {
     let s = |what| StepInfo {
         id: "W8,W10",
         function: "ceph_writepages_start",
         anchor: "fs/ceph/addr.c:587",
         what,
     };
-    if state(w).snapc {
-        s(
-            "the OSD write goes out (PG_writeback); the page stays locked until its reply; \
-           put_page",
-        )
-    } else {
-        s("no snap context in page->private: NULL dereference (oops)")
-    }
+    s("the OSD write goes out (PG_writeback); the page stays locked until its reply; put_page")
 }
 
-/// writepages_finish (addr.c:499): the snap context is dropped, end_page_writeback, and the
+/// writepages_finish (addr.c:485): the snap context is dropped, end_page_writeback, and the
 /// page lock the request held is released.
 pub fn end_io(w: &mut World, v: u8) {
     w.data.disk = v;

@@ -10,7 +10,7 @@
 //! | `->writepages` | `ext4_da_writepages`: the flusher's path; allocates the delayed blocks from their reservation, then writes | inode.c:2435 |
 //! | `->writepage` | `ext4_da_writepage`: reclaim's path; never allocates: a dirty buffer unmapped or delayed is only redirtied | inode.c:2327, 2357 |
 //! | `->invalidatepage` | `ext4_da_invalidatepage`: gives back the reservation of delayed buffers, drops the buffers | inode.c:2802 |
-//! | `->releasepage` | `ext4_releasepage` → `try_to_free_buffers`: refuses dirty (so every delayed) buffers | inode.c:3133 |
+//! | `->releasepage` | `ext4_releasepage` → `jbd2_journal_try_to_free_buffers` → `try_to_free_buffers`: data buffers have no journal_head in 2.6.29's inode-based ordered mode, so it refuses exactly what `try_to_free_buffers` refuses: dirty (so every delayed) buffers | inode.c:3133, fs/jbd2/transaction.c:1616, 1648 |
 //!
 //! "Tracked" is "the block inside i_size is delayed (reserved) or allocated": the extent map
 //! survives writeback, and `__set_page_dirty_buffers` re-dirties mapped buffers, so a page
@@ -25,13 +25,23 @@
 //! Model: the file is sparse (the block starts as a hole, as for a file extended with
 //! ftruncate and then written through a mapping): an allocated block read from disk is
 //! PageMappedToDisk and takes the first fast path, which touches nothing and has no window.
-//! The journal (jbd2 handles, data=ordered) is left out: it orders metadata, and the page lock
-//! and i_alloc_sem decide the race. ext4_da_writepages' gathering of pages into one extent
+//! The journal (jbd2 handles, data=ordered) is left out. Its commit is one more ->writepage
+//! caller: journal_submit_inode_data_buffers (fs/jbd2/commit.c:209-228) writes a filed
+//! inode's dirty pages through ext4_da_writepage, which never allocates and redirties a
+//! delayed page (inode.c:2345-2360). Its effect is that of the model's reclaim-path
+//! ->writepage (`ctx.reclaim`), so leaving the commit out drops interleavings of a writer the
+//! model already has in kind, not a new behaviour. ext4_da_writepages' gathering of pages into one extent
 //! (write_cache_pages with __mpage_da_writepage, mpage_da_map_blocks, mpage_da_submit_io) is
 //! one ->writepage step on the locked page. The unlocked buffer walk of 2.6.29-2.6.31, which
 //! can race with try_to_free_buffers (a use after free, fixed by a827eaffff0 in 2.6.32), is
-//! not modelled: buffers are a flag here, not memory. 0e499890c1f (3.0), which returned
-//! VM_FAULT_LOCKED from the fast paths but unlocked the hole path, is not modelled.
+//! not modelled: buffers are a flag here, not memory.
+//!
+//! 0e499890c1f (3.0-rc1; read in 3.0.8, fs/ext4/inode.c:5863) returns VM_FAULT_LOCKED from
+//! every successful path: the fast paths keep the lock taken at 5887, and the hole path
+//! unlocks (5912) for write_begin/write_end (5920-5927), then relocks, waits for writeback and
+//! returns locked (5935-5938). Its remaining window is between write_end's unlock and that
+//! relock, in which writeback can allocate the delayed block; the VM's set_page_dirty under
+//! the relocked page then re-dirties the mapped buffer. Not modelled.
 
 use super::bh::Bh;
 use super::{mkwrite_return, FsState, MkPc, WbCtx, Writepage};
@@ -194,31 +204,45 @@ fn page_mkwrite_31(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
                 unlock_page(w, me);
                 return mkwrite_return(w, me, MkwriteRet::NoPage);
             }
-            // E3': wait_on_page_writeback with the page locked (stable pages).
-            if w.page.writeback {
-                return Step::Blocked;
-            }
-            // E4': write_begin's block preparation and block_commit_write, then set_page_dirty;
-            // ENOSPC: unlock, VM_FAULT_SIGBUS (after ext4's retry loop gives up).
+            // E3': write_begin's block preparation and block_commit_write, then set_page_dirty
+            // (3.1 fs/buffer.c:2378); ENOSPC: unlock, VM_FAULT_SIGBUS (after ext4's retry loop
+            // gives up).
             if !fill(w) {
                 unlock_page(w, me);
                 return mkwrite_return(w, me, MkwriteRet::SigBus);
             }
             crate::kernel::set_page_dirty(cfg, w);
-            if super::returns_locked(cfg) {
-                mkwrite_return(w, me, MkwriteRet::Locked)
-            } else {
-                Step::Next(Pc::Fault(FaultPc::Mkwrite(MkPc::Unlock)))
+            if w.page.writeback {
+                return Step::Next(Pc::Fault(FaultPc::Mkwrite(MkPc::WaitOrdered)));
             }
+            finish_31(cfg, w, me)
+        }
+        MkPc::WaitOrdered => {
+            // E4': wait_on_page_writeback with the page locked (2383, after set_page_dirty:
+            // stable pages), then return.
+            if w.page.writeback {
+                return Step::Blocked;
+            }
+            finish_31(cfg, w, me)
         }
         MkPc::Unlock => {
             // Counterfactual (the old VM): unlock_page, return 0.
             unlock_page(w, me);
             mkwrite_return(w, me, MkwriteRet::Ok)
         }
-        MkPc::Prepare | MkPc::WaitOrdered | MkPc::FillLock | MkPc::Fill => {
+        MkPc::Prepare | MkPc::FillLock | MkPc::Fill => {
             panic!("model bug: 3.1's ext4_page_mkwrite has no {pc:?} step")
         }
+    }
+}
+
+/// 3.1's return: VM_FAULT_LOCKED with the page locked, or (counterfactually, beside the old
+/// VM) on to unlock_page and 0.
+fn finish_31(cfg: &Config, w: &mut World, me: Tid) -> Step {
+    if super::returns_locked(cfg) {
+        mkwrite_return(w, me, MkwriteRet::Locked)
+    } else {
+        Step::Next(Pc::Fault(FaultPc::Mkwrite(MkPc::Unlock)))
     }
 }
 
@@ -236,16 +260,36 @@ pub fn page_mkwrite_info(cfg: &Config, w: &World, pc: MkPc) -> StepInfo {
             MkPc::LockPage => s("E1'", "fs/buffer.c:2341 (3.1)", "lock_page"),
             MkPc::Attach if !w.page.mapping || !w.isize_covers_page => s(
                 "E2'",
-                "fs/buffer.c:2341 (3.1)",
+                "fs/buffer.c:2352-2353 (3.1)",
                 "the page was truncated: unlock_page, return VM_FAULT_NOPAGE",
+            ),
+            MkPc::Attach if st.block == Block::Hole && w.fs_full => s(
+                "E2'-E3'",
+                "fs/ext4/inode.c:4348 (3.1.10; 4345 in v3.1)",
+                "the hole's reservation fails (ENOSPC): unlock_page, return VM_FAULT_SIGBUS",
+            ),
+            MkPc::Attach if w.page.writeback => s(
+                "E2'-E3'",
+                "fs/ext4/inode.c:4348 (3.1.10; 4345 in v3.1)",
+                "reserve a hole (delalloc), buffers dirty, set_page_dirty; then wait for the \
+                 write in flight",
             ),
             MkPc::Attach => s(
                 "E2'-E4'",
-                "fs/ext4/inode.c:4345 (3.1)",
-                "wait for writeback; reserve a hole (delalloc), buffers dirty, set_page_dirty; \
-                 return VM_FAULT_LOCKED",
+                "fs/ext4/inode.c:4348 (3.1.10; 4345 in v3.1)",
+                "reserve a hole (delalloc), buffers dirty, set_page_dirty; no writeback to \
+                 wait for; return VM_FAULT_LOCKED",
             ),
-            _ => s("E5'", "fs/ext4/inode.c:4345 (3.1)", "unlock_page, return 0"),
+            MkPc::WaitOrdered => s(
+                "E4'",
+                "fs/buffer.c:2383 (3.1)",
+                "wait_on_page_writeback, the page locked; return VM_FAULT_LOCKED",
+            ),
+            _ => s(
+                "E5'",
+                "fs/ext4/inode.c:4348 (3.1.10; 4345 in v3.1)",
+                "unlock_page, return 0",
+            ),
         };
     }
     match pc {
@@ -303,9 +347,19 @@ pub fn set_page_dirty_begin(w: &mut World) -> bool {
 pub fn writepage(w: &mut World, me: Tid, ctx: WbCtx) -> Writepage {
     let mut s = state(w);
     if !w.isize_covers_page {
-        // block_write_full_page (buffer.c:2930): a page wholly beyond i_size is unlocked and
-        // left to truncate.
+        // block_write_full_page (fs/buffer.c:2930 old, 2932 new): a page wholly beyond i_size
+        // is invalidated (do_invalidatepage: ext4_da_invalidatepage gives a delayed block's
+        // reservation back and drops the buffers, 2952-2953 new), unlocked and left to truncate.
+        invalidatepage(w);
         unlock_page(w, me);
+        return Writepage::Done;
+    }
+    if s.bh.clean() {
+        // Attached buffers, all clean: __mpage_da_writepage gathers no dirty buffer
+        // (2138-2155), mpage_da_map_blocks returns at once (1916-1917) and allocates nothing,
+        // and ext4_da_writepage (flusher and reclaim alike: ext4_bh_unmapped_or_delay asks
+        // for a dirty buffer, 2293-2300) goes to block_write_full_page, which submits nothing.
+        super::bh::write_nothing(w, me);
         return Writepage::Done;
     }
     if ctx.reclaim && (s.block != Block::Allocated) {
@@ -341,7 +395,15 @@ pub fn writepage_info(w: &World) -> StepInfo {
         (
             "ext4_da_writepages",
             "fs/ext4/inode.c:2435",
-            "the page lies beyond EOF: unlock it, write nothing; put_page",
+            "the page lies beyond EOF: invalidate it (reservation back, buffers dropped), \
+             unlock, write nothing; put_page",
+        )
+    } else if s.bh.clean() {
+        (
+            "ext4_da_writepages",
+            "fs/ext4/inode.c:2435",
+            "the buffer is clean: nothing to map or submit, the page ends clean and untagged, \
+             nothing written; unlock; put_page",
         )
     } else if s.block == Block::Hole && w.fs_full {
         (

@@ -221,7 +221,7 @@ pub fn worker_step(w: &mut World, me: Tid, pc: XPc) -> Step {
             Step::Next(Pc::FsWorker(XPc::DefioMutex))
         }
         XPc::DefioMutex => {
-            // DW1 (fb_defio.c:162): mutex_lock; the walk over the list starts.
+            // DW1 (fb_defio.c:162; 2.6.36: 173): mutex_lock; the walk over the list starts.
             if !mutex_lock(w, me) {
                 return Step::Blocked;
             }
@@ -232,13 +232,13 @@ pub fn worker_step(w: &mut World, me: Tid, pc: XPc) -> Step {
             }
         }
         XPc::Lock => match lock_page(w, me) {
-            // DW2 (:164): lock_page of the listed page.
+            // DW2 (:164; 2.6.36: 175): lock_page of the listed page.
             Acquire::Blocked => Step::Blocked,
             Acquire::SelfDeadlock => panic!("model bug: the defio worker relocks its page"),
             Acquire::Got => Step::Next(Pc::FsWorker(XPc::DefioMkclean)),
         },
         XPc::DefioMkclean => {
-            // DW3 (:165): page_mkclean (mm/rmap.c:567); page_mkclean_one (rmap.c:533-542)
+            // DW3 (:165; 2.6.36: 176): page_mkclean (mm/rmap.c:567); page_mkclean_one (rmap.c:533-542)
             // write-protects and cleans each pte that is writable or dirty, under its ptl. The
             // return value is ignored.
             // Model: the walk over the ptes is one step; each pte's section is atomic against
@@ -263,12 +263,12 @@ pub fn worker_step(w: &mut World, me: Tid, pc: XPc) -> Step {
             Step::Next(Pc::FsWorker(XPc::DefioUnlock))
         }
         XPc::DefioUnlock => {
-            // DW4 (:166): unlock_page.
+            // DW4 (:166; 2.6.36: 177): unlock_page.
             unlock_page(w, me);
             Step::Next(Pc::FsWorker(XPc::DefioCallback))
         }
         XPc::DefioCallback => {
-            // DW5 (:170): fbdefio->deferred_io(info, &pagelist): the driver copies the listed
+            // DW5 (:170; 2.6.36: 181): fbdefio->deferred_io(info, &pagelist): the driver copies the listed
             // pages to the display.
             if s.on_list {
                 w.data.disk = w.data.mem;
@@ -276,7 +276,7 @@ pub fn worker_step(w: &mut World, me: Tid, pc: XPc) -> Step {
             Step::Next(Pc::FsWorker(XPc::DefioClear))
         }
         XPc::DefioClear => {
-            // DW6-DW7 (:173-176): list_del every entry; mutex_unlock.
+            // DW6-DW7 (:173-176; 2.6.36: 184-187): list_del every entry; mutex_unlock.
             s.on_list = false;
             s.cleaned = false;
             s.mutex = None;
@@ -287,14 +287,17 @@ pub fn worker_step(w: &mut World, me: Tid, pc: XPc) -> Step {
     }
 }
 
-/// The description of a step of fb_deferred_io_work.
-pub fn worker_info(w: &World, pc: XPc) -> StepInfo {
+/// The description of a step of fb_deferred_io_work: the lines of 2.6.29.4, or of 2.6.36 for
+/// the converted era (the same code, 11 lines further down).
+pub fn worker_info(cfg: &Config, w: &World, pc: XPc) -> StepInfo {
     let s = |id, anchor, what| StepInfo {
         id,
         function: "fb_deferred_io_work",
         anchor,
         what,
     };
+    let new = converted(cfg);
+    let at = |old: &'static str, v2636: &'static str| if new { v2636 } else { old };
     match pc {
         XPc::Wait => s(
             "DW0",
@@ -303,29 +306,58 @@ pub fn worker_info(w: &World, pc: XPc) -> StepInfo {
         ),
         XPc::DefioMutex => s(
             "DW1",
-            "drivers/video/fb_defio.c:162",
+            at(
+                "drivers/video/fb_defio.c:162",
+                "drivers/video/fb_defio.c:173",
+            ),
             "mutex_lock(&fbdefio->lock); walk the pagelist",
         ),
-        XPc::Lock => s("DW2", "drivers/video/fb_defio.c:164", "lock_page"),
+        XPc::Lock => s(
+            "DW2",
+            at(
+                "drivers/video/fb_defio.c:164",
+                "drivers/video/fb_defio.c:175",
+            ),
+            "lock_page",
+        ),
         XPc::DefioMkclean => s(
             "DW3",
-            "drivers/video/fb_defio.c:165",
+            at(
+                "drivers/video/fb_defio.c:165",
+                "drivers/video/fb_defio.c:176",
+            ),
             "page_mkclean: a writable pte is write-protected again (a read-only one is left)",
         ),
-        XPc::DefioUnlock => s("DW4", "drivers/video/fb_defio.c:166", "unlock_page"),
+        XPc::DefioUnlock => s(
+            "DW4",
+            at(
+                "drivers/video/fb_defio.c:166",
+                "drivers/video/fb_defio.c:177",
+            ),
+            "unlock_page",
+        ),
         XPc::DefioCallback if state(w).on_list => s(
             "DW5",
-            "drivers/video/fb_defio.c:170",
+            at(
+                "drivers/video/fb_defio.c:170",
+                "drivers/video/fb_defio.c:181",
+            ),
             "deferred_io callback: the listed page is copied to the display",
         ),
         XPc::DefioCallback => s(
             "DW5",
-            "drivers/video/fb_defio.c:170",
+            at(
+                "drivers/video/fb_defio.c:170",
+                "drivers/video/fb_defio.c:181",
+            ),
             "deferred_io callback: nothing is listed",
         ),
         XPc::DefioClear => s(
             "DW6-DW7",
-            "drivers/video/fb_defio.c:173",
+            at(
+                "drivers/video/fb_defio.c:173",
+                "drivers/video/fb_defio.c:184",
+            ),
             "empty the pagelist; mutex_unlock",
         ),
         XPc::Work => s("?", "?", "?"),

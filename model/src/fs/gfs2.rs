@@ -3,7 +3,7 @@
 //!
 //! | slot | function | anchor (2.6.29.4) |
 //! |---|---|---|
-//! | `->page_mkwrite` | `gfs2_page_mkwrite`: the inode glock (EX); if no allocation is needed, return 0 at once (no page lock, nothing dirtied); else reservations and a transaction, lock_page, a page beyond i_size gets SIGBUS, a page no longer in the mapping returns 0 with nothing done, `gfs2_allocate_page_backing` allocates the blocks (no buffers attached, the page left clean), unlock_page, glock released; return 0 | fs/gfs2/ops_file.c:339 |
+//! | `->page_mkwrite` | `gfs2_page_mkwrite`: the inode glock (EX); if no allocation is needed (`gfs2_write_alloc_required`: the page inside i_disksize and its blocks mapped), return 0 at once (no page lock, nothing dirtied); else reservations and a transaction, lock_page, a page beyond i_size gets SIGBUS, a page no longer in the mapping returns 0 with nothing done, `gfs2_allocate_page_backing` allocates the blocks (no buffers attached, the page left clean), unlock_page, glock released; return 0 | fs/gfs2/ops_file.c:339 |
 //! | `->set_page_dirty` | `gfs2_set_page_dirty`: SetPageChecked, `__set_page_dirty_buffers` | fs/gfs2/ops_address.c:881 |
 //! | `->writepage` | `gfs2_ordered_writepage` → `gfs2_writepage_common`, then `block_write_full_page(gfs2_get_block_noalloc)`: never allocates; a hole is -EIO | ops_address.c:154, 97, 70-79 |
 //! | `->releasepage` | `gfs2_releasepage` → `try_to_free_buffers` | ops_address.c:1032 |
@@ -75,8 +75,11 @@ pub fn page_mkwrite(w: &mut World, me: Tid, pc: MkPc) -> Step {
             if super::truncate_running(w) {
                 return Step::Blocked;
             }
-            // G2 (359-361): gfs2_write_alloc_required says no: glock dq, return 0.
-            if state(w).allocated {
+            // G2 (359-361; bmap.c:1264-1284): gfs2_write_alloc_required says "no allocation"
+            // only for a page inside i_disksize whose blocks are mapped (past EOF it asks for
+            // one before looking at the block map, 1264-1271, and the mkwrite goes on to
+            // G3-G5): glock dq, return 0.
+            if state(w).allocated && w.isize_covers_page {
                 return mkwrite_return(w, me, MkwriteRet::Ok);
             }
             // G3 (363-381): quota and in-place reservation; ENOSPC -> VM_FAULT_SIGBUS.
@@ -129,7 +132,7 @@ pub fn page_mkwrite_info(w: &World, pc: MkPc) -> StepInfo {
         what,
     };
     match pc {
-        MkPc::Prepare if state(w).allocated => s(
+        MkPc::Prepare if state(w).allocated && w.isize_covers_page => s(
             "G1-G2",
             "fs/gfs2/ops_file.c:354",
             "glock EX; no allocation required: glock dq, return 0 (page untouched)",
@@ -138,6 +141,12 @@ pub fn page_mkwrite_info(w: &World, pc: MkPc) -> StepInfo {
             "G1-G3",
             "fs/gfs2/ops_file.c:354",
             "glock EX; the reservation fails (ENOSPC): VM_FAULT_SIGBUS",
+        ),
+        MkPc::Prepare if !w.isize_covers_page => s(
+            "G1-G3",
+            "fs/gfs2/ops_file.c:354",
+            "glock EX; past EOF an allocation is always required: quota, reservation, \
+             transaction",
         ),
         MkPc::Prepare => s(
             "G1-G3",
@@ -187,6 +196,12 @@ pub fn writepage(w: &mut World, me: Tid, _: WbCtx) -> Writepage {
         unlock_page(w, me);
         return Writepage::Done;
     }
+    if s.bh.clean() {
+        // block_write_full_page (170) maps only dirty buffers: a clean one over a hole never
+        // reaches gfs2_get_block_noalloc, so there is no -EIO, and nothing is submitted.
+        super::bh::write_nothing(w, me);
+        return Writepage::Done;
+    }
     // 165-168: create_empty_buffers(dirty|uptodate) if there are none; the write (or the
     // failed lookup's recover path) leaves the buffer clean.
     s.bh.written();
@@ -215,6 +230,11 @@ pub fn writepage_info(w: &World) -> StepInfo {
     };
     if !w.isize_covers_page {
         s("the page lies beyond EOF: invalidate it, unlock; put_page")
+    } else if state(w).bh.clean() {
+        s(
+            "the buffer is clean: nothing to map or submit (no -EIO even over a hole), the page \
+           ends clean and untagged; unlock; put_page",
+        )
     } else if !state(w).allocated {
         s("a hole: gfs2_get_block_noalloc fails with -EIO, the data is dropped; unlock")
     } else {

@@ -44,8 +44,9 @@ pub enum Fs {
     },
     /// ceph at its first release, 2.6.34 (VM_FAULT_LOCKED from the start).
     Ceph,
-    /// btrfs; `converted`: after 50a9b214bc6 "Btrfs: fix btrfs page_mkwrite to return locked
-    /// page".
+    /// btrfs; `converted`: 2.6.29.4's btrfs with the return of 50a9b214bc6 "Btrfs: fix btrfs
+    /// page_mkwrite to return locked page" (a hybrid: 2.6.32's own ordered-page tracking is not
+    /// modelled).
     Btrfs {
         /// After the filesystem's own conversion to VM_FAULT_LOCKED.
         converted: bool,
@@ -68,7 +69,7 @@ pub enum Fs {
     Ocfs2,
     /// GFS2 on one node, 2.6.25-3.1 (before its 3.2 conversion).
     Gfs2,
-    /// nilfs2, 2.6.30-2.6.38 (before 34094537943).
+    /// nilfs2, 2.6.30-rc1 to 2.6.38.2 (before 34094537943).
     Nilfs2,
 }
 
@@ -196,7 +197,7 @@ impl Fs {
                 id: "buffer",
                 profile: "XFS on buffer_heads",
                 code: "2.6.29.4: e58fcb489af^ beside the old VM, e58fcb489af beside the new",
-                old_vm: "0, page unlocked (block_page_mkwrite before the patch)",
+                old_vm: "0, page unlocked; truncated: 2.6.29.3's -EINVAL (SIGBUS)",
                 new_vm: "VM_FAULT_LOCKED (the patch's hunk H7)",
                 tracked: "every block inside i_size that can be stored into is delalloc or real, not a hole",
                 files: "fs/buffer.c, fs/xfs/linux-2.6/xfs_aops.c, xfs_file.c, fs/mpage.c",
@@ -232,7 +233,7 @@ impl Fs {
                 id: "btrfs",
                 profile: "btrfs",
                 code: "2.6.29.4 (the same in the old and the new tree)",
-                old_vm: "0, page unlocked",
+                old_vm: "0, page unlocked; truncated: 2.6.29.3's -EINVAL (SIGBUS)",
                 new_vm: "0, page unlocked (not converted yet: the R5 window)",
                 tracked: "the range is delalloc paid for by a reservation, or ordered",
                 files: "fs/btrfs/inode.c, extent_io.c, file.c, ordered-data.c",
@@ -240,9 +241,10 @@ impl Fs {
             Fs::Btrfs { converted: true } => FsInfo {
                 id: "btrfs@50a9b214bc6",
                 profile: "btrfs",
-                code: "after 50a9b214bc6 (2.6.32)",
+                code: "hybrid: 2.6.29.4's EXTENT_ORDERED machinery, 50a9b214bc6's locked return; \
+                       not 2.6.32",
                 old_vm: "0, page unlocked (counterfactual)",
-                new_vm: "VM_FAULT_LOCKED",
+                new_vm: "VM_FAULT_LOCKED (counterfactual: a hybrid no release ran)",
                 tracked: "the range is delalloc paid for by a reservation, or ordered",
                 files: "fs/btrfs/inode.c, extent_io.c, file.c, ordered-data.c",
             },
@@ -294,7 +296,8 @@ impl Fs {
             Fs::Ocfs2 => FsInfo {
                 id: "ocfs2",
                 profile: "OCFS2 on one node",
-                code: "2.6.29.4 (the same in the old and the new tree; so until 3.1)",
+                code: "2.6.29.4 (the same in the old and the new tree; 2.6.23-3.1 at the \
+                       positions modelled)",
                 old_vm: "0, page unlocked",
                 new_vm: "0, page unlocked (not converted until 3.2: the R5 window)",
                 tracked: "the page's cluster is allocated in the extent tree",
@@ -312,8 +315,8 @@ impl Fs {
             Fs::Nilfs2 => FsInfo {
                 id: "nilfs2",
                 profile: "nilfs2",
-                code: "2.6.36 (the same from 2.6.30 to 2.6.38)",
-                old_vm: "0, page unlocked (counterfactual: nilfs2 came after the fix)",
+                code: "2.6.36 (the same from 2.6.30-rc1 to 2.6.38.2)",
+                old_vm: "0, page unlocked (counterfactual: only 2.6.30-rc1..rc4 ran it)",
                 new_vm: "0 (mapped), or block_page_mkwrite's VM_FAULT_LOCKED (a hole)",
                 tracked: "a dirty page's inode is queued for the segment constructor",
                 files: "fs/nilfs2/file.c, inode.c, segment.c",
@@ -394,16 +397,24 @@ impl Fs {
             Fs::Btrfs { converted: true } => Some(Era {
                 family: "btrfs",
                 old_vm: None,
-                new_vm: w("2.6.32", None),
-                source: "50a9b214bc6 (2.6.32-rc1)",
+                new_vm: None,
+                source: "50a9b214bc6 (2.6.32-rc1) made btrfs_page_mkwrite return locked, after \
+                         8b62b72b26b (2.6.32-rc1 too, its ancestor) had replaced the \
+                         EXTENT_ORDERED test of the writepage start hook and the fixup worker \
+                         with PagePrivate2; the profile keeps 2.6.29.4's machinery, so no release \
+                         ran it: a hybrid, counterfactual beside either VM",
             }),
             Fs::FbDefio { converted: false } => Some(Era {
                 family: "fb_defio",
-                old_vm: w("2.6.27", Some("2.6.29.3")),
+                old_vm: w("2.6.25", Some("2.6.29.3")),
                 new_vm: w("2.6.29.4", Some("2.6.34")),
-                source: "the code modelled is 2.6.29.4's, unchanged since d847471d063 \
-                         (2.6.27-rc5); fb_defio itself dates from 60b59beafba (2.6.22-rc1); \
-                         d6d03f91585 (2.6.35-rc2) converted it",
+                source: "60b59beafba (2.6.22-rc1) added fb_defio, but its fault handler set no \
+                         page->mapping, so the worker's page_mkclean did nothing (a different \
+                         failure) until de7c6d15e35 (2.6.25-rc7); the code modelled is \
+                         2.6.29.4's, its ->page_mkwrite and worker unchanged since d847471d063 \
+                         (2.6.27-rc5); 2.6.25-2.6.26 had no set_page_dirty of their own \
+                         (d847471d063) and, before f31ad92f349 (2.6.26), listed a page twice \
+                         when two mms faulted it; d6d03f91585 (2.6.35-rc2) converted it",
             }),
             Fs::FbDefio { converted: true } => Some(Era {
                 family: "fb_defio",
@@ -425,8 +436,9 @@ impl Fs {
                 new_vm: w("2.6.29.4", Some("2.6.39")),
                 source: "the code modelled is 2.6.29.4's (ext4 had a ->page_mkwrite from \
                          2e9ee850355, 2.6.27-rc1; 2.6.27-2.6.28 were not read); a827eaffff0 \
-                         (2.6.32-rc1) only locks around the buffer walk; 0e499890c1f (3.0, from \
-                         2.6.39/3.0.1 trees) returns locked from the fast paths",
+                         (2.6.32-rc1) only locks around the buffer walk; 0e499890c1f (3.0-rc1) \
+                         returns VM_FAULT_LOCKED from every path, relocking after write_end on \
+                         the hole path (read in 3.0.8, fs/ext4/inode.c:5863, 5935-5938)",
             }),
             Fs::Ext4 { converted: true } => Some(Era {
                 family: "ext4",
@@ -439,8 +451,13 @@ impl Fs {
                 old_vm: w("2.6.23", Some("2.6.29.3")),
                 new_vm: w("2.6.29.4", Some("3.1")),
                 source: "7307de80510 (2.6.23-rc1) added ocfs2_page_mkwrite (the code modelled \
-                         is 2.6.29.4's); 5cffff9e2986 returns VM_FAULT_LOCKED: absent from a \
-                         3.1.10 tree, present in a 3.2.7 tree",
+                         is 2.6.29.4's). Before 4c1bbf1ba63 (2.6.28-rc5) O3 answered a page no \
+                         longer in the mapping with -EINVAL (SIGBUS), not 0; the model never \
+                         reaches O3 (a page leaves the mapping only by a truncate, which O1 \
+                         waits out and whose i_size 0 O2 sees first), so 2.6.23-2.6.27 run as \
+                         modelled. f63afdb2c32 (2.6.36-rc4) rewrote O2's arithmetic, with the \
+                         same outcome at the positions modelled. 5cffff9e2986 returns \
+                         VM_FAULT_LOCKED: absent from a 3.1.10 tree, present in a 3.2.7 tree",
             }),
             Fs::Gfs2 => Some(Era {
                 family: "GFS2",
@@ -453,10 +470,12 @@ impl Fs {
             Fs::Nilfs2 => Some(Era {
                 family: "nilfs2",
                 old_vm: None,
-                new_vm: w("2.6.30", Some("2.6.38")),
-                source: "f183ff4f053 (2.6.30-rc1) added fs/nilfs2/file.c; 34094537943 (absent \
-                         from a 2.6.38 tree, present in a 2.6.39 tree) queues the inode and \
-                         returns VM_FAULT_LOCKED",
+                new_vm: w("2.6.30", Some("2.6.38.2")),
+                source: "f183ff4f053 and 9ff05123e3b (2.6.30-rc1) added fs/nilfs2, four release \
+                         candidates before the VM fix (b827e496c893, 2.6.30-rc5): 2.6.30-rc1 to \
+                         -rc4 ran this code beside the old VM (no release); 34094537943 \
+                         (2.6.39-rc2; in 2.6.38.3 as the stable backport, commit 5d2a4a244e8 \
+                         of a 2.6.38.y history) queues the inode and returns VM_FAULT_LOCKED",
             }),
         }
     }
@@ -592,27 +611,38 @@ pub fn returns_locked(cfg: &Config) -> bool {
     }
 }
 
-/// Whether the configuration runs a filesystem's code beside a VM it never ran beside: a
-/// filesystem that returns VM_FAULT_LOCKED (ceph from its first commit, a converted era) under
-/// the old VM, with its return made unlocked; or one that came after the fix (nilfs2), with
-/// the old block_page_mkwrite under it.
+/// Whether the configuration runs a filesystem's code beside a VM it never ran beside in a
+/// release: a filesystem that returns VM_FAULT_LOCKED (ceph from its first commit, a converted
+/// era) under the old VM, with its return made unlocked; one that no release ran beside the
+/// old VM (nilfs2: only 2.6.30-rc1 to -rc4), with the old block_page_mkwrite under it; or a
+/// hybrid no release ran at all (`btrfs@50a9b214bc6`: 2.6.29.4's machinery with 2.6.32's
+/// return), beside either VM.
 pub fn counterfactual(cfg: &Config) -> bool {
-    !cfg.protocol.patched()
-        && matches!(
-            cfg.fs,
-            Fs::Ceph
-                | Fs::Nfs { converted: true }
-                | Fs::Btrfs { converted: true }
-                | Fs::FbDefio { converted: true }
-                | Fs::Ext4 { converted: true }
-                | Fs::Nilfs2
-        )
+    cfg.fs == (Fs::Btrfs { converted: true })
+        || !cfg.protocol.patched()
+            && matches!(
+                cfg.fs,
+                Fs::Ceph
+                    | Fs::Nfs { converted: true }
+                    | Fs::Btrfs { converted: true }
+                    | Fs::FbDefio { converted: true }
+                    | Fs::Ext4 { converted: true }
+                    | Fs::Nilfs2
+            )
 }
 
 /// Whether ->page_mkwrite answers a truncated page with VM_FAULT_NOPAGE (NFS in 2.6.29, UBIFS
-/// and ext4 before 3.1 say VM_FAULT_SIGBUS; fb_defio has no truncate).
+/// and ext4 before 3.1, OCFS2 and GFS2 say VM_FAULT_SIGBUS; fb_defio has no truncate).
+/// block_page_mkwrite (XFS) and 2.6.29's btrfs_page_mkwrite return NOPAGE from c34ee8b240f
+/// (56a76f8275c) on, which came with the VM fix: beside the old VM the releases
+/// (2.6.23-2.6.29.3) returned -EINVAL, and the old VM's do_wp_page and __do_fault turn any
+/// negative return into VM_FAULT_SIGBUS (2.6.29.3 mm/memory.c:1954-1955, 2102-2104,
+/// 2649-2652), so there they say SIGBUS too.
 pub fn nopage_on_truncate(cfg: &Config) -> bool {
+    let released_einval =
+        !cfg.protocol.patched() && matches!(cfg.fs, Fs::Buffer | Fs::Btrfs { converted: false });
     has_page_mkwrite(cfg)
+        && !released_einval
         && !matches!(
             cfg.fs,
             Fs::Nfs { .. }
@@ -622,6 +652,16 @@ pub fn nopage_on_truncate(cfg: &Config) -> bool {
                 | Fs::Ocfs2
                 | Fs::Gfs2
         )
+}
+
+/// What a ->page_mkwrite that finds its page truncated returns, for the filesystems whose
+/// answer depends on the VM beside them (`nopage_on_truncate`).
+pub fn truncated_return(cfg: &Config) -> MkwriteRet {
+    if nopage_on_truncate(cfg) {
+        MkwriteRet::NoPage
+    } else {
+        MkwriteRet::SigBus
+    }
 }
 
 /// Whether truncate must wait for a ->page_mkwrite before it starts: a lock the filesystem's
@@ -676,22 +716,34 @@ pub(crate) fn writer_in_mkwrite_body(w: &World) -> bool {
     })
 }
 
-/// A truncate is under way: past its first step, not finished (it holds that lock).
+/// A truncate is under way: past its first step, not finished (it holds that lock). NFS's
+/// flush before it takes no lock a ->page_mkwrite takes.
 pub(crate) fn truncate_running(w: &World) -> bool {
+    use crate::world::TruncPc;
     w.threads.iter().any(|t| {
         matches!(t.pc, Pc::Truncate(pc)
-            if pc != crate::world::TruncPc::SetSize && pc != crate::world::TruncPc::Done)
+            if !matches!(pc, TruncPc::SetSize | TruncPc::Done | TruncPc::FlushWrite(_)
+                | TruncPc::FlushNfs(_)))
     })
+}
+
+/// Whether the filesystem's truncate writes the file back before it changes i_size: NFS's
+/// nfs_setattr runs filemap_write_and_wait and nfs_wb_all (fs/nfs/inode.c:372-376) before the
+/// SETATTR whose reply truncates (`mm::truncate`, TF1-TF2).
+pub fn truncate_flushes(cfg: &Config) -> bool {
+    matches!(cfg.fs, Fs::Nfs { .. })
 }
 
 /// Whether ->page_mkwrite can fail for lack of space (`--enospc`): ceph's allocation happens
 /// on the OSDs, not at fault time.
 pub fn mkwrite_can_fail(cfg: &Config) -> bool {
-    // The buffer profile's blocks are allocated already (real extents), so block_prepare_write
-    // allocates only for the block a partial truncate freed and an extension brought back
-    // inside i_size; NFS and ceph allocate on the server.
+    // The buffer profile's blocks are allocated already (real extents, by default), so
+    // block_prepare_write allocates (reserves a delayed allocation) only from a hole: the
+    // initial one of `--initial-extent hole`, or the block a partial truncate freed and an
+    // extension brought back inside i_size; NFS and ceph allocate on the server.
     has_page_mkwrite(cfg)
-        && (cfg.fs == Fs::Buffer && cfg.extend
+        && (cfg.fs == Fs::Buffer
+            && (cfg.extend || cfg.initial_extent == crate::config::InitialExtent::Hole)
             || matches!(
                 cfg.fs,
                 Fs::Seed(_)
@@ -882,6 +934,40 @@ pub enum Writepage {
     Bug,
 }
 
+/// What the filesystem's ->writepages does with a page it has locked and found dirty, before
+/// clear_page_dirty_for_io (`fs::writeback_check`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WbCheck {
+    /// Go on: page_mkclean, TestClearPageDirty, ->writepage.
+    Go,
+    /// Leave the page as it is (PG_dirty, the tag, the ptes): unlock it, release the lookup
+    /// reference, end the pass.
+    Skip,
+    /// A BUG(): the thread dies there, holding what it held.
+    Bug,
+}
+
+/// The checks a filesystem's own ->writepages makes on the locked, dirty page before it calls
+/// clear_page_dirty_for_io (after write_cache_pages' own W2-W5, which every loop shares):
+/// ceph's EOF skip and snap context; nilfs2's collection, which takes only dirty buffers.
+pub fn writeback_check(cfg: &Config, w: &mut World) -> WbCheck {
+    match cfg.fs {
+        Fs::Ceph => ceph::writepages_check(w),
+        Fs::Nilfs2 => nilfs2::collect(w),
+        _ => WbCheck::Go,
+    }
+}
+
+/// The description of the step that makes those checks, where they decide something
+/// (`None`: the VM's own description).
+pub fn writeback_check_info(cfg: &Config, w: &World, id: &'static str) -> Option<StepInfo> {
+    match cfg.fs {
+        Fs::Ceph => ceph::writepages_check_info(w, id),
+        Fs::Nilfs2 => nilfs2::collect_info(w, id),
+        _ => None,
+    }
+}
+
 /// Who calls ->writepage.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WbCtx {
@@ -920,9 +1006,14 @@ pub fn releasepage(cfg: &Config, w: &mut World) -> bool {
         Fs::Nfs { .. } | Fs::Ceph | Fs::FbDefio { .. } => false,
         Fs::Btrfs { .. } => btrfs::releasepage(w),
         Fs::Ubifs => ubifs::releasepage(w),
-        // ext4_releasepage keeps a delayed page (its buffer is dirty besides); ocfs2_releasepage
-        // and gfs2_releasepage call try_to_free_buffers, and nilfs2 has no ->releasepage, so
-        // try_to_release_page calls it directly: a dirty buffer or a page under writeback stays.
+        // ext4_releasepage (fs/ext4/inode.c:3133) and ocfs2_releasepage (fs/ocfs2/aops.c:661)
+        // call jbd2_journal_try_to_free_buffers (fs/jbd2/transaction.c:1616), which calls
+        // try_to_free_buffers (1648): data buffers carry no journal_head in 2.6.29's
+        // inode-based ordered mode, so it refuses exactly what try_to_free_buffers refuses
+        // (ext4 keeps a delayed page, whose buffer is dirty besides). gfs2_releasepage calls
+        // try_to_free_buffers after its own checks (fs/gfs2/ops_address.c:1080), and nilfs2 has
+        // no ->releasepage, so try_to_release_page calls it directly: a dirty buffer or a page
+        // under writeback stays.
         Fs::Ext4 { .. } => bh::release(w, ext4::delayed(w)),
         Fs::Ocfs2 | Fs::Gfs2 | Fs::Nilfs2 => bh::release(w, false),
     }
@@ -966,7 +1057,7 @@ pub fn writepage_info(cfg: &Config, w: &World) -> StepInfo {
         Fs::Seed(_) => seed::writepage_info(cfg, w),
         Fs::Buffer => buffer::writepage_info(cfg, w),
         Fs::Nfs { .. } => nfs::writepage_info(w),
-        Fs::Ceph => ceph::writepage_info(w),
+        Fs::Ceph => ceph::writepage_info(),
         Fs::Btrfs { .. } => btrfs::writepage_info(w),
         Fs::Ubifs => ubifs::writepage_info(w),
         Fs::Ext4 { .. } => ext4::writepage_info(w),
@@ -1058,9 +1149,9 @@ pub fn write_inode_info() -> StepInfo {
     StepInfo {
         id: "WI",
         function: "nfs_write_inode",
-        anchor: "fs/nfs/inode.c:96",
+        anchor: "fs/nfs/inode.c:87",
         what: "the inode was I_DIRTY_DATASYNC at the pass's start: COMMIT the requests on the \
-               commit list (asynchronously: sync=0)",
+               commit list (asynchronously: sync=0, nfs_commit_inode at 96)",
     }
 }
 
@@ -1114,7 +1205,7 @@ pub fn end_io_info(cfg: &Config) -> Option<StepInfo> {
         Fs::Ceph => Some(StepInfo {
             id: "W9",
             function: "writepages_finish",
-            anchor: "fs/ceph/addr.c:499",
+            anchor: "fs/ceph/addr.c:485",
             what: "the OSD's reply: the snap context dropped, page->private cleared, \
                    end_page_writeback, unlock_page",
         }),
@@ -1177,9 +1268,9 @@ pub fn worker_step(w: &mut World, me: Tid, pc: crate::world::XPc) -> Step {
 }
 
 /// The description of a step of the worker thread.
-pub fn worker_info(w: &World, pc: crate::world::XPc) -> StepInfo {
+pub fn worker_info(cfg: &Config, w: &World, pc: crate::world::XPc) -> StepInfo {
     match w.fs {
-        FsState::Defio(_) => fb_defio::worker_info(w, pc),
+        FsState::Defio(_) => fb_defio::worker_info(cfg, w, pc),
         _ => btrfs::fixup_info(w, pc),
     }
 }

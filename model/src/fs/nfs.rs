@@ -7,10 +7,10 @@
 //! | `->set_page_dirty` | `__set_page_dirty_nobuffers` (no NFS hook: the request is not touched) | file.c:443 |
 //! | `->writepage` | `nfs_writepage` → `nfs_page_async_flush` | write.c:295, 222 |
 //! | WRITE completion | `nfs_writeback_release_full` → `nfs_mark_request_commit` | write.c:1048 |
-//! | COMMIT | `nfs_commit_inode` (from `nfs_write_inode` after a flusher pass, from `nfs_wb_all` in fsync); `nfs_commit_release` frees the request | write.c, inode.c:96 |
+//! | COMMIT | `nfs_commit_inode` (from `nfs_write_inode` after a flusher pass, from `nfs_wb_all` in fsync); `nfs_commit_release` frees the request | write.c, inode.c:87 (the sync=0 call at 96) |
 //! | `->invalidatepage` | `nfs_invalidate_page` → `nfs_wb_page_cancel` | file.c:412 |
 //! | `->releasepage` | `nfs_release_page`: refuses any page with a request | file.c:422 |
-//! | `->fsync` | `nfs_fsync` → `nfs_do_fsync` → `nfs_wb_all` | file.c:321, 214 |
+//! | `->fsync` | `nfs_file_fsync` → `nfs_do_fsync` → `nfs_wb_all` | file.c:322, 214 (220) |
 //!
 //! Eras. `nfs` is NFS beside the VM being modelled: under the old VM the behaviour of 2.6.29.3
 //! (success returns 0 with the page unlocked: at e58fcb489af^ itself, between a6114b20140 and
@@ -18,7 +18,9 @@
 //! interim state of the 2.6.29.y series the model does not reproduce), and the same code beside
 //! the new VM at e58fcb489af. `nfs@7fdf5230676` is after "NFS: Close page_mkwrite() races"
 //! (5da3b37d5eb in 2.6.29.4): success returns VM_FAULT_LOCKED. Under the old VM, which does not
-//! know VM_FAULT_LOCKED, that era is counterfactual and returns unlocked instead.
+//! know VM_FAULT_LOCKED, that era is counterfactual and returns unlocked instead. The lines of
+//! NM1-NM4 are e58fcb489af's fs/nfs/file.c; NM5's are 2.6.29.3's (beside the new VM, at
+//! 668d834cdae, they are file.c:484 and 487).
 //!
 //! The request, as far as the race is concerned: none; dirty (in the inode's tree, waiting to
 //! be written: PG_dirty says so); writing (PG_BUSY, a WRITE in flight, PG_writeback); unstable
@@ -144,7 +146,8 @@ pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
             }
         }
         MkPc::Unlock => {
-            // NM5 (485-486): unlock_page, return 0.
+            // NM5 (2.6.29.3 file.c:485-486; beside the new VM, 668d834cdae file.c:484, 487):
+            // unlock_page, return 0.
             unlock_page(w, me);
             mkwrite_return(w, me, MkwriteRet::Ok)
         }
@@ -209,9 +212,9 @@ pub fn writepage(w: &mut World, me: Tid, ctx: WbCtx) -> Writepage {
             Writepage::Bug
         }
         Req::None => {
-            if !w.page.dirty {
-                w.page.tagged_dirty = false;
-            }
+            // No request: nfs_page_async_flush returns 0 at once (232-234), without
+            // set_page_writeback, so the DIRTY tag stays; a later pass finds the page by it,
+            // locks it and skips it as clean (mm/page-writeback.c:1018-1021).
             unlock_page(w, me);
             Writepage::Done
         }

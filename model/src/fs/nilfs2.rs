@@ -1,5 +1,7 @@
-//! `nilfs2`: nilfs2 as in 2.6.30-2.6.38 (read in 2.6.36; fs/nilfs2 came in 2.6.30-rc1, after
-//! the VM fix), before 34094537943 "nilfs2: fix data loss in mmap page write for hole blocks".
+//! `nilfs2`: nilfs2 as in 2.6.30-rc1 to 2.6.38.2 (read in 2.6.36; fs/nilfs2 came in 2.6.30-rc1
+//! with f183ff4f053 and 9ff05123e3b, four release candidates before the VM fix, b827e496c893 in
+//! 2.6.30-rc5), before 34094537943 "nilfs2: fix data loss in mmap page write for hole blocks"
+//! (2.6.39-rc2; 2.6.38.3 as a stable backport).
 //!
 //! | slot | function | anchor (2.6.36) |
 //! |---|---|---|
@@ -7,7 +9,7 @@
 //! | `->set_page_dirty` | `nilfs_set_page_dirty`: `__set_page_dirty_buffers`, and if that newly dirtied the page, `nilfs_set_file_dirty` queues the inode for the segment constructor | fs/nilfs2/inode.c:176, 746 |
 //! | `->writepages` | `nilfs_writepages`: nothing for WB_SYNC_NONE; WB_SYNC_ALL builds a segment of the inode's dirty pages if the inode is queued | inode.c:145 |
 //! | `->writepage` | `nilfs_writepage`: redirty, unlock (reclaim then flushes the segment of a queued inode) | inode.c:158 |
-//! | `->fsync` | `nilfs_sync_file`: returns 0 at once unless the inode is dirty | file.c:37-51 |
+//! | `->fsync` | `nilfs_sync_file`: returns 0 at once unless the inode is dirty | file.c:30 (the check 43-44) |
 //!
 //! "Tracked" is "a dirty page's inode is queued" (NILFS_I_DIRTY/NILFS_I_QUEUED, on
 //! s_dirty_files): the segment constructor, nilfs2's only writer, collects queued inodes only,
@@ -26,8 +28,9 @@
 //! (collection: segment.c:667-712, 2089) and unqueues them once the segment is written
 //! (segment.c:2007); the model's write_cache_pages over the inode, when it is queued, is that
 //! writer, and its WB_SYNC_ALL pass is fsync's nilfs_construct_dsync_segment. The copy that
-//! segment construction makes of a mapped or Checked page (segment.c:1739-1751) is left out:
-//! it only spares the write a stable page. A page-size block, the transaction and the disk's
+//! segment construction makes of a mapped or Checked page (nilfs_begin_page_io,
+//! segment.c:1622-1640: the test 1608-1620, the copy 1574-1606) is left out: it only spares the
+//! write a stable page. A page-size block, the transaction and the disk's
 //! free-space watermark (which fails only under `--enospc`) are simplified.
 
 use super::bh::Bh;
@@ -144,7 +147,7 @@ pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
                 return mkwrite_return(w, me, MkwriteRet::NoPage);
             }
             // block_prepare_write with nilfs_get_block inserts the block into the bmap
-            // (inode.c:72-73); block_commit_write's mark_buffer_dirty dirties the page directly,
+            // (inode.c:75-76); block_commit_write's mark_buffer_dirty dirties the page directly,
             // not through nilfs_set_page_dirty: the inode is not queued.
             s.mapped = true;
             s.bh.attach_and_mark_dirty(w);
@@ -154,8 +157,9 @@ pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
                 // error (108), aborts the transaction, and returns it: the page stays locked.
                 mkwrite_return(w, me, MkwriteRet::Locked)
             } else {
-                // Counterfactual (nilfs2 came after the fix): the old block_page_mkwrite
-                // unlocks and returns 0; nilfs commits and goes to `mapped:`.
+                // Counterfactual (beside the old VM only in 2.6.30-rc1 to -rc4, no release): the
+                // old block_page_mkwrite unlocks and returns 0; nilfs commits and goes to
+                // `mapped:`.
                 unlock_page(w, me);
                 Step::Next(Pc::Fault(FaultPc::Mkwrite(MkPc::WaitOrdered)))
             }
@@ -254,6 +258,36 @@ pub fn set_page_dirty_begin(w: &mut World) -> bool {
     }
     set(w, s);
     newly
+}
+
+/// The segment constructor's collection of the page (nilfs_lookup_dirty_data_buffers,
+/// segment.c:633-693), at W2-W5: buffers are created if there are none (670-672), and then
+/// copy PG_dirty (create_empty_buffers, fs/buffer.c:1636-1645); only dirty buffers are
+/// collected (678). A page whose attached buffers are all clean is not collected: it is not
+/// locked for I/O, cleaned or written, and keeps PG_dirty and its tag; the inode, scanned with
+/// its NILFS_I_DIRTY cleared (1115), leaves the queue with the segment all the same (2007,
+/// 2028-2040). Only a collected page goes on to nilfs_begin_page_io's
+/// clear_page_dirty_for_io and the write (1622-1640).
+/// Model: the queue is left at once, as `writepage` leaves it for a page it writes.
+pub fn collect(w: &mut World) -> super::WbCheck {
+    let mut s = state(w);
+    if !s.bh.clean() {
+        return super::WbCheck::Go;
+    }
+    s.queued = false;
+    set(w, s);
+    super::WbCheck::Skip
+}
+
+/// The description of the collection where it leaves the page.
+pub fn collect_info(w: &World, id: &'static str) -> Option<StepInfo> {
+    state(w).bh.clean().then_some(StepInfo {
+        id,
+        function: "nilfs_lookup_dirty_data_buffers",
+        anchor: "fs/nilfs2/segment.c:633",
+        what: "the page's buffer is clean: not collected, PG_dirty and the tag stay; the inode \
+               leaves the queue with the segment; unlock",
+    })
 }
 
 /// The segment constructor's write of the locked page (W0, S), or nilfs_writepage (reclaim).

@@ -6,7 +6,7 @@
 //! | `->page_mkwrite` | `ocfs2_page_mkwrite`: the cluster inode lock (EX) and `ip_alloc_sem`; `__ocfs2_page_mkwrite`: a page beyond i_size gets SIGBUS, a page not uptodate or no longer in the mapping returns 0 with nothing done; `ocfs2_write_begin_nolock` locks the page, allocates the cluster and maps the buffers; `ocfs2_write_end_nolock` dirties them and unlocks the page; return 0 | fs/ocfs2/mmap.c:157, 87; aops.c:1642, 1867 |
 //! | `->set_page_dirty` | none: `__set_page_dirty_buffers` | fs/buffer.c:809 |
 //! | `->writepage` | `ocfs2_writepage` → `block_write_full_page(ocfs2_get_block)`; `ocfs2_get_block` never allocates: on a sparse volume a hole leaves the buffer unmapped and clean, so its data is dropped without an error | aops.c:396, 129, 174-178 |
-//! | `->releasepage` | `ocfs2_releasepage` → `try_to_free_buffers` | aops.c:661 |
+//! | `->releasepage` | `ocfs2_releasepage` → `jbd2_journal_try_to_free_buffers` → `try_to_free_buffers` (data buffers have no journal_head in 2.6.29's inode-based ordered mode: it refuses what `try_to_free_buffers` refuses) | aops.c:661, fs/jbd2/transaction.c:1616, 1648 |
 //! | truncate | `ocfs2_truncate_file`: `ip_alloc_sem` for write around the unmap, the page truncation and the size change | file.c:394, 438-448 |
 //!
 //! "Tracked" is "the page's cluster is allocated in the extent tree": the buffers are only a
@@ -84,9 +84,19 @@ pub fn page_mkwrite(w: &mut World, me: Tid, pc: MkPc) -> Step {
                 return mkwrite_return(w, me, MkwriteRet::SigBus);
             }
             // O3 (115-122): not uptodate, or no longer in the mapping: return 0, nothing done
-            // ("let VFS retry"; in 2.6.29 the VM takes 0 for success).
+            // ("let VFS retry"; in 2.6.29 the VM takes 0 for success). Before 4c1bbf1ba63
+            // (2.6.28-rc5) this returned -EINVAL (SIGBUS).
+            // Model: not reached: a page leaves the mapping only by a truncate (reclaim frees
+            // no page a fault holds a reference on), O1 waits the whole truncate out, and O2
+            // then finds i_size 0 first.
             if !w.page.mapping {
                 return mkwrite_return(w, me, MkwriteRet::Ok);
+            }
+            // O5 (aops.c:1711-1717): ocfs2_write_begin_nolock's ocfs2_lock_allocators fails
+            // (ENOSPC) before ocfs2_grab_pages_for_write locks the page (1758, 1182): nothing
+            // to unlock; -ENOSPC -> VM_FAULT_SIGBUS.
+            if !state(w).allocated && w.fs_full {
+                return mkwrite_return(w, me, MkwriteRet::SigBus);
             }
             Step::Next(Pc::Fault(FaultPc::Mkwrite(MkPc::LockPage)))
         }
@@ -98,23 +108,20 @@ pub fn page_mkwrite(w: &mut World, me: Tid, pc: MkPc) -> Step {
         },
         MkPc::Attach => {
             let mut s = state(w);
-            // O5 (aops.c:1711, 1242): ocfs2_lock_allocators / ocfs2_add_inode_data allocate the
-            // cluster; ENOSPC: the pages are unlocked, -ENOSPC -> VM_FAULT_SIGBUS.
-            if !s.allocated && w.fs_full {
-                unlock_page(w, me);
-                return mkwrite_return(w, me, MkwriteRet::SigBus);
-            }
-            // O5-O6 (aops.c:785-881, 1917): buffers created and mapped; block_commit_write
-            // dirties them and, through mark_buffer_dirty, the page.
+            // O5-O6 (aops.c:1242, 785-881, 1917): ocfs2_add_inode_data allocates the cluster
+            // from the space ocfs2_lock_allocators reserved at O5 (before the page lock);
+            // buffers created and mapped; block_commit_write dirties them and, through
+            // mark_buffer_dirty, the page.
             // Model: the allocation, the mapping and the commit are one step under the page
-            // lock, ip_alloc_sem and the cluster lock.
+            // lock, ip_alloc_sem and the cluster lock. A filesystem that fills up after O5
+            // does not fail them: the reservation is made.
             s.allocated = true;
             s.bh.attach_and_mark_dirty(w);
             set(w, s);
             Step::Next(Pc::Fault(FaultPc::Mkwrite(MkPc::Unlock)))
         }
         MkPc::Unlock => {
-            // O7 (aops.c:958; mmap.c:191-194): ocfs2_free_write_ctxt unlocks the page; up_write
+            // O7 (aops.c:959; mmap.c:191-194): ocfs2_free_write_ctxt unlocks the page; up_write
             // ip_alloc_sem, the cluster unlock; return 0.
             unlock_page(w, me);
             mkwrite_return(w, me, MkwriteRet::Ok)
@@ -144,6 +151,12 @@ pub fn page_mkwrite_info(w: &World, pc: MkPc) -> StepInfo {
             "fs/ocfs2/mmap.c:176",
             "cluster lock EX, ip_alloc_sem; the page left the mapping: return 0, nothing done",
         ),
+        MkPc::Prepare if !state(w).allocated && w.fs_full => s(
+            "O1-O3,O5",
+            "fs/ocfs2/aops.c:1711",
+            "cluster lock EX, ip_alloc_sem; ocfs2_lock_allocators: no cluster (ENOSPC), before \
+             the page lock: VM_FAULT_SIGBUS",
+        ),
         MkPc::Prepare => s(
             "O1-O3",
             "fs/ocfs2/mmap.c:176",
@@ -154,11 +167,6 @@ pub fn page_mkwrite_info(w: &World, pc: MkPc) -> StepInfo {
             "fs/ocfs2/aops.c:1182",
             "ocfs2_write_begin_nolock: lock_page",
         ),
-        MkPc::Attach if !state(w).allocated && w.fs_full => s(
-            "O5",
-            "fs/ocfs2/aops.c:1711",
-            "no cluster can be allocated (ENOSPC): unlock_page, VM_FAULT_SIGBUS",
-        ),
         MkPc::Attach => s(
             "O5-O6",
             "fs/ocfs2/aops.c:1242",
@@ -167,7 +175,7 @@ pub fn page_mkwrite_info(w: &World, pc: MkPc) -> StepInfo {
         ),
         MkPc::Unlock => s(
             "O7",
-            "fs/ocfs2/aops.c:958",
+            "fs/ocfs2/aops.c:959",
             "unlock_page; up_write(ip_alloc_sem), cluster unlock; return 0",
         ),
         MkPc::WaitOrdered | MkPc::FillLock | MkPc::Fill => s("?", "?", "?"),
@@ -186,12 +194,21 @@ pub fn set_page_dirty_begin(w: &mut World) -> bool {
 pub fn writepage(w: &mut World, me: Tid, _: WbCtx) -> Writepage {
     let mut s = state(w);
     if !w.isize_covers_page {
-        // block_write_full_page: beyond i_size, nothing to write.
+        // block_write_full_page (fs/buffer.c:2946-2954 new): beyond i_size, do_invalidatepage
+        // (OCFS2's jbd2_journal_invalidatepage drops the buffers), unlock, nothing written.
+        s.bh.discard();
+        set(w, s);
         unlock_page(w, me);
         return Writepage::Done;
     }
-    // create_empty_buffers(dirty|uptodate) if there are none (buffer.c:1721-1724); the write
-    // leaves the buffer clean.
+    if s.bh.clean() {
+        // __block_write_full_page maps and submits only dirty buffers: nothing.
+        super::bh::write_nothing(w, me);
+        return Writepage::Done;
+    }
+    // create_empty_buffers(dirty|uptodate) if there are none (buffer.c:1722-1725); the dirty
+    // buffer is mapped by ocfs2_get_block and submitted, or, over a sparse hole, cleaned by it
+    // (174-178): either way it ends clean.
     s.bh.written();
     set(w, s);
     if !s.allocated {
@@ -217,7 +234,15 @@ pub fn writepage_info(w: &World) -> StepInfo {
         what,
     };
     if !w.isize_covers_page {
-        s("the page lies beyond EOF: unlock it, write nothing; put_page")
+        s(
+            "the page lies beyond EOF: invalidate it (buffers dropped), unlock, write nothing; \
+           put_page",
+        )
+    } else if state(w).bh.clean() {
+        s(
+            "the buffer is clean: nothing to map or submit, the page ends clean and untagged; \
+           unlock; put_page",
+        )
     } else if !state(w).allocated {
         s("a hole: ocfs2_get_block leaves the buffer unmapped: nothing is written, no error")
     } else {

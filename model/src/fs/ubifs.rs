@@ -24,8 +24,12 @@
 //!
 //! Model: the budget is counted in pages (`budget`, this page's share of budg_dd_growth); the
 //! inode's own mtime budget (file.c:1505-1516), PG_checked (holes: the larger new-page budget)
-//! and write errors are left out. The journal write is synchronous: do_writepage sets and ends
-//! PG_writeback under the page lock, one step. The budget fails only under `--enospc`.
+//! and write errors are left out. The journal write is synchronous: do_writepage sets
+//! PG_writeback (898), writes, releases the budget, then unlocks the page (933) just before
+//! end_page_writeback (934); the model folds this into one step under the page lock, leaving
+//! out only the instant at which another thread could lock the page and still see
+//! PG_writeback (truncate's T3 or a WB_SYNC_ALL pass would wait until 934). The budget fails
+//! only under `--enospc`.
 
 use super::{mkwrite_return, FsState, MkPc, WbCtx, Writepage};
 use crate::config::Config;

@@ -1,7 +1,9 @@
 //! `write_cache_pages()`, mm/page-writeback.c:932, with `clear_page_dirty_for_io()` (:1321)
 //! and `page_mkclean()` (mm/rmap.c:567), v2.6.29.4, unchanged by the patch (docs/protocol.md
 //! §6). Run by `W0` (WB_SYNC_NONE passes) and by `S`, the final WB_SYNC_ALL sync, which then
-//! waits for the I/O (filemap_fdatawait). `IO` runs the completion, end_page_writeback (W9).
+//! waits for the I/O (filemap_fdatawait); for NFS also by `T0`, whose nfs_setattr writes the
+//! file back before it truncates (`mm::truncate`, TF1-TF2). `IO` runs the completion,
+//! end_page_writeback (W9).
 //!
 //! clear_page_dirty_for_io is three steps: page_mkclean (one pte-lock section per pte),
 //! set_page_dirty if a pte was cleaned, TestClearPageDirty.
@@ -9,7 +11,9 @@
 //! Reclaim's pageout (`mm::vmscan`) shares clear_page_dirty_for_io's TestClearPageDirty. The
 //! filesystems' own ->writepages loops (nfs_writepages, extent_write_cache_pages,
 //! ceph_writepages_start) take the same steps around one page as write_cache_pages and differ
-//! in batching, so the model runs this loop for all of them and lets ->writepage differ.
+//! in batching, so the model runs this loop for all of them and lets ->writepage differ, and
+//! the checks a filesystem's loop makes before clear_page_dirty_for_io
+//! (`fs::writeback_check`).
 //!
 //! Model: left out: the range_cyclic bookkeeping of write_cache_pages, which does not matter for
 //! one page.
@@ -73,6 +77,20 @@ fn mkclean_start(w: &World) -> WbPc {
     }
 }
 
+/// The page is locked, in the mapping, dirty and not under writeback (W2-W5 passed): the
+/// filesystem's own ->writepages checks that come before clear_page_dirty_for_io
+/// (`fs::writeback_check`: ceph_writepages_start's EOF skip and snap-context load, nilfs2's
+/// collection of dirty buffers only), then clear_page_dirty_for_io's page_mkclean.
+/// Model: the checks share the step that took the lock (or ended the WB_SYNC_ALL wait): they
+/// read what only the lock holder changes, or what setting commutes with taking the lock.
+fn before_clear(cfg: &Config, w: &mut World, me: Tid, sync: bool) -> Step {
+    match fs::writeback_check(cfg, w) {
+        fs::WbCheck::Go => next(mkclean_start(w)),
+        fs::WbCheck::Skip => skip_page(cfg, w, me, sync),
+        fs::WbCheck::Bug => next(WbPc::Stopped),
+    }
+}
+
 /// One step of write_cache_pages for `me` (W0, or S when `sync`).
 pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: WbPc, sync: bool) -> Step {
     match pc {
@@ -120,7 +138,7 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: WbPc, sync: bool) -> Step 
                 Acquire::Got if !w.page.mapping || !w.page.dirty => skip_page(cfg, w, me, sync),
                 Acquire::Got if w.page.writeback && !sync => skip_page(cfg, w, me, sync),
                 Acquire::Got if w.page.writeback => next(WbPc::WaitOnWriteback),
-                Acquire::Got => next(mkclean_start(w)),
+                Acquire::Got => before_clear(cfg, w, me, sync),
             }
         }
         WbPc::WaitOnWriteback => {
@@ -128,7 +146,7 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: WbPc, sync: bool) -> Step 
             if w.page.writeback {
                 Step::Blocked
             } else {
-                next(mkclean_start(w))
+                before_clear(cfg, w, me, sync)
             }
         }
         WbPc::Mkclean(n) => {
@@ -299,8 +317,13 @@ pub fn info(cfg: &Config, w: &World, pc: WbPc, sync: bool) -> StepInfo {
         WbPc::LockPage if w.page.writeback => {
             wcp("W2-W5", "lock_page; under writeback: WB_SYNC_ALL waits")
         }
-        WbPc::LockPage => wcp("W2-W5", "lock_page; mapped, dirty, not under writeback"),
-        WbPc::WaitOnWriteback => wcp("W5", "wait_on_page_writeback, page locked"),
+        WbPc::LockPage => fs::writeback_check_info(cfg, w, "W2-W5")
+            .unwrap_or_else(|| wcp("W2-W5", "lock_page; mapped, dirty, not under writeback")),
+        WbPc::WaitOnWriteback if w.page.writeback => {
+            wcp("W5", "wait_on_page_writeback, page locked")
+        }
+        WbPc::WaitOnWriteback => fs::writeback_check_info(cfg, w, "W5")
+            .unwrap_or_else(|| wcp("W5", "wait_on_page_writeback, page locked")),
         WbPc::Mkclean(n) => StepInfo {
             id: "W6a",
             function: "page_mkclean_one",

@@ -1,7 +1,9 @@
 //! Truncate of the file to 0 bytes: `vmtruncate()` (mm/memory.c) calling
 //! `unmap_mapping_range()` and `truncate_inode_pages()` (mm/truncate.c:161), v2.6.29.4,
 //! unchanged by the patch (docs/protocol.md §7). The model's page (index 1) lies wholly beyond
-//! the new EOF, so block_page_mkwrite's `page_offset > size` test fires for it.
+//! the new EOF, so every EOF test of the modelled code fires for it, the `page_offset > size`
+//! forms as well as the `>=` forms (`World::isize_covers_page` lists them and the position the
+//! model leaves out).
 //!
 //! T1 i_size_write; T2 zap every pte without the page lock; T3 (pass 2) lock_page,
 //! wait_on_page_writeback, zap again if still mapped, truncate_complete_page
@@ -30,6 +32,23 @@
 //! i_size_write in v3.18 (mm/truncate.c:726-733, 756-785 of v3.18.140): lock the page that
 //! straddled the old EOF, page_mkclean, set_page_dirty if a pte was cleaned, unlock.
 //!
+//! With NFS, T0 is nfs_setattr (fs/nfs/inode.c:350), which writes the file back first
+//! (372-376): TF1, filemap_write_and_wait (mm/filemap.c:392), a WB_SYNC_ALL write_cache_pages
+//! pass over the page and filemap_fdatawait; TF2, nfs_wb_all (fs/nfs/write.c:1446), a
+//! WB_SYNC_ALL pass and nfs_sync_mapping_wait's loop, which waits for the requests in flight
+//! and COMMITs the unstable ones. Both run the writeback steps of `mm::page_writeback` on T0.
+//! Then the SETATTR RPC (382), whose reply runs nfs_setattr_update_inode and nfs_vmtruncate
+//! (397-436: i_size_write under i_lock, unmap_mapping_range, truncate_inode_pages,
+//! unmap_mapping_range): T1-T3 as for vmtruncate.
+//! Model: the SETATTR round trip is no step: it takes no lock and changes nothing the model
+//! has, and the interleavings it allows are those of T0 waiting between TF2 and T1.
+//! nfs_wb_all first runs a WB_SYNC_NONE pass and its own nfs_sync_mapping_wait
+//! (nfs_write_mapping, write.c:1424-1441); the model runs its WB_SYNC_ALL half only. The half
+//! left out writes nothing the passes around it do not, unless a writer dirties the page
+//! between them, a run whose extra write the model's W0 passes have in kind: leaving it out
+//! only removes runs, so a violation found is a kernel run, and a verdict that holds with
+//! truncate holds for the runs modelled.
+//!
 //! Model: before either size change xfs_setattr flushes the range from the on-disk size to the
 //! new one when the in-core size differs from the on-disk size and the new size is larger
 //! (xfs_vnodeops.c:255-261), then waits for the inode's I/O (xfs_ioend_wait, 264). Neither is
@@ -53,10 +72,47 @@ use crate::kernel::{
     zap_pte, Acquire,
 };
 use crate::step::{Step, StepInfo};
-use crate::world::{with_block_version, Pc, Tid, TruncPc, World};
+use crate::world::{with_block_version, Pc, Tid, TruncPc, WbPc, World};
 
 fn next(pc: TruncPc) -> Step {
     Step::Next(Pc::Truncate(pc))
+}
+
+/// T0's first step: NFS's flush (TF1), or T1.
+pub fn first(cfg: &Config) -> TruncPc {
+    if crate::fs::truncate_flushes(cfg) {
+        TruncPc::FlushWrite(WbPc::Lookup)
+    } else {
+        TruncPc::SetSize
+    }
+}
+
+/// One step of NFS's flush before the truncate: the writeback step `pc` run by T0 with
+/// WB_SYNC_ALL, its next step mapped back into the flush. TF1's pass ends in filemap_fdatawait
+/// (not in ->fsync, as a final sync's does), then TF2 starts; TF2's pass ends in
+/// nfs_sync_mapping_wait's loop (the sync's ->fsync step), after which the truncate proper
+/// starts (T1), with no filemap_fdatawait of its own.
+fn flush_step(cfg: &Config, w: &mut World, me: Tid, pc: TruncPc) -> Step {
+    let (second, wb) = match pc {
+        TruncPc::FlushWrite(wb) => (false, wb),
+        TruncPc::FlushNfs(wb) => (true, wb),
+        _ => panic!("model bug: {pc:?} is not a flush step"),
+    };
+    let after = match crate::mm::page_writeback::step(cfg, w, me, wb, true) {
+        Step::Blocked => return Step::Blocked,
+        Step::Next(Pc::Writeback(n)) => n,
+        Step::Next(other) => panic!("model bug: a writeback step went to {other:?}"),
+    };
+    next(match (second, wb, after) {
+        // TF1: the pass ends: filemap_fdatawait.
+        (false, _, WbPc::Fsync) => TruncPc::FlushWrite(WbPc::WaitForIo),
+        // TF1 done: nfs_wb_all's pass.
+        (false, _, WbPc::Done) => TruncPc::FlushNfs(WbPc::Lookup),
+        (false, _, n) => TruncPc::FlushWrite(n),
+        // TF2: the loop is done: SETATTR, and in its reply the truncate.
+        (true, WbPc::Fsync, WbPc::WaitForIo) => TruncPc::SetSize,
+        (true, _, n) => TruncPc::FlushNfs(n),
+    })
 }
 
 fn t0(w: &World) -> Option<TruncPc> {
@@ -85,6 +141,7 @@ pub fn extended(w: &World) -> bool {
 pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: TruncPc) -> Step {
     let ptes = w.ptes.len() as u8;
     match pc {
+        TruncPc::FlushWrite(_) | TruncPc::FlushNfs(_) => flush_step(cfg, w, me, pc),
         TruncPc::SetSize => {
             // notify_change takes i_alloc_sem for write around vmtruncate (fs/attr.c:167-183):
             // asleep while a filesystem's ->page_mkwrite holds it for read (ext4).
@@ -303,6 +360,34 @@ pub fn info(cfg: &Config, w: &World, pc: TruncPc) -> StepInfo {
         what,
     };
     match pc {
+        TruncPc::FlushWrite(WbPc::WaitForIo) => StepInfo {
+            id: "TF1",
+            function: "filemap_write_and_wait",
+            anchor: "mm/filemap.c:392",
+            what: "nfs_setattr's flush: filemap_fdatawait: wait for PG_writeback to clear",
+        },
+        TruncPc::FlushWrite(wb) => StepInfo {
+            id: "TF1",
+            ..crate::mm::page_writeback::info(cfg, w, wb, true)
+        },
+        TruncPc::FlushNfs(WbPc::Fsync) => StepInfo {
+            id: "TF2",
+            function: "nfs_wb_all",
+            anchor: "fs/nfs/write.c:1446",
+            what: "nfs_sync_mapping_wait: wait for busy requests, COMMIT the unstable ones; when \
+                   none is left, the SETATTR goes out",
+        },
+        TruncPc::FlushNfs(wb) => StepInfo {
+            id: "TF2",
+            ..crate::mm::page_writeback::info(cfg, w, wb, true)
+        },
+        TruncPc::SetSize if crate::fs::truncate_flushes(cfg) => StepInfo {
+            id: "T1",
+            function: "nfs_vmtruncate",
+            anchor: "fs/nfs/inode.c:397",
+            what: "the SETATTR's reply: i_size_write(inode, 0) under i_lock: the page now lies \
+                   beyond EOF",
+        },
         TruncPc::SetSize if cfg.truncate_partial => StepInfo {
             id: "T1",
             function: "vmtruncate",
