@@ -23,8 +23,29 @@ fn every_guard_is_reached_exactly_where_it_applies_at_its_pinned_depth() {
         .chain(history_configs())
         .chain(partial_page_configs())
         .collect();
-    for cfg in &configs {
-        let r = check(cfg, false);
+    // Two configurations at a time: the shortest-trace and witness searches are
+    // single-threaded.
+    let results: Vec<(checks::run::Report, Vec<(mkwrite_model::Guard, usize)>)> =
+        std::thread::scope(|sc| {
+            let run = |k: usize| {
+                configs
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| i % 2 == k)
+                    .map(|(i, cfg)| {
+                        let r = check(cfg, false);
+                        let d = guard_depths(&r);
+                        (i, (r, d))
+                    })
+                    .collect::<Vec<_>>()
+            };
+            let h = sc.spawn(move || run(1));
+            let mut all = run(0);
+            all.extend(h.join().expect("the second half"));
+            all.sort_by_key(|(i, _)| *i);
+            all.into_iter().map(|(_, x)| x).collect()
+        });
+    for (cfg, (r, depths)) in configs.iter().zip(results) {
         for g in &r.guards {
             if g.applicable != g.reached {
                 wrong.push(format!(
@@ -39,7 +60,6 @@ fn every_guard_is_reached_exactly_where_it_applies_at_its_pinned_depth() {
                 ));
             }
         }
-        let depths = guard_depths(&r);
         assert_eq!(
             depths.len(),
             r.guards.iter().filter(|g| g.reached).count(),
