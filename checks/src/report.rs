@@ -754,8 +754,15 @@ pub fn checkers_text(
         s,
         "{cov} coverage\n{states} states of stateright's\n{runs} executions"
     );
-    for t in threaded.iter().filter(|t| t.coverage.starts_with("skipped")) {
-        s.push_str(&trace::wrap("", &format!("{}: {}", t.checker, t.coverage), "    "));
+    for t in threaded
+        .iter()
+        .filter(|t| t.coverage.starts_with("skipped"))
+    {
+        s.push_str(&trace::wrap(
+            "",
+            &format!("{}: {}", t.checker, t.coverage),
+            "    ",
+        ));
     }
     let note = "VIOLATED (n): the checker's trace has n steps. All three explore the same model \
          steps; loom and shuttle run them on their own threads and tasks. A loom or shuttle run \
