@@ -44,6 +44,21 @@ const FIELD_MEANING = {
   "data.disk": "what is on disk (for fb_defio: what the display shows)",
   "data.io": "what is in flight to the disk",
   "fsync": "what the final fsync returned",
+  "bh": "the page's buffer_heads: attached or none",
+  "block0": "block 0 of the page: a real extent, delalloc (reserved) or a hole; +dirty while its buffer is dirty",
+  "block1": "block 1 of the page, as block 0",
+  "nfs.req": "the page's NFS write request: none, dirty (to send), writing (sent), unstable (written, awaiting COMMIT), committing",
+  "server.unstable": "the version the server holds but has not committed to stable storage",
+  "I_DIRTY_DATASYNC": "the inode needs a COMMIT (->write_inode) after the writeback pass",
+  "btrfs.delalloc": "the page's delalloc range: no, reserved (paid for) or unreserved",
+  "btrfs.ordered": "an ordered extent covers the page (its write is under way)",
+  "PageChecked": "btrfs: a fixup of the page is queued (writepage found it dirty with nothing to write)",
+  "btrfs.fixup_queued": "writepage queued the fixup worker (X0) for this page",
+  "btrfs.pool": "the inode's data space reservation left, in pages",
+  "defio.listed": "the page is on fb_defio's list of pages to copy to the display",
+  "defio.mkcleaned": "this pass of the deferred work has write-protected the page",
+  "defio.pending": "the deferred work is scheduled",
+  "defio.mutex": "fbdefio->lock: held or free",
 };
 
 function el(tag, attrs, ...children) {
@@ -67,8 +82,20 @@ function rich(text) {
   return f;
 }
 
-// A function name or step id, in the code font; a ->name in it stays on one line.
-const fn = (text) => el("span", { class: "fn" }, rich(text));
+// A function name or step id, in the code font: a ->name in it stays on one line, and a long
+// name may break after an underscore (not in the middle of a word).
+function fn(text) {
+  const f = document.createDocumentFragment();
+  String(text || "").split(/(->[A-Za-z_]+)/).forEach((part, k) => {
+    if (!part) return;
+    if (k % 2) { f.append(el("span", { class: "nw" }, part)); return; }
+    part.split(/(?<=_)/).forEach((piece, j) => {
+      if (j) f.append(el("wbr"));
+      f.append(piece);
+    });
+  });
+  return el("span", { class: "fn" }, f);
+}
 
 async function api(what, params) {
   const q = new URLSearchParams(Object.assign({ level }, params || {}));
@@ -386,8 +413,15 @@ function renderHint() {
   const info = levelInfo(baseOf(lv.id)) || {};
   const h = $("hint");
   h.replaceChildren();
+  const bar = $("last-step");
+  const old = bar.querySelector(".hint-line");
+  if (old) old.remove();
   const show = lv.target && !v.solved && !v.over && (info.guided || hintOpen);
   if (!show) { h.hidden = true; return; }
+  // On a narrow screen the hint is far above the threads: its gist goes in the bottom bar.
+  if (reach && reach.next) {
+    bar.append(el("div", { class: "hint-line" }, el("b", {}, "Hint: "), `run ${reach.next.thread} (`, fn(`${reach.next.id} ${reach.next.function}`), ")"));
+  }
   h.hidden = false;
   if (!reach) { h.append(el("b", {}, "Hint: "), "asking the checker..."); return; }
   if (reach.reachable === false) {
@@ -596,7 +630,7 @@ function renderLastStep() {
   const v = view;
   const bar = $("last-step");
   const s = v.steps[v.steps.length - 1];
-  if (!s) { bar.hidden = true; return; }
+  if (!s) { bar.hidden = true; bar.replaceChildren(); return; }
   bar.hidden = false;
   bar.replaceChildren(el("b", {}, `Step ${s.n}: `), stepLine(s), " ",
     el("span", { class: "chg" }, s.changes.length ? s.changes.map((c) => `${c.name}: ${c.from} \u2192 ${c.to}`).join(", ") : "no field shown changes"));
