@@ -1271,6 +1271,40 @@ pub fn reach_json(l: &Level, path: &[Tid], budget: usize, p: &Progress) -> Value
     })
 }
 
+/// For a wait on i_mmap_lock or PG_writeback, the step that took the lock or set the flag
+/// along `history` (the worlds of `path`): `" (since step 4, W0 W6a)"`. The page lock's
+/// wait names it already.
+fn since(cfg: &Config, history: &[World], path: &[Tid], why: &str) -> String {
+    let changed = |k: usize| -> bool {
+        let (a, b) = (&history[k - 1], &history[k]);
+        if why.starts_with("waits for i_mmap_lock") {
+            b.i_mmap_lock.is_some() && a.i_mmap_lock != b.i_mmap_lock
+        } else if why.starts_with("waits for PG_writeback") {
+            b.page.writeback && !a.page.writeback
+        } else {
+            false
+        }
+    };
+    (1..history.len())
+        .rev()
+        .find(|&k| changed(k))
+        .map_or_else(String::new, |k| {
+            let t = path[k - 1];
+            let i = info(cfg, &history[k - 1], t);
+            let set = if why.starts_with("waits for PG_writeback") {
+                "set"
+            } else {
+                "taken"
+            };
+            format!(
+                " ({set} at step {k} by {} {}, {})",
+                history[0].thread(t).name(),
+                i.id,
+                i.function
+            )
+        })
+}
+
 /// How one step of a path went on the fixed side.
 fn against_row(n: usize, thread: &str, old: &StepInfo, fixed: Option<&StepInfo>) -> Value {
     let same =
@@ -1361,6 +1395,11 @@ pub fn against(l: &Level, path: &[Tid]) -> Value {
     let ran = fixed.len() - 1;
     let label = fixed_cfg.label();
     let (outcome, text, at) = match &stop {
+        None if path.is_empty() => (
+            "ran",
+            format!("No steps yet: play some, and they are replayed on {label}."),
+            None,
+        ),
         None => (
             "ran",
             format!("All {} steps of your path run on {label}.", path.len()),
@@ -1373,8 +1412,11 @@ pub fn against(l: &Level, path: &[Tid]) -> Value {
                 (
                     "blocked",
                     format!(
-                        "The fix blocks your path at step {n}: {th} cannot take {} ({}): {why}.",
-                        f.id, f.function
+                        "The fix blocks your path at step {n}: {th} cannot take {} ({}): \
+                         {why}{}.",
+                        f.id,
+                        f.function,
+                        since(&fixed_cfg, &fixed, path, why)
                     ),
                     Some(*n),
                 )
@@ -1668,6 +1710,18 @@ mod tests {
         let s = parse_path(&first.cfg, "F0.S").expect("S is a thread");
         let e = view(&first, &s).expect_err("S is not the student's");
         assert_eq!(e.valid, 1, "{e:?}");
+    }
+
+    #[test]
+    fn a_wait_for_a_flag_names_the_step_that_set_it() {
+        let l = lvl("R1");
+        let path = shortest(&l.cfg, Inv::WritablePteHasFsMetadata, None).expect("a trace");
+        let h = worlds(&l, &path).expect("plays");
+        let s = since(&l.cfg, &h, &path, "waits for PG_writeback to clear");
+        assert_eq!(s, " (set at step 11 by W0 W8,W10, ->writepage)");
+        assert_eq!(since(&l.cfg, &h, &path, "waits for the page lock"), "");
+        let a = against(&l, &[]);
+        assert!(a["text"].as_str().is_some_and(|t| t.starts_with("No steps yet")), "{a}");
     }
 
     #[test]
