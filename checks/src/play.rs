@@ -1245,16 +1245,24 @@ pub fn reach_json(l: &Level, path: &[Tid], budget: usize, p: &Progress) -> Value
     // Lost: find the last position from which it still could break.
     let mut left = budget.saturating_sub(r.states);
     let mut lost_at = None;
+    // Whether every earlier position was searched and none could reach it: the target cannot
+    // break on this level at all.
+    let mut never = true;
     for k in (0..path.len()).rev() {
         match reach_within(&l.cfg, &from(&history[k]), inv, left.max(1), p) {
             Ok(b) if b.path.is_some() => {
                 lost_at = Some(k + 1);
+                never = false;
                 break;
             }
             Ok(b) => left = left.saturating_sub(b.states),
-            Err(_) => break,
+            Err(_) => {
+                never = false;
+                break;
+            }
         }
-        if left == 0 {
+        if left == 0 && k > 0 {
+            never = false;
             break;
         }
     }
@@ -1268,6 +1276,7 @@ pub fn reach_json(l: &Level, path: &[Tid], budget: usize, p: &Progress) -> Value
         "reachable": false,
         "states": r.states,
         "lost_at": lost,
+        "never": never,
     })
 }
 
@@ -1662,6 +1671,10 @@ mod tests {
         let r = reach_json(&l, &w0, INTERNAL_BUDGET, &Progress::off());
         assert_eq!(r["reachable"], false, "{r}");
         assert_eq!(r["lost_at"]["n"], 2, "{r}");
+        assert_eq!(r["never"], false, "{r}");
+        let fixed = fix_level(&l).expect("R1's fix");
+        let never = reach_json(&fixed, &w0, INTERNAL_BUDGET, &Progress::off());
+        assert_eq!(never["never"], true, "{never}");
         let one = reach_json(&l, &w0[..1], INTERNAL_BUDGET, &Progress::off());
         assert_eq!(one["reachable"], true, "{one}");
         assert_eq!(one["next"]["thread"], "F0", "{one}");
@@ -1721,7 +1734,12 @@ mod tests {
         assert_eq!(s, " (set at step 11 by W0 W8,W10, ->writepage)");
         assert_eq!(since(&l.cfg, &h, &path, "waits for the page lock"), "");
         let a = against(&l, &[]);
-        assert!(a["text"].as_str().is_some_and(|t| t.starts_with("No steps yet")), "{a}");
+        assert!(
+            a["text"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("No steps yet")),
+            "{a}"
+        );
     }
 
     #[test]

@@ -585,7 +585,10 @@ fn a_student_solves_r1_in_the_browser() {
     s.steps_shown(6);
     s.wait_text("#fixed-side", "The fixed side of R1");
     let lost = s.wait_text("#status", "can no longer break");
-    assert!(lost.contains("INV-1"), "{lost:?}");
+    assert!(
+        lost.contains("INV-1") && lost.contains("from the initial state either"),
+        "{lost:?}"
+    );
     assert!(s.text("#config").contains("new/locked"));
     s.click("#back-to-level");
     s.steps_shown(11);

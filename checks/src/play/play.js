@@ -392,6 +392,9 @@ function renderStatus() {
   } else if (reach && reach.reachable === false) {
     st.classList.add("lost");
     st.append(el("b", {}, "Lost: "), `${target} can no longer break from here: it holds in every one of the ${reach.states} states reachable from this position (stateright searched them all).`);
+    if (reach.never) {
+      st.append(` It cannot break on ${lv.label} at all: stateright finds no way to it from the initial state either.`);
+    }
     if (reach.lost_at) {
       const k = reach.lost_at;
       st.append(` It still could before step ${k.n} (${k.thread} ${k.id}, ${k.function}).`);
