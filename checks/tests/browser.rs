@@ -808,7 +808,18 @@ fn r1_is_played_with_the_keyboard_alone() {
     s.steps_shown(9);
     s.keys(&[RIGHT, RIGHT]);
     s.steps_shown(11);
-    // A level is reached with the keyboard too.
+    // A step of the list is a button: back to the position after step 5, the rest on Redo.
+    s.tab_to("#history li[data-n='5'] button", false);
+    s.keys(&[ENTER]);
+    s.steps_shown(5);
+    assert!(s.text("#redo").contains("Redo (6)"));
+    assert!(
+        s.focused("#history li[data-n='5'] button"),
+        "the focus stays on the step"
+    );
+    s.keys(&[RIGHT, RIGHT, RIGHT, RIGHT, RIGHT, RIGHT]);
+    s.steps_shown(11);
+    // A level is reached with the keyboard too, and coming back finds the steps kept.
     s.tab_to("#next-level", true);
     s.keys(&[ENTER]);
     s.wait_text(
@@ -816,6 +827,14 @@ fn r1_is_played_with_the_keyboard_alone() {
         "F0 make its pte writable and stop before its set_page_dirty",
     );
     assert!(s.text("#level-list li.current").contains("R2"));
+    s.tab_to("#level-list button[data-level='R1']", true);
+    s.keys(&[ENTER]);
+    s.wait_text("#level-list li.current", "R1");
+    s.steps_shown(11);
+    assert!(
+        s.focused("#level-list button[data-level='R1']"),
+        "the focus stays on the level"
+    );
 }
 
 /// The first level: two threads, a few fields, only its target, and a hint at every step;

@@ -181,7 +181,7 @@ function renderLevels() {
   for (const l of levels) {
     const mark = done.includes(l.id) ? "\u2713 " : "";
     const b = el("button", { class: "level", "data-level": l.id, "aria-current": l.id === current ? "true" : null,
-      onclick: () => switchLevel(l.id) }, l.title);
+      onclick: () => { focusAfter = { css: `#level-list button[data-level="${l.id}"]` }; switchLevel(l.id); } }, l.title);
     const li = el("li", { "data-level": l.id }, b);
     if (l.id === current) li.classList.add("current");
     if (done.includes(l.id)) li.classList.add("solved");
@@ -323,7 +323,7 @@ function render() {
   fx.replaceChildren();
   if (lv.fix_of) {
     fx.append("The fixed side of ", el("b", {}, lv.fix_of), ". ",
-      el("button", { id: "back-to-level", onclick: () => switchLevel(lv.fix_of) }, `Back to ${lv.fix_of}`));
+      el("button", { id: "back-to-level", onclick: () => { focusAfter = { id: "against" }; switchLevel(lv.fix_of); } }, `Back to ${lv.fix_of}`));
   }
   if (v.solved) markSolved(lv.id);
   renderLevels();
@@ -361,7 +361,7 @@ function renderBanner() {
       banner.append(" ", el("button", { id: "against-now", onclick: () => $("against").click() }, "Against the fix"));
     }
     if (next && !lv.fix_of) {
-      banner.append(" ", el("button", { id: "next-level", onclick: () => switchLevel(next) }, `Next level: ${levelInfo(next).title} \u2192`));
+      banner.append(" ", el("button", { id: "next-level", onclick: () => { focusAfter = { css: "#threads button.run" }; switchLevel(next); } }, `Next level: ${levelInfo(next).title} \u2192`));
     }
   } else if (v.other_breaks.length) {
     const o = v.other_breaks[0];
@@ -647,9 +647,9 @@ function restoreFocus() {
   if (f.thread) {
     target = document.querySelector(`button[data-step="${f.thread}"]`) ||
       document.querySelector(`.thread[data-thread="${f.thread}"]`);
-  } else if (f.id) {
-    const e = $(f.id);
-    if (e && !e.disabled && !e.hidden) target = e;
+  } else if (f.id || f.css) {
+    const e = f.id ? $(f.id) : document.querySelector(f.css);
+    if (e && !e.disabled && !e.hidden && e.getClientRects().length) target = e;
     else target = document.querySelector("#threads button.run") || $("threads");
   }
   if (target && document.activeElement !== target) target.focus({ preventScroll: true });
@@ -685,6 +685,7 @@ async function redoStep() {
 // Back to the position after step n; the later steps stay on Redo.
 async function goBack(n) {
   if (n >= path.length) return;
+  focusAfter = focusAfter || { css: `#history li[data-n="${n}"] button` };
   redo = path.slice(n).concat(redo);
   path = path.slice(0, n);
   $("against-result").hidden = true;
@@ -692,6 +693,7 @@ async function goBack(n) {
 }
 
 async function forwardTo(k) {
+  focusAfter = { css: `#history li[data-n="${path.length + k}"] button` };
   path = path.concat(redo.slice(0, k));
   redo = redo.slice(k);
   await refresh();
@@ -796,7 +798,7 @@ async function againstTheFix() {
     }
     box.append(el("details", {}, el("summary", {}, `The ${diff.length} step${diff.length === 1 ? "" : "s"} that differ`), tbl));
   }
-  box.append(el("button", { id: "step-fixed", onclick: () => go(r.fix.level, r.path) },
+  box.append(el("button", { id: "step-fixed", onclick: () => { focusAfter = { id: "back-to-level" }; go(r.fix.level, r.path); } },
     `Step through the fixed side (${r.ran} step${r.ran === 1 ? "" : "s"})`));
   box.scrollIntoView({ block: "nearest" });
   // The target's verdict over every interleaving of the fixed configuration.
