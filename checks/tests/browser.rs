@@ -505,7 +505,12 @@ fn a_student_solves_r1_in_the_browser() {
     // The goal and "Show me" are one path: W0 locks the page before F0 makes the pte
     // writable, F0 makes it writable before W0 writes the page.
     let goal = s.text("#goal");
-    assert!(goal.find("let the flusher W0 lock") < goal.find("then let F0 make the pte writable"));
+    let at = |t: &str| {
+        goal.find(t)
+            .unwrap_or_else(|| panic!("the goal says {t:?}: {goal}"))
+    };
+    assert!(at("let the flusher W0 lock") < at("then let F0 make the pte writable"));
+    assert!(at("then let F0 make the pte writable") < at("write the page: ->writepage"));
 
     // Three steps of F0: ->page_mkwrite holds the page lock and has dirtied the page.
     for (k, name) in names.iter().take(3).enumerate() {
