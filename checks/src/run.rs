@@ -491,9 +491,52 @@ pub fn shortest_within(
     budget: usize,
     progress: &Progress,
 ) -> Result<Option<Vec<Tid>>, Incomplete> {
+    reach_within(cfg, &Origin::initial(), inv, budget, progress).map(|r| r.path)
+}
+
+/// Where a search starts and which threads it moves: the initial state and every thread
+/// ([`Origin::initial`]), or a state reached along some path, or a subset of the threads.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Origin {
+    /// The state to start from (`None`: the configuration's initial state).
+    pub start: Option<World>,
+    /// The threads that may move, bit `t` for thread `t` (`None`: every thread).
+    pub movable: Option<u32>,
+}
+
+impl Origin {
+    /// The initial state, every thread.
+    pub fn initial() -> Origin {
+        Origin::default()
+    }
+}
+
+/// What a search for one invariant's violation found from a state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reach {
+    /// The shortest path (thread ids) from the start to a state that violates the invariant,
+    /// or `None` when no state reachable from the start violates it.
+    pub path: Option<Vec<Tid>>,
+    /// The unique states the search found.
+    pub states: usize,
+}
+
+/// Whether a state that violates `inv` is reachable from `from` (moving only its movable
+/// threads), and the shortest path to one: stateright's single-threaded BFS with `inv` alone,
+/// within `budget` unique states; `Err` when the budget stopped it before it found a violation
+/// or finished.
+pub fn reach_within(
+    cfg: &Config,
+    from: &Origin,
+    inv: Inv,
+    budget: usize,
+    progress: &Progress,
+) -> Result<Reach, Incomplete> {
     let start = Instant::now();
     let mut model = Checked::new(*cfg, Props::Only(inv));
     model.labels = false;
+    model.start = from.start;
+    model.movable = from.movable;
     let stop = Arc::clone(&model.stop);
     let mut watch = Watch {
         stop: Arc::clone(&stop),
@@ -508,7 +551,7 @@ pub fn shortest_within(
         .threads(1)
         .spawn_bfs()
         .join_and_report(&mut watch);
-    let path = checker
+    let path: Option<Vec<Tid>> = checker
         .discovery(inv.name())
         .map(|p| p.into_actions().into_iter().map(|m| m.tid).collect());
     if path.is_none() && stop.load(Ordering::Relaxed) {
@@ -521,7 +564,10 @@ pub fn shortest_within(
             violated: Vec::new(),
         });
     }
-    Ok(path)
+    Ok(Reach {
+        path,
+        states: checker.unique_state_count(),
+    })
 }
 
 /// Check one configuration: decide every invariant, then find each violation's shortest trace.

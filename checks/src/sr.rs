@@ -83,6 +83,14 @@ pub struct Checked {
     /// Raised to stop a search at its state budget: no successor is within bounds after it,
     /// so the search drains (`run::decide_within`).
     pub stop: Arc<AtomicBool>,
+    /// The state the search starts from: the configuration's initial state when `None`, or a
+    /// state reached along some path (the teaching page asks what can still happen from the
+    /// position a student reached).
+    pub start: Option<World>,
+    /// The threads that may move (bit `t` for thread `t`), all when `None`: a level of the
+    /// teaching page that lets the student schedule two threads only is searched over those
+    /// two.
+    pub movable: Option<u32>,
 }
 
 impl Checked {
@@ -95,6 +103,8 @@ impl Checked {
             labels: !matches!(props, Props::Recorded | Props::Collect),
             states: Arc::default(),
             stop: Arc::default(),
+            start: None,
+            movable: None,
         }
     }
 
@@ -206,12 +216,12 @@ impl Model for Checked {
     type Action = Move;
 
     fn init_states(&self) -> Vec<World> {
-        vec![World::init(&self.cfg)]
+        vec![self.start.unwrap_or_else(|| World::init(&self.cfg))]
     }
 
     fn actions(&self, w: &World, actions: &mut Vec<Move>) {
         for (t, th) in w.threads.iter().enumerate() {
-            if th.finished(w) {
+            if th.finished(w) || self.movable.is_some_and(|m| m & (1 << t) == 0) {
                 continue;
             }
             if !self.labels {

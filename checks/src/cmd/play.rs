@@ -1,7 +1,7 @@
 //! `mkwrite play`: serve the teaching page on 127.0.0.1.
 //!
 //! Every request is answered on a thread of its own, so that a long computation never holds
-//! up the page's other requests. The searches (`/api/violations`, `/api/shortest`) run as
+//! up the page's other requests. The searches (`/api/violations`, `/api/shortest`, `/api/reach`) run as
 //! jobs, one at a time, within the state budget (`--max-states`): a request waits for its job
 //! a moment, then answers "still computing" (HTTP 202, with the states found so far) and the
 //! page asks again; a search the budget stopped is answered with a message the person can
@@ -36,6 +36,9 @@ pub struct PlayCmd {
     output: OutputArgs,
 }
 
+/// The searches whose answers the server keeps.
+const MAX_JOBS: usize = 4096;
+
 /// A search's state: running (with its progress), or its answer.
 enum Job {
     Running(Arc<Progress>),
@@ -69,13 +72,11 @@ impl PlayCmd {
         };
         let custom = if self.config.any() {
             match resolve(&self.config, None) {
-                Ok(cfg) => Some(Level {
-                    id: "custom".into(),
-                    title: format!("Your configuration: {}", cfg.label()),
+                Ok(cfg) => Some(Level::free(
+                    "custom",
+                    &format!("Your configuration: {}", cfg.label()),
                     cfg,
-                    target: None,
-                    goal: String::new(),
-                }),
+                )),
                 Err(e) => return bad(e),
             }
         } else {
@@ -160,6 +161,11 @@ fn job(
         return err(500, "the server's job table is unusable".into());
     };
     if !jobs.contains_key(&key) {
+        // The answers are kept for the page to ask again; past a few thousand (a long session
+        // of moves), the finished ones are dropped and computed again when asked.
+        if jobs.len() >= MAX_JOBS {
+            jobs.retain(|_, j| matches!(j, Job::Running(_)));
+        }
         let p = Arc::new(Progress::off());
         jobs.insert(key.clone(), Job::Running(Arc::clone(&p)));
         let (s2, k2) = (Arc::clone(shared), key.clone());
@@ -227,16 +233,15 @@ fn answer(url: &str, shared: &Arc<Shared>) -> (u16, &'static str, String) {
         "/" | "/index.html" => (200, "text/html; charset=utf-8", play::INDEX_HTML.into()),
         "/play.js" => (200, "text/javascript; charset=utf-8", play::PLAY_JS.into()),
         "/play.css" => (200, "text/css; charset=utf-8", play::PLAY_CSS.into()),
+        "/favicon.svg" | "/favicon.ico" => (200, "image/svg+xml", play::FAVICON.into()),
         "/api/levels" => ok(play::levels_json(custom)),
         r if r.starts_with("/api/") => {
             let id = param(url, "level").unwrap_or_default();
-            let fallback = Level {
-                id: "custom".into(),
-                title: String::new(),
-                cfg: mkwrite_model::Config::new(mkwrite_model::Protocol::Old),
-                target: None,
-                goal: String::new(),
-            };
+            let fallback = Level::free(
+                "custom",
+                "",
+                mkwrite_model::Config::new(mkwrite_model::Protocol::Old),
+            );
             let Some(l) = play::level(&id, custom.unwrap_or(&fallback)) else {
                 return err(404, format!("no level '{}'", super::shown(&id)));
             };
@@ -248,8 +253,20 @@ fn answer(url: &str, shared: &Arc<Shared>) -> (u16, &'static str, String) {
             match r {
                 "/api/view" => match play::view(&l, &path) {
                     Ok(v) => ok(v),
-                    Err(e) => err(400, e),
+                    Err(e) => (
+                        400,
+                        "application/json",
+                        json!({"error": e.message, "valid": e.valid}).to_string(),
+                    ),
                 },
+                "/api/reach" => {
+                    let Some(at) = play::position_key(&l, &path) else {
+                        return err(400, "this position cannot be reached".into());
+                    };
+                    job(shared, format!("{}/reach/{at}", l.id), move |p| {
+                        (200, play::reach_json(&l, &path, budget, p))
+                    })
+                }
                 "/api/violations" => job(shared, format!("{}/violations", l.id), move |p| {
                     match play::violations_within(&l, budget, p) {
                         Ok(v) => (200, v),
