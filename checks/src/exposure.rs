@@ -3,7 +3,7 @@
 //! configuration, and the releases in which that combination ran. Filesystems the model has
 //! no profile for get a row that says so and why, instead of a guess.
 
-use crate::report::{profile_configs, profiles};
+use crate::report::profiles;
 use crate::run::{check, Report};
 use mkwrite_model::fs::{Era, Window};
 use mkwrite_model::{Config, Fs, Inv, Protocol};
@@ -40,16 +40,14 @@ fn rank(inv: Inv) -> usize {
 
 /// What a violation costs the user of this filesystem, in a few words.
 pub fn harm(fs: Fs, inv: Inv) -> &'static str {
-    let defio = matches!(fs, Fs::FbDefio { .. });
+    if let Some(h) = fs.ops().harm(inv) {
+        return h;
+    }
     match inv {
         Inv::NoKernelBugFired => "kernel BUG: oops",
-        Inv::NoStoreLostSilently if defio => "a store never reaches the display",
         Inv::NoStoreLostSilently => "fsync returns 0, data lost",
         Inv::NoStoreLostReported => "data lost, fsync reports it",
-        Inv::WritablePteHasFsMetadata if defio => "writable pte on an unlisted page",
-        Inv::WritablePteHasFsMetadata if fs == Fs::Ubifs => "dirty page without budget",
         Inv::WritablePteHasFsMetadata => "dirty page untracked",
-        Inv::CleanedPageHadFsMetadata if fs == Fs::Ubifs => "writeback frees budget never taken",
         Inv::CleanedPageHadFsMetadata => "untracked page written",
         Inv::WritablePteImpliesDirtyOrDirtying => "writable pte on a clean page",
         Inv::NoPteOnTruncatedPage => "pte on a truncated page",
@@ -136,7 +134,7 @@ pub const UNMODELLED: [Unmodelled; 1] = [Unmodelled {
 
 /// The configurations of one row: the profile configurations with one store.
 fn row_configs(fs: Fs, vm: Protocol, reclaim: bool) -> Vec<Config> {
-    profile_configs()
+    crate::report::profile_configs_of(fs)
         .into_iter()
         .filter(|c| c.fs == fs && c.protocol == vm && c.reclaim == reclaim && c.stores == 1)
         .collect()
@@ -156,10 +154,15 @@ impl Row {
 /// Compute every row with the checker; with `progress`, a progress line while stderr is a
 /// terminal.
 pub fn rows(progress: bool) -> Vec<Row> {
+    rows_of(&profiles(), progress)
+}
+
+/// The rows of some profiles (`mkwrite exposure --fs NAME`), as `rows` computes them.
+pub fn rows_of(fss: &[Fs], progress: bool) -> Vec<Row> {
     let p = crate::progress::Progress::new(!progress);
-    let total = profiles().len() * 4;
+    let total = fss.len() * 4;
     let mut out = Vec::new();
-    for fs in profiles() {
+    for &fs in fss {
         let era = fs.era();
         for vm in [Protocol::Old, Protocol::New] {
             for reclaim in [false, true] {
@@ -269,8 +272,15 @@ fn releases(r: &Row) -> String {
 }
 
 /// The table as text (fits the output width): one line per row, and under a violated row
-/// the `mkwrite trace` command that prints its counterexample.
+/// the `mkwrite trace` command that prints its counterexample; then the filesystems without a
+/// profile.
 pub fn text(rows: &[Row]) -> String {
+    text_of(rows, true)
+}
+
+/// The table as text, with or without the filesystems that have no profile (`mkwrite
+/// exposure --fs NAME` shows only the rows asked for).
+pub fn text_of(rows: &[Row], unmodelled: bool) -> String {
     let mut s = mkwrite_model::trace::wrap(
         "",
         "Worst outcome at the headline (1 writer, writeback 2, clean page; pte ro and none, \
@@ -301,6 +311,9 @@ pub fn text(rows: &[Row]) -> String {
             s.push_str(&crate::report::command_lines(&c, "    "));
         }
     }
+    if !unmodelled {
+        return s;
+    }
     s.push_str("\nNot modelled (no profile; windows are release data, not checker output):\n");
     for u in UNMODELLED {
         let _ = writeln!(
@@ -317,6 +330,11 @@ pub fn text(rows: &[Row]) -> String {
 
 /// The table as JSON lines, one object per row (computed rows, then the unmodelled ones).
 pub fn json(rows: &[Row]) -> String {
+    json_of(rows, true)
+}
+
+/// The JSON lines, with or without the unmodelled filesystems' (`text_of`).
+pub fn json_of(rows: &[Row], unmodelled: bool) -> String {
     let mut s = String::new();
     for r in rows {
         let (verdict, inv, steps, config) = match &r.outcome {
@@ -348,6 +366,9 @@ pub fn json(rows: &[Row]) -> String {
             "states": r.states,
         });
         let _ = writeln!(s, "{o}");
+    }
+    if !unmodelled {
+        return s;
     }
     for u in UNMODELLED {
         let o = json!({

@@ -8,7 +8,7 @@
 
 use crate::progress::Progress;
 use crate::run::{check_within, reach_within, Incomplete, Origin, Reach, INTERNAL_BUDGET};
-use mkwrite_model::contract::{scenario, Fix, FsConvention, Role};
+use mkwrite_model::contract::{scenario, Fix, Role};
 use mkwrite_model::explain::{how_ended, why_blocked};
 use mkwrite_model::invariants::check_fn;
 use mkwrite_model::step::{info, step, StepInfo};
@@ -114,17 +114,17 @@ pub fn levels() -> Vec<Level> {
         ..Level::free(id, title, cfg)
     };
     let nfs_old = Config {
-        fs: Fs::Nfs { converted: false },
+        fs: Fs::NFS,
         writeback: 2,
         ..Config::new(Protocol::Old)
     };
     let btrfs_new = Config {
-        fs: Fs::Btrfs { converted: false },
+        fs: Fs::BTRFS,
         writeback: 2,
         ..Config::new(Protocol::New)
     };
     let defio_new = Config {
-        fs: Fs::FbDefio { converted: false },
+        fs: Fs::FB_DEFIO,
         ..Config::new(Protocol::New)
     };
     let first = Level {
@@ -374,14 +374,7 @@ pub fn fix(cfg: &Config) -> Result<(Config, String), String> {
         fs,
         ..*cfg
     };
-    let converted = |fs: Fs| match fs {
-        Fs::Seed(FsConvention::Unlocked) => Some(Fs::LOCKED),
-        Fs::Nfs { converted: false } => Some(Fs::Nfs { converted: true }),
-        Fs::Btrfs { converted: false } => Some(Fs::Btrfs { converted: true }),
-        Fs::FbDefio { converted: false } => Some(Fs::FbDefio { converted: true }),
-        Fs::Ext4 { converted: false } => Some(Fs::Ext4 { converted: true }),
-        _ => None,
-    };
+    let converted = |fs: Fs| fs.ops().conversion().and_then(Fs::parse);
     let the_patch = "b827e496c893 (e58fcb489af in 2.6.29.4): the fault holds the page lock \
                      from ->page_mkwrite until the page is dirty";
     let conversion = |fs: Fs| {
@@ -429,7 +422,7 @@ pub fn fix(cfg: &Config) -> Result<(Config, String), String> {
                  filesystem has no ->page_mkwrite"
                     .to_string(),
             ),
-            Fs::Seed(_) => (
+            fs if fs.is_seed() => (
                 with(Protocol::New, Fs::LOCKED),
                 format!("{the_patch}; ->page_mkwrite returns VM_FAULT_LOCKED"),
             ),
@@ -452,7 +445,7 @@ pub fn fix(cfg: &Config) -> Result<(Config, String), String> {
             ),
         ),
         _ => match converted(cfg.fs) {
-            Some(c) if matches!(cfg.fs, Fs::Seed(_)) => (
+            Some(c) if cfg.fs.is_seed() => (
                 Config { fs: c, ..*cfg },
                 "the converted filesystem: ->page_mkwrite returns VM_FAULT_LOCKED".to_string(),
             ),
@@ -564,9 +557,9 @@ fn who(cfg: &Config, w: &World, t: Tid) -> String {
                       (--enospc)"
             .into(),
         Role::Reclaim => "reclaim: kswapd's shrink_page_list over the page".into(),
-        Role::FsWorker => match cfg.fs {
-            Fs::FbDefio { .. } => "fb_defio's deferred work (fb_deferred_io_work)".into(),
-            Fs::Btrfs { .. } => "btrfs's writepage fixup worker".into(),
+        Role::FsWorker => match cfg.fs.name() {
+            "fb_defio" => "fb_defio's deferred work (fb_deferred_io_work)".into(),
+            "btrfs" => "btrfs's writepage fixup worker".into(),
             _ => "the filesystem's own worker".into(),
         },
     }
@@ -683,18 +676,16 @@ pub fn label_legend(cfg: &Config) -> Vec<(String, String)> {
         Protocol::NewIsizeExtended => "the fixed kernel with 90a8020278c1 (v3.18)".to_string(),
     };
     let fs = match cfg.fs {
-        Fs::Seed(FsConvention::Unlocked) => {
+        Fs::UNLOCKED => {
             "the patch's abstract filesystem; its ->page_mkwrite returns with the page unlocked"
                 .to_string()
         }
-        Fs::Seed(FsConvention::Locked) => {
+        Fs::LOCKED => {
             "the patch's abstract filesystem; its ->page_mkwrite returns with the page locked \
              (VM_FAULT_LOCKED)"
                 .to_string()
         }
-        Fs::Seed(FsConvention::None) => {
-            "the patch's abstract filesystem without a ->page_mkwrite".to_string()
-        }
+        Fs::NONE => "the patch's abstract filesystem without a ->page_mkwrite".to_string(),
         f => format!("{}, {}", f.info().profile, f.info().code),
     };
     let n = |k: u8, one: &str, many: &str| format!("{k} {}", if k == 1 { one } else { many });
@@ -1654,7 +1645,7 @@ mod tests {
             .expect_err("none")
             .contains("fixed kernel already"));
         let ubifs = Config {
-            fs: Fs::Ubifs,
+            fs: Fs::UBIFS,
             ..Config::new(Protocol::New)
         };
         assert!(fix(&ubifs).is_err());

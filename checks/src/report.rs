@@ -397,8 +397,8 @@ pub fn filesystems(json: bool) -> String {
     let mut s = String::new();
     for f in Fs::all() {
         let i = f.info();
-        // XFS is also typed by its own name (`--fs xfs`).
-        let aliases: Vec<&str> = if f == Fs::Buffer { vec!["xfs"] } else { vec![] };
+        // Other names it is typed by (`--fs xfs` for the buffer profile).
+        let aliases = f.ops().aliases();
         if json {
             let o = json!({
                 "fs": i.id,
@@ -449,26 +449,32 @@ pub fn profiles() -> Vec<Fs> {
 /// truncate, with either initial pte, with and without reclaim, one store or two; those a
 /// profile cannot meet (fb_defio's truncate and reclaim) left out.
 pub fn profile_configs() -> Vec<Config> {
+    profiles()
+        .into_iter()
+        .flat_map(profile_configs_of)
+        .collect()
+}
+
+/// One profile's golden configurations (`profile_configs`).
+pub fn profile_configs_of(fs: Fs) -> Vec<Config> {
     let mut out = Vec::new();
-    for fs in profiles() {
-        for protocol in [Protocol::Old, Protocol::New] {
-            for reclaim in [false, true] {
-                for truncate in [false, true] {
-                    for pte_ro in [true, false] {
-                        for stores in [1, 2] {
-                            let c = Config {
-                                fs,
-                                writeback: 2,
-                                truncate,
-                                pte_ro,
-                                stores,
-                                reclaim,
-                                ..Config::new(protocol)
-                            };
-                            // fb_defio has neither truncate nor reclaim.
-                            if c.validate().is_ok() {
-                                out.push(c);
-                            }
+    for protocol in [Protocol::Old, Protocol::New] {
+        for reclaim in [false, true] {
+            for truncate in [false, true] {
+                for pte_ro in [true, false] {
+                    for stores in [1, 2] {
+                        let c = Config {
+                            fs,
+                            writeback: 2,
+                            truncate,
+                            pte_ro,
+                            stores,
+                            reclaim,
+                            ..Config::new(protocol)
+                        };
+                        // fb_defio has neither truncate nor reclaim.
+                        if c.validate().is_ok() {
+                            out.push(c);
                         }
                     }
                 }
@@ -579,7 +585,7 @@ pub fn xfs_extent_configs() -> Vec<Config> {
                     for pte_ro in [true, false] {
                         for enospc in [false, true] {
                             out.push(Config {
-                                fs: Fs::Buffer,
+                                fs: Fs::BUFFER,
                                 writeback: 2,
                                 truncate,
                                 pte_ro,
@@ -611,7 +617,7 @@ pub fn partial_page_configs() -> Vec<Config> {
                     for enospc in [false, true] {
                         for reclaim in [false, true] {
                             out.push(Config {
-                                fs: Fs::Buffer,
+                                fs: Fs::BUFFER,
                                 blocks: 2,
                                 truncate: true,
                                 truncate_partial: true,
@@ -1095,14 +1101,14 @@ pub fn fs_line(cfg: &Config) -> String {
         i.old_vm
     };
     let other = match cfg.fs {
-        Fs::Seed(_) if cfg.protocol.patched() && cfg.fs == Fs::LOCKED => {
+        Fs::LOCKED if cfg.protocol.patched() => {
             "; --fs unlocked for a filesystem that returns unlocked"
         }
-        Fs::Seed(_) if cfg.protocol.patched() => "; --fs locked for the VM_FAULT_LOCKED convention",
-        Fs::Nfs { converted: false } => "; --fs nfs@7fdf5230676 for NFS after its conversion",
-        Fs::Btrfs { converted: false } => {
-            "; --fs btrfs@50a9b214bc6 for its conversion's locked return (a hybrid)"
+        fs if fs.is_seed() && cfg.protocol.patched() => {
+            "; --fs locked for the VM_FAULT_LOCKED convention"
         }
+        Fs::NFS => "; --fs nfs@7fdf5230676 for NFS after its conversion",
+        Fs::BTRFS => "; --fs btrfs@50a9b214bc6 for its conversion's locked return (a hybrid)",
         _ => "",
     };
     trace::wrap(

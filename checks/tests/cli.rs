@@ -439,3 +439,35 @@ fn trace_says_plainly_when_there_is_no_counterexample() {
     assert_eq!(o.status.code(), Some(0));
     assert!(stdout(&o).starts_with("no counterexample: every invariant holds in new/locked"));
 }
+
+#[test]
+fn exposure_for_one_filesystem_gives_its_eras_rows() {
+    // A name is every era of the filesystem; NAME@COMMIT one era; four rows each (two VMs,
+    // with and without reclaim), and no table of the unmodelled ones.
+    let rows = |args: &[&str]| {
+        let o = mkwrite(args);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+        let out = stdout(&o);
+        assert!(!out.contains("Not modelled"), "{out}");
+        out.lines()
+            .filter_map(|l| l.split_whitespace().next())
+            .filter(|w| w.starts_with("ext4") || w.starts_with("buffer"))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    let both = rows(&["exposure", "--quiet", "--fs", "ext4"]);
+    assert_eq!(both.len(), 8, "{both:?}");
+    assert_eq!(both.iter().filter(|f| *f == "ext4").count(), 4);
+    let one = rows(&["exposure", "--quiet", "--fs", "EXT4@9ea7df534ed2"]);
+    assert_eq!(one, vec!["ext4@9ea7df534ed2"; 4]);
+    assert_eq!(
+        rows(&["exposure", "--quiet", "--fs", "xfs"]),
+        vec!["buffer"; 4]
+    );
+    let o = mkwrite(&["exposure", "--quiet", "--json", "--fs", "xfs"]);
+    assert_eq!(stdout(&o).lines().count(), 4);
+    assert_bad_input(&["exposure", "--fs", "seed"], "ran in no release");
+    assert_bad_input(&["exposure", "--fs", "locked"], "ran in no release");
+    assert_bad_input(&["exposure", "--fs", "zfs"], "unknown filesystem");
+    assert_bad_input(&["exposure", "--fs", "nfs", "--svg"], "leave out --fs");
+}

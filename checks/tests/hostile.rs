@@ -286,7 +286,7 @@ fn the_estimate_brackets_measured_counts() {
             ..Config::new(Protocol::New)
         },
         Config {
-            fs: Fs::Nfs { converted: false },
+            fs: Fs::NFS,
             writers: 2,
             writeback: 2,
             ..Config::new(Protocol::Old)
@@ -299,7 +299,7 @@ fn the_estimate_brackets_measured_counts() {
             ..Config::new(Protocol::Old)
         },
         Config {
-            fs: Fs::Buffer,
+            fs: Fs::BUFFER,
             writers: 2,
             shared_mm: true,
             writeback: 2,

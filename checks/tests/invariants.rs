@@ -5,7 +5,7 @@
 //! put the offending pte or thread in each position in turn.
 
 use mkwrite_model::contract::Role;
-use mkwrite_model::fs::FsState;
+use mkwrite_model::fs::seed;
 use mkwrite_model::invariants::{
     dirty_accounting_balanced, no_pte_on_truncated_page, no_store_lost_reported,
     no_store_lost_silently, page_refcount_balanced, writable_pte_has_fs_metadata,
@@ -39,10 +39,8 @@ fn tid(w: &World, name: &str) -> usize {
 }
 
 fn set_tracked(w: &mut World, tracked: bool) {
-    match &mut w.fs {
-        FsState::Seed(s) => s.meta_dirty = tracked,
-        _ => panic!("the seed filesystem"),
-    }
+    assert!(w.profile.is_seed(), "the seed filesystem");
+    seed::set_meta(w, tracked);
 }
 
 #[test]

@@ -59,7 +59,7 @@ fn expected() -> BTreeMap<PathBuf, String> {
 fn profile_traces() -> BTreeMap<PathBuf, String> {
     let mut files = BTreeMap::new();
     for cfg in profile_configs() {
-        if cfg.stores != 1 || (fs::counterfactual(&cfg) && cfg.fs != Fs::Ceph) {
+        if cfg.stores != 1 || (fs::counterfactual(&cfg) && cfg.fs != Fs::CEPH) {
             continue;
         }
         let slug = format!(

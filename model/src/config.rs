@@ -1,8 +1,7 @@
 //! A configuration: which protocol, which filesystem convention, which threads, which initial
 //! page and pte. Every check runs one configuration.
 
-use crate::contract::{scenario, Fixes, Protocol, Scenario};
-use crate::fs::Fs;
+use crate::contract::{Fixes, FsId, Protocol};
 use std::fmt;
 
 /// The largest number of writers (`F0`, `F1`, `F2`).
@@ -53,7 +52,7 @@ pub struct Config {
     /// The parts of the patch that are applied.
     pub fixes: Fixes,
     /// The filesystem (a profile and its era; for the seed filesystem, its convention).
-    pub fs: Fs,
+    pub fs: FsId,
     /// Number of writer threads, 1 to 3.
     pub writers: u8,
     /// The writers (two or three) are threads of one mm and share one pte (`true`), or each
@@ -135,117 +134,6 @@ impl Config {
         }
     }
 
-    /// The configuration of a textbook scenario.
-    pub fn from_scenario(s: &Scenario) -> Config {
-        Config {
-            fs: s.fs,
-            writers: s.writers,
-            writeback: s.writeback,
-            truncate: s.truncate,
-            pte_ro: s.pte_ro,
-            late_writeback: s.late_writeback,
-            stores: s.stores,
-            enospc: s.enospc,
-            blocks: s.blocks,
-            truncate_partial: s.truncate_partial,
-            extend: s.extend,
-            ..Config::new(s.protocol)
-        }
-    }
-
-    /// The configuration of the scenario called `name`.
-    pub fn scenario(name: &str) -> Result<Config, ConfigError> {
-        scenario(name)
-            .map(Config::from_scenario)
-            .ok_or_else(|| ConfigError(format!("unknown scenario '{name}'")))
-    }
-
-    /// Reject configurations that do not exist.
-    pub fn validate(&self) -> Result<(), ConfigError> {
-        if self.writers == 0 || self.writers > MAX_WRITERS {
-            return Err(ConfigError(format!(
-                "writers must be 1 to {MAX_WRITERS}, not {}",
-                self.writers
-            )));
-        }
-        if self.writeback > MAX_WRITEBACK {
-            return Err(ConfigError(format!(
-                "writeback passes must be 0 to {MAX_WRITEBACK}, not {}",
-                self.writeback
-            )));
-        }
-        if self.fs == Fs::LOCKED && matches!(self.protocol, Protocol::Old | Protocol::Pre2007) {
-            // Under the old VM a ->page_mkwrite must return with the page unlocked; the
-            // VM_FAULT_LOCKED convention does not exist yet.
-            return Err(ConfigError(format!(
-                "protocol {} has no VM_FAULT_LOCKED convention: its filesystem returns unlocked \
-                 (fs unlocked)",
-                self.protocol.id()
-            )));
-        }
-        if let Some(what) = crate::fs::unsupported(self) {
-            return Err(ConfigError(format!("fs {}: {what}", self.fs.id())));
-        }
-        if self.shared_mm && self.writers < 2 {
-            return Err(ConfigError("a shared mm needs 2 or 3 writers".into()));
-        }
-        if !(1..=2).contains(&self.stores) {
-            return Err(ConfigError(format!(
-                "stores per writer must be 1 or 2, not {}",
-                self.stores
-            )));
-        }
-        if !(1..=2).contains(&self.blocks) {
-            return Err(ConfigError(format!(
-                "blocks per page must be 1 or 2, not {}",
-                self.blocks
-            )));
-        }
-        let buffer = self.fs == Fs::Buffer;
-        if self.blocks == 2 && !buffer {
-            return Err(ConfigError(format!(
-                "fs {}: 2 blocks per page is modelled for the buffer profile only",
-                self.fs.id()
-            )));
-        }
-        if self.truncate_partial && !(buffer && self.blocks == 2 && self.truncate) {
-            return Err(ConfigError(
-                "a partial truncate needs the buffer profile, 2 blocks per page and a truncate"
-                    .into(),
-            ));
-        }
-        if self.extend && !self.truncate_partial {
-            return Err(ConfigError(
-                "an extension follows a partial truncate (truncate to partial)".into(),
-            ));
-        }
-        match self.initial_extent {
-            InitialExtent::Real => {}
-            _ if !buffer || self.blocks != 1 => {
-                return Err(ConfigError(format!(
-                    "initial extent {}: modelled for the buffer profile with one block per page",
-                    self.initial_extent.id()
-                )))
-            }
-            InitialExtent::Hole if self.page_dirty => {
-                return Err(ConfigError(
-                    "initial extent hole: a dirty page over a hole has no reservation (write(2) \
-                     makes it delalloc: use initial extent delalloc)"
-                        .into(),
-                ))
-            }
-            InitialExtent::Delalloc if !self.page_dirty => {
-                return Err(ConfigError(
-                    "initial extent delalloc: a delayed allocation holds data not yet written \
-                     (use page dirty)"
-                        .into(),
-                ))
-            }
-            _ => {}
-        }
-        Ok(())
-    }
-
     /// Number of ptes mapping the page: one per writer, or one shared by both.
     pub fn ptes(&self) -> usize {
         if self.shared_mm {
@@ -262,45 +150,6 @@ impl Config {
         } else {
             writer_index as usize
         }
-    }
-
-    /// A short label: `old/unlocked w1 wb2 t0 pte=ro page=clean strict`.
-    pub fn label(&self) -> String {
-        let strictness = match (self.fs.convention(), self.strict) {
-            (None, _) => "",
-            (Some(_), true) => " strict",
-            (Some(_), false) => " lenient",
-        };
-        format!(
-            "{}/{} w{}{} wb{} t{} pte={} page={}{strictness}",
-            self.protocol.id(),
-            self.fs.id(),
-            self.writers,
-            if self.shared_mm { " shared-mm" } else { "" },
-            self.writeback,
-            u8::from(self.truncate),
-            if self.pte_ro { "ro" } else { "none" },
-            if self.page_dirty { "dirty" } else { "clean" },
-        ) + if crate::fs::counterfactual(self) {
-            " counterfactual"
-        } else {
-            ""
-        } + if self.stores > 1 { " stores2" } else { "" }
-            + if self.reclaim { " reclaim" } else { "" }
-            + if self.enospc { " enospc" } else { "" }
-            + if self.late_writeback { " late-wb" } else { "" }
-            + if self.blocks > 1 { " bpp2" } else { "" }
-            + if self.truncate_partial {
-                " to-partial"
-            } else {
-                ""
-            }
-            + if self.extend { " extend" } else { "" }
-            + match self.initial_extent {
-                InitialExtent::Real => "",
-                InitialExtent::Hole => " extent=hole",
-                InitialExtent::Delalloc => " extent=delalloc",
-            }
     }
 
     /// Whether truncate removes the page from the file (a truncate to 0 bytes), rather than

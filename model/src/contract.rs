@@ -5,8 +5,6 @@
 //! Ids in this file are the vocabulary of docs/protocol.md (INV-1…INV-7,
 //! H1…H8, R1…R5). Nothing here knows about a checker.
 
-use crate::fs::Fs;
-
 /// Whether an invariant is judged in every state or when its event happens.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -334,13 +332,13 @@ impl Protocol {
 
     /// The filesystem used when `--fs` is not given: the seed filesystem, returning unlocked
     /// under the old VM (and the variants built on it) and VM_FAULT_LOCKED under the new.
-    pub const fn default_fs(self) -> Fs {
+    pub const fn default_fs(self) -> FsId {
         match self {
-            Protocol::Old | Protocol::Pre2007 | Protocol::V315Rc => Fs::UNLOCKED,
+            Protocol::Old | Protocol::Pre2007 | Protocol::V315Rc => FsId::UNLOCKED,
             Protocol::New
             | Protocol::NewMinus(_)
             | Protocol::New2014
-            | Protocol::NewIsizeExtended => Fs::LOCKED,
+            | Protocol::NewIsizeExtended => FsId::LOCKED,
         }
     }
 
@@ -349,6 +347,22 @@ impl Protocol {
     pub const fn patched(self) -> bool {
         !matches!(self, Protocol::Old | Protocol::Pre2007)
     }
+}
+
+/// A filesystem profile (and era): its place in the registry of profiles (`fs::REGISTRY`),
+/// which maps it to the profile's ops table, name and facts. The contract knows only the seed
+/// filesystem's three conventions (the patch's own description), the registry's first three
+/// entries; every other profile is found by name (`FsId::parse`) or by the registry's constants.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FsId(pub u8);
+
+impl FsId {
+    /// The seed filesystem, ->page_mkwrite returning unlocked (registry entry 0).
+    pub const UNLOCKED: FsId = FsId(0);
+    /// The seed filesystem, ->page_mkwrite returning VM_FAULT_LOCKED (registry entry 1).
+    pub const LOCKED: FsId = FsId(1);
+    /// The seed filesystem without ->page_mkwrite (registry entry 2).
+    pub const NONE: FsId = FsId(2);
 }
 
 /// How the seed filesystem's ->page_mkwrite returns on success.
@@ -562,8 +576,8 @@ pub struct Scenario {
     pub doc: &'static str,
     /// Protocol.
     pub protocol: Protocol,
-    /// The filesystem.
-    pub fs: Fs,
+    /// The filesystem, by its `--fs` id (the registry resolves it: `Config::from_scenario`).
+    pub fs: &'static str,
     /// Number of writer threads.
     pub writers: u8,
     /// Number of WB_SYNC_NONE writeback passes.
@@ -596,7 +610,7 @@ pub const SCENARIOS: [Scenario; 5] = [
         race: "R1",
         doc: "old do_wp_page: writeback cleans the page between ->page_mkwrite and the pte",
         protocol: Protocol::Old,
-        fs: Fs::UNLOCKED,
+        fs: "unlocked",
         writers: 1,
         writeback: 2,
         truncate: false,
@@ -613,7 +627,7 @@ pub const SCENARIOS: [Scenario; 5] = [
         race: "R2",
         doc: "old do_wp_page: writeback cleans between the pte install and set_page_dirty",
         protocol: Protocol::Old,
-        fs: Fs::UNLOCKED,
+        fs: "unlocked",
         writers: 1,
         writeback: 2,
         truncate: false,
@@ -630,7 +644,7 @@ pub const SCENARIOS: [Scenario; 5] = [
         race: "R3",
         doc: "old __do_fault: writeback cleans between ->page_mkwrite's unlock and the relock",
         protocol: Protocol::Old,
-        fs: Fs::UNLOCKED,
+        fs: "unlocked",
         writers: 1,
         writeback: 2,
         truncate: false,
@@ -647,7 +661,7 @@ pub const SCENARIOS: [Scenario; 5] = [
         race: "R4",
         doc: "old __do_fault: writeback cleans between unlock_page and set_page_dirty",
         protocol: Protocol::Old,
-        fs: Fs::UNLOCKED,
+        fs: "unlocked",
         writers: 1,
         writeback: 2,
         truncate: false,
@@ -664,7 +678,7 @@ pub const SCENARIOS: [Scenario; 5] = [
         race: "R5",
         doc: "new VM, ->page_mkwrite still returns unlocked: the R1 window stays open",
         protocol: Protocol::New,
-        fs: Fs::UNLOCKED,
+        fs: "unlocked",
         writers: 1,
         writeback: 2,
         truncate: false,
@@ -688,7 +702,7 @@ pub const HISTORY: [Scenario; 4] = [
         race: "H2007",
         doc: "old without 79352894b28's wait_on_page_locked: a writable pte outlives PG_dirty",
         protocol: Protocol::Pre2007,
-        fs: Fs::UNLOCKED,
+        fs: "unlocked",
         writers: 1,
         writeback: 1,
         truncate: false,
@@ -706,7 +720,7 @@ pub const HISTORY: [Scenario; 4] = [
         doc: "old do_wp_page: set_page_dirty after unlock_page races with truncate: NR_FILE_DIRTY \
               ends one too low",
         protocol: Protocol::Old,
-        fs: Fs::UNLOCKED,
+        fs: "unlocked",
         writers: 1,
         writeback: 0,
         truncate: true,
@@ -723,7 +737,7 @@ pub const HISTORY: [Scenario; 4] = [
         race: "H2014a",
         doc: "v3.15's do_page_mkwrite as first posted: an unlocked ->page_mkwrite deadlocks",
         protocol: Protocol::V315Rc,
-        fs: Fs::UNLOCKED,
+        fs: "unlocked",
         writers: 1,
         writeback: 0,
         truncate: false,
@@ -740,7 +754,7 @@ pub const HISTORY: [Scenario; 4] = [
         race: "H2014b",
         doc: "no ->page_mkwrite: set_page_dirty without the page lock races with truncate",
         protocol: Protocol::New,
-        fs: Fs::NONE,
+        fs: "none",
         writers: 1,
         writeback: 0,
         truncate: true,
@@ -777,7 +791,7 @@ const R7: Scenario = Scenario {
     doc: "new VM, blocksize < pagesize: after a truncate into the page and back up, the \
           writable pte maps a block with no space behind it",
     protocol: Protocol::New,
-    fs: Fs::Buffer,
+    fs: "buffer",
     writers: 1,
     writeback: 1,
     truncate: true,

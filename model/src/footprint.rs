@@ -340,7 +340,7 @@ pub fn of(cfg: &Config, th: &Thread) -> Footprint {
         return everything(cfg);
     }
     let seed = seed_vm(cfg, th);
-    if matches!(cfg.fs, crate::fs::Fs::Seed(_)) {
+    if crate::fs::of(cfg).exact_footprints() {
         seed
     } else {
         widen(cfg, th, seed)

@@ -366,11 +366,9 @@ impl Guard {
             // The fixup worker runs for a page dirtied without delalloc: the race of an
             // unlocked ->page_mkwrite against writeback.
             Guard::FixupSetsDelalloc => {
-                matches!(cfg.fs, fs::Fs::Btrfs { .. })
-                    && !fs::returns_locked(cfg)
-                    && cfg.writeback > 0
+                cfg.fs.name() == "btrfs" && !fs::returns_locked(cfg) && cfg.writeback > 0
             }
-            Guard::DefioWorkerReprotects => matches!(cfg.fs, fs::Fs::FbDefio { .. }),
+            Guard::DefioWorkerReprotects => cfg.fs.name() == "fb_defio",
             Guard::PartialTruncateKeepsWritablePte => cfg.truncate_partial,
             Guard::IsizeExtendedReprotects => cfg.extend && cfg.fixes.has(Fix::IsizeExtended),
             Guard::StoreLandsInExtendedBlock => cfg.extend,

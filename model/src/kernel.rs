@@ -6,7 +6,6 @@
 //! thread can wait for the page lock while holding ptl, and INV-5e ("no sleeping on PG_locked
 //! under ptl") holds by construction; it needs no runtime check.
 
-use crate::config::Config;
 use crate::contract::Inv;
 use crate::world::{Tid, World};
 
@@ -80,17 +79,6 @@ pub fn put_page(w: &mut World, me: Tid) {
         // PG_locked is in PAGE_FLAGS_CHECK_AT_FREE: freeing a locked page is a bad_page().
         w.fire(Inv::PageRefcountBalanced);
     }
-}
-
-/// set_page_dirty (mm/page-writeback.c:1266): the filesystem's ->set_page_dirty, both halves
-/// at once (the caller holds the page lock, or it is a zap under ptl whose page truncate is
-/// about to remove). Returns whether the page was newly dirtied.
-pub fn set_page_dirty(cfg: &Config, w: &mut World) -> bool {
-    let newly = crate::fs::set_page_dirty_begin(cfg, w);
-    if newly {
-        crate::fs::set_page_dirty_account(cfg, w);
-    }
-    newly
 }
 
 /// The first half of __set_page_dirty_nobuffers: TestSetPageDirty. Returns whether the page
@@ -176,23 +164,6 @@ pub fn test_clear_page_dirty_accounted(w: &mut World) -> bool {
         w.nr_file_dirty -= 1;
     }
     was
-}
-
-/// Zap pte `n` (zap_pte_range, mm/memory.c:761, under that pte's ptl): clear it, move its
-/// dirty bit into PG_dirty, drop the mapcount and the pte's page reference.
-///
-/// Model: the TLB-gather's deferred reference drop is done at once; nothing in the model
-/// looks at the page between the zap and the gather's flush.
-pub fn zap_pte(cfg: &Config, w: &mut World, n: usize) {
-    let pte = w.ptes[n];
-    if !pte.present {
-        return;
-    }
-    if pte.dirty {
-        set_page_dirty(cfg, w);
-    }
-    w.ptes[n] = Default::default();
-    w.page.refcount -= 1;
 }
 
 /// file_update_time / balance_dirty_pages_ratelimited: in the model, only the INV-5d check that

@@ -6,6 +6,7 @@ use crate::config::Config;
 use crate::contract::{Inv, Role};
 use crate::step::{info, step, StepInfo};
 use crate::world::{version_name, Pc, Tid, WbPc, World};
+use std::fmt;
 
 /// The observable fields of a state, by name, in a fixed order.
 pub fn fields(w: &World) -> Vec<(String, String)> {
@@ -42,7 +43,7 @@ pub fn fields(w: &World) -> Vec<(String, String)> {
     ));
     f.push(("AS_ENOSPC".to_string(), yn(w.mapping_error)));
     f.push(("fs.full".to_string(), yn(w.fs_full)));
-    f.extend(crate::fs::fields(w));
+    f.extend(crate::fs::of_world(w).fields(w));
     f.push(("NR_FILE_DIRTY".to_string(), w.nr_file_dirty.to_string()));
     f.push(("data.stored".to_string(), version_name(w.data.stored)));
     f.push(("data.mem".to_string(), version_name(w.data.mem)));
@@ -305,4 +306,82 @@ pub fn render(cfg: &Config, path: &[Tid]) -> Result<String, String> {
     let last = steps.last().map_or_else(|| World::init(cfg), |s| s.after);
     s.push_str(&wrap("final: ", &last.to_string(), pad));
     Ok(s)
+}
+
+fn yn(b: bool) -> &'static str {
+    if b {
+        "yes"
+    } else {
+        "no"
+    }
+}
+
+/// Compact one-line form, used for the last line of a trace and the Explorer.
+impl fmt::Display for World {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let p = &self.page;
+        write!(
+            f,
+            "page{{locked:{} dirty:{} writeback:{} tag:{} mapping:{} ref:{}}} pte{{",
+            self.lock_owner(),
+            yn(p.dirty),
+            yn(p.writeback),
+            yn(p.tagged_dirty),
+            if p.mapping { "file" } else { "NULL" },
+            p.refcount
+        )?;
+        for (i, pte) in self.ptes.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" ")?;
+            }
+            write!(f, "{i}:{pte}")?;
+        }
+        write!(
+            f,
+            "}} i_size:{} {} data{{mem:{} disk:{}",
+            if !self.isize_covers_page {
+                "0"
+            } else if self.isize_partial {
+                "block0"
+            } else {
+                "covers"
+            },
+            crate::fs::of_world(self).display(self),
+            version_name(self.data.mem),
+            version_name(self.data.disk)
+        )?;
+        if let Some(v) = self.data.in_flight {
+            write!(f, " io:{}", version_name(v))?;
+        }
+        write!(f, "}} NR_FILE_DIRTY:{}", self.nr_file_dirty)?;
+        if self.mapping_error {
+            f.write_str(" AS_ENOSPC")?;
+        }
+        if self.fs_full {
+            f.write_str(" fs:full")?;
+        }
+        if let Some(t) = self.i_mmap_lock {
+            write!(f, " i_mmap_lock:{}", self.thread(t).name())?;
+        }
+        Ok(())
+    }
+}
+
+/// Readable multi-line form (the Explorer's state pane and test failures).
+impl fmt::Debug for World {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{self}")?;
+        for t in self.threads.iter() {
+            writeln!(f, "  {:<3} {:?} refs={}", t.name(), t.pc, t.local.refs)?;
+        }
+        let fired: Vec<&str> = Inv::ALL
+            .iter()
+            .filter(|i| self.has_fired(**i))
+            .map(|i| i.name())
+            .collect();
+        if !fired.is_empty() {
+            writeln!(f, "  fired: {}", fired.join(", "))?;
+        }
+        Ok(())
+    }
 }

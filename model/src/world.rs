@@ -6,8 +6,7 @@
 //! races of the patch involve a single page; a second page only adds interleavings of
 //! independent pages.
 
-use crate::config::Config;
-use crate::contract::{Inv, Role};
+use crate::contract::{FsId, Inv, Role};
 use std::fmt;
 
 /// Ghost events the `sometimes` guards look for.
@@ -210,6 +209,55 @@ pub enum Dirtying {
     PteInstalled,
 }
 
+/// The steps of a ->page_mkwrite: each filesystem gives them its own meaning.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum MkPc {
+    /// Work before the page lock (btrfs's space reservation, ceph's i_size read).
+    Prepare,
+    /// Take the page lock.
+    LockPage,
+    /// The filesystem's work under the page lock (checks, attaching its state, PG_dirty).
+    Attach,
+    /// Unlock and return 0 (the unlocked convention).
+    Unlock,
+    /// Wait, unlocked, for an ordered extent over the page to complete (btrfs); wait for
+    /// writeback before returning (nilfs2's `mapped:`).
+    WaitOrdered,
+    /// A second locked section (nilfs2's hole path: the transaction and block_page_mkwrite's
+    /// lock_page).
+    FillLock,
+    /// The work of that second section (nilfs2: block_page_mkwrite's fill).
+    Fill,
+}
+
+/// A filesystem's private per-page state (buffers, an NFS request, a delalloc range, ...),
+/// packed by its profile (`fs::ops::PackedState`): the world holds it without knowing the
+/// filesystem.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct FsBits(pub u64);
+
+/// The outcome of trying one step: the next program counter, or "this thread sleeps".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// The step ran; the thread continues at this pc.
+    Next(Pc),
+    /// The thread is blocked; nothing was mutated.
+    Blocked,
+}
+
+/// Where a step stands in the kernel, for traces and the Explorer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StepInfo {
+    /// The step id of docs/protocol.md (WP5a, DF12', W6c, T3, ST, HPF, FF1…).
+    pub id: &'static str,
+    /// The kernel function.
+    pub function: &'static str,
+    /// The function's anchor, file:line in the modelled tree.
+    pub anchor: &'static str,
+    /// What the step does, in our words.
+    pub what: &'static str,
+}
+
 /// Program counter of a writer (F0, F1, F2): the user store and every fault path it can take.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum FaultPc {
@@ -222,7 +270,7 @@ pub enum FaultPc {
     /// __do_fault: unlock the page ->fault returned locked, before ->page_mkwrite.
     DfUnlockBeforeMkwrite,
     /// A step of the filesystem's ->page_mkwrite.
-    Mkwrite(crate::fs::MkPc),
+    Mkwrite(MkPc),
     /// do_wp_page: act on ->page_mkwrite's return (WP5, WP5a).
     WpAfterMkwrite,
     /// do_wp_page: retake ptl, pte_same, make the pte writable and dirty (WP6-WP11).
@@ -499,24 +547,6 @@ impl Thread {
             _ => format!("{}{}", self.role.prefix(), self.index),
         }
     }
-
-    /// Whether the thread has nothing left to do. `IO` is finished when no write is in flight.
-    pub fn finished(&self, w: &World) -> bool {
-        match self.pc {
-            Pc::Fault(pc) => matches!(pc, FaultPc::Done | FaultPc::SigBus),
-            Pc::Writeback(pc) => matches!(pc, WbPc::Done | WbPc::Stopped),
-            Pc::Truncate(pc) => matches!(
-                pc,
-                TruncPc::Done
-                    | TruncPc::FlushWrite(WbPc::Stopped)
-                    | TruncPc::FlushNfs(WbPc::Stopped)
-            ),
-            Pc::Io => w.data.in_flight.is_none() && !crate::fs::rpc_pending(w),
-            Pc::Env(pc) => pc == EnvPc::Done,
-            Pc::Reclaim(pc) => pc == RcPc::Done,
-            Pc::FsWorker(pc) => pc == XPc::Wait && !crate::fs::worker_pending(w),
-        }
-    }
 }
 
 /// The whole state.
@@ -557,9 +587,12 @@ pub struct World {
     /// Reclaim freed the page (`__remove_mapping`): it is out of the page cache and nobody
     /// holds it; the next fault reads a new page from disk.
     pub evicted: bool,
-    /// The filesystem's private per-page state (`fs::FsState`: buffers, an NFS request, a
-    /// delalloc range ...).
-    pub fs: crate::fs::FsState,
+    /// The filesystem's private per-page state (buffers, an NFS request, a delalloc range ...),
+    /// packed by its profile.
+    pub fs: FsBits,
+    /// The filesystem profile whose state `fs` is (constant for a run: the page's
+    /// `mapping->a_ops`).
+    pub profile: FsId,
     /// NR_FILE_DIRTY as far as this page is concerned: +1 when set_page_dirty accounts it,
     /// -1 when clear_page_dirty_for_io or cancel_dirty_page clears an accounted PG_dirty.
     pub nr_file_dirty: i8,
@@ -751,6 +784,7 @@ impl std::hash::Hash for World {
             fs_full,
             evicted,
             fs,
+            profile: _,
             nr_file_dirty,
             data,
             threads,
@@ -778,86 +812,6 @@ impl std::hash::Hash for World {
 }
 
 impl World {
-    /// The initial state of a configuration.
-    pub fn init(cfg: &Config) -> World {
-        let mut ptes = Inline::new(Pte::default());
-        for _ in 0..cfg.ptes() {
-            ptes.push(Pte {
-                present: cfg.pte_ro,
-                write: false,
-                dirty: false,
-            });
-        }
-        let mapped = ptes.iter().filter(|p| p.present).count() as u8;
-        let mut threads = Inline::new(Thread {
-            role: Role::Sync,
-            index: 0,
-            pc: Pc::Io,
-            local: Local::default(),
-        });
-        let mut add = |role, index, pc| {
-            threads.push(Thread {
-                role,
-                index,
-                pc,
-                local: Local::default(),
-            })
-        };
-        for i in 0..cfg.writers {
-            add(Role::Writer, i, Pc::Fault(FaultPc::Store));
-        }
-        if cfg.writeback > 0 {
-            add(Role::Writeback, 0, Pc::Writeback(WbPc::Lookup));
-        }
-        if cfg.truncate {
-            add(
-                Role::Truncate,
-                0,
-                Pc::Truncate(crate::mm::truncate::first(cfg)),
-            );
-        }
-        if cfg.reclaim {
-            add(Role::Reclaim, 0, Pc::Reclaim(RcPc::Isolate));
-        }
-        if cfg.enospc {
-            add(Role::Env, 0, Pc::Env(EnvPc::FillsUp));
-        }
-        if crate::fs::has_worker(cfg) {
-            add(Role::FsWorker, 0, Pc::FsWorker(XPc::Wait));
-        }
-        add(Role::Io, 0, Pc::Io);
-        add(Role::Sync, 0, Pc::Writeback(WbPc::NotStarted));
-        World {
-            page: Page {
-                locked_by: None,
-                dirty: cfg.page_dirty,
-                writeback: false,
-                tagged_dirty: cfg.page_dirty,
-                mapping: true,
-                refcount: 1 + mapped,
-            },
-            ptes,
-            isize_covers_page: true,
-            isize_partial: false,
-            i_mmap_lock: None,
-            mapping_error: false,
-            fs_full: false,
-            evicted: false,
-            fs: crate::fs::init(cfg),
-            nr_file_dirty: i8::from(cfg.page_dirty),
-            data: Data {
-                stored: u8::from(cfg.page_dirty),
-                mem: u8::from(cfg.page_dirty),
-                disk: 0,
-                in_flight: None,
-            },
-            threads,
-            fired: 0,
-            events: 0,
-            bug: None,
-        }
-    }
-
     /// Number of present ptes (page_mapcount).
     pub fn mapcount(&self) -> u8 {
         self.ptes.iter().filter(|p| p.present).count() as u8
@@ -911,75 +865,22 @@ impl World {
         &mut self.threads[t as usize].local
     }
 
-    /// The representative of this state under the symmetry between writers that share one mm
-    /// (`--shared-mm`, two or three writers): they run the same program on the same pte, so a
-    /// state and the state with their roles permuted have the same futures up to that
-    /// permutation. The representative sorts the writers by (program counter, locals, whether
-    /// it holds the page lock, whether it holds the filesystem's own lock) and renames the
-    /// owners of the page lock, of i_mmap_lock and of a filesystem's own lock (fb_defio's
-    /// mutex), the only thread ids stored in the state. Every invariant and guard treats the
-    /// writers alike, so checking representatives only (stateright's DFS `symmetry_fn`)
-    /// decides the same verdicts. Writers whose keys are equal are identical, so the order
-    /// among them does not matter: the representative is unique.
-    ///
-    /// Writers in separate mms are not reduced: page_mkclean and unmap_mapping_range visit
-    /// their ptes in a fixed order (pte 0, then pte 1), so exchanging the writers is not a
-    /// symmetry of the model. (Reducing them anyway was tried: the verdicts still agreed, but
-    /// the state counts changed from run to run, the sign of a representative that merges
-    /// states with different futures.)
-    ///
-    /// Takes no configuration (stateright's `symmetry_fn` is a plain `fn`): the writers are
-    /// the first threads, and one pte for several writers means they share an mm.
-    pub fn writers_canonical(&self) -> World {
-        let n = self
-            .threads
-            .iter()
-            .take_while(|t| t.role == Role::Writer)
-            .count();
-        if n < 2 || self.ptes.len() != 1 {
-            return *self;
-        }
-        // The key includes lock ownership: two writers equal in everything else but the lock
-        // owner must still map to one representative.
-        let key = |i: usize| {
-            let t = &self.threads[i];
-            (
-                t.pc,
-                t.local,
-                self.page.locked_by == Some(i as Tid),
-                crate::fs::lock_owner(self) == Some(i as Tid),
-            )
-        };
-        // order[p] = the writer that moves to position p.
-        let mut order = [0usize; MAX_PTES];
-        for (p, o) in order.iter_mut().enumerate().take(n) {
-            *o = p;
-        }
-        order[..n].sort_by_key(|&i| key(i));
-        if order[..n].iter().enumerate().all(|(p, &o)| p == o) {
-            return *self;
-        }
-        let mut w = *self;
-        for (p, &o) in order[..n].iter().enumerate() {
-            w.threads[p].pc = self.threads[o].pc;
-            w.threads[p].local = self.threads[o].local;
-        }
-        let rename = |t: Option<Tid>| match t {
-            Some(o) if (o as usize) < n => order[..n]
-                .iter()
-                .position(|&x| x == o as usize)
-                .map(|p| p as Tid),
-            other => other,
-        };
-        w.page.locked_by = rename(self.page.locked_by);
-        w.i_mmap_lock = rename(self.i_mmap_lock);
-        crate::fs::rename_lock_owner(&mut w, rename);
-        w
-    }
-
     /// Whether block `b` of the page lies inside i_size.
     pub fn block_in_eof(&self, b: usize) -> bool {
         self.isize_covers_page && !(b == 1 && self.isize_partial)
+    }
+
+    /// Whether T0 is inside an extension's ftruncate after its i_size_write, before it returns
+    /// (pagecache_isize_extended is still to run or running).
+    pub fn extending(&self) -> bool {
+        self.threads.iter().any(|t| {
+            matches!(
+                t.pc,
+                Pc::Truncate(
+                    TruncPc::ExtendLockPage | TruncPc::ExtendMkclean(_) | TruncPc::ExtendUnlock
+                )
+            )
+        })
     }
 
     /// The name of the thread holding the page lock, or `-`.
@@ -1011,14 +912,6 @@ pub fn version_name(v: u8) -> String {
     }
 }
 
-fn yn(b: bool) -> &'static str {
-    if b {
-        "yes"
-    } else {
-        "no"
-    }
-}
-
 impl fmt::Display for Pte {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if !self.present {
@@ -1030,75 +923,5 @@ impl fmt::Display for Pte {
             (true, false) => "write",
             (true, true) => "write+dirty",
         })
-    }
-}
-
-/// Compact one-line form, used for the last line of a trace and the Explorer.
-impl fmt::Display for World {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let p = &self.page;
-        write!(
-            f,
-            "page{{locked:{} dirty:{} writeback:{} tag:{} mapping:{} ref:{}}} pte{{",
-            self.lock_owner(),
-            yn(p.dirty),
-            yn(p.writeback),
-            yn(p.tagged_dirty),
-            if p.mapping { "file" } else { "NULL" },
-            p.refcount
-        )?;
-        for (i, pte) in self.ptes.iter().enumerate() {
-            if i > 0 {
-                f.write_str(" ")?;
-            }
-            write!(f, "{i}:{pte}")?;
-        }
-        write!(
-            f,
-            "}} i_size:{} {} data{{mem:{} disk:{}",
-            if !self.isize_covers_page {
-                "0"
-            } else if self.isize_partial {
-                "block0"
-            } else {
-                "covers"
-            },
-            crate::fs::display(self),
-            version_name(self.data.mem),
-            version_name(self.data.disk)
-        )?;
-        if let Some(v) = self.data.in_flight {
-            write!(f, " io:{}", version_name(v))?;
-        }
-        write!(f, "}} NR_FILE_DIRTY:{}", self.nr_file_dirty)?;
-        if self.mapping_error {
-            f.write_str(" AS_ENOSPC")?;
-        }
-        if self.fs_full {
-            f.write_str(" fs:full")?;
-        }
-        if let Some(t) = self.i_mmap_lock {
-            write!(f, " i_mmap_lock:{}", self.thread(t).name())?;
-        }
-        Ok(())
-    }
-}
-
-/// Readable multi-line form (the Explorer's state pane and test failures).
-impl fmt::Debug for World {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{self}")?;
-        for t in self.threads.iter() {
-            writeln!(f, "  {:<3} {:?} refs={}", t.name(), t.pc, t.local.refs)?;
-        }
-        let fired: Vec<&str> = Inv::ALL
-            .iter()
-            .filter(|i| self.has_fired(**i))
-            .map(|i| i.name())
-            .collect();
-        if !fired.is_empty() {
-            writeln!(f, "  fired: {}", fired.join(", "))?;
-        }
-        Ok(())
     }
 }

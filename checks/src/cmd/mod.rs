@@ -137,12 +137,8 @@ pub struct ConfigArgs {
     /// pre2007, v3.15-rc, new+2014, new+isize-extended [default: old].
     #[arg(long)]
     pub protocol: Option<String>,
-    /// Filesystem (`mkwrite filesystems`): seed, unlocked, locked, none (the seed filesystem's
-    /// conventions), buffer, nfs, nfs@7fdf5230676, ceph, btrfs, btrfs@50a9b214bc6, fb_defio,
-    /// fb_defio@d6d03f91585, ubifs, ext4, ext4@9ea7df534ed2, ocfs2, gfs2, nilfs2
-    /// [default: seed: unlocked under old, pre2007 and v3.15-rc, locked otherwise; a scenario
-    /// or trace file keeps its own].
-    #[arg(long)]
+    /// Filesystem (`mkwrite filesystems`): the registry's ids (`fs_help`).
+    #[arg(long, help = fs_help())]
     pub fs: Option<String>,
     /// Writer threads, 1 to 3 [default: 1].
     #[arg(long, value_name = "N", allow_negative_numbers = true)]
@@ -353,6 +349,21 @@ pub fn scenario_ids() -> String {
     ids.join(", ")
 }
 
+/// The help of `--fs`: every id of the registry, so that a new profile needs no edit here.
+fn fs_help() -> String {
+    let ids: Vec<&str> = Fs::all()
+        .into_iter()
+        .filter(|f| !f.is_seed())
+        .map(Fs::id)
+        .collect();
+    format!(
+        "Filesystem (`mkwrite filesystems`): seed, unlocked, locked, none (the seed filesystem's \
+         conventions), {} [default: seed: unlocked under old, pre2007 and v3.15-rc, locked \
+         otherwise; a scenario or trace file keeps its own]",
+        ids.join(", ")
+    )
+}
+
 /// A filesystem as people name it: an id of `mkwrite filesystems` (any case), `xfs` for the
 /// buffer profile (XFS on buffer_heads), or a profile's era by a commit prefix of 7 or more
 /// hex digits (`nfs@7fdf523` for `nfs@7fdf5230676`) when it names one era. `seed` is the
@@ -360,9 +371,6 @@ pub fn scenario_ids() -> String {
 pub fn parse_fs(v: &str) -> Result<Fs, String> {
     if let Some(f) = Fs::parse(v) {
         return Ok(f);
-    }
-    if v.eq_ignore_ascii_case("xfs") {
-        return Ok(Fs::Buffer);
     }
     if let Some((family, commit)) = v.split_once('@') {
         let eras: Vec<Fs> = Fs::all()
@@ -518,13 +526,13 @@ pub fn resolve(a: &ConfigArgs, file_base: Option<Config>) -> Result<Config, Stri
     }
     // The partial-page fields may come from a scenario (R7) rather than from flags the user
     // typed: each message names the field and the flag that sets it.
-    if c.blocks > 1 && c.fs != Fs::Buffer {
+    if c.blocks > 1 && !c.fs.ops().partial_page() {
         return Err(format!(
             "2 blocks per page (--blocks-per-page) are modelled for --fs buffer only, not {}",
             c.fs.id()
         ));
     }
-    if c.truncate_partial && c.fs != Fs::Buffer {
+    if c.truncate_partial && !c.fs.ops().partial_page() {
         return Err(format!(
             "a partial truncate (--truncate-to partial) is modelled for --fs buffer only, not {}",
             c.fs.id()
@@ -544,7 +552,7 @@ pub fn resolve(a: &ConfigArgs, file_base: Option<Config>) -> Result<Config, Stri
     }
     if c.initial_extent != InitialExtent::Real {
         let e = c.initial_extent.id();
-        if c.fs != Fs::Buffer {
+        if !c.fs.ops().partial_page() {
             return Err(format!(
                 "--initial-extent {e} is modelled for --fs buffer only, not {}",
                 c.fs.id()

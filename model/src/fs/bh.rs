@@ -7,7 +7,6 @@
 //! BH_Uptodate, BH_Lock and the buffer's reference count are left out (the page is uptodate, and
 //! a buffer is busy only while dirty or under writeback, which `try_to_free` checks).
 
-use super::FsState;
 use crate::kernel::{
     account_page_dirtied, test_clear_page_dirty_accounted, test_set_page_dirty, unlock_page,
 };
@@ -101,24 +100,29 @@ impl Bh {
     }
 }
 
-/// The page's buffer_head, in the state of a profile that keeps one.
+/// The page's buffer_head, in the state of a profile that keeps one: every such profile packs
+/// it into the two low bits of its state (`Bh::pack`), so that these helpers need not know
+/// which filesystem it is.
 fn of(w: &World) -> Bh {
-    match w.fs {
-        FsState::Ext4(s) => s.bh,
-        FsState::Ocfs2(s) => s.bh,
-        FsState::Gfs2(s) => s.bh,
-        FsState::Nilfs2(s) => s.bh,
-        _ => panic!("model bug: a buffer_head hook on a page without buffer_heads"),
-    }
+    Bh::unpack(w.fs.0)
 }
 
 fn put(w: &mut World, b: Bh) {
-    match &mut w.fs {
-        FsState::Ext4(s) => s.bh = b,
-        FsState::Ocfs2(s) => s.bh = b,
-        FsState::Gfs2(s) => s.bh = b,
-        FsState::Nilfs2(s) => s.bh = b,
-        _ => panic!("model bug: a buffer_head hook on a page without buffer_heads"),
+    w.fs.0 = (w.fs.0 & !0b11) | b.pack();
+}
+
+impl Bh {
+    /// The buffer as the two low bits of a profile's state: attached, dirty.
+    pub const fn pack(self) -> u64 {
+        self.attached as u64 | (self.dirty as u64) << 1
+    }
+
+    /// The buffer of those bits.
+    pub const fn unpack(bits: u64) -> Bh {
+        Bh {
+            attached: bits & 1 != 0,
+            dirty: bits & 2 != 0,
+        }
     }
 }
 

@@ -31,11 +31,13 @@
 //! compression, NODATACOW or preallocation. Under the old VM, `btrfs@50a9b214bc6` is
 //! counterfactual and returns unlocked.
 
-use super::{mkwrite_return, FsState, MkPc, WbCtx, Writepage};
+use super::ops::{window as w, Era, FsInfo, FsOps, PackedState, Packer, Unpacker};
+use super::{mkwrite_return, MkPc, WbCtx, Writepage};
 use crate::config::Config;
-use crate::kernel::{lock_page, set_page_dirty, unlock_page, Acquire};
-use crate::step::{Step, StepInfo};
+use crate::kernel::{lock_page, unlock_page, Acquire};
+use crate::world::FsBits;
 use crate::world::{FaultPc, MkwriteRet, Pc, Tid, World, XPc};
+use crate::world::{Step, StepInfo};
 
 /// The page's range in the inode's extent io tree, and the inode's reservations.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -55,14 +57,11 @@ pub struct State {
 }
 
 fn state(w: &World) -> State {
-    match w.fs {
-        FsState::Btrfs(s) => s,
-        _ => panic!("model bug: a btrfs hook on another filesystem's page"),
-    }
+    super::ops::state(w)
 }
 
 fn set(w: &mut World, s: State) {
-    w.fs = FsState::Btrfs(s);
+    super::ops::set_state(w, s);
 }
 
 /// A dirty page is paid-for delalloc, as after write(2); a clean one has no range state.
@@ -142,7 +141,7 @@ pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
             set_delalloc(&mut s);
             s.checked = false;
             set(w, s);
-            set_page_dirty(cfg, w);
+            super::of(cfg).set_page_dirty(cfg, w);
             if super::returns_locked(cfg) {
                 // 50a9b214bc6: return VM_FAULT_LOCKED with the page locked.
                 mkwrite_return(w, me, MkwriteRet::Locked)
@@ -382,7 +381,7 @@ pub fn fixup_info(w: &World, pc: XPc) -> StepInfo {
 
 /// Whether the fixup worker has work (its thread is idle otherwise).
 pub fn fixup_pending(w: &World) -> bool {
-    matches!(w.fs, FsState::Btrfs(s) if s.fixup_queued)
+    state(w).fixup_queued
 }
 
 /// ->invalidatepage(page, 0): the range's delalloc, ordered and checked state goes (a pending
@@ -463,4 +462,236 @@ pub fn display(s: State) -> String {
     }
     t.push('}');
     t
+}
+
+// ---- the ops table ----
+
+impl PackedState for State {
+    fn pack(&self) -> u64 {
+        Packer::default()
+            .flag(self.delalloc)
+            .flag(self.funded)
+            .flag(self.ordered)
+            .flag(self.checked)
+            .flag(self.fixup_queued)
+            .put(u64::from(self.pool), 8)
+            .done()
+    }
+    fn unpack(bits: u64) -> State {
+        let mut u = Unpacker::new(bits);
+        State {
+            delalloc: u.flag(),
+            funded: u.flag(),
+            ordered: u.flag(),
+            checked: u.flag(),
+            fixup_queued: u.flag(),
+            pool: u.take(8) as u8,
+        }
+    }
+}
+
+/// btrfs; `converted`: with 50a9b214bc6's VM_FAULT_LOCKED return (a hybrid: see its era).
+pub struct Btrfs {
+    /// After the filesystem's own conversion to VM_FAULT_LOCKED.
+    pub converted: bool,
+}
+
+/// `--fs btrfs`.
+pub static BTRFS: Btrfs = Btrfs { converted: false };
+/// `--fs btrfs@50a9b214bc6`.
+pub static BTRFS_CONVERTED: Btrfs = Btrfs { converted: true };
+
+impl FsOps for Btrfs {
+    fn id(&self) -> &'static str {
+        if self.converted {
+            "btrfs@50a9b214bc6"
+        } else {
+            "btrfs"
+        }
+    }
+
+    fn conversion(&self) -> Option<&'static str> {
+        (!self.converted).then_some("btrfs@50a9b214bc6")
+    }
+
+    fn info(&self) -> FsInfo {
+        if self.converted {
+            FsInfo {
+                id: "btrfs@50a9b214bc6",
+                profile: "btrfs",
+                code: "hybrid: 2.6.29.4's EXTENT_ORDERED machinery, 50a9b214bc6's locked return; \
+                       not 2.6.32",
+                old_vm: "0, page unlocked (counterfactual)",
+                new_vm: "VM_FAULT_LOCKED (counterfactual: a hybrid no release ran)",
+                tracked: "the range is delalloc paid for by a reservation, or ordered",
+                files: "fs/btrfs/inode.c, extent_io.c, file.c, ordered-data.c",
+            }
+        } else {
+            FsInfo {
+                id: "btrfs",
+                profile: "btrfs",
+                code: "2.6.29.4 (the same in the old and the new tree)",
+                old_vm: "0, page unlocked; truncated: 2.6.29.3's -EINVAL (SIGBUS)",
+                new_vm: "0, page unlocked (not converted yet: the R5 window)",
+                tracked: "the range is delalloc paid for by a reservation, or ordered",
+                files: "fs/btrfs/inode.c, extent_io.c, file.c, ordered-data.c",
+            }
+        }
+    }
+
+    fn era(&self) -> Option<Era> {
+        if self.converted {
+            Some(Era {
+                family: "btrfs",
+                old_vm: None,
+                new_vm: None,
+                source: "50a9b214bc6 (2.6.32-rc1) made btrfs_page_mkwrite return locked, after \
+                         8b62b72b26b (2.6.32-rc1 too, its ancestor) had replaced the \
+                         EXTENT_ORDERED test of the writepage start hook and the fixup worker \
+                         with PagePrivate2; the profile keeps 2.6.29.4's machinery, so no release \
+                         ran it: a hybrid, counterfactual beside either VM",
+            })
+        } else {
+            Some(Era {
+                family: "btrfs",
+                old_vm: w("2.6.29", Some("2.6.29.3")),
+                new_vm: w("2.6.29.4", Some("2.6.31")),
+                source: "btrfs merged in 2.6.29; 50a9b214bc6 (2.6.32-rc1) converted it",
+            })
+        }
+    }
+
+    fn counterfactual(&self, _: &Config) -> bool {
+        // The hybrid ran in no release, beside either VM.
+        self.converted
+    }
+
+    fn init(&self, cfg: &Config) -> FsBits {
+        FsBits(init(cfg).pack())
+    }
+
+    fn fields(&self, w: &World) -> Vec<(String, String)> {
+        fields(state(w))
+    }
+
+    fn display(&self, w: &World) -> String {
+        display(state(w))
+    }
+
+    fn tracked(&self, _: &Config, w: &World) -> bool {
+        tracked(w)
+    }
+
+    fn page_private(&self, _: &Config, _: &World) -> bool {
+        true
+    }
+
+    fn hook_threads(&self, _: &Config, w: &World, pc: Pc) -> (Vec<Tid>, Vec<Tid>) {
+        // btrfs's writeback queues its fixup worker with a page reference the worker holds.
+        match pc {
+            Pc::Writeback(_) | Pc::Reclaim(_) => (
+                Vec::new(),
+                super::ops::threads_of(w, crate::contract::Role::FsWorker),
+            ),
+            _ => (Vec::new(), Vec::new()),
+        }
+    }
+
+    fn locked_return(&self) -> bool {
+        self.converted
+    }
+
+    fn nopage_on_truncate(&self, cfg: &Config) -> bool {
+        // 2.6.29's btrfs_page_mkwrite returned -EINVAL (SIGBUS) beside the old VM.
+        self.converted || cfg.protocol.patched()
+    }
+
+    fn mkwrite_can_fail(&self, _: &Config) -> bool {
+        true
+    }
+
+    fn page_mkwrite_entry(&self, _: &Config) -> MkPc {
+        entry()
+    }
+
+    fn page_mkwrite(&self, cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
+        page_mkwrite(cfg, w, me, pc)
+    }
+
+    fn page_mkwrite_info(&self, cfg: &Config, w: &World, _: Tid, pc: MkPc) -> StepInfo {
+        page_mkwrite_info(cfg, w, pc)
+    }
+
+    fn writepage(&self, _: &Config, w: &mut World, me: Tid, ctx: WbCtx) -> Writepage {
+        writepage(w, me, ctx)
+    }
+
+    fn writepage_info(&self, _: &Config, w: &World) -> StepInfo {
+        writepage_info(w)
+    }
+
+    fn releasepage(&self, _: &Config, w: &mut World) -> bool {
+        releasepage(w)
+    }
+
+    fn private_releasable(&self, _: &Config) -> bool {
+        true
+    }
+
+    fn readpage(&self, _: &Config, w: &mut World) {
+        readpage(w)
+    }
+
+    fn invalidatepage(&self, _: &Config, w: &mut World) -> bool {
+        invalidatepage(w);
+        true
+    }
+
+    fn end_io(&self, _: &Config, w: &mut World, v: u8) {
+        end_io(w, v)
+    }
+
+    fn end_io_info(&self, _: &Config) -> Option<StepInfo> {
+        Some(StepInfo {
+            id: "W9",
+            function: "btrfs_finish_ordered_io",
+            anchor: "fs/btrfs/inode.c:1499",
+            what: "the write is done: EXTENT_ORDERED cleared, the ordered extent finished; \
+                   end_page_writeback",
+        })
+    }
+
+    fn has_fsync(&self) -> bool {
+        true
+    }
+
+    fn fsync(&self, _: &Config, w: &mut World) -> super::Fsync {
+        fsync(w)
+    }
+
+    fn fsync_info(&self, _: &Config, _: &World) -> StepInfo {
+        StepInfo {
+            id: "SY",
+            function: "btrfs_wait_ordered_range",
+            anchor: "fs/btrfs/ordered-data.c:401",
+            what: "wait for writeback and ordered extents; write again while the range is \
+                   delalloc",
+        }
+    }
+
+    fn has_worker(&self) -> bool {
+        true
+    }
+
+    fn worker_step(&self, w: &mut World, me: Tid, pc: XPc) -> Step {
+        fixup_step(w, me, pc)
+    }
+
+    fn worker_info(&self, _: &Config, w: &World, pc: XPc) -> StepInfo {
+        fixup_info(w, pc)
+    }
+
+    fn worker_pending(&self, w: &World) -> bool {
+        fixup_pending(w)
+    }
 }

@@ -41,11 +41,14 @@
 //! preallocation and direct I/O, neither of which is part of the race). The delalloc
 //! reservation cannot fail in XFS's writeback: xfs_iomap_write_allocate allocates from it.
 
-use super::{mkwrite_return, FsState, MkPc, WbCtx, Writepage};
+use super::ops::{window as w, Era, FsInfo, FsOps, PackedState, Packer, Unpacker};
+use super::{mkwrite_return, MkPc, WbCtx, Writepage};
 use crate::config::{Config, InitialExtent};
+use crate::contract::Inv;
 use crate::kernel::{lock_page, test_set_page_dirty, unlock_page, Acquire};
-use crate::step::{Step, StepInfo};
+use crate::world::FsBits;
 use crate::world::{FaultPc, MkwriteRet, Pc, Tid, World};
+use crate::world::{Step, StepInfo};
 
 /// Where a block of the page lives in the inode's extent map.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -91,14 +94,11 @@ impl State {
 }
 
 fn state(w: &World) -> State {
-    match w.fs {
-        FsState::Buffer(s) => s,
-        _ => panic!("model bug: a buffer.c hook on another filesystem's page"),
-    }
+    super::ops::state(w)
 }
 
 fn set(w: &mut World, s: State) {
-    w.fs = FsState::Buffer(s);
+    super::ops::set_state(w, s);
 }
 
 /// By default the file's block is allocated (it was written before), and a dirty page has dirty
@@ -129,7 +129,7 @@ pub fn init(cfg: &Config) -> State {
 /// adding while that ftruncate has not returned (see `memory::store_block`).
 pub fn tracked(cfg: &Config, w: &World) -> bool {
     let s = state(w);
-    let storable = |b: usize| w.block_in_eof(b) && !(b == 1 && crate::mm::truncate::extending(w));
+    let storable = |b: usize| w.block_in_eof(b) && !(b == 1 && w.extending());
     (0..nblocks(cfg)).all(|b| !storable(b) || s.blocks[b].extent != Extent::Hole)
 }
 
@@ -481,4 +481,192 @@ pub fn display(s: State) -> String {
         if s.attached { "attached" } else { "none" },
         blocks.join(",")
     )
+}
+
+// ---- the ops table ----
+
+fn extent_bits(e: Extent) -> u64 {
+    match e {
+        Extent::Hole => 0,
+        Extent::Delalloc => 1,
+        Extent::Real => 2,
+    }
+}
+
+fn extent_of(b: u64) -> Extent {
+    match b {
+        0 => Extent::Hole,
+        1 => Extent::Delalloc,
+        _ => Extent::Real,
+    }
+}
+
+impl PackedState for State {
+    fn pack(&self) -> u64 {
+        let mut p = Packer::default()
+            .flag(self.attached)
+            .put(u64::from(self.nblocks), 2);
+        for b in &self.blocks {
+            p = p.put(extent_bits(b.extent), 2).flag(b.dirty);
+        }
+        p.done()
+    }
+    fn unpack(bits: u64) -> State {
+        let mut u = Unpacker::new(bits);
+        let attached = u.flag();
+        let nblocks = u.take(2) as u8;
+        let mut blocks = [Block::default(); 2];
+        for b in &mut blocks {
+            b.extent = extent_of(u.take(2));
+            b.dirty = u.flag();
+        }
+        State {
+            attached,
+            nblocks,
+            blocks,
+        }
+    }
+}
+
+/// XFS on buffer.c: block_page_mkwrite, __set_page_dirty_buffers, xfs_vm_writepage.
+pub struct Xfs;
+
+/// `--fs buffer` (also `xfs`).
+pub static XFS: Xfs = Xfs;
+
+impl FsOps for Xfs {
+    fn id(&self) -> &'static str {
+        "buffer"
+    }
+
+    fn aliases(&self) -> &'static [&'static str] {
+        &["xfs"]
+    }
+
+    fn info(&self) -> FsInfo {
+        FsInfo {
+            id: "buffer",
+            profile: "XFS on buffer_heads",
+            code: "2.6.29.4: e58fcb489af^ beside the old VM, e58fcb489af beside the new",
+            old_vm: "0, page unlocked; truncated: 2.6.29.3's -EINVAL (SIGBUS)",
+            new_vm: "VM_FAULT_LOCKED (the patch's hunk H7)",
+            tracked:
+                "every block inside i_size that can be stored into is delalloc or real, not a hole",
+            files: "fs/buffer.c, fs/xfs/linux-2.6/xfs_aops.c, xfs_file.c, fs/mpage.c",
+        }
+    }
+
+    fn era(&self) -> Option<Era> {
+        Some(Era {
+            family: "XFS",
+            old_vm: w("2.6.23", Some("2.6.29.3")),
+            new_vm: w("2.6.29.4", None),
+            source: "4f57dbc6b5b (2.6.23) wires XFS to block_page_mkwrite; the patch itself \
+                     makes block_page_mkwrite return locked",
+        })
+    }
+
+    fn meaning(&self, cfg: &Config, inv: Inv) -> &'static str {
+        match inv {
+            Inv::WritablePteHasFsMetadata if cfg.blocks > 1 => {
+                "a writable pte maps a block inside i_size with no space behind it: a store lands \
+                 without ->page_mkwrite, and writeback must allocate"
+            }
+            Inv::CleanedPageHadFsMetadata if cfg.blocks > 1 => {
+                "writeback cleaned a page whose stored-into block is a hole: ->writepage must \
+                 allocate it, and at ENOSPC the data is lost"
+            }
+            _ => inv.meaning(),
+        }
+    }
+
+    fn partial_page(&self) -> bool {
+        true
+    }
+
+    fn init(&self, cfg: &Config) -> FsBits {
+        FsBits(init(cfg).pack())
+    }
+
+    fn fields(&self, w: &World) -> Vec<(String, String)> {
+        fields(state(w))
+    }
+
+    fn display(&self, w: &World) -> String {
+        display(state(w))
+    }
+
+    fn tracked(&self, cfg: &Config, w: &World) -> bool {
+        tracked(cfg, w)
+    }
+
+    fn tracked_for_io(&self, cfg: &Config, w: &World) -> bool {
+        tracked_for_io(cfg, w)
+    }
+
+    fn page_private(&self, _: &Config, w: &World) -> bool {
+        page_private(w)
+    }
+
+    fn locked_return(&self) -> bool {
+        true
+    }
+
+    fn nopage_on_truncate(&self, cfg: &Config) -> bool {
+        // Beside the old VM the releases (2.6.23-2.6.29.3) returned -EINVAL, i.e. SIGBUS.
+        cfg.protocol.patched()
+    }
+
+    fn mkwrite_can_fail(&self, cfg: &Config) -> bool {
+        // The blocks are allocated already (real extents, by default), so block_prepare_write
+        // allocates (reserves a delayed allocation) only from a hole: the initial one of
+        // `--initial-extent hole`, or the block a partial truncate freed and an extension
+        // brought back inside i_size.
+        cfg.extend || cfg.initial_extent == crate::config::InitialExtent::Hole
+    }
+
+    fn page_mkwrite(&self, cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
+        page_mkwrite(cfg, w, me, pc)
+    }
+
+    fn page_mkwrite_info(&self, cfg: &Config, w: &World, _: Tid, pc: MkPc) -> StepInfo {
+        page_mkwrite_info(cfg, w, pc)
+    }
+
+    fn set_page_dirty_begin(&self, _: &Config, w: &mut World) -> bool {
+        set_page_dirty_begin(w)
+    }
+
+    fn writepage(&self, cfg: &Config, w: &mut World, me: Tid, ctx: WbCtx) -> Writepage {
+        writepage(cfg, w, me, ctx)
+    }
+
+    fn writepage_info(&self, cfg: &Config, w: &World) -> StepInfo {
+        writepage_info(cfg, w)
+    }
+
+    fn releasepage(&self, cfg: &Config, w: &mut World) -> bool {
+        releasepage(cfg, w)
+    }
+
+    fn private_releasable(&self, _: &Config) -> bool {
+        true
+    }
+
+    fn readpage(&self, _: &Config, w: &mut World) {
+        readpage(w)
+    }
+
+    fn invalidatepage(&self, _: &Config, w: &mut World) -> bool {
+        invalidatepage(w);
+        true
+    }
+
+    fn invalidatepage_partial(&self, _: &Config, w: &mut World) {
+        invalidatepage_partial(w)
+    }
+
+    fn free_blocks_past_eof(&self, _: &Config, w: &mut World) {
+        free_blocks_past_eof(w)
+    }
 }

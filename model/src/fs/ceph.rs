@@ -22,11 +22,13 @@
 //! run, in one step with them (`writepages_check`); the EOF test comes before the PG_writeback
 //! skip in the kernel and after it in the model, and both unlock the page and end the pass.
 
-use super::{mkwrite_return, FsState, MkPc, WbCtx, Writepage};
+use super::ops::{window as w, Era, FsInfo, FsOps, PackedState, Packer, Unpacker};
+use super::{mkwrite_return, MkPc, WbCtx, Writepage};
 use crate::config::Config;
-use crate::kernel::{lock_page, set_page_dirty, unlock_page, Acquire};
-use crate::step::{Step, StepInfo};
+use crate::kernel::{lock_page, unlock_page, Acquire};
+use crate::world::FsBits;
 use crate::world::{FaultPc, MkwriteRet, Pc, Tid, World};
+use crate::world::{Step, StepInfo};
 
 /// page->private.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -36,14 +38,11 @@ pub struct State {
 }
 
 fn state(w: &World) -> State {
-    match w.fs {
-        FsState::Ceph(s) => s,
-        _ => panic!("model bug: a ceph hook on another filesystem's page"),
-    }
+    super::ops::state(w)
 }
 
 fn set(w: &mut World, snapc: bool) {
-    w.fs = FsState::Ceph(State { snapc });
+    super::ops::set_state(w, State { snapc });
 }
 
 /// A dirty page carries its snap context; a clean one none.
@@ -87,7 +86,7 @@ pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
             }
             // CM4 (1147-1152): ceph_update_writeable_page (nothing to flush), set_page_dirty
             // (ceph_set_page_dirty: the snap context goes into page->private), keep the lock.
-            set_page_dirty(cfg, w);
+            super::of(cfg).set_page_dirty(cfg, w);
             if super::returns_locked(cfg) {
                 mkwrite_return(w, me, MkwriteRet::Locked)
             } else {
@@ -265,4 +264,137 @@ pub fn fields(s: State) -> Vec<(String, String)> {
 /// One-line form.
 pub fn display(s: State) -> String {
     format!("ceph.snapc:{}", if s.snapc { "attached" } else { "none" })
+}
+
+// ---- the ops table ----
+
+impl PackedState for State {
+    fn pack(&self) -> u64 {
+        Packer::default().flag(self.snapc).done()
+    }
+    fn unpack(bits: u64) -> State {
+        State {
+            snapc: Unpacker::new(bits).flag(),
+        }
+    }
+}
+
+/// The ceph client at its first release.
+pub struct Ceph;
+
+/// `--fs ceph`.
+pub static CEPH: Ceph = Ceph;
+
+impl FsOps for Ceph {
+    fn id(&self) -> &'static str {
+        "ceph"
+    }
+
+    fn info(&self) -> FsInfo {
+        FsInfo {
+            id: "ceph",
+            profile: "the ceph client",
+            code: "2.6.34, its first release (after 4af6b2257ee), read in 2.6.36",
+            old_vm: "0, page unlocked (counterfactual: ceph came after the fix)",
+            new_vm: "VM_FAULT_LOCKED",
+            tracked: "a snap context is attached in page->private",
+            files: "fs/ceph/addr.c",
+        }
+    }
+
+    fn era(&self) -> Option<Era> {
+        Some(Era {
+            family: "ceph",
+            old_vm: None,
+            new_vm: w("2.6.34", None),
+            source: "ceph merged in 2.6.34 returning VM_FAULT_LOCKED",
+        })
+    }
+
+    fn counterfactual(&self, cfg: &Config) -> bool {
+        !cfg.protocol.patched()
+    }
+
+    fn init(&self, cfg: &Config) -> FsBits {
+        FsBits(init(cfg).pack())
+    }
+
+    fn fields(&self, w: &World) -> Vec<(String, String)> {
+        fields(state(w))
+    }
+
+    fn display(&self, w: &World) -> String {
+        display(state(w))
+    }
+
+    fn tracked(&self, _: &Config, w: &World) -> bool {
+        tracked(w)
+    }
+
+    fn page_private(&self, _: &Config, w: &World) -> bool {
+        page_private(w)
+    }
+
+    fn locked_return(&self) -> bool {
+        true
+    }
+
+    fn page_mkwrite_entry(&self, _: &Config) -> MkPc {
+        entry()
+    }
+
+    fn page_mkwrite(&self, cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
+        page_mkwrite(cfg, w, me, pc)
+    }
+
+    fn page_mkwrite_info(&self, cfg: &Config, w: &World, me: Tid, pc: MkPc) -> StepInfo {
+        page_mkwrite_info(cfg, w, me, pc)
+    }
+
+    fn set_page_dirty_account(&self, _: &Config, w: &mut World) {
+        set_page_dirty_account(w)
+    }
+
+    fn writeback_check(&self, _: &Config, w: &mut World) -> super::WbCheck {
+        writepages_check(w)
+    }
+
+    fn writeback_check_info(&self, _: &Config, w: &World, id: &'static str) -> Option<StepInfo> {
+        writepages_check_info(w, id)
+    }
+
+    fn writepage(&self, _: &Config, w: &mut World, me: Tid, ctx: WbCtx) -> Writepage {
+        writepage(w, me, ctx)
+    }
+
+    fn writepage_info(&self, _: &Config, _: &World) -> StepInfo {
+        writepage_info()
+    }
+
+    fn releasepage(&self, _: &Config, _: &mut World) -> bool {
+        false
+    }
+
+    fn readpage(&self, _: &Config, w: &mut World) {
+        readpage(w)
+    }
+
+    fn invalidatepage(&self, _: &Config, w: &mut World) -> bool {
+        invalidatepage(w);
+        true
+    }
+
+    fn end_io(&self, _: &Config, w: &mut World, v: u8) {
+        end_io(w, v)
+    }
+
+    fn end_io_info(&self, _: &Config) -> Option<StepInfo> {
+        Some(StepInfo {
+            id: "W9",
+            function: "writepages_finish",
+            anchor: "fs/ceph/addr.c:485",
+            what: "the OSD's reply: the snap context dropped, page->private cleared, \
+                   end_page_writeback, unlock_page",
+        })
+    }
 }

@@ -44,11 +44,13 @@
 //! the relocked page then re-dirties the mapped buffer. Not modelled.
 
 use super::bh::Bh;
-use super::{mkwrite_return, FsState, MkPc, WbCtx, Writepage};
+use super::ops::{window as w, Era, FsInfo, FsOps, PackedState, Packer, Unpacker};
+use super::{mkwrite_return, MkPc, WbCtx, Writepage};
 use crate::config::Config;
 use crate::kernel::{lock_page, set_page_dirty_nobuffers, unlock_page, Acquire};
-use crate::step::{Step, StepInfo};
+use crate::world::FsBits;
 use crate::world::{FaultPc, MkwriteRet, Pc, Tid, World};
+use crate::world::{Step, StepInfo};
 
 /// Where the page's block lives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -74,18 +76,15 @@ pub struct State {
 }
 
 fn state(w: &World) -> State {
-    match w.fs {
-        FsState::Ext4(s) => s,
-        _ => panic!("model bug: an ext4 hook on another filesystem's page"),
-    }
+    super::ops::state(w)
 }
 
 fn set(w: &mut World, s: State) {
-    w.fs = FsState::Ext4(s);
+    super::ops::set_state(w, s);
 }
 
 fn converted(cfg: &Config) -> bool {
-    matches!(cfg.fs, super::Fs::Ext4 { converted: true })
+    cfg.fs == super::FsId::EXT4_CONVERTED
 }
 
 /// A clean page over a hole; a dirty one (as after write(2)) over a delayed block with a dirty
@@ -211,7 +210,7 @@ fn page_mkwrite_31(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
                 unlock_page(w, me);
                 return mkwrite_return(w, me, MkwriteRet::SigBus);
             }
-            crate::kernel::set_page_dirty(cfg, w);
+            super::of(cfg).set_page_dirty(cfg, w);
             if w.page.writeback {
                 return Step::Next(Pc::Fault(FaultPc::Mkwrite(MkPc::WaitOrdered)));
             }
@@ -497,4 +496,208 @@ pub fn display(s: State) -> String {
             ""
         }
     )
+}
+
+// ---- the ops table ----
+
+fn block_bits(b: Block) -> u64 {
+    match b {
+        Block::Hole => 0,
+        Block::Delayed => 1,
+        Block::Allocated => 2,
+    }
+}
+
+fn block_of(b: u64) -> Block {
+    match b {
+        0 => Block::Hole,
+        1 => Block::Delayed,
+        _ => Block::Allocated,
+    }
+}
+
+impl PackedState for State {
+    fn pack(&self) -> u64 {
+        // The buffer first, in the two low bits (`bh`'s helpers read it there).
+        Packer::default()
+            .put(self.bh.pack(), 2)
+            .put(block_bits(self.block), 2)
+            .flag(self.mapped_to_disk)
+            .done()
+    }
+    fn unpack(bits: u64) -> State {
+        let mut u = Unpacker::new(bits);
+        let bh = Bh::unpack(u.take(2));
+        let block = block_of(u.take(2));
+        State {
+            block,
+            bh,
+            mapped_to_disk: u.flag(),
+        }
+    }
+}
+
+/// ext4 with delayed allocation; `converted`: after 9ea7df534ed2, as a 3.1 tree has it.
+pub struct Ext4 {
+    /// After the filesystem's own conversion to VM_FAULT_LOCKED.
+    pub converted: bool,
+}
+
+/// `--fs ext4`.
+pub static EXT4: Ext4 = Ext4 { converted: false };
+/// `--fs ext4@9ea7df534ed2`.
+pub static EXT4_CONVERTED: Ext4 = Ext4 { converted: true };
+
+impl FsOps for Ext4 {
+    fn id(&self) -> &'static str {
+        if self.converted {
+            "ext4@9ea7df534ed2"
+        } else {
+            "ext4"
+        }
+    }
+
+    fn conversion(&self) -> Option<&'static str> {
+        (!self.converted).then_some("ext4@9ea7df534ed2")
+    }
+
+    fn info(&self) -> FsInfo {
+        if self.converted {
+            FsInfo {
+                id: "ext4@9ea7df534ed2",
+                profile: "ext4 with delayed allocation",
+                code: "after 9ea7df534ed2, read in a 3.1 release tree (a bracket, not history)",
+                old_vm: "0, page unlocked (counterfactual)",
+                new_vm: "VM_FAULT_LOCKED",
+                tracked: "the block is delayed (reserved) or allocated",
+                files: "fs/ext4/inode.c, fs/buffer.c (3.1)",
+            }
+        } else {
+            FsInfo {
+                id: "ext4",
+                profile: "ext4 with delayed allocation",
+                code: "2.6.29.4 (the same in the old and the new tree)",
+                old_vm: "0, page unlocked",
+                new_vm: "0, page unlocked (not converted until 3.0/3.1: the R5 window)",
+                tracked: "the block is delayed (reserved) or allocated",
+                files: "fs/ext4/inode.c, fs/buffer.c, fs/attr.c",
+            }
+        }
+    }
+
+    fn era(&self) -> Option<Era> {
+        if self.converted {
+            Some(Era {
+                family: "ext4",
+                old_vm: None,
+                new_vm: w("3.1", None),
+                source: "9ea7df534ed2: absent from a 3.0.8 tree, present in a 3.1 tree",
+            })
+        } else {
+            Some(Era {
+                family: "ext4",
+                old_vm: w("2.6.29", Some("2.6.29.3")),
+                new_vm: w("2.6.29.4", Some("2.6.39")),
+                source: "the code modelled is 2.6.29.4's (ext4 had a ->page_mkwrite from \
+                         2e9ee850355, 2.6.27-rc1; 2.6.27-2.6.28 were not read); a827eaffff0 \
+                         (2.6.32-rc1) only locks around the buffer walk; 0e499890c1f (3.0-rc1) \
+                         returns VM_FAULT_LOCKED from every path, relocking after write_end on \
+                         the hole path (read in 3.0.8, fs/ext4/inode.c:5863, 5935-5938)",
+            })
+        }
+    }
+
+    fn counterfactual(&self, cfg: &Config) -> bool {
+        self.converted && !cfg.protocol.patched()
+    }
+
+    fn init(&self, cfg: &Config) -> FsBits {
+        FsBits(init(cfg).pack())
+    }
+
+    fn fields(&self, w: &World) -> Vec<(String, String)> {
+        fields(state(w))
+    }
+
+    fn display(&self, w: &World) -> String {
+        display(state(w))
+    }
+
+    fn tracked(&self, _: &Config, w: &World) -> bool {
+        tracked(w)
+    }
+
+    fn page_private(&self, _: &Config, w: &World) -> bool {
+        super::bh::page_private(w)
+    }
+
+    /// Before 3.1, i_alloc_sem: truncate reads where the writers are, a ->page_mkwrite step
+    /// where truncate is. 3.1's ext4_page_mkwrite no longer takes it.
+    fn hook_threads(&self, _: &Config, w: &World, pc: Pc) -> (Vec<Tid>, Vec<Tid>) {
+        if self.converted {
+            (Vec::new(), Vec::new())
+        } else {
+            super::ops::truncate_lock_threads(w, pc)
+        }
+    }
+
+    fn locked_return(&self) -> bool {
+        self.converted
+    }
+
+    fn nopage_on_truncate(&self, _: &Config) -> bool {
+        self.converted
+    }
+
+    fn mkwrite_can_fail(&self, _: &Config) -> bool {
+        true
+    }
+
+    fn page_mkwrite_entry(&self, cfg: &Config) -> MkPc {
+        entry(cfg)
+    }
+
+    fn page_mkwrite(&self, cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
+        page_mkwrite(cfg, w, me, pc)
+    }
+
+    fn page_mkwrite_info(&self, cfg: &Config, w: &World, _: Tid, pc: MkPc) -> StepInfo {
+        page_mkwrite_info(cfg, w, pc)
+    }
+
+    /// Before 3.1, notify_change takes i_alloc_sem for write around the truncate, which the
+    /// mkwrite body holds for read.
+    fn truncate_waits(&self, _: &Config, w: &World) -> bool {
+        !self.converted && super::writer_in_mkwrite_body(w)
+    }
+
+    fn set_page_dirty_begin(&self, _: &Config, w: &mut World) -> bool {
+        set_page_dirty_begin(w)
+    }
+
+    fn writepage(&self, _: &Config, w: &mut World, me: Tid, ctx: WbCtx) -> Writepage {
+        writepage(w, me, ctx)
+    }
+
+    fn writepage_info(&self, _: &Config, w: &World) -> StepInfo {
+        writepage_info(w)
+    }
+
+    /// ext4_releasepage keeps a page whose block is a delayed allocation.
+    fn releasepage(&self, _: &Config, w: &mut World) -> bool {
+        super::bh::release(w, delayed(w))
+    }
+
+    fn private_releasable(&self, _: &Config) -> bool {
+        true
+    }
+
+    fn readpage(&self, _: &Config, w: &mut World) {
+        readpage(w)
+    }
+
+    fn invalidatepage(&self, _: &Config, w: &mut World) -> bool {
+        invalidatepage(w);
+        true
+    }
 }

@@ -29,11 +29,14 @@
 //! by the VM's filemap_fault steps: without truncate or reclaim the page is always found, and
 //! __do_fault then locks it where filemap_fault would; only the descriptions differ.
 
-use super::{mkwrite_return, FsState, MkPc};
+use super::ops::{window as w, Era, FsInfo, FsOps, PackedState, Packer, Unpacker};
+use super::{mkwrite_return, MkPc};
 use crate::config::Config;
+use crate::contract::Inv;
 use crate::kernel::{lock_page, unlock_page, Acquire};
-use crate::step::{Step, StepInfo};
+use crate::world::FsBits;
 use crate::world::{FaultPc, MkwriteRet, Pc, Tid, World, XPc};
+use crate::world::{Step, StepInfo};
 
 /// The deferred-I/O state of the framebuffer (one page of it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -50,14 +53,11 @@ pub struct State {
 }
 
 fn state(w: &World) -> State {
-    match w.fs {
-        FsState::Defio(s) => s,
-        _ => panic!("model bug: an fb_defio hook on another filesystem's page"),
-    }
+    super::ops::state(w)
 }
 
 fn set(w: &mut World, s: State) {
-    w.fs = FsState::Defio(s);
+    super::ops::set_state(w, s);
 }
 
 /// Nothing listed, nothing scheduled.
@@ -72,7 +72,7 @@ pub fn tracked(w: &World) -> bool {
 }
 
 fn converted(cfg: &Config) -> bool {
-    matches!(cfg.fs, super::Fs::FbDefio { converted: true })
+    cfg.fs == super::FsId::FB_DEFIO_CONVERTED
 }
 
 /// The first step: 2.6.29.4's mutex section is one step; 2.6.35's takes the mutex first, then
@@ -386,4 +386,240 @@ pub fn display(s: State) -> String {
         if s.cleaned { ",mkcleaned" } else { "" },
         if s.pending { ",pending" } else { "" }
     )
+}
+
+// ---- the ops table ----
+
+impl PackedState for State {
+    fn pack(&self) -> u64 {
+        Packer::default()
+            .flag(self.on_list)
+            .flag(self.cleaned)
+            .flag(self.mutex.is_some())
+            .put(u64::from(self.mutex.unwrap_or(0)), 8)
+            .flag(self.pending)
+            .done()
+    }
+    fn unpack(bits: u64) -> State {
+        let mut u = Unpacker::new(bits);
+        let on_list = u.flag();
+        let cleaned = u.flag();
+        let held = u.flag();
+        let owner = u.take(8) as Tid;
+        State {
+            on_list,
+            cleaned,
+            mutex: held.then_some(owner),
+            pending: u.flag(),
+        }
+    }
+}
+
+/// Framebuffer deferred I/O; `converted`: after d6d03f91585 "fb_defio: redo fix for non-dirty ptes".
+pub struct FbDefio {
+    /// After the filesystem's own conversion to VM_FAULT_LOCKED.
+    pub converted: bool,
+}
+
+/// `--fs fb_defio`.
+pub static FB_DEFIO: FbDefio = FbDefio { converted: false };
+/// `--fs fb_defio@d6d03f91585`.
+pub static FB_DEFIO_CONVERTED: FbDefio = FbDefio { converted: true };
+
+impl FsOps for FbDefio {
+    fn id(&self) -> &'static str {
+        if self.converted {
+            "fb_defio@d6d03f91585"
+        } else {
+            "fb_defio"
+        }
+    }
+
+    fn harm(&self, inv: Inv) -> Option<&'static str> {
+        match inv {
+            Inv::NoStoreLostSilently => Some("a store never reaches the display"),
+            Inv::WritablePteHasFsMetadata => Some("writable pte on an unlisted page"),
+            _ => None,
+        }
+    }
+
+    fn conversion(&self) -> Option<&'static str> {
+        (!self.converted).then_some("fb_defio@d6d03f91585")
+    }
+
+    fn info(&self) -> FsInfo {
+        if self.converted {
+            FsInfo {
+                id: "fb_defio@d6d03f91585",
+                profile: "framebuffer deferred I/O",
+                code: "after d6d03f91585 (2.6.35-rc2), read in 2.6.36",
+                old_vm: "0, page unlocked (counterfactual)",
+                new_vm: "VM_FAULT_LOCKED",
+                tracked: "on the defio pagelist, not yet write-protected by the pass",
+                files: "drivers/video/fb_defio.c",
+            }
+        } else {
+            FsInfo {
+                id: "fb_defio",
+                profile: "framebuffer deferred I/O",
+                code: "2.6.29.4 (the same in the old and the new tree)",
+                old_vm: "0, page unlocked",
+                new_vm: "0, page unlocked (not converted yet: the R5 window)",
+                tracked: "on the defio pagelist, not yet write-protected by the pass",
+                files: "drivers/video/fb_defio.c",
+            }
+        }
+    }
+
+    fn era(&self) -> Option<Era> {
+        if self.converted {
+            Some(Era {
+                family: "fb_defio",
+                old_vm: None,
+                new_vm: w("2.6.35", None),
+                source: "d6d03f91585 (2.6.35-rc2)",
+            })
+        } else {
+            Some(Era {
+                family: "fb_defio",
+                old_vm: w("2.6.25", Some("2.6.29.3")),
+                new_vm: w("2.6.29.4", Some("2.6.34")),
+                source: "60b59beafba (2.6.22-rc1) added fb_defio, but its fault handler set no \
+                         page->mapping, so the worker's page_mkclean did nothing (a different \
+                         failure) until de7c6d15e35 (2.6.25-rc7); the code modelled is \
+                         2.6.29.4's, its ->page_mkwrite and worker unchanged since d847471d063 \
+                         (2.6.27-rc5); 2.6.25-2.6.26 had no set_page_dirty of their own \
+                         (d847471d063) and, before f31ad92f349 (2.6.26), listed a page twice \
+                         when two mms faulted it; d6d03f91585 (2.6.35-rc2) converted it",
+            })
+        }
+    }
+
+    fn counterfactual(&self, cfg: &Config) -> bool {
+        self.converted && !cfg.protocol.patched()
+    }
+
+    fn unsupported(&self, cfg: &Config) -> Option<&'static str> {
+        if cfg.truncate {
+            Some("a framebuffer is a character device: there is no truncate (use --truncate 0)")
+        } else if cfg.reclaim {
+            Some("the framebuffer's pages are not on the LRU: reclaim never sees them")
+        } else if cfg.enospc {
+            Some("fb_defio allocates nothing: there is no ENOSPC to model")
+        } else if cfg.page_dirty {
+            Some("no write(2) dirties a framebuffer page: start it clean (--page clean)")
+        } else {
+            None
+        }
+    }
+
+    fn meaning(&self, _: &Config, inv: Inv) -> &'static str {
+        match inv {
+            Inv::NoStoreLostSilently => {
+                "every thread has stopped and the display does not show the user's last store: \
+                 a lost display update"
+            }
+            Inv::WritablePteHasFsMetadata => {
+                "a writable pte maps a page no deferred-I/O pass will report: later stores never \
+                 reach the display"
+            }
+            _ => inv.meaning(),
+        }
+    }
+
+    fn init(&self, cfg: &Config) -> FsBits {
+        FsBits(init(cfg).pack())
+    }
+
+    fn fields(&self, w: &World) -> Vec<(String, String)> {
+        fields(state(w))
+    }
+
+    fn display(&self, w: &World) -> String {
+        display(state(w))
+    }
+
+    fn tracked(&self, _: &Config, w: &World) -> bool {
+        tracked(w)
+    }
+
+    fn lock_owner(&self, w: &World) -> Option<Tid> {
+        state(w).mutex
+    }
+
+    fn rename_lock_owner(&self, w: &mut World, f: &dyn Fn(Option<Tid>) -> Option<Tid>) {
+        let mut s = state(w);
+        s.mutex = f(s.mutex);
+        set(w, s);
+    }
+
+    fn locked_return(&self) -> bool {
+        self.converted
+    }
+
+    fn nopage_on_truncate(&self, _: &Config) -> bool {
+        false
+    }
+
+    fn page_mkwrite_entry(&self, cfg: &Config) -> MkPc {
+        entry(cfg)
+    }
+
+    fn page_mkwrite(&self, cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
+        page_mkwrite(cfg, w, me, pc)
+    }
+
+    fn page_mkwrite_info(&self, cfg: &Config, _: &World, _: Tid, pc: MkPc) -> StepInfo {
+        page_mkwrite_info(cfg, pc)
+    }
+
+    fn set_page_dirty_account(&self, _: &Config, _: &mut World) {
+        // fb_deferred_io_set_page_dirty (drivers/video/fb_defio.c:133): SetPageDirty only.
+    }
+
+    fn accounts_dirty(&self) -> bool {
+        // Its pages are in no radix tree. Model: for fb_defio `page.mapping` is the
+        // page->mapping its fault sets, not membership in the page cache; no truncate runs, so
+        // it never changes.
+        false
+    }
+
+    fn writepage(&self, _: &Config, _: &mut World, _: Tid, _: super::WbCtx) -> super::Writepage {
+        panic!("model bug: ->writepage on a framebuffer page (it is in no radix tree)")
+    }
+
+    fn writepage_info(&self, _: &Config, _: &World) -> StepInfo {
+        StepInfo {
+            id: "W8",
+            function: "(none)",
+            anchor: "drivers/video/fb_defio.c:140",
+            what: "fb_defio has no ->writepage",
+        }
+    }
+
+    fn releasepage(&self, _: &Config, _: &mut World) -> bool {
+        false
+    }
+
+    fn fsync_is_durable(&self) -> bool {
+        // fb_deferred_io_fsync (drivers/video/fb_defio.c:70) only reschedules the work with no
+        // delay; its data reaches the display once every thread has stopped, or never.
+        false
+    }
+
+    fn has_worker(&self) -> bool {
+        true
+    }
+
+    fn worker_step(&self, w: &mut World, me: Tid, pc: XPc) -> Step {
+        worker_step(w, me, pc)
+    }
+
+    fn worker_info(&self, cfg: &Config, w: &World, pc: XPc) -> StepInfo {
+        worker_info(cfg, w, pc)
+    }
+
+    fn worker_pending(&self, w: &World) -> bool {
+        pending(w)
+    }
 }

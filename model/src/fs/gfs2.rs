@@ -23,11 +23,13 @@
 //! docs/exposure.md.
 
 use super::bh::Bh;
-use super::{mkwrite_return, FsState, MkPc, WbCtx, Writepage};
+use super::ops::{window as w, Era, FsInfo, FsOps, PackedState, Packer, Unpacker};
+use super::{mkwrite_return, MkPc, WbCtx, Writepage};
 use crate::config::Config;
 use crate::kernel::{lock_page, unlock_page, Acquire};
-use crate::step::{Step, StepInfo};
+use crate::world::FsBits;
 use crate::world::{FaultPc, MkwriteRet, Pc, Tid, World};
+use crate::world::{Step, StepInfo};
 
 /// The page's blocks and buffer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -39,14 +41,11 @@ pub struct State {
 }
 
 fn state(w: &World) -> State {
-    match w.fs {
-        FsState::Gfs2(s) => s,
-        _ => panic!("model bug: a GFS2 hook on another filesystem's page"),
-    }
+    super::ops::state(w)
 }
 
 fn set(w: &mut World, s: State) {
-    w.fs = FsState::Gfs2(s);
+    super::ops::set_state(w, s);
 }
 
 /// A clean page over a hole; a dirty one over allocated blocks with a dirty buffer.
@@ -260,4 +259,149 @@ pub fn display(s: State) -> String {
         if s.allocated { "allocated" } else { "hole" },
         s.bh.name()
     )
+}
+
+// ---- the ops table ----
+
+impl PackedState for State {
+    fn pack(&self) -> u64 {
+        // The buffer first, in the two low bits (`bh`'s helpers read it there).
+        Packer::default()
+            .put(self.bh.pack(), 2)
+            .flag(self.allocated)
+            .done()
+    }
+    fn unpack(bits: u64) -> State {
+        let mut u = Unpacker::new(bits);
+        let bh = Bh::unpack(u.take(2));
+        State {
+            bh,
+            allocated: u.flag(),
+        }
+    }
+}
+
+/// GFS2 on one node, as 2.6.29.4 has it.
+pub struct Gfs2;
+
+/// `--fs gfs2`.
+pub static GFS2: Gfs2 = Gfs2;
+
+impl FsOps for Gfs2 {
+    fn id(&self) -> &'static str {
+        "gfs2"
+    }
+
+    fn info(&self) -> FsInfo {
+        FsInfo {
+            id: "gfs2",
+            profile: "GFS2 on one node",
+            code: "2.6.29.4 (the same in the old and the new tree; so until 3.1)",
+            old_vm: "0, page unlocked",
+            new_vm: "0, page unlocked (not converted until 3.2: the R5 window)",
+            tracked: "the page's blocks are allocated on disk",
+            files: "fs/gfs2/ops_file.c, ops_address.c",
+        }
+    }
+
+    fn era(&self) -> Option<Era> {
+        Some(Era {
+            family: "GFS2",
+            old_vm: w("2.6.25", Some("2.6.29.3")),
+            new_vm: w("2.6.29.4", Some("3.1")),
+            source: "3cc3f710ce0 (2.6.25-rc1) added gfs2_page_mkwrite (the code modelled \
+                     is 2.6.29.4's); the conversion (commit not identified) is absent from \
+                     a 3.1.10 tree and present in a 3.2.7 tree",
+        })
+    }
+
+    fn init(&self, cfg: &Config) -> FsBits {
+        FsBits(init(cfg).pack())
+    }
+
+    fn fields(&self, w: &World) -> Vec<(String, String)> {
+        fields(state(w))
+    }
+
+    fn display(&self, w: &World) -> String {
+        display(state(w))
+    }
+
+    fn tracked(&self, _: &Config, w: &World) -> bool {
+        tracked(w)
+    }
+
+    fn page_private(&self, _: &Config, w: &World) -> bool {
+        super::bh::page_private(w)
+    }
+
+    /// The inode glock: truncate reads where the writers are, a ->page_mkwrite step where
+    /// truncate is.
+    fn hook_threads(&self, _: &Config, w: &World, pc: Pc) -> (Vec<Tid>, Vec<Tid>) {
+        super::ops::truncate_lock_threads(w, pc)
+    }
+
+    fn locked_return(&self) -> bool {
+        false
+    }
+
+    fn nopage_on_truncate(&self, _: &Config) -> bool {
+        false
+    }
+
+    fn mkwrite_can_fail(&self, _: &Config) -> bool {
+        true
+    }
+
+    /// gfs2_page_mkwrite only allocates: the page stays clean until the fault's own
+    /// set_page_dirty.
+    fn mkwrite_dirties(&self) -> bool {
+        false
+    }
+
+    fn page_mkwrite_entry(&self, _: &Config) -> MkPc {
+        entry()
+    }
+
+    fn page_mkwrite(&self, _: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
+        page_mkwrite(w, me, pc)
+    }
+
+    fn page_mkwrite_info(&self, _: &Config, w: &World, _: Tid, pc: MkPc) -> StepInfo {
+        page_mkwrite_info(w, pc)
+    }
+
+    /// gfs2_setattr takes the inode glock EX, which the mkwrite body holds.
+    fn truncate_waits(&self, _: &Config, w: &World) -> bool {
+        super::writer_in_mkwrite_body(w)
+    }
+
+    fn set_page_dirty_begin(&self, _: &Config, w: &mut World) -> bool {
+        set_page_dirty_begin(w)
+    }
+
+    fn writepage(&self, _: &Config, w: &mut World, me: Tid, ctx: WbCtx) -> Writepage {
+        writepage(w, me, ctx)
+    }
+
+    fn writepage_info(&self, _: &Config, w: &World) -> StepInfo {
+        writepage_info(w)
+    }
+
+    fn releasepage(&self, _: &Config, w: &mut World) -> bool {
+        super::bh::release(w, false)
+    }
+
+    fn private_releasable(&self, _: &Config) -> bool {
+        true
+    }
+
+    fn readpage(&self, _: &Config, w: &mut World) {
+        super::bh::discard(w)
+    }
+
+    fn invalidatepage(&self, _: &Config, w: &mut World) -> bool {
+        super::bh::discard(w);
+        true
+    }
 }

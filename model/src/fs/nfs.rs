@@ -32,12 +32,14 @@
 //! (FLUSH_STABLE; its reply frees the request), a COMMIT whose verifier always matches, and no
 //! RPC errors (so fsync never returns an NFS write error).
 
-use super::{mkwrite_return, FsState, MkPc, WbCtx, Writepage};
+use super::ops::{window as w, Era, FsInfo, FsOps, PackedState, Packer, Unpacker};
+use super::{mkwrite_return, MkPc, WbCtx, Writepage};
 use crate::config::Config;
 use crate::kernel::Acquire;
-use crate::kernel::{lock_page, set_page_dirty, test_clear_page_dirty_accounted, unlock_page};
-use crate::step::{Step, StepInfo};
+use crate::kernel::{lock_page, test_clear_page_dirty_accounted, unlock_page};
+use crate::world::FsBits;
 use crate::world::{FaultPc, MkwriteRet, Pc, Tid, World};
+use crate::world::{Step, StepInfo};
 
 /// The page's nfs_page request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -70,14 +72,11 @@ pub struct State {
 }
 
 fn state(w: &World) -> State {
-    match w.fs {
-        FsState::Nfs(s) => s,
-        _ => panic!("model bug: an NFS hook on another filesystem's page"),
-    }
+    super::ops::state(w)
 }
 
 fn set(w: &mut World, s: State) {
-    w.fs = FsState::Nfs(s);
+    super::ops::set_state(w, s);
 }
 
 fn set_req(w: &mut World, req: Req) {
@@ -136,7 +135,7 @@ pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
                     return Step::Blocked;
                 }
                 set_req(w, Req::Dirty);
-                set_page_dirty(cfg, w);
+                super::of(cfg).set_page_dirty(cfg, w);
             }
             if super::returns_locked(cfg) {
                 // 5da3b37d5eb: return VM_FAULT_LOCKED with the page locked.
@@ -381,4 +380,254 @@ pub fn display(s: State) -> String {
         t.push_str(&format!(" server.unstable:v{v}"));
     }
     t
+}
+
+// ---- the ops table ----
+
+fn req_bits(r: Req) -> u64 {
+    match r {
+        Req::None => 0,
+        Req::Dirty => 1,
+        Req::Writing => 2,
+        Req::Unstable => 3,
+        Req::Committing => 4,
+    }
+}
+
+fn req_of(b: u64) -> Req {
+    match b {
+        0 => Req::None,
+        1 => Req::Dirty,
+        2 => Req::Writing,
+        3 => Req::Unstable,
+        _ => Req::Committing,
+    }
+}
+
+impl PackedState for State {
+    fn pack(&self) -> u64 {
+        Packer::default()
+            .put(req_bits(self.req), 3)
+            .flag(self.stable)
+            .flag(self.unstable.is_some())
+            .put(u64::from(self.unstable.unwrap_or(0)), 8)
+            .flag(self.datasync)
+            .done()
+    }
+    fn unpack(bits: u64) -> State {
+        let mut u = Unpacker::new(bits);
+        let req = req_of(u.take(3));
+        let stable = u.flag();
+        let some = u.flag();
+        let v = u.take(8) as u8;
+        State {
+            req,
+            stable,
+            unstable: some.then_some(v),
+            datasync: u.flag(),
+        }
+    }
+}
+
+/// The NFS client; `converted`: after 7fdf5230676 "NFS: Close page_mkwrite() races".
+pub struct Nfs {
+    /// After the filesystem's own conversion to VM_FAULT_LOCKED.
+    pub converted: bool,
+}
+
+/// `--fs nfs`.
+pub static NFS: Nfs = Nfs { converted: false };
+/// `--fs nfs@7fdf5230676`.
+pub static NFS_CONVERTED: Nfs = Nfs { converted: true };
+
+impl FsOps for Nfs {
+    fn id(&self) -> &'static str {
+        if self.converted {
+            "nfs@7fdf5230676"
+        } else {
+            "nfs"
+        }
+    }
+
+    fn conversion(&self) -> Option<&'static str> {
+        (!self.converted).then_some("nfs@7fdf5230676")
+    }
+
+    fn info(&self) -> FsInfo {
+        if self.converted {
+            FsInfo {
+                id: "nfs@7fdf5230676",
+                profile: "the NFS client",
+                code: "after 7fdf5230676 (2.6.30-rc5; 5da3b37d5eb in 2.6.29.4)",
+                old_vm: "0, page unlocked (counterfactual)",
+                new_vm: "VM_FAULT_LOCKED",
+                tracked: "the page has a dirty nfs_page request",
+                files: "fs/nfs/file.c, fs/nfs/write.c, fs/nfs/inode.c",
+            }
+        } else {
+            FsInfo {
+                id: "nfs",
+                profile: "the NFS client",
+                code: "2.6.29.3's behaviour beside the old VM, e58fcb489af beside the new",
+                old_vm: "0, page unlocked",
+                new_vm: "0, page unlocked (not converted yet: the R5 window)",
+                tracked: "the page has a dirty nfs_page request",
+                files: "fs/nfs/file.c, fs/nfs/write.c, fs/nfs/inode.c",
+            }
+        }
+    }
+
+    fn era(&self) -> Option<Era> {
+        if self.converted {
+            Some(Era {
+                family: "NFS",
+                old_vm: None,
+                new_vm: w("2.6.29.4", None),
+                source: "7fdf5230676 (2.6.30-rc5), 5da3b37d5eb in 2.6.29.4",
+            })
+        } else {
+            Some(Era {
+                family: "NFS",
+                old_vm: w("2.6.24", Some("2.6.29.3")),
+                new_vm: None,
+                source: "94387fb1aa1 (2.6.24) adds nfs_vm_page_mkwrite; 7fdf5230676 converted it \
+                         in the same release as the VM fix (2.6.30-rc5, and 2.6.29.4 as \
+                         5da3b37d5eb), so no release ran it beside the new VM",
+            })
+        }
+    }
+
+    fn counterfactual(&self, cfg: &Config) -> bool {
+        self.converted && !cfg.protocol.patched()
+    }
+
+    fn init(&self, cfg: &Config) -> FsBits {
+        FsBits(init(cfg).pack())
+    }
+
+    fn fields(&self, w: &World) -> Vec<(String, String)> {
+        fields(state(w))
+    }
+
+    fn display(&self, w: &World) -> String {
+        display(state(w))
+    }
+
+    fn tracked(&self, _: &Config, w: &World) -> bool {
+        tracked(w)
+    }
+
+    fn page_private(&self, _: &Config, w: &World) -> bool {
+        page_private(w)
+    }
+
+    fn locked_return(&self) -> bool {
+        self.converted
+    }
+
+    fn nopage_on_truncate(&self, _: &Config) -> bool {
+        false
+    }
+
+    fn page_mkwrite(&self, cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
+        page_mkwrite(cfg, w, me, pc)
+    }
+
+    fn page_mkwrite_info(&self, cfg: &Config, w: &World, _: Tid, pc: MkPc) -> StepInfo {
+        page_mkwrite_info(cfg, w, pc)
+    }
+
+    fn truncate_flushes(&self) -> bool {
+        true
+    }
+
+    fn writepage(&self, _: &Config, w: &mut World, me: Tid, ctx: WbCtx) -> Writepage {
+        writepage(w, me, ctx)
+    }
+
+    fn writepage_info(&self, _: &Config, w: &World) -> StepInfo {
+        writepage_info(w)
+    }
+
+    fn releasepage(&self, _: &Config, _: &mut World) -> bool {
+        false
+    }
+
+    fn readpage(&self, _: &Config, w: &mut World) {
+        readpage(w)
+    }
+
+    fn invalidatepage(&self, _: &Config, w: &mut World) -> bool {
+        invalidatepage(w)
+    }
+
+    fn end_io(&self, _: &Config, w: &mut World, v: u8) {
+        end_io(w, v)
+    }
+
+    fn end_io_info(&self, _: &Config) -> Option<StepInfo> {
+        Some(StepInfo {
+            id: "W9",
+            function: "nfs_writeback_release_full",
+            anchor: "fs/nfs/write.c:1048",
+            what: "the WRITE's reply: UNSTABLE puts the request on the commit list (PG_CLEAN), \
+                   FILE_SYNC frees it; end_page_writeback",
+        })
+    }
+
+    fn rpc_pending(&self, w: &World) -> bool {
+        rpc_pending(w)
+    }
+
+    fn complete_rpc(&self, w: &mut World) {
+        complete_rpc(w)
+    }
+
+    fn rpc_info(&self, _: &World) -> StepInfo {
+        StepInfo {
+            id: "CM",
+            function: "nfs_commit_release",
+            anchor: "fs/nfs/write.c",
+            what: "the COMMIT's reply: the server's copy is stable, the request is freed",
+        }
+    }
+
+    fn has_write_inode(&self) -> bool {
+        true
+    }
+
+    fn pass_start(&self, _: &Config, w: &mut World) -> bool {
+        pass_start(w)
+    }
+
+    fn write_inode(&self, _: &Config, w: &mut World) {
+        commit(w);
+    }
+
+    fn write_inode_info(&self) -> StepInfo {
+        StepInfo {
+            id: "WI",
+            function: "nfs_write_inode",
+            anchor: "fs/nfs/inode.c:87",
+            what: "the inode was I_DIRTY_DATASYNC at the pass's start: COMMIT the requests on \
+                   the commit list (asynchronously: sync=0, nfs_commit_inode at 96)",
+        }
+    }
+
+    fn has_fsync(&self) -> bool {
+        true
+    }
+
+    fn fsync(&self, _: &Config, w: &mut World) -> super::Fsync {
+        fsync(w)
+    }
+
+    fn fsync_info(&self, _: &Config, _: &World) -> StepInfo {
+        StepInfo {
+            id: "SY",
+            function: "nfs_wb_all",
+            anchor: "fs/nfs/write.c:1446",
+            what: "nfs_sync_mapping_wait: wait for busy requests, COMMIT the unstable ones",
+        }
+    }
 }

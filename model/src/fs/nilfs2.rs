@@ -34,11 +34,13 @@
 //! free-space watermark (which fails only under `--enospc`) are simplified.
 
 use super::bh::Bh;
-use super::{mkwrite_return, FsState, MkPc, WbCtx, Writepage};
+use super::ops::{window as w, Era, FsInfo, FsOps, PackedState, Packer, Unpacker};
+use super::{mkwrite_return, MkPc, WbCheck, WbCtx, Writepage};
 use crate::config::Config;
 use crate::kernel::{lock_page, set_page_dirty_nobuffers, unlock_page, Acquire};
-use crate::step::{Step, StepInfo};
+use crate::world::FsBits;
 use crate::world::{FaultPc, MkwriteRet, Pc, Tid, World};
+use crate::world::{Step, StepInfo};
 
 /// The page's block, buffer and the inode's queueing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -54,14 +56,11 @@ pub struct State {
 }
 
 fn state(w: &World) -> State {
-    match w.fs {
-        FsState::Nilfs2(s) => s,
-        _ => panic!("model bug: a nilfs2 hook on another filesystem's page"),
-    }
+    super::ops::state(w)
 }
 
 fn set(w: &mut World, s: State) {
-    w.fs = FsState::Nilfs2(s);
+    super::ops::set_state(w, s);
 }
 
 /// A clean page over a hole; a dirty one (as after write(2), whose nilfs_write_end queues the
@@ -269,14 +268,14 @@ pub fn set_page_dirty_begin(w: &mut World) -> bool {
 /// 2028-2040). Only a collected page goes on to nilfs_begin_page_io's
 /// clear_page_dirty_for_io and the write (1622-1640).
 /// Model: the queue is left at once, as `writepage` leaves it for a page it writes.
-pub fn collect(w: &mut World) -> super::WbCheck {
+pub fn collect(w: &mut World) -> WbCheck {
     let mut s = state(w);
     if !s.bh.clean() {
-        return super::WbCheck::Go;
+        return WbCheck::Go;
     }
     s.queued = false;
     set(w, s);
-    super::WbCheck::Skip
+    WbCheck::Skip
 }
 
 /// The description of the collection where it leaves the page.
@@ -377,4 +376,166 @@ pub fn display(s: State) -> String {
         },
         if s.queued { "yes" } else { "no" }
     )
+}
+
+// ---- the ops table ----
+
+impl PackedState for State {
+    fn pack(&self) -> u64 {
+        // The buffer first, in the two low bits (`bh`'s helpers read it there).
+        Packer::default()
+            .put(self.bh.pack(), 2)
+            .flag(self.mapped)
+            .flag(self.mapped_to_disk)
+            .flag(self.queued)
+            .done()
+    }
+    fn unpack(bits: u64) -> State {
+        let mut u = Unpacker::new(bits);
+        let bh = Bh::unpack(u.take(2));
+        let mapped = u.flag();
+        let mapped_to_disk = u.flag();
+        State {
+            bh,
+            mapped,
+            mapped_to_disk,
+            queued: u.flag(),
+        }
+    }
+}
+
+/// nilfs2 before 34094537943.
+pub struct Nilfs2;
+
+/// `--fs nilfs2`.
+pub static NILFS2: Nilfs2 = Nilfs2;
+
+impl FsOps for Nilfs2 {
+    fn id(&self) -> &'static str {
+        "nilfs2"
+    }
+
+    fn info(&self) -> FsInfo {
+        FsInfo {
+            id: "nilfs2",
+            profile: "nilfs2",
+            code: "2.6.36 (the same from 2.6.30-rc1 to 2.6.38.2)",
+            old_vm: "0, page unlocked (counterfactual: only 2.6.30-rc1..rc4 ran it)",
+            new_vm: "0 (mapped), or block_page_mkwrite's VM_FAULT_LOCKED (a hole)",
+            tracked: "a dirty page's inode is queued for the segment constructor",
+            files: "fs/nilfs2/file.c, inode.c, segment.c",
+        }
+    }
+
+    fn era(&self) -> Option<Era> {
+        Some(Era {
+            family: "nilfs2",
+            old_vm: None,
+            new_vm: w("2.6.30", Some("2.6.38.2")),
+            source: "f183ff4f053 and 9ff05123e3b (2.6.30-rc1) added fs/nilfs2, four release \
+                     candidates before the VM fix (b827e496c893, 2.6.30-rc5): 2.6.30-rc1 to \
+                     -rc4 ran this code beside the old VM (no release); 34094537943 \
+                     (2.6.39-rc2; in 2.6.38.3 as the stable backport, commit 5d2a4a244e8 \
+                     of a 2.6.38.y history) queues the inode and returns VM_FAULT_LOCKED",
+        })
+    }
+
+    /// No release ran it beside the old VM (only 2.6.30-rc1 to -rc4): there the old
+    /// block_page_mkwrite runs under it.
+    fn counterfactual(&self, cfg: &Config) -> bool {
+        !cfg.protocol.patched()
+    }
+
+    fn init(&self, cfg: &Config) -> FsBits {
+        FsBits(init(cfg).pack())
+    }
+
+    fn fields(&self, w: &World) -> Vec<(String, String)> {
+        fields(state(w))
+    }
+
+    fn display(&self, w: &World) -> String {
+        display(state(w))
+    }
+
+    fn tracked(&self, _: &Config, w: &World) -> bool {
+        tracked(w)
+    }
+
+    fn page_private(&self, _: &Config, w: &World) -> bool {
+        super::bh::page_private(w)
+    }
+
+    /// The mapped path returns 0 unlocked; the hole path's VM_FAULT_LOCKED is
+    /// block_page_mkwrite's own, returned as it is (`page_mkwrite`).
+    fn locked_return(&self) -> bool {
+        false
+    }
+
+    fn mkwrite_can_fail(&self, _: &Config) -> bool {
+        true
+    }
+
+    fn page_mkwrite_entry(&self, _: &Config) -> MkPc {
+        entry()
+    }
+
+    fn page_mkwrite(&self, cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
+        page_mkwrite(cfg, w, me, pc)
+    }
+
+    fn page_mkwrite_info(&self, cfg: &Config, w: &World, _: Tid, pc: MkPc) -> StepInfo {
+        page_mkwrite_info(cfg, w, pc)
+    }
+
+    fn set_page_dirty_begin(&self, _: &Config, w: &mut World) -> bool {
+        set_page_dirty_begin(w)
+    }
+
+    /// The segment constructor only collects queued inodes; nilfs_writepages ignores the
+    /// flusher's WB_SYNC_NONE.
+    fn writeback_collects(&self, _: &Config, w: &World) -> bool {
+        queued(w)
+    }
+
+    /// Not from a clean, sparse page: the hole path dirties the page without queueing the
+    /// inode, so its only writer (the segment constructor) never collects it, and nothing is
+    /// written, cleaned, stripped or freed once the fault has dirtied it (the bug 34094537943
+    /// fixed).
+    fn page_ever_written(&self, cfg: &Config) -> bool {
+        cfg.page_dirty
+    }
+
+    fn writeback_check(&self, _: &Config, w: &mut World) -> WbCheck {
+        collect(w)
+    }
+
+    fn writeback_check_info(&self, _: &Config, w: &World, id: &'static str) -> Option<StepInfo> {
+        collect_info(w, id)
+    }
+
+    fn writepage(&self, _: &Config, w: &mut World, me: Tid, ctx: WbCtx) -> Writepage {
+        writepage(w, me, ctx)
+    }
+
+    fn writepage_info(&self, _: &Config, w: &World) -> StepInfo {
+        writepage_info(w)
+    }
+
+    fn releasepage(&self, _: &Config, w: &mut World) -> bool {
+        super::bh::release(w, false)
+    }
+
+    fn private_releasable(&self, _: &Config) -> bool {
+        true
+    }
+
+    fn readpage(&self, _: &Config, w: &mut World) {
+        readpage(w)
+    }
+
+    fn invalidatepage(&self, _: &Config, w: &mut World) -> bool {
+        invalidatepage(w);
+        true
+    }
 }

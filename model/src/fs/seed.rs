@@ -16,12 +16,14 @@
 //! unlock. Model: the allocation fails with ENOSPC only under `--enospc` (once `E0` has filled
 //! the filesystem), and only when the metadata is not attached already.
 
+use super::ops::{FsInfo, FsOps, PackedState, Packer, Unpacker};
 use super::{mkwrite_return, MkPc, Writepage};
 use crate::config::Config;
 use crate::contract::FsConvention;
-use crate::kernel::{lock_page, set_page_dirty, unlock_page, Acquire};
-use crate::step::{Step, StepInfo};
+use crate::kernel::{lock_page, unlock_page, Acquire};
+use crate::world::FsBits;
 use crate::world::{FaultPc, MkwriteRet, Pc, Tid, World};
+use crate::world::{Step, StepInfo};
 
 /// The seed filesystem's per-page state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -33,14 +35,12 @@ pub struct State {
 const ANCHOR: &str = "seed fs (abstract)";
 
 fn state(w: &World) -> State {
-    match w.fs {
-        super::FsState::Seed(s) => s,
-        _ => panic!("model bug: the seed filesystem's hook on another filesystem's page"),
-    }
+    super::ops::state(w)
 }
 
-fn set_meta(w: &mut World, dirty: bool) {
-    w.fs = super::FsState::Seed(State { meta_dirty: dirty });
+/// Attach (`true`) or release the page's metadata.
+pub fn set_meta(w: &mut World, dirty: bool) {
+    super::ops::set_state(w, State { meta_dirty: dirty });
 }
 
 /// A clean page's metadata was released by its last writeout; a dirty one's is attached.
@@ -86,7 +86,7 @@ pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
             // the page lock, and the only lock-free writers of what they touch (i_size_write,
             // a zap's set_page_dirty) commute with them.
             set_meta(w, true);
-            set_page_dirty(cfg, w);
+            super::of(cfg).set_page_dirty(cfg, w);
             match convention(cfg) {
                 FsConvention::Locked => mkwrite_return(w, me, MkwriteRet::Locked),
                 // Not reached with `none`: without ->page_mkwrite the fault paths never call it.
@@ -201,4 +201,130 @@ pub fn fields(s: State) -> Vec<(String, String)> {
 /// One-line form.
 pub fn display(s: State) -> String {
     format!("fs.meta:{}", if s.meta_dirty { "dirty" } else { "clean" })
+}
+
+// ---- the ops table ----
+
+impl PackedState for State {
+    fn pack(&self) -> u64 {
+        Packer::default().flag(self.meta_dirty).done()
+    }
+    fn unpack(bits: u64) -> State {
+        let mut u = Unpacker::new(bits);
+        State {
+            meta_dirty: u.flag(),
+        }
+    }
+}
+
+/// The seed filesystem with one of its three ->page_mkwrite conventions.
+pub struct Seed(pub FsConvention);
+
+/// `--fs unlocked`.
+pub static UNLOCKED: Seed = Seed(FsConvention::Unlocked);
+/// `--fs locked`.
+pub static LOCKED: Seed = Seed(FsConvention::Locked);
+/// `--fs none`.
+pub static NONE: Seed = Seed(FsConvention::None);
+
+impl FsOps for Seed {
+    fn id(&self) -> &'static str {
+        self.0.id()
+    }
+
+    fn conversion(&self) -> Option<&'static str> {
+        (self.0 == FsConvention::Unlocked).then_some("locked")
+    }
+
+    fn info(&self) -> FsInfo {
+        let seed = FsInfo {
+            id: "",
+            profile: "the seed filesystem",
+            code: "abstract: the patch's own description (fsblock's case)",
+            old_vm: "0, page unlocked",
+            new_vm: "0, page unlocked",
+            tracked: "the metadata ->page_mkwrite allocated is attached and dirty",
+            files: "model/src/fs/seed.rs",
+        };
+        match self.0 {
+            FsConvention::Unlocked => FsInfo {
+                id: "unlocked",
+                ..seed
+            },
+            FsConvention::Locked => FsInfo {
+                id: "locked",
+                old_vm: "(rejected: the old VM has no VM_FAULT_LOCKED)",
+                new_vm: "VM_FAULT_LOCKED",
+                ..seed
+            },
+            FsConvention::None => FsInfo {
+                id: "none",
+                old_vm: "(no ->page_mkwrite)",
+                new_vm: "(no ->page_mkwrite)",
+                tracked: "(nothing is attached; INV-1 and INV-2 do not apply)",
+                ..seed
+            },
+        }
+    }
+
+    fn convention(&self) -> Option<FsConvention> {
+        Some(self.0)
+    }
+
+    fn exact_footprints(&self) -> bool {
+        true
+    }
+
+    fn init(&self, cfg: &Config) -> FsBits {
+        FsBits(init(cfg).pack())
+    }
+
+    fn fields(&self, w: &World) -> Vec<(String, String)> {
+        fields(state(w))
+    }
+
+    fn display(&self, w: &World) -> String {
+        display(state(w))
+    }
+
+    fn tracked(&self, _: &Config, w: &World) -> bool {
+        tracked(w)
+    }
+
+    fn has_page_mkwrite(&self) -> bool {
+        self.0 != FsConvention::None
+    }
+
+    fn locked_return(&self) -> bool {
+        self.0 == FsConvention::Locked
+    }
+
+    fn mkwrite_can_fail(&self, _: &Config) -> bool {
+        true
+    }
+
+    fn page_mkwrite(&self, cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
+        page_mkwrite(cfg, w, me, pc)
+    }
+
+    fn page_mkwrite_info(&self, cfg: &Config, w: &World, _: Tid, pc: MkPc) -> StepInfo {
+        page_mkwrite_info(cfg, w, pc)
+    }
+
+    fn writepage(&self, cfg: &Config, w: &mut World, me: Tid, ctx: super::WbCtx) -> Writepage {
+        writepage(cfg, w, me, ctx)
+    }
+
+    fn writepage_info(&self, cfg: &Config, w: &World) -> StepInfo {
+        writepage_info(cfg, w)
+    }
+
+    fn readpage(&self, _: &Config, w: &mut World) {
+        set_meta(w, false);
+    }
+
+    fn invalidatepage(&self, _: &Config, w: &mut World) -> bool {
+        invalidatepage(w);
+        true
+    }
 }

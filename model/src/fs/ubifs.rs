@@ -31,11 +31,14 @@
 //! PG_writeback (truncate's T3 or a WB_SYNC_ALL pass would wait until 934). The budget fails
 //! only under `--enospc`.
 
-use super::{mkwrite_return, FsState, MkPc, WbCtx, Writepage};
+use super::ops::{window as w, Era, FsInfo, FsOps, PackedState, Packer, Unpacker};
+use super::{mkwrite_return, MkPc, WbCtx, Writepage};
 use crate::config::Config;
+use crate::contract::Inv;
 use crate::kernel::{account_page_dirtied, lock_page, test_set_page_dirty, unlock_page, Acquire};
-use crate::step::{Step, StepInfo};
+use crate::world::FsBits;
 use crate::world::{FaultPc, MkwriteRet, Pc, Tid, World};
+use crate::world::{Step, StepInfo};
 
 /// The page's UBIFS state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -48,14 +51,11 @@ pub struct State {
 }
 
 fn state(w: &World) -> State {
-    match w.fs {
-        FsState::Ubifs(s) => s,
-        _ => panic!("model bug: a UBIFS hook on another filesystem's page"),
-    }
+    super::ops::state(w)
 }
 
 fn set(w: &mut World, s: State) {
-    w.fs = FsState::Ubifs(s);
+    super::ops::set_state(w, s);
 }
 
 /// A dirty page is budgeted (as after write(2): ubifs_write_end, file.c:561-565).
@@ -269,4 +269,149 @@ pub fn display(s: State) -> String {
         if s.private_ { "private" } else { "none" },
         s.budget
     )
+}
+
+// ---- the ops table ----
+
+impl PackedState for State {
+    fn pack(&self) -> u64 {
+        // The budget is small and signed: stored offset by 8 in four bits.
+        assert!(
+            (-8..8).contains(&self.budget),
+            "model bug: budget {}",
+            self.budget
+        );
+        Packer::default()
+            .flag(self.private_)
+            .put((i64::from(self.budget) + 8) as u64, 4)
+            .done()
+    }
+    fn unpack(bits: u64) -> State {
+        let mut u = Unpacker::new(bits);
+        let private_ = u.flag();
+        State {
+            private_,
+            budget: (u.take(4) as i64 - 8) as i8,
+        }
+    }
+}
+
+/// UBIFS, as 2.6.29.4 has it (unchanged until 3.14).
+pub struct Ubifs;
+
+/// `--fs ubifs`.
+pub static UBIFS: Ubifs = Ubifs;
+
+impl FsOps for Ubifs {
+    fn id(&self) -> &'static str {
+        "ubifs"
+    }
+
+    fn harm(&self, inv: Inv) -> Option<&'static str> {
+        match inv {
+            Inv::WritablePteHasFsMetadata => Some("dirty page without budget"),
+            Inv::CleanedPageHadFsMetadata => Some("writeback frees budget never taken"),
+            _ => None,
+        }
+    }
+
+    fn info(&self) -> FsInfo {
+        FsInfo {
+            id: "ubifs",
+            profile: "UBIFS",
+            code: "2.6.29.4 (the same in the old and the new tree; so until 3.14)",
+            old_vm: "0, page unlocked",
+            new_vm: "0, page unlocked (not converted until 3.15/3.16: the R5 window)",
+            tracked: "PagePrivate: the page is dirty and its flash space budgeted",
+            files: "fs/ubifs/file.c",
+        }
+    }
+
+    fn era(&self) -> Option<Era> {
+        Some(Era {
+            family: "UBIFS",
+            old_vm: w("2.6.27", Some("2.6.29.3")),
+            new_vm: w("2.6.29.4", Some("3.14")),
+            source: "1e51764a3c2 (2.6.27) merged UBIFS; its fix (VM_FAULT_LOCKED from \
+                     ubifs_vm_page_mkwrite) is absent from a 3.14.1 tree and present in \
+                     3.15.5 and 3.16.0 trees: a release bracket, not a commit",
+        })
+    }
+
+    fn init(&self, cfg: &Config) -> FsBits {
+        FsBits(init(cfg).pack())
+    }
+
+    fn fields(&self, w: &World) -> Vec<(String, String)> {
+        fields(state(w))
+    }
+
+    fn display(&self, w: &World) -> String {
+        display(state(w))
+    }
+
+    fn tracked(&self, _: &Config, w: &World) -> bool {
+        tracked(w)
+    }
+
+    fn page_private(&self, _: &Config, w: &World) -> bool {
+        page_private(w)
+    }
+
+    fn locked_return(&self) -> bool {
+        false
+    }
+
+    fn nopage_on_truncate(&self, _: &Config) -> bool {
+        false
+    }
+
+    fn mkwrite_can_fail(&self, _: &Config) -> bool {
+        true
+    }
+
+    fn page_mkwrite_entry(&self, _: &Config) -> MkPc {
+        entry()
+    }
+
+    fn page_mkwrite(&self, _: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
+        page_mkwrite(w, me, pc)
+    }
+
+    fn page_mkwrite_info(&self, _: &Config, w: &World, _: Tid, pc: MkPc) -> StepInfo {
+        page_mkwrite_info(w, pc)
+    }
+
+    fn set_page_dirty_begin(&self, _: &Config, w: &mut World) -> bool {
+        set_page_dirty_begin(w)
+    }
+
+    fn writepage(&self, _: &Config, w: &mut World, me: Tid, ctx: WbCtx) -> Writepage {
+        writepage(w, me, ctx)
+    }
+
+    fn writepage_info(&self, _: &Config, w: &World) -> StepInfo {
+        writepage_info(w)
+    }
+
+    fn releasepage(&self, _: &Config, w: &mut World) -> bool {
+        releasepage(w)
+    }
+
+    /// UBIFS's PagePrivate is on a clean page only when writeback left a page beyond i_size
+    /// to truncate (ubifs_writepage, fs/ubifs/file.c:994-997); ubifs_releasepage then asserts
+    /// that this "should not happen" and drops it without releasing the budget
+    /// (file.c:1426-1430).
+    fn private_releasable(&self, cfg: &Config) -> bool {
+        cfg.truncate
+    }
+
+    fn readpage(&self, _: &Config, w: &mut World) {
+        readpage(w)
+    }
+
+    fn invalidatepage(&self, _: &Config, w: &mut World) -> bool {
+        invalidatepage(w);
+        true
+    }
 }

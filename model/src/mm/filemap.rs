@@ -9,8 +9,8 @@ use crate::anchors::{anchor, Tree};
 use crate::config::Config;
 use crate::kernel::{get_page, lock_page, put_page, unlock_page, Acquire};
 use crate::mm::memory::{fault_return, Exit};
-use crate::step::{Step, StepInfo};
 use crate::world::{FaultPc, Pc, Tid, World};
+use crate::world::{Step, StepInfo};
 
 /// One step of filemap_fault.
 pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: FaultPc) -> Step {

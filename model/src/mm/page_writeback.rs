@@ -23,11 +23,11 @@ use crate::config::Config;
 use crate::contract::Inv;
 use crate::fs;
 use crate::kernel::{
-    get_page, lock_page, put_page, set_page_dirty, test_clear_page_dirty_accounted, unlock_page,
-    Acquire,
+    get_page, lock_page, put_page, test_clear_page_dirty_accounted, unlock_page, Acquire,
 };
-use crate::step::{Step, StepInfo};
+use crate::mm::set_page_dirty;
 use crate::world::{Pc, Tid, WbPc, World};
+use crate::world::{Step, StepInfo};
 
 fn next(pc: WbPc) -> Step {
     Step::Next(Pc::Writeback(pc))
@@ -344,7 +344,7 @@ pub fn info(cfg: &Config, w: &World, pc: WbPc, sync: bool) -> StepInfo {
             cdfi("W6c-W7", "TestClearPageDirty: it was clear; unlock, skip")
         }
         WbPc::Writepage => fs::writepage_info(cfg, w),
-        WbPc::WriteInode => fs::write_inode_info(),
+        WbPc::WriteInode => fs::write_inode_info(cfg),
         WbPc::Fsync => fs::fsync_info(cfg, w),
         WbPc::WaitForIo => StepInfo {
             id: "SY",

@@ -68,11 +68,11 @@ use crate::anchors::{anchor, Tree};
 use crate::config::Config;
 use crate::contract::Fix;
 use crate::kernel::{
-    get_page, lock_page, put_page, set_page_dirty, test_clear_page_dirty_accounted, unlock_page,
-    zap_pte, Acquire,
+    get_page, lock_page, put_page, test_clear_page_dirty_accounted, unlock_page, Acquire,
 };
-use crate::step::{Step, StepInfo};
+use crate::mm::{set_page_dirty, zap_pte};
 use crate::world::{with_block_version, Pc, Tid, TruncPc, WbPc, World};
+use crate::world::{Step, StepInfo};
 
 fn next(pc: TruncPc) -> Step {
     Step::Next(Pc::Truncate(pc))
@@ -120,15 +120,6 @@ fn t0(w: &World) -> Option<TruncPc> {
         Pc::Truncate(pc) => Some(pc),
         _ => None,
     })
-}
-
-/// Whether T0 is inside an extension's ftruncate after its i_size_write, before it returns
-/// (pagecache_isize_extended is still to run or running).
-pub fn extending(w: &World) -> bool {
-    matches!(
-        t0(w),
-        Some(TruncPc::ExtendLockPage | TruncPc::ExtendMkclean(_) | TruncPc::ExtendUnlock)
-    )
 }
 
 /// Whether T0's extension has returned: block 1, dropped by the partial truncate, is inside

@@ -19,10 +19,11 @@
 use crate::config::Config;
 use crate::contract::Inv;
 use crate::fs;
-use crate::kernel::{get_page, put_page, set_page_dirty, unlock_page};
+use crate::kernel::{get_page, put_page, unlock_page};
 use crate::mm::page_writeback::test_clear_page_dirty_for_io;
-use crate::step::{Step, StepInfo};
+use crate::mm::set_page_dirty;
 use crate::world::{Pc, RcPc, Tid, World};
+use crate::world::{Step, StepInfo};
 
 fn next(pc: RcPc) -> Step {
     Step::Next(Pc::Reclaim(pc))

@@ -17,8 +17,8 @@ use crate::anchors::{anchor, Tree};
 use crate::config::Config;
 use crate::contract::Fix;
 use crate::kernel::{fs_work_outside_page_lock, get_page, put_page, unlock_page};
-use crate::step::{Step, StepInfo};
 use crate::world::{Caller, FaultPc, MkwriteRet, Pc, Tid, World};
+use crate::world::{Step, StepInfo};
 
 fn next(pc: FaultPc) -> Step {
     Step::Next(Pc::Fault(pc))

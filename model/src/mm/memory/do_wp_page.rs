@@ -25,8 +25,8 @@ use crate::contract::Fix;
 use crate::kernel::{
     fs_work_outside_page_lock, lock_page, put_page, unlock_page, wait_on_page_locked, Acquire,
 };
-use crate::step::{Step, StepInfo};
 use crate::world::{FaultPc, MkwriteRet, Pc, Tid, World};
+use crate::world::{Step, StepInfo};
 
 fn next(pc: FaultPc) -> Step {
     Step::Next(Pc::Fault(pc))

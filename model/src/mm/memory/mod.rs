@@ -15,8 +15,8 @@ use crate::anchors::{anchor, Tree};
 use crate::config::Config;
 use crate::contract::Inv;
 use crate::mm::filemap;
-use crate::step::{Step, StepInfo};
 use crate::world::{Caller, Dirtying, FaultPc, MkwriteRet, Pc, Tid, World};
+use crate::world::{Step, StepInfo};
 
 /// Which function a writer's pc belongs to: the one list both `step` and `info` dispatch on.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -142,7 +142,7 @@ fn store(cfg: &Config, w: &mut World, me: Tid) -> Step {
 /// loses follows the choice too (every store made before a partial truncate lands in block 1
 /// and is truncated away). The model checks the reproducer's program, not every program.
 pub fn store_block(cfg: &Config, w: &World) -> usize {
-    if cfg.blocks > 1 && w.block_in_eof(1) && !crate::mm::truncate::extending(w) {
+    if cfg.blocks > 1 && w.block_in_eof(1) && !w.extending() {
         1
     } else {
         0
@@ -203,7 +203,7 @@ pub fn fault_set_page_dirty(cfg: &Config, w: &mut World, me: Tid) {
     if w.thread(me).local.mkwrite.refused() {
         w.fire(Inv::FailedMkwriteLeavesNoTrace);
     }
-    crate::kernel::set_page_dirty(cfg, w);
+    crate::mm::set_page_dirty(cfg, w);
     w.local(me).dirtying = Dirtying::Idle;
 }
 

@@ -18,11 +18,12 @@ use crate::anchors::{anchor, Tree};
 use crate::config::Config;
 use crate::contract::Fix;
 use crate::kernel::{
-    fs_work_outside_page_lock, get_page, lock_page, put_page, set_page_dirty, unlock_page,
-    wait_on_page_locked, Acquire,
+    fs_work_outside_page_lock, get_page, lock_page, put_page, unlock_page, wait_on_page_locked,
+    Acquire,
 };
-use crate::step::{Step, StepInfo};
+use crate::mm::set_page_dirty;
 use crate::world::{Dirtying, FaultPc, Pc, Tid, World};
+use crate::world::{Step, StepInfo};
 
 fn next(pc: FaultPc) -> Step {
     Step::Next(Pc::Fault(pc))
