@@ -11,6 +11,7 @@
 
 use checks::report::matrix_144;
 use mkwrite_model::footprint::{self, changed, Footprint, Obj, Objs};
+use mkwrite_model::fs::{cowfs, register};
 use mkwrite_model::world::{FaultPc, Pc, Thread};
 use mkwrite_model::{step, Config, Fs, Protocol, Tid, World};
 use std::collections::{HashSet, VecDeque};
@@ -353,3 +354,22 @@ fn footprints_hold_for_every_filesystem_profile() {
     assert_eq!(states, 3_831_262);
 }
 
+#[test]
+fn footprints_hold_for_the_example_profile() {
+    // docs/your-filesystem.md's cowfs, outside the registry: a profile of one's own gets the
+    // footprints `footprint::of` derives from its hooks (the seed's, widened by what a hook may
+    // touch) with no declaration of its own, and they must commute like every other's.
+    let mut configs = Vec::new();
+    for ops in [&cowfs::COWFS, &cowfs::COWFS_LOCKED] {
+        let fs = register(ops).unwrap();
+        configs.extend(checks::report::profile_configs_of(fs));
+        configs.push(Config {
+            fs,
+            writeback: 2,
+            enospc: true,
+            ..Config::new(Protocol::New)
+        });
+    }
+    assert_eq!(configs.len(), 66);
+    assert_eq!(check_all(configs, false), 349_794);
+}

@@ -11,6 +11,7 @@ pub mod bh;
 pub mod btrfs;
 pub mod buffer;
 pub mod ceph;
+pub mod cowfs;
 pub mod ext4;
 pub mod fb_defio;
 pub mod gfs2;
