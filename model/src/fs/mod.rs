@@ -40,7 +40,7 @@ use std::sync::OnceLock;
 /// Every profile and era, in display order. Its index is the profile's [`FsId`]; the seed
 /// filesystem's three conventions come first (`FsId::UNLOCKED`, `LOCKED`, `NONE`, which the
 /// contract names).
-pub static REGISTRY: [&dyn FsOps; 17] = [
+pub static REGISTRY: &[&dyn FsOps] = &[
     &seed::UNLOCKED,
     &seed::LOCKED,
     &seed::NONE,
