@@ -457,17 +457,20 @@ pub fn axis() -> Vec<String> {
     a
 }
 
-/// The column of a release on the axis; 2.6.29.1-3 are drawn in 2.6.29's column, and
-/// 2.6.38.2 (the last stable release before nilfs2's fix reached 2.6.38.3) in 2.6.38's.
+/// A release as numbers for ordering: "2.6.29.4" is [2, 6, 29, 4]; an -rc suffix is dropped
+/// (an -rc is drawn in its release's column), and a part that is not a number counts as 0.
+fn version(release: &str) -> Vec<u32> {
+    let base = release.split('-').next().unwrap_or(release);
+    base.split('.').map(|p| p.parse().unwrap_or(0)).collect()
+}
+
+/// The column of a release on the axis: the last release of the axis at or before it, so that
+/// 2.6.29.1-3 are drawn in 2.6.29's column and 2.6.38.2 in 2.6.38's. A release before the
+/// axis is drawn in its first column, one after it in its last: a profile's era may name any
+/// release without breaking the drawing.
 fn column(axis: &[String], release: &str) -> usize {
-    let r = match release {
-        "2.6.29.1" | "2.6.29.2" | "2.6.29.3" => "2.6.29",
-        "2.6.38.2" => "2.6.38",
-        r => r,
-    };
-    axis.iter()
-        .position(|a| a == r)
-        .unwrap_or_else(|| panic!("release {release} is not on the timeline's axis"))
+    let v = version(release);
+    axis.iter().rposition(|a| version(a) <= v).unwrap_or(0)
 }
 
 /// How a timeline segment is coloured.
@@ -716,4 +719,24 @@ pub fn timeline_svg(rows: &[Row]) -> String {
     );
     s.push_str("</svg>\n");
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{axis, column};
+
+    #[test]
+    fn a_release_lands_in_the_column_of_the_last_axis_release_at_or_before_it() {
+        let a = axis();
+        let at = |r: &str| a[column(&a, r)].clone();
+        assert_eq!(at("2.6.29.3"), "2.6.29");
+        assert_eq!(at("2.6.29.4"), "2.6.29.4");
+        assert_eq!(at("2.6.30-rc1"), "2.6.30");
+        assert_eq!(at("2.6.38.2"), "2.6.38");
+        assert_eq!(at("3.14.1"), "3.14");
+        // Outside the axis: clamped, never a panic.
+        assert_eq!(column(&a, "2.6.20"), 0);
+        assert_eq!(column(&a, "6.12"), a.len() - 1);
+        assert_eq!(column(&a, "not a release"), 0);
+    }
 }
