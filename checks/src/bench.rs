@@ -45,6 +45,9 @@ pub fn config_args(cfg: &Config) -> Vec<String> {
     if cfg.reclaim {
         a.extend(["--reclaim".to_string(), "1".to_string()]);
     }
+    if cfg.dio {
+        a.extend(["--dio".to_string(), "1".to_string()]);
+    }
     if cfg.blocks > 1 {
         a.extend(["--blocks-per-page".to_string(), cfg.blocks.to_string()]);
     }

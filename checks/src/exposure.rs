@@ -53,6 +53,7 @@ pub fn harm(fs: Fs, inv: Inv) -> &'static str {
         Inv::NoPteOnTruncatedPage => "pte on a truncated page",
         Inv::FailedMkwriteLeavesNoTrace => "refused page made writable",
         Inv::NoWritepageUnderWriteback => "two writes in flight",
+        Inv::DmaDirtiedPageHasFsMetadata => "DMA dirtied an untracked page",
         Inv::FaultReturnsPageUnlocked
         | Inv::NoSelfWaitOnPageLock
         | Inv::PageMkwriteReturnMatchesLock

@@ -557,6 +557,9 @@ fn who(cfg: &Config, w: &World, t: Tid) -> String {
                       (--enospc)"
             .into(),
         Role::Reclaim => "reclaim: kswapd's shrink_page_list over the page".into(),
+        Role::Dma => "an O_DIRECT read into the mapping: get_user_pages(FOLL_WRITE), the \
+                      device's write through no pte, set_page_dirty_lock"
+            .into(),
         Role::FsWorker => match cfg.fs.name() {
             "fb_defio" => "fb_defio's deferred work (fb_deferred_io_work)".into(),
             "btrfs" => "btrfs's writepage fixup worker".into(),

@@ -73,6 +73,9 @@ pub struct ConfigRecord {
     /// `real`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub initial_extent: Option<String>,
+    /// A DMA thread `D0` (`--dio 1`; written only when set).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub dio: bool,
 }
 
 fn one() -> u8 {
@@ -105,6 +108,7 @@ impl ConfigRecord {
             extend: cfg.extend,
             initial_extent: (cfg.initial_extent != InitialExtent::Real)
                 .then(|| cfg.initial_extent.id().to_string()),
+            dio: cfg.dio,
         }
     }
 
@@ -150,6 +154,7 @@ impl ConfigRecord {
                 Some(e) => InitialExtent::parse(e)
                     .ok_or_else(|| format!("unknown initial_extent '{e}'"))?,
             },
+            dio: self.dio,
         };
         if self.truncate > 1 {
             return Err(format!("truncate {} is not 0 or 1", self.truncate));
@@ -367,7 +372,10 @@ pub fn mermaid(
         .filter(|t| steps.iter().any(|st| st.thread == t.name()))
         .collect();
     let left = |t: &&mkwrite_model::world::Thread| {
-        matches!(t.role, Role::Writer | Role::Truncate | Role::Reclaim)
+        matches!(
+            t.role,
+            Role::Writer | Role::Dma | Role::Truncate | Role::Reclaim
+        )
     };
     for t in used.iter().filter(|t| left(t)) {
         let _ = writeln!(s, "    participant {}", t.name());

@@ -96,6 +96,11 @@ pub struct Config {
     /// The extent behind the page at the start (`--initial-extent`): a real extent (the
     /// default), a hole, or a delayed allocation. The buffer profile only.
     pub initial_extent: InitialExtent,
+    /// A DMA thread `D0` (`--dio 1`): an O_DIRECT read into the mapping, which takes the page
+    /// with get_user_pages(FOLL_WRITE), lets the device write it and dirties it with
+    /// set_page_dirty_lock (`crate::mm::gup`). It maps the page through a pte of its own mm,
+    /// after the writers' (`pte_of(writers)`), or the writers' one with `shared_mm`.
+    pub dio: bool,
 }
 
 /// A configuration that cannot be run, with the one-line reason.
@@ -131,6 +136,7 @@ impl Config {
             truncate_partial: false,
             extend: false,
             initial_extent: InitialExtent::Real,
+            dio: false,
         }
     }
 
@@ -139,7 +145,7 @@ impl Config {
         if self.shared_mm {
             1
         } else {
-            self.writers as usize
+            self.writers as usize + usize::from(self.dio)
         }
     }
 

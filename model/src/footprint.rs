@@ -395,7 +395,7 @@ fn widen(cfg: &Config, th: &Thread, seed: Footprint) -> Footprint {
                 | TruncPc::UnlockPage
         ),
         Pc::Env(_) => false,
-        Pc::Reclaim(_) | Pc::FsWorker(_) => return everything(cfg),
+        Pc::Reclaim(_) | Pc::FsWorker(_) | Pc::Gup(_) => return everything(cfg),
     };
     let mut f = seed;
     if hook {
@@ -440,7 +440,9 @@ fn seed_vm(cfg: &Config, th: &Thread) -> Footprint {
         // E0: the filesystem's last free blocks go.
         Pc::Env(EnvPc::FillsUp) => fp(w, set([FsFull])),
         Pc::Env(EnvPc::Done) => Footprint::LOCAL,
-        Pc::Reclaim(_) | Pc::FsWorker(_) => everything(cfg),
+        // D0 (`--dio 1`): conservatively everything (sound, no reduction); its fault steps
+        // are the writers' (`Pc::Fault`) and declared with them.
+        Pc::Reclaim(_) | Pc::FsWorker(_) | Pc::Gup(_) => everything(cfg),
     }
 }
 
