@@ -12,11 +12,12 @@ use std::fmt::Write;
 
 /// Invariants from worst to mildest: an oops, then lost data (silent, then reported), then a
 /// page the filesystem cannot account for, then the rest of the VM's own rules.
-pub const SEVERITY: [Inv; 16] = [
+pub const SEVERITY: [Inv; 17] = [
     Inv::NoKernelBugFired,
     Inv::NoStoreLostSilently,
     Inv::NoStoreLostReported,
     Inv::WritablePteHasFsMetadata,
+    Inv::DmaDirtiedPageHasFsMetadata,
     Inv::CleanedPageHadFsMetadata,
     Inv::WritablePteImpliesDirtyOrDirtying,
     Inv::NoPteOnTruncatedPage,

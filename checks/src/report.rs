@@ -42,7 +42,7 @@ fn guard_needs(g: Guard) -> &'static str {
         Guard::PartialTruncateKeepsWritablePte => "needs --truncate-to partial",
         Guard::IsizeExtendedReprotects => "needs --extend and new+isize-extended",
         Guard::StoreLandsInExtendedBlock => "needs --extend",
-        Guard::DmaWritesPage => "needs --dio 1",
+        Guard::DmaWritesPage => "needs --dio 1, not refused (--gup-era longterm)",
     }
 }
 
@@ -141,6 +141,9 @@ fn config_json(c: &Config) -> serde_json::Map<String, serde_json::Value> {
     }
     if c.dio {
         m.insert("dio".into(), json!(1));
+    }
+    if c.gup_era != mkwrite_model::config::GupEra::V2629 {
+        m.insert("gup_era".into(), json!(c.gup_era.id()));
     }
     m
 }
@@ -1034,6 +1037,9 @@ pub fn flags(c: &Config) -> Vec<String> {
     }
     if c.dio {
         flag("dio", Some("1".into()));
+    }
+    if c.gup_era != mkwrite_model::config::GupEra::V2629 {
+        flag("gup-era", Some(c.gup_era.id().into()));
     }
     if c.enospc {
         flag("enospc", None);

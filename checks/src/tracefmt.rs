@@ -7,7 +7,7 @@
 //! `model_version` and round-trips through `mkwrite replay`. Mermaid draws a sequence diagram
 //! (one lifeline per thread and one for the page) with the violating step highlighted.
 
-use mkwrite_model::config::InitialExtent;
+use mkwrite_model::config::{GupEra, InitialExtent};
 use mkwrite_model::contract::{Inv, Protocol};
 use mkwrite_model::step::{info, step};
 use mkwrite_model::trace::{delta, replay};
@@ -76,6 +76,9 @@ pub struct ConfigRecord {
     /// A DMA thread `D0` (`--dio 1`; written only when set).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub dio: bool,
+    /// The era of the fixes for D0's door (`--gup-era`; written only when not 2.6.29).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gup_era: Option<String>,
 }
 
 fn one() -> u8 {
@@ -109,6 +112,7 @@ impl ConfigRecord {
             initial_extent: (cfg.initial_extent != InitialExtent::Real)
                 .then(|| cfg.initial_extent.id().to_string()),
             dio: cfg.dio,
+            gup_era: (cfg.gup_era != GupEra::V2629).then(|| cfg.gup_era.id().to_string()),
         }
     }
 
@@ -155,6 +159,10 @@ impl ConfigRecord {
                     .ok_or_else(|| format!("unknown initial_extent '{e}'"))?,
             },
             dio: self.dio,
+            gup_era: match self.gup_era.as_deref() {
+                None => GupEra::V2629,
+                Some(e) => GupEra::parse(e).ok_or_else(|| format!("unknown gup_era '{e}'"))?,
+            },
         };
         if self.truncate > 1 {
             return Err(format!("truncate {} is not 0 or 1", self.truncate));

@@ -389,7 +389,12 @@ impl Guard {
             Guard::StoreLandsInExtendedBlock => cfg.extend,
             // D0 faults the page in as a writer does; a protocol whose first fault never gives
             // the page lock back leaves it there.
-            Guard::DmaWritesPage => cfg.dio && !first_fault_keeps_page_locked(cfg),
+            // The longterm era refuses D0's get_user_pages outright: no page, no write.
+            Guard::DmaWritesPage => {
+                cfg.dio
+                    && cfg.gup_era != crate::config::GupEra::Longterm
+                    && !first_fault_keeps_page_locked(cfg)
+            }
         }
     }
 

@@ -6,6 +6,7 @@ pub mod ablate;
 pub mod bench;
 pub mod check;
 pub mod exposure;
+pub mod gup;
 pub mod list;
 pub mod play;
 pub mod replay;
@@ -200,6 +201,11 @@ pub struct ConfigArgs {
     /// mapping) [default: 0].
     #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub dio: Option<String>,
+    /// The era of the fixes for the DMA thread's door (needs --dio 1): 2.6.29, ext4-bug,
+    /// ext4-warn (cc5095747edf), pin-skip (d824ec2a1546 with pinned direct I/O), longterm
+    /// (8ac268436e6d: D0 a FOLL_LONGTERM holder) [default: 2.6.29].
+    #[arg(long)]
+    pub gup_era: Option<String>,
 }
 
 impl ConfigArgs {
@@ -224,6 +230,7 @@ impl ConfigArgs {
             || self.extend.is_some()
             || self.initial_extent.is_some()
             || self.dio.is_some()
+            || self.gup_era.is_some()
     }
 }
 
@@ -509,6 +516,17 @@ pub fn resolve(a: &ConfigArgs, file_base: Option<Config>) -> Result<Config, Stri
     }
     if let Some(n) = &a.dio {
         c.dio = count("dio", n, 0..=1)? == 1;
+    }
+    if let Some(e) = &a.gup_era {
+        c.gup_era = choice(
+            "gup-era",
+            e,
+            mkwrite_model::config::GupEra::parse,
+            "2.6.29, ext4-bug, ext4-warn, pin-skip, longterm",
+        )?;
+        if !c.dio {
+            return Err("--gup-era needs --dio 1".into());
+        }
     }
     if let Some(n) = &a.blocks_per_page {
         c.blocks = count("blocks-per-page", n, 1..=2)? as u8;

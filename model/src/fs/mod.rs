@@ -284,6 +284,19 @@ impl Config {
                 crate::world::MAX_PTES - 1
             )));
         }
+        if self.gup_era != crate::config::GupEra::V2629 && !self.dio {
+            return Err(ConfigError(format!(
+                "gup era {} is about a DMA thread: it needs dio",
+                self.gup_era.id()
+            )));
+        }
+        if self.gup_era >= crate::config::GupEra::Ext4Bug && self.fs.id() == "ext4" {
+            return Err(ConfigError(format!(
+                "gup era {}: the later ext4 is modelled on its 3.1 code (fs ext4@9ea7df534ed2); \
+                 2.6.29's fast path dirties a page without buffers that it can rebuild",
+                self.gup_era.id()
+            )));
+        }
         if self.shared_mm && self.writers < 2 {
             return Err(ConfigError("a shared mm needs 2 or 3 writers".into()));
         }
@@ -377,6 +390,12 @@ impl Config {
             }
             + if self.extend { " extend" } else { "" }
             + if self.dio { " dio" } else { "" }
+            + if self.gup_era != crate::config::GupEra::V2629 {
+                format!(" gup={}", self.gup_era.id())
+            } else {
+                String::new()
+            }
+            .as_str()
             + match self.initial_extent {
                 InitialExtent::Real => "",
                 InitialExtent::Hole => " extent=hole",

@@ -9,6 +9,7 @@
 //!
 //! | id | kernel | what |
 //! |---|---|---|
+//! | GUP0 | `longterm` era only: `check_vma_flags` (6.12 mm/gup.c:1292-1295) | a writable long-term pin of a dirty-tracked file mapping is refused with -EFAULT |
 //! | GUP1 | `__get_user_pages` mm/memory.c:1204, loop at 1306-1309; `follow_page` 1093 (1142-1149) | a writable pte: take a reference (FOLL_GET); otherwise handle_mm_fault with write access, the writer's fault path (`crate::mm::memory::trap`), then follow_page again |
 //! | DMA | `dio_bio_submit` fs/direct-io.c:331 (submit_bio 345) | the device writes the page through the reference, no pte involved |
 //! | DIO1 | `dio_bio_complete` fs/direct-io.c:399 (415) -> `set_page_dirty_lock` mm/page-writeback.c:1296 (1300) | lock_page_nosync |
@@ -39,7 +40,7 @@
 //! any point of that interval covers every order of the write against the other threads'
 //! steps, and a torn copy on disk is no part of the invariants.
 
-use crate::config::Config;
+use crate::config::{Config, GupEra};
 use crate::contract::Inv;
 use crate::kernel::{get_page, lock_page, put_page, unlock_page, Acquire};
 use crate::world::{Event, GupPc, Pc, Tid, World};
@@ -59,6 +60,24 @@ pub fn after_fault(sigbus: bool) -> Step {
     })
 }
 
+/// Whether D0 holds the page pinned (FOLL_PIN, `folio_maybe_dma_pinned`) in an era that pins
+/// (`GupEra::pins`): from follow_page's reference to its release. Before those eras D0's
+/// reference is a plain FOLL_GET one, which nothing tells apart from any other.
+///
+/// Model: `folio_maybe_dma_pinned` can be true for a page with 1024 or more plain references
+/// (a false positive, 6.12 include/linux/mm.h:1935-1947); the model has a handful, so it is
+/// exact here.
+pub fn pinned(cfg: &Config, w: &World) -> bool {
+    cfg.dio
+        && cfg.gup_era.pins()
+        && w.threads.iter().any(|t| {
+            matches!(
+                t.pc,
+                Pc::Gup(GupPc::DmaWrite | GupPc::LockPage | GupPc::SetPageDirty | GupPc::PutPage)
+            )
+        })
+}
+
 /// INV-9's claim, judged right after the DMA's set_page_dirty: a page inside i_size that is
 /// dirty in the page cache has the metadata its filesystem needs to write it (the profile's
 /// `tracked`, INV-1's predicate). Scope: a filesystem with ->page_mkwrite (`--fs none` has
@@ -73,6 +92,13 @@ fn dirtied_page_tracked(cfg: &Config, w: &World) -> bool {
 /// One step of D0.
 pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: GupPc) -> Step {
     match pc {
+        GupPc::FollowPage if cfg.gup_era == GupEra::Longterm => {
+            // GUP0 (6.5+, `longterm`): check_vma_flags refuses a writable FOLL_PIN|
+            // FOLL_LONGTERM get_user_pages of a file mapping that needs dirty tracking with
+            // -EFAULT (6.12 mm/gup.c:1252-1267, 1292-1295; GUP-fast rejects it too, 2833-2898),
+            // before any fault: no page, no DMA.
+            next(GupPc::Failed)
+        }
         GupPc::FollowPage => {
             // GUP1: follow_page under the pte lock: a present pte that is writable (FOLL_WRITE,
             // mm/memory.c:1140-1143) gives the page and a reference (FOLL_GET, 1148-1149).
@@ -135,6 +161,12 @@ pub fn info(cfg: &Config, w: &World, me: Tid, pc: GupPc) -> StepInfo {
         what,
     };
     match pc {
+        GupPc::FollowPage if cfg.gup_era == GupEra::Longterm => StepInfo {
+            id: "GUP0",
+            function: "check_vma_flags",
+            anchor: "6.12 mm/gup.c:1292",
+            what: "FOLL_PIN|FOLL_LONGTERM|FOLL_WRITE on a dirty-tracked file mapping: -EFAULT",
+        },
         GupPc::FollowPage => {
             let pte = w.ptes[cfg.pte_of(w.thread(me).index)];
             if pte.present && pte.write {
