@@ -177,3 +177,28 @@ pub fn text(rows: &[Row]) -> String {
     );
     s
 }
+
+/// The configurations whose counterexamples are committed under `traces/gup/<slug>/`: Jan
+/// Kara's race with writeback alone on the seed filesystem, the later ext4's BUG and its
+/// silent loss with reclaim, and NFS's BUG.
+pub fn trace_configs() -> Vec<(&'static str, Config)> {
+    let new = Protocol::New;
+    vec![
+        (
+            "2.6.29-seed-writeback",
+            config(new, new.default_fs(), false, GupEra::V2629),
+        ),
+        (
+            "ext4-bug-ext4-reclaim",
+            config(new, fs("ext4@9ea7df534ed2"), true, GupEra::Ext4Bug),
+        ),
+        (
+            "ext4-warn-ext4-reclaim",
+            config(new, fs("ext4@9ea7df534ed2"), true, GupEra::Ext4Warn),
+        ),
+        (
+            "2.6.29-nfs-writeback",
+            config(new, fs("nfs@7fdf5230676"), false, GupEra::V2629),
+        ),
+    ]
+}
