@@ -280,3 +280,30 @@ fn stateright_loom_and_shuttle_agree_on_the_dio_configurations() {
     // Not vacuous: INV-9 breaks in some of them and holds in the rest.
     assert_eq!(violating, 20);
 }
+
+/// docs/gup.md carries the timeline `mkwrite gup` prints (generated; `BLESS=1` rewrites it).
+#[test]
+fn gup_doc_carries_the_computed_timeline() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/gup.md");
+    let doc = std::fs::read_to_string(&path).expect("docs/gup.md");
+    let (begin, end) = ("<!-- gup-timeline:begin -->\n", "<!-- gup-timeline:end -->");
+    let (Some(b), Some(e)) = (doc.find(begin), doc.find(end)) else {
+        panic!("docs/gup.md lacks the gup-timeline markers");
+    };
+    let block = format!(
+        "```text\n{}```\n",
+        checks::gup::text(&checks::gup::timeline())
+    );
+    let have = &doc[b + begin.len()..e];
+    if std::env::var_os("BLESS").is_some() {
+        if have != block {
+            let new = format!("{}{block}{}", &doc[..b + begin.len()], &doc[e..]);
+            std::fs::write(&path, new).expect("write docs/gup.md");
+        }
+        return;
+    }
+    assert!(
+        have == block,
+        "docs/gup.md's timeline is stale; BLESS=1 cargo test --release --test gup"
+    );
+}

@@ -462,6 +462,22 @@ fn writer(cfg: &Config, th: &Thread, pc: FaultPc) -> Footprint {
         ),
         // filemap_fault: i_size, the page-cache lookup (a reference); then lock_page and the
         // i_size recheck under it (SIGBUS beyond EOF drops both).
+        // With reclaim the lookup may find the page freed and read a new one
+        // (filemap::read_page): the page's flags and count, its contents from the disk, the
+        // filesystem's state of a page just read.
+        FilemapLookup if cfg.reclaim => fp(
+            set([ISize, PageMapping, Disk]),
+            set([
+                PageLock,
+                PageRef,
+                PageMapping,
+                PageDirty,
+                PageWriteback,
+                Contents,
+                FsMeta,
+            ]),
+        )
+        .waiting(ON_LOCK),
         FilemapLookup | FilemapLockPage => {
             fp(set([ISize, PageMapping]), set([PageLock, PageRef])).waiting(ON_LOCK)
         }
