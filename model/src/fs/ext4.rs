@@ -434,13 +434,13 @@ pub fn writepage_info(cfg: &Config, w: &World) -> StepInfo {
     } else if !s.bh.attached && cfg.gup_era == GupEra::Ext4Bug {
         (
             "mpage_prepare_extent_to_map",
-            "3.18 fs/ext4/inode.c:2290",
+            "3.18 fs/ext4/inode.c:2209",
             "a dirty page without buffers: page_buffers() hits BUG_ON(!PagePrivate)",
         )
     } else if !s.bh.attached && cfg.gup_era >= GupEra::Ext4Warn {
         (
             "mpage_prepare_extent_to_map",
-            "6.12 fs/ext4/inode.c:2525",
+            "6.12 fs/ext4/inode.c:2423",
             "a dirty page without buffers: ext4_warning \"does not have buffers attached\", \
              PG_dirty cleared, unlock, skip: nothing written, no error",
         )

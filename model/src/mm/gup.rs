@@ -164,7 +164,7 @@ pub fn info(cfg: &Config, w: &World, me: Tid, pc: GupPc) -> StepInfo {
         GupPc::FollowPage if cfg.gup_era == GupEra::Longterm => StepInfo {
             id: "GUP0",
             function: "check_vma_flags",
-            anchor: "6.12 mm/gup.c:1292",
+            anchor: "6.12 mm/gup.c:1270",
             what: "FOLL_PIN|FOLL_LONGTERM|FOLL_WRITE on a dirty-tracked file mapping: -EFAULT",
         },
         GupPc::FollowPage => {
