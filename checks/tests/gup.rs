@@ -307,3 +307,21 @@ fn gup_doc_carries_the_computed_timeline() {
         "docs/gup.md's timeline is stale; BLESS=1 cargo test --release --test gup"
     );
 }
+
+/// Beside the old VM (e58fcb489af^) D0's own fault is the fault door's race: INV-1 breaks
+/// first (11 steps), and the DMA door's INV-9 all the same; 2.6.29's XFS and ext4 hold
+/// there too.
+#[test]
+fn the_old_vm_has_both_doors_open() {
+    let old = Protocol::Old;
+    let r = check(&config(old, old.default_fs(), false, GupEra::V2629), false);
+    assert_eq!(len(&r, Inv::WritablePteHasFsMetadata), Some(11));
+    assert_eq!(len(&r, Inv::DmaDirtiedPageHasFsMetadata), Some(20));
+    for id in ["buffer", "ext4"] {
+        for reclaim in [false, true] {
+            let r = check(&config(old, fs(id), reclaim, GupEra::V2629), false);
+            assert_eq!(r.violated(), [], "{id} {reclaim}");
+            assert_eq!(r.unreached_guards(), Vec::<Guard>::new(), "{id} {reclaim}");
+        }
+    }
+}
