@@ -45,6 +45,12 @@ pub fn config_args(cfg: &Config) -> Vec<String> {
     if cfg.reclaim {
         a.extend(["--reclaim".to_string(), "1".to_string()]);
     }
+    if cfg.dio {
+        a.extend(["--dio".to_string(), "1".to_string()]);
+    }
+    if cfg.gup_era != mkwrite_model::config::GupEra::V2629 {
+        a.extend(["--gup-era".to_string(), cfg.gup_era.id().to_string()]);
+    }
     if cfg.blocks > 1 {
         a.extend(["--blocks-per-page".to_string(), cfg.blocks.to_string()]);
     }

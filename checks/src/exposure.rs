@@ -12,11 +12,12 @@ use std::fmt::Write;
 
 /// Invariants from worst to mildest: an oops, then lost data (silent, then reported), then a
 /// page the filesystem cannot account for, then the rest of the VM's own rules.
-pub const SEVERITY: [Inv; 16] = [
+pub const SEVERITY: [Inv; 17] = [
     Inv::NoKernelBugFired,
     Inv::NoStoreLostSilently,
     Inv::NoStoreLostReported,
     Inv::WritablePteHasFsMetadata,
+    Inv::DmaDirtiedPageHasFsMetadata,
     Inv::CleanedPageHadFsMetadata,
     Inv::WritablePteImpliesDirtyOrDirtying,
     Inv::NoPteOnTruncatedPage,
@@ -53,6 +54,7 @@ pub fn harm(fs: Fs, inv: Inv) -> &'static str {
         Inv::NoPteOnTruncatedPage => "pte on a truncated page",
         Inv::FailedMkwriteLeavesNoTrace => "refused page made writable",
         Inv::NoWritepageUnderWriteback => "two writes in flight",
+        Inv::DmaDirtiedPageHasFsMetadata => "DMA dirtied an untracked page",
         Inv::FaultReturnsPageUnlocked
         | Inv::NoSelfWaitOnPageLock
         | Inv::PageMkwriteReturnMatchesLock

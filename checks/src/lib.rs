@@ -19,6 +19,7 @@ pub mod bench_explore;
 pub mod explore;
 pub mod exposure;
 pub mod golden;
+pub mod gup;
 pub mod play;
 pub mod progress;
 pub mod report;

@@ -42,6 +42,9 @@ enum Command {
     /// Which filesystems the race could hurt, and in which releases: the worst outcome the
     /// checker finds for every profile and era beside each VM, with and without reclaim.
     Exposure(cmd::exposure::ExposureCmd),
+    /// The other door: a DMA thread (get_user_pages, O_DIRECT) dirties the page without a
+    /// fault; what the checker finds in each era of the fixes, 2009 to 2023, per filesystem.
+    Gup(cmd::gup::GupCmd),
     /// Serve the teaching page on 127.0.0.1: be the scheduler, level by level (R1-R5, the
     /// history, the filesystems), or for the configuration the flags give.
     Play(cmd::play::PlayCmd),
@@ -182,6 +185,7 @@ fn main() -> ExitCode {
         Some(Command::Scenarios(c)) => c.run(),
         Some(Command::Filesystems(c)) => c.run(),
         Some(Command::Exposure(c)) => c.run(),
+        Some(Command::Gup(c)) => c.run(),
         Some(Command::Play(c)) => c.run(),
         Some(Command::Ablate(c)) => c.run(),
         Some(Command::Bench(c)) => c.run(),

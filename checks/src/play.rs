@@ -100,7 +100,8 @@ fn scenario_cfg(name: &str) -> Config {
 }
 
 /// Every level: a first level for beginners, the races R1-R5, the partial page (R7), the
-/// pre-2007 msync loss, the v3.15-rc deadlock, and the filesystem profiles' failures.
+/// pre-2007 msync loss, the v3.15-rc deadlock, the filesystem profiles' failures, and the
+/// other door (a DMA through get_user_pages, `--dio 1`).
 pub fn levels() -> Vec<Level> {
     let lvl = |id: &str,
                title: &str,
@@ -358,6 +359,31 @@ pub fn levels() -> Vec<Level> {
                 ("S", "SY"),
             ],
         ),
+        lvl(
+            "dma",
+            "The page that was never faulted",
+            crate::gup::config(
+                Protocol::New,
+                Fs::parse("ext4@9ea7df534ed2").unwrap_or(Fs::LOCKED),
+                true,
+                mkwrite_model::config::GupEra::Ext4Warn,
+            ),
+            Inv::DmaDirtiedPageHasFsMetadata,
+            "The other door (docs/gup.md): D0 is an O_DIRECT read into the mapped page. Its \
+             get_user_pages faults the page in through ->page_mkwrite and keeps a reference; \
+             its device then writes the page with no pte. Let the flusher W0 clean and write \
+             the page, let the I/O complete (IO), let kswapd R0 strip the clean buffers (it \
+             cannot free the page D0 holds), and then let D0's set_page_dirty_lock dirty the \
+             page with nothing behind it (INV-9).",
+            &[
+                ("D0", "DMA"),
+                ("W0", "W6c"),
+                ("W0", "W8,W10"),
+                ("IO", "W9"),
+                ("R0", "RC6"),
+                ("D0", "DIO2"),
+            ],
+        ),
     ]
 }
 
@@ -392,6 +418,15 @@ pub fn fix(cfg: &Config) -> Result<(Config, String), String> {
         )
     };
     let (fixed, what) = match cfg.protocol {
+        _ if cfg.dio && !cfg.gup_era.pins() => (
+            Config {
+                gup_era: mkwrite_model::config::GupEra::PinSkip,
+                ..*cfg
+            },
+            "d824ec2a1546 (6.4) with a7e689dd1c06 (6.5): direct I/O pins the page, and reclaim \
+             keeps a pinned page before it releases the filesystem's private data"
+                .to_string(),
+        ),
         _ if cfg.extend && !cfg.fixes.has(Fix::IsizeExtended) => (
             with(Protocol::NewIsizeExtended, cfg.fs),
             "90a8020278c1: extending i_size write-protects the page that straddled the old EOF"
@@ -557,6 +592,9 @@ fn who(cfg: &Config, w: &World, t: Tid) -> String {
                       (--enospc)"
             .into(),
         Role::Reclaim => "reclaim: kswapd's shrink_page_list over the page".into(),
+        Role::Dma => "an O_DIRECT read into the mapping: get_user_pages(FOLL_WRITE), the \
+                      device's write through no pte, set_page_dirty_lock"
+            .into(),
         Role::FsWorker => match cfg.fs.name() {
             "fb_defio" => "fb_defio's deferred work (fb_deferred_io_work)".into(),
             "btrfs" => "btrfs's writepage fixup worker".into(),
@@ -1589,6 +1627,7 @@ mod tests {
             ("nfs-loss", "new/nfs@7fdf5230676 ", "blocked"),
             ("btrfs", "new/btrfs@50a9b214bc6 ", "blocked"),
             ("fb_defio", "new/fb_defio@d6d03f91585 ", "diverged"),
+            ("dma", "new/ext4@9ea7df534ed2 ", "diverged"),
         ];
         assert_eq!(expect.len(), levels().len());
         for (id, label, outcome) in expect {

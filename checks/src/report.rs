@@ -42,6 +42,7 @@ fn guard_needs(g: Guard) -> &'static str {
         Guard::PartialTruncateKeepsWritablePte => "needs --truncate-to partial",
         Guard::IsizeExtendedReprotects => "needs --extend and new+isize-extended",
         Guard::StoreLandsInExtendedBlock => "needs --extend",
+        Guard::DmaWritesPage => "needs --dio 1, not refused (--gup-era longterm)",
     }
 }
 
@@ -137,6 +138,12 @@ fn config_json(c: &Config) -> serde_json::Map<String, serde_json::Value> {
     }
     if c.initial_extent != mkwrite_model::config::InitialExtent::Real {
         m.insert("initial_extent".into(), json!(c.initial_extent.id()));
+    }
+    if c.dio {
+        m.insert("dio".into(), json!(1));
+    }
+    if c.gup_era != mkwrite_model::config::GupEra::V2629 {
+        m.insert("gup_era".into(), json!(c.gup_era.id()));
     }
     m
 }
@@ -1027,6 +1034,12 @@ pub fn flags(c: &Config) -> Vec<String> {
     }
     if c.reclaim {
         flag("reclaim", Some("1".into()));
+    }
+    if c.dio {
+        flag("dio", Some("1".into()));
+    }
+    if c.gup_era != mkwrite_model::config::GupEra::V2629 {
+        flag("gup-era", Some(c.gup_era.id().into()));
     }
     if c.enospc {
         flag("enospc", None);

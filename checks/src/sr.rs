@@ -61,6 +61,7 @@ fn thread_name(role: mkwrite_model::contract::Role, index: u8) -> &'static str {
         (Role::Env, _) => "E0",
         (Role::Reclaim, _) => "R0",
         (Role::FsWorker, _) => "X0",
+        (Role::Dma, _) => "D0",
     }
 }
 
@@ -176,6 +177,7 @@ fn invariant_property(inv: Inv) -> Property<Checked> {
         Inv::PageRefcountBalanced => always!(page_refcount_balanced),
         Inv::FailedMkwriteLeavesNoTrace => always!(failed_mkwrite_leaves_no_trace),
         Inv::NoWritepageUnderWriteback => always!(no_writepage_under_writeback),
+        Inv::DmaDirtiedPageHasFsMetadata => always!(dma_dirtied_page_has_fs_metadata),
         Inv::DirtyAccountingBalanced => always!(dirty_accounting_balanced),
         Inv::NoKernelBugFired => always!(no_kernel_bug_fired),
         Inv::SomeThreadCanRun => always!(some_thread_can_run),
@@ -208,6 +210,7 @@ fn guard_property(g: Guard) -> Property<Checked> {
         Guard::PartialTruncateKeepsWritablePte => sometimes!(PartialTruncateKeepsWritablePte),
         Guard::IsizeExtendedReprotects => sometimes!(IsizeExtendedReprotects),
         Guard::StoreLandsInExtendedBlock => sometimes!(StoreLandsInExtendedBlock),
+        Guard::DmaWritesPage => sometimes!(DmaWritesPage),
     }
 }
 

@@ -7,7 +7,7 @@
 //! `model_version` and round-trips through `mkwrite replay`. Mermaid draws a sequence diagram
 //! (one lifeline per thread and one for the page) with the violating step highlighted.
 
-use mkwrite_model::config::InitialExtent;
+use mkwrite_model::config::{GupEra, InitialExtent};
 use mkwrite_model::contract::{Inv, Protocol};
 use mkwrite_model::step::{info, step};
 use mkwrite_model::trace::{delta, replay};
@@ -73,6 +73,12 @@ pub struct ConfigRecord {
     /// `real`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub initial_extent: Option<String>,
+    /// A DMA thread `D0` (`--dio 1`; written only when set).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub dio: bool,
+    /// The era of the fixes for D0's door (`--gup-era`; written only when not 2.6.29).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gup_era: Option<String>,
 }
 
 fn one() -> u8 {
@@ -105,6 +111,8 @@ impl ConfigRecord {
             extend: cfg.extend,
             initial_extent: (cfg.initial_extent != InitialExtent::Real)
                 .then(|| cfg.initial_extent.id().to_string()),
+            dio: cfg.dio,
+            gup_era: (cfg.gup_era != GupEra::V2629).then(|| cfg.gup_era.id().to_string()),
         }
     }
 
@@ -149,6 +157,11 @@ impl ConfigRecord {
                 None => InitialExtent::Real,
                 Some(e) => InitialExtent::parse(e)
                     .ok_or_else(|| format!("unknown initial_extent '{e}'"))?,
+            },
+            dio: self.dio,
+            gup_era: match self.gup_era.as_deref() {
+                None => GupEra::V2629,
+                Some(e) => GupEra::parse(e).ok_or_else(|| format!("unknown gup_era '{e}'"))?,
             },
         };
         if self.truncate > 1 {
@@ -367,7 +380,10 @@ pub fn mermaid(
         .filter(|t| steps.iter().any(|st| st.thread == t.name()))
         .collect();
     let left = |t: &&mkwrite_model::world::Thread| {
-        matches!(t.role, Role::Writer | Role::Truncate | Role::Reclaim)
+        matches!(
+            t.role,
+            Role::Writer | Role::Dma | Role::Truncate | Role::Reclaim
+        )
     };
     for t in used.iter().filter(|t| left(t)) {
         let _ = writeln!(s, "    participant {}", t.name());

@@ -641,6 +641,7 @@ fn each_level_is_replayed_against_its_own_fix() {
         ("nfs-loss", "new/nfs@7fdf5230676 ", "blocked"),
         ("btrfs", "new/btrfs@50a9b214bc6 ", "blocked"),
         ("fb_defio", "new/fb_defio@d6d03f91585 ", "diverged"),
+        ("dma", "new/ext4@9ea7df534ed2 ", "diverged"),
     ];
     assert_eq!(fixes.len(), checks::play::levels().len(), "every level");
     let s = open_page(&[], "R1/");

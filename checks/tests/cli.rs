@@ -363,8 +363,8 @@ fn trace_prints_json_that_replay_reads_and_stops_on_the_new_protocol() {
         "--format svg: expected one of text, json, mermaid",
     );
     assert_bad_input(
-        &["trace", "--invariant", "INV-9"],
-        "--invariant INV-9: no such invariant",
+        &["trace", "--invariant", "INV-10"],
+        "--invariant INV-10: no such invariant",
     );
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -373,3 +373,12 @@ fn footprints_hold_for_the_example_profile() {
     assert_eq!(configs.len(), 66);
     assert_eq!(check_all(configs, false), 349_794);
 }
+
+/// D0's steps (`--dio 1`, issue 30) are declared `everything`; its fault steps are the
+/// writers', with D0's own pte. Checked over every D0 configuration of the golden file.
+#[test]
+fn footprints_hold_for_the_dio_configurations() {
+    let configs = checks::gup::configs();
+    assert_eq!(configs.len(), 48);
+    check_all(configs, false);
+}

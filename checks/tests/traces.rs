@@ -50,6 +50,33 @@ fn expected() -> BTreeMap<PathBuf, String> {
         }
     }
     files.extend(profile_traces());
+    files.extend(dio_traces());
+    files
+}
+
+/// The DMA door (`--dio 1`, issue 30): every violation of `checks::gup::trace_configs` in
+/// text, JSON and Mermaid, under `traces/gup/<slug>/`.
+fn dio_traces() -> BTreeMap<PathBuf, String> {
+    let mut files = BTreeMap::new();
+    for (slug, cfg) in checks::gup::trace_configs() {
+        let r = check(&cfg, false);
+        for v in &r.verdicts {
+            let Some(t) = &v.trace else { continue };
+            let base = format!("gup/{slug}/{}", v.inv.name());
+            files.insert(
+                PathBuf::from(format!("{base}.txt")),
+                text(&cfg, None, v.inv, t).unwrap(),
+            );
+            files.insert(
+                PathBuf::from(format!("{base}.json")),
+                json(&cfg, None, v.inv, t).unwrap(),
+            );
+            files.insert(
+                PathBuf::from(format!("{base}.md")),
+                mermaid(&cfg, None, v.inv, t).unwrap(),
+            );
+        }
+    }
     files
 }
 
@@ -106,7 +133,16 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
 fn committed_traces_are_current() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../traces");
     let files = expected();
-    let textbook = files.keys().filter(|p| !p.starts_with("profiles")).count();
+    let textbook = files
+        .keys()
+        .filter(|p| !p.starts_with("profiles") && !p.starts_with("gup"))
+        .count();
+    let dio = files.keys().filter(|p| p.starts_with("gup")).count();
+    assert_eq!(
+        dio,
+        3 * (3 + 3 + 3 + 3),
+        "INV-2, INV-9 and the outcome, four times"
+    );
     assert_eq!(
         textbook,
         3 * (9 + 2 + 5 + 1 + 3 + 1 + 2),

@@ -33,6 +33,9 @@ impl Tree {
 const TABLE: &[(&str, &str, &str)] = &[
     // mm/memory.c: the patch adds 33 lines in do_wp_page and 11 more in __do_fault.
     ("zap_pte_range", "mm/memory.c:761", "mm/memory.c:761"),
+    // get_user_pages (`--dio 1`), before the patch's first hunk: the same lines in both.
+    ("follow_page", "mm/memory.c:1093", "mm/memory.c:1093"),
+    ("__get_user_pages", "mm/memory.c:1204", "mm/memory.c:1204"),
     ("do_wp_page", "mm/memory.c:1890", "mm/memory.c:1890"),
     (
         "unmap_mapping_range",
@@ -53,6 +56,18 @@ const TABLE: &[(&str, &str, &str)] = &[
         "block_write_full_page",
         "fs/buffer.c:2930",
         "fs/buffer.c:2932",
+    ),
+    // fs/direct-io.c and set_page_dirty_lock (`--dio 1`)
+    ("dio_bio_submit", "fs/direct-io.c:331", "fs/direct-io.c:331"),
+    (
+        "dio_bio_complete",
+        "fs/direct-io.c:399",
+        "fs/direct-io.c:399",
+    ),
+    (
+        "set_page_dirty_lock",
+        "mm/page-writeback.c:1296",
+        "mm/page-writeback.c:1296",
     ),
     // mm/filemap.c
     (

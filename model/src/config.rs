@@ -44,6 +44,60 @@ impl InitialExtent {
     }
 }
 
+/// What the kernel does about a page that a get_user_pages holder dirties (`--gup-era`): the
+/// fixes of 2018-2023, each a switch on the 2.6.29 VM, cumulative in this order. Only D0
+/// (`--dio 1`) and the profiles they name look at it; the 6.12 VM itself is not this model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum GupEra {
+    /// 2.6.29: no pin tracking; ext4 rebuilds the buffers of a dirty page that has none.
+    #[default]
+    V2629,
+    /// ext4 BUGs on a dirty page without buffers (2.6.36's mpage_put_bnr_to_bhs; 3.x-5.17
+    /// page_buffers() from mpage_prepare_extent_to_map and ext4_writepage).
+    Ext4Bug,
+    /// cc5095747edf (5.18): ext4 warns "does not have buffers attached", clears PG_dirty and
+    /// skips the page instead.
+    Ext4Warn,
+    /// d824ec2a1546 (6.4) with direct I/O pinning its pages (a7e689dd1c06, 6.5): reclaim
+    /// keeps a pinned page before it releases the filesystem's private data.
+    PinSkip,
+    /// 8ac268436e6d + a6e79df92e4a (6.5), with D0 a FOLL_LONGTERM holder (RDMA-like):
+    /// get_user_pages refuses a writable long-term pin of a dirty-tracked file mapping.
+    Longterm,
+}
+
+impl GupEra {
+    /// Every era, in order.
+    pub const ALL: [GupEra; 5] = [
+        GupEra::V2629,
+        GupEra::Ext4Bug,
+        GupEra::Ext4Warn,
+        GupEra::PinSkip,
+        GupEra::Longterm,
+    ];
+
+    /// The id on the CLI, in labels and in trace files.
+    pub const fn id(self) -> &'static str {
+        match self {
+            GupEra::V2629 => "2.6.29",
+            GupEra::Ext4Bug => "ext4-bug",
+            GupEra::Ext4Warn => "ext4-warn",
+            GupEra::PinSkip => "pin-skip",
+            GupEra::Longterm => "longterm",
+        }
+    }
+
+    /// Parse a CLI or trace-file id.
+    pub fn parse(s: &str) -> Option<GupEra> {
+        GupEra::ALL.into_iter().find(|e| e.id() == s)
+    }
+
+    /// D0 pins the page (FOLL_PIN, `folio_maybe_dma_pinned`), and reclaim skips a pinned page.
+    pub fn pins(self) -> bool {
+        self >= GupEra::PinSkip
+    }
+}
+
 /// One configuration of the model.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Config {
@@ -96,6 +150,13 @@ pub struct Config {
     /// The extent behind the page at the start (`--initial-extent`): a real extent (the
     /// default), a hole, or a delayed allocation. The buffer profile only.
     pub initial_extent: InitialExtent,
+    /// A DMA thread `D0` (`--dio 1`): an O_DIRECT read into the mapping, which takes the page
+    /// with get_user_pages(FOLL_WRITE), lets the device write it and dirties it with
+    /// set_page_dirty_lock (`crate::mm::gup`). It maps the page through a pte of its own mm,
+    /// after the writers' (`pte_of(writers)`), or the writers' one with `shared_mm`.
+    pub dio: bool,
+    /// The era of the fixes for D0's door (`--gup-era`; only with `dio`).
+    pub gup_era: GupEra,
 }
 
 /// A configuration that cannot be run, with the one-line reason.
@@ -131,6 +192,8 @@ impl Config {
             truncate_partial: false,
             extend: false,
             initial_extent: InitialExtent::Real,
+            dio: false,
+            gup_era: GupEra::V2629,
         }
     }
 
@@ -139,7 +202,7 @@ impl Config {
         if self.shared_mm {
             1
         } else {
-            self.writers as usize
+            self.writers as usize + usize::from(self.dio)
         }
     }
 

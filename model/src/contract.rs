@@ -52,6 +52,10 @@ pub enum Inv {
     /// INV-8: ->writepage is never entered for a page under writeback: one write of the page
     /// in flight at a time.
     NoWritepageUnderWriteback,
+    /// INV-9: a page that a get_user_pages holder dirties (set_page_dirty_lock at the end of
+    /// its I/O) still has the filesystem metadata that ->page_mkwrite attached: INV-1's claim
+    /// for the door without a pte.
+    DmaDirtiedPageHasFsMetadata,
     /// ACCT: NR_FILE_DIRTY counts the page exactly while it is dirty and in the page cache,
     /// whenever no set_page_dirty is between its TestSetPageDirty and its accounting.
     DirtyAccountingBalanced,
@@ -63,7 +67,7 @@ pub enum Inv {
 
 impl Inv {
     /// Every invariant, in the fixed order in which they are checked and reported.
-    pub const ALL: [Inv; 16] = [
+    pub const ALL: [Inv; 17] = [
         Inv::WritablePteHasFsMetadata,
         Inv::CleanedPageHadFsMetadata,
         Inv::WritablePteImpliesDirtyOrDirtying,
@@ -77,6 +81,7 @@ impl Inv {
         Inv::PageRefcountBalanced,
         Inv::FailedMkwriteLeavesNoTrace,
         Inv::NoWritepageUnderWriteback,
+        Inv::DmaDirtiedPageHasFsMetadata,
         Inv::DirtyAccountingBalanced,
         Inv::NoKernelBugFired,
         Inv::SomeThreadCanRun,
@@ -98,6 +103,7 @@ impl Inv {
             Inv::PageRefcountBalanced => "page_refcount_balanced",
             Inv::FailedMkwriteLeavesNoTrace => "failed_mkwrite_leaves_no_trace",
             Inv::NoWritepageUnderWriteback => "no_writepage_under_writeback",
+            Inv::DmaDirtiedPageHasFsMetadata => "dma_dirtied_page_has_fs_metadata",
             Inv::DirtyAccountingBalanced => "dirty_accounting_balanced",
             Inv::NoKernelBugFired => "no_kernel_bug_fired",
             Inv::SomeThreadCanRun => "some_thread_can_run",
@@ -120,6 +126,7 @@ impl Inv {
             Inv::PageRefcountBalanced => "INV-6",
             Inv::FailedMkwriteLeavesNoTrace => "INV-7",
             Inv::NoWritepageUnderWriteback => "INV-8",
+            Inv::DmaDirtiedPageHasFsMetadata => "INV-9",
             Inv::DirtyAccountingBalanced => "ACCT",
             Inv::NoKernelBugFired => "BUG",
             Inv::SomeThreadCanRun => "DEADLOCK",
@@ -145,6 +152,7 @@ impl Inv {
             | Inv::NoFsWorkUnderPageLock
             | Inv::FailedMkwriteLeavesNoTrace
             | Inv::NoWritepageUnderWriteback
+            | Inv::DmaDirtiedPageHasFsMetadata
             | Inv::NoKernelBugFired => Kind::Event,
         }
     }
@@ -189,6 +197,10 @@ impl Inv {
                 "->writepage ran while the page's last write was still in flight: the second \
                  write can overtake the first, whose completion is lost"
             }
+            Inv::DmaDirtiedPageHasFsMetadata => {
+                "a DMA through get_user_pages dirtied a page whose metadata the filesystem had \
+                 released: writeback finds it dirty with nothing behind it (Jan Kara, 2018)"
+            }
             Inv::DirtyAccountingBalanced => {
                 "NR_FILE_DIRTY drifts: dirty-page throttling and writeback decisions go wrong"
             }
@@ -229,6 +241,10 @@ pub enum Role {
     Reclaim,
     /// `X0`: a filesystem's own worker thread (btrfs's fixup worker).
     FsWorker,
+    /// `D0` (`--dio 1`): a thread that takes the page with get_user_pages(FOLL_WRITE), lets a
+    /// device write into it without any pte, and completes with set_page_dirty_lock and
+    /// put_page (an O_DIRECT read into a MAP_SHARED mapping of the file).
+    Dma,
 }
 
 impl Role {
@@ -243,6 +259,7 @@ impl Role {
             Role::Env => "E",
             Role::Reclaim => "R",
             Role::FsWorker => "X",
+            Role::Dma => "D",
         }
     }
 
@@ -251,7 +268,7 @@ impl Role {
     pub const fn waited_for_by_sync(self) -> bool {
         matches!(
             self,
-            Role::Writer | Role::Writeback | Role::Truncate | Role::Reclaim
+            Role::Writer | Role::Writeback | Role::Truncate | Role::Reclaim | Role::Dma
         )
     }
 }

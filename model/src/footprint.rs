@@ -395,7 +395,7 @@ fn widen(cfg: &Config, th: &Thread, seed: Footprint) -> Footprint {
                 | TruncPc::UnlockPage
         ),
         Pc::Env(_) => false,
-        Pc::Reclaim(_) | Pc::FsWorker(_) => return everything(cfg),
+        Pc::Reclaim(_) | Pc::FsWorker(_) | Pc::Gup(_) => return everything(cfg),
     };
     let mut f = seed;
     if hook {
@@ -440,7 +440,9 @@ fn seed_vm(cfg: &Config, th: &Thread) -> Footprint {
         // E0: the filesystem's last free blocks go.
         Pc::Env(EnvPc::FillsUp) => fp(w, set([FsFull])),
         Pc::Env(EnvPc::Done) => Footprint::LOCAL,
-        Pc::Reclaim(_) | Pc::FsWorker(_) => everything(cfg),
+        // D0 (`--dio 1`): conservatively everything (sound, no reduction); its fault steps
+        // are the writers' (`Pc::Fault`) and declared with them.
+        Pc::Reclaim(_) | Pc::FsWorker(_) | Pc::Gup(_) => everything(cfg),
     }
 }
 
@@ -460,6 +462,22 @@ fn writer(cfg: &Config, th: &Thread, pc: FaultPc) -> Footprint {
         ),
         // filemap_fault: i_size, the page-cache lookup (a reference); then lock_page and the
         // i_size recheck under it (SIGBUS beyond EOF drops both).
+        // With reclaim the lookup may find the page freed and read a new one
+        // (filemap::read_page): the page's flags and count, its contents from the disk, the
+        // filesystem's state of a page just read.
+        FilemapLookup if cfg.reclaim => fp(
+            set([ISize, PageMapping, Disk]),
+            set([
+                PageLock,
+                PageRef,
+                PageMapping,
+                PageDirty,
+                PageWriteback,
+                Contents,
+                FsMeta,
+            ]),
+        )
+        .waiting(ON_LOCK),
         FilemapLookup | FilemapLockPage => {
             fp(set([ISize, PageMapping]), set([PageLock, PageRef])).waiting(ON_LOCK)
         }

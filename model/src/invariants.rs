@@ -134,6 +134,16 @@ pub fn no_writepage_under_writeback(_: &Config, w: &World) -> bool {
     !w.has_fired(Inv::NoWritepageUnderWriteback)
 }
 
+/// INV-9 (event): when a get_user_pages holder dirtied the page at the end of its I/O
+/// (set_page_dirty_lock, `crate::mm::gup`), the page inside i_size was one its filesystem
+/// tracks: the metadata ->page_mkwrite attached was still there. INV-1 says this of a writable
+/// pte; a DMA write has none, so it needs its own claim. If violated: the page is dirty with
+/// nothing behind it, and what the next writeback does with it is the filesystem's (INV-2,
+/// INV-3c/3d and BUG say which).
+pub fn dma_dirtied_page_has_fs_metadata(_: &Config, w: &World) -> bool {
+    !w.has_fired(Inv::DmaDirtiedPageHasFsMetadata)
+}
+
 /// ACCT: NR_FILE_DIRTY counts the page exactly while PG_dirty is set and the page is in the
 /// cache, outside a set_page_dirty's TestSetPageDirty-to-accounting window (2d6d7f982846).
 /// If violated: the global dirty counters drift; throttling misjudges the dirty memory.
@@ -175,6 +185,7 @@ pub fn check_fn(inv: Inv) -> fn(&Config, &World) -> bool {
         Inv::PageRefcountBalanced => page_refcount_balanced,
         Inv::FailedMkwriteLeavesNoTrace => failed_mkwrite_leaves_no_trace,
         Inv::NoWritepageUnderWriteback => no_writepage_under_writeback,
+        Inv::DmaDirtiedPageHasFsMetadata => dma_dirtied_page_has_fs_metadata,
         Inv::DirtyAccountingBalanced => dirty_accounting_balanced,
         Inv::NoKernelBugFired => no_kernel_bug_fired,
         Inv::SomeThreadCanRun => some_thread_can_run,
@@ -251,11 +262,13 @@ pub enum Guard {
     IsizeExtendedReprotects,
     /// A store landed in the block the partial truncate dropped, after the extension returned.
     StoreLandsInExtendedBlock,
+    /// The DMA thread's device wrote into the page (`--dio 1`).
+    DmaWritesPage,
 }
 
 impl Guard {
     /// Every guard.
-    pub const ALL: [Guard; 15] = [
+    pub const ALL: [Guard; 16] = [
         Guard::WritebackReachesLockInMkwriteWindow,
         Guard::TruncateRemovesPageUnderFault,
         Guard::FaultRetries,
@@ -271,6 +284,7 @@ impl Guard {
         Guard::PartialTruncateKeepsWritablePte,
         Guard::IsizeExtendedReprotects,
         Guard::StoreLandsInExtendedBlock,
+        Guard::DmaWritesPage,
     ];
 
     /// The property name every checker prints.
@@ -293,6 +307,7 @@ impl Guard {
             Guard::PartialTruncateKeepsWritablePte => "partial_truncate_keeps_writable_pte",
             Guard::IsizeExtendedReprotects => "isize_extended_reprotects",
             Guard::StoreLandsInExtendedBlock => "store_lands_in_extended_block",
+            Guard::DmaWritesPage => "dma_writes_page",
         }
     }
 
@@ -372,12 +387,25 @@ impl Guard {
             Guard::PartialTruncateKeepsWritablePte => cfg.truncate_partial,
             Guard::IsizeExtendedReprotects => cfg.extend && cfg.fixes.has(Fix::IsizeExtended),
             Guard::StoreLandsInExtendedBlock => cfg.extend,
+            // D0 faults the page in as a writer does; a protocol whose first fault never gives
+            // the page lock back leaves it there.
+            // The longterm era refuses D0's get_user_pages outright: no page, no write.
+            Guard::DmaWritesPage => {
+                cfg.dio
+                    && cfg.gup_era != crate::config::GupEra::Longterm
+                    && !first_fault_keeps_page_locked(cfg)
+            }
         }
     }
 
     /// The condition.
     pub fn holds(self, cfg: &Config, w: &World) -> bool {
-        let writers = || w.threads.iter().filter(|t| t.role == Role::Writer);
+        // The faulting threads: the writers, and D0, whose get_user_pages faults as they do.
+        let writers = || {
+            w.threads
+                .iter()
+                .filter(|t| matches!(t.role, Role::Writer | Role::Dma))
+        };
         // Some writer is back in the VM with this answer from ->page_mkwrite.
         let returned = |ret: MkwriteRet| {
             writers().any(|t| {
@@ -427,6 +455,7 @@ impl Guard {
             }
             Guard::IsizeExtendedReprotects => w.noted(Event::IsizeExtendedReprotected),
             Guard::StoreLandsInExtendedBlock => w.noted(Event::StoreInExtendedBlock),
+            Guard::DmaWritesPage => w.noted(Event::DmaWrote),
         }
     }
 }

@@ -10,8 +10,8 @@ use crate::config::Config;
 use crate::contract::Role;
 use crate::mm;
 use crate::world::{
-    Data, EnvPc, FaultPc, Inline, Local, Page, Pc, Pte, RcPc, Thread, Tid, TruncPc, WbPc, World,
-    XPc, MAX_PTES,
+    Data, EnvPc, FaultPc, GupPc, Inline, Local, Page, Pc, Pte, RcPc, Thread, Tid, TruncPc, WbPc,
+    World, XPc, MAX_PTES,
 };
 
 pub use crate::world::{Step, StepInfo};
@@ -33,6 +33,7 @@ pub fn step_in_place(cfg: &Config, w: &mut World, t: Tid) -> Step {
         Pc::Env(pc) => env_step(w, pc),
         Pc::Reclaim(pc) => mm::vmscan::step(cfg, w, t, pc),
         Pc::FsWorker(pc) => crate::fs::worker_step(w, t, pc),
+        Pc::Gup(pc) => mm::gup::step(cfg, w, t, pc),
     }
 }
 
@@ -93,6 +94,7 @@ pub fn info(cfg: &Config, w: &World, t: Tid) -> StepInfo {
         Pc::Io => mm::page_writeback::io_info(cfg, w),
         Pc::Reclaim(pc) => mm::vmscan::info(cfg, w, pc),
         Pc::FsWorker(pc) => crate::fs::worker_info(cfg, w, pc),
+        Pc::Gup(pc) => mm::gup::info(cfg, w, t, pc),
         Pc::Env(_) => StepInfo {
             id: "ENV",
             function: "(another writer)",
@@ -130,6 +132,10 @@ impl World {
         };
         for i in 0..cfg.writers {
             add(Role::Writer, i, Pc::Fault(FaultPc::Store));
+        }
+        if cfg.dio {
+            // D0's index is its pte (`Config::pte_of`): the one after the writers'.
+            add(Role::Dma, cfg.writers, Pc::Gup(GupPc::FollowPage));
         }
         if cfg.writeback > 0 {
             add(Role::Writeback, 0, Pc::Writeback(WbPc::Lookup));
@@ -268,6 +274,7 @@ impl Thread {
             Pc::Env(pc) => pc == EnvPc::Done,
             Pc::Reclaim(pc) => pc == RcPc::Done,
             Pc::FsWorker(pc) => pc == XPc::Wait && !crate::fs::of_world(w).worker_pending(w),
+            Pc::Gup(pc) => matches!(pc, GupPc::Done | GupPc::Failed),
         }
     }
 }

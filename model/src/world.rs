@@ -25,6 +25,8 @@ pub enum Event {
     IsizeExtendedReprotected = 16,
     /// A store landed in the block a partial truncate had dropped, after the extension.
     StoreInExtendedBlock = 32,
+    /// The device of a get_user_pages holder wrote into the page (`--dio 1`).
+    DmaWrote = 64,
 }
 
 /// A thread id: an index into `World::threads`.
@@ -32,8 +34,8 @@ pub type Tid = u8;
 
 /// The most ptes a state holds: one per writer (`config::MAX_WRITERS`).
 pub const MAX_PTES: usize = crate::config::MAX_WRITERS as usize;
-/// The most threads a state holds: the writers, W0, T0, R0, E0, X0, IO and S.
-pub const MAX_THREADS: usize = MAX_PTES + 7;
+/// The most threads a state holds: the writers, D0, W0, T0, R0, E0, X0, IO and S.
+pub const MAX_THREADS: usize = MAX_PTES + 8;
 
 /// A vector of at most `N` elements stored inline, so that a state is one flat `Copy` value
 /// (no allocation when the checker clones it). It reads and writes as a slice of its `len`
@@ -465,6 +467,29 @@ pub enum Pc {
     Reclaim(RcPc),
     /// X0: the filesystem's worker.
     FsWorker(XPc),
+    /// D0: a get_user_pages holder and its device (`crate::mm::gup`).
+    Gup(GupPc),
+}
+
+/// Program counter of the DMA thread D0 (`--dio 1`): get_user_pages with FOLL_WRITE, the
+/// device's write, and the completion of dio_bio_complete.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum GupPc {
+    /// __get_user_pages: follow_page(FOLL_WRITE|FOLL_GET|FOLL_TOUCH); without a writable pte,
+    /// handle_mm_fault(write) (the writer's fault path) and follow_page again.
+    FollowPage,
+    /// The device writes into the page through the reference, with no pte.
+    DmaWrite,
+    /// dio_bio_complete -> set_page_dirty_lock: lock_page_nosync.
+    LockPage,
+    /// set_page_dirty_lock: set_page_dirty, unlock_page.
+    SetPageDirty,
+    /// dio_bio_complete: page_cache_release.
+    PutPage,
+    /// The read returned.
+    Done,
+    /// get_user_pages failed (the fault returned VM_FAULT_SIGBUS: -EFAULT): no I/O.
+    Failed,
 }
 
 /// Per-thread locals. Fields a role does not use stay at their initial value.
@@ -544,6 +569,8 @@ impl Thread {
     pub fn name(&self) -> String {
         match self.role {
             Role::Io | Role::Sync => self.role.prefix().to_string(),
+            // D0's index is its pte's (`Config::pte_of`), after the writers'.
+            Role::Dma => "D0".to_string(),
             _ => format!("{}{}", self.role.prefix(), self.index),
         }
     }
@@ -601,7 +628,7 @@ pub struct World {
     /// The threads.
     pub threads: Inline<Thread, MAX_THREADS>,
     /// Event invariants whose event happened (bit `i` = `Inv::ALL[i]`).
-    pub fired: u16,
+    pub fired: u32,
     /// Ghost events the `sometimes` guards look for (bits of `Event`).
     pub events: u8,
     /// The first BUG_ON/VM_BUG_ON message, for the trace.

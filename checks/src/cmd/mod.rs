@@ -6,6 +6,7 @@ pub mod ablate;
 pub mod bench;
 pub mod check;
 pub mod exposure;
+pub mod gup;
 pub mod list;
 pub mod play;
 pub mod replay;
@@ -140,7 +141,7 @@ pub struct ConfigArgs {
     /// Filesystem (`mkwrite filesystems`): the registry's ids (`fs_help`).
     #[arg(long, help = fs_help())]
     pub fs: Option<String>,
-    /// Writer threads, 1 to 3 [default: 1].
+    /// Writer threads, 1 to 3 (0 beside --dio 1) [default: 1].
     #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub writers: Option<String>,
     /// The writers share one mm (one pte) instead of mapping the page each in its own mm.
@@ -195,6 +196,16 @@ pub struct ConfigArgs {
     /// dirty) [default: real].
     #[arg(long)]
     pub initial_extent: Option<String>,
+    /// DMA threads, 0 or 1: D0 takes the page with get_user_pages(FOLL_WRITE), its device
+    /// writes it with no pte, and set_page_dirty_lock dirties it (an O_DIRECT read into the
+    /// mapping) [default: 0].
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub dio: Option<String>,
+    /// The era of the fixes for the DMA thread's door (needs --dio 1): 2.6.29, ext4-bug,
+    /// ext4-warn (cc5095747edf), pin-skip (d824ec2a1546 with pinned direct I/O), longterm
+    /// (8ac268436e6d: D0 a FOLL_LONGTERM holder) [default: 2.6.29].
+    #[arg(long)]
+    pub gup_era: Option<String>,
 }
 
 impl ConfigArgs {
@@ -218,6 +229,8 @@ impl ConfigArgs {
             || self.truncate_to.is_some()
             || self.extend.is_some()
             || self.initial_extent.is_some()
+            || self.dio.is_some()
+            || self.gup_era.is_some()
     }
 }
 
@@ -456,7 +469,10 @@ pub fn resolve(a: &ConfigArgs, file_base: Option<Config>) -> Result<Config, Stri
         };
     }
     if let Some(n) = &a.writers {
-        c.writers = count("writers", n, 1..=i64::from(MAX_WRITERS))? as u8;
+        // No writer at all only beside a DMA thread, which faults the page in itself.
+        let dio = a.dio.as_deref().map(str::trim) == Some("1");
+        let lo = if dio { 0 } else { 1 };
+        c.writers = count("writers", n, lo..=i64::from(MAX_WRITERS))? as u8;
     }
     c.shared_mm |= a.shared_mm;
     if let Some(n) = &a.writeback {
@@ -497,6 +513,20 @@ pub fn resolve(a: &ConfigArgs, file_base: Option<Config>) -> Result<Config, Stri
     }
     if let Some(n) = &a.reclaim {
         c.reclaim = count("reclaim", n, 0..=1)? == 1;
+    }
+    if let Some(n) = &a.dio {
+        c.dio = count("dio", n, 0..=1)? == 1;
+    }
+    if let Some(e) = &a.gup_era {
+        c.gup_era = choice(
+            "gup-era",
+            e,
+            mkwrite_model::config::GupEra::parse,
+            "2.6.29, ext4-bug, ext4-warn, pin-skip, longterm",
+        )?;
+        if !c.dio {
+            return Err("--gup-era needs --dio 1".into());
+        }
     }
     if let Some(n) = &a.blocks_per_page {
         c.blocks = count("blocks-per-page", n, 1..=2)? as u8;

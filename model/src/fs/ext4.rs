@@ -101,7 +101,9 @@ pub fn init(cfg: &Config) -> State {
     }
 }
 
-/// Tracked: the block is delayed or allocated.
+/// Tracked: the block is delayed or allocated. From the `ext4-bug` era on (`--gup-era`, D0's
+/// door) the profile also asks for the buffer: the later ext4 cannot write a dirty page
+/// without one (`no_buffers_era`), where 2.6.29 rebuilt it.
 pub fn tracked(w: &World) -> bool {
     state(w).block != Block::Hole
 }
@@ -343,7 +345,7 @@ pub fn set_page_dirty_begin(w: &mut World) -> bool {
 
 /// The flusher's ext4_da_writepages, or reclaim's ext4_da_writepage, for the locked page whose
 /// PG_dirty clear_page_dirty_for_io just cleared.
-pub fn writepage(w: &mut World, me: Tid, ctx: WbCtx) -> Writepage {
+pub fn writepage(cfg: &Config, w: &mut World, me: Tid, ctx: WbCtx) -> Writepage {
     let mut s = state(w);
     if !w.isize_covers_page {
         // block_write_full_page (fs/buffer.c:2930 old, 2932 new): a page wholly beyond i_size
@@ -352,6 +354,11 @@ pub fn writepage(w: &mut World, me: Tid, ctx: WbCtx) -> Writepage {
         invalidatepage(w);
         unlock_page(w, me);
         return Writepage::Done;
+    }
+    if !s.bh.attached {
+        if let Some(r) = no_buffers_era(cfg, w, me) {
+            return r;
+        }
     }
     if s.bh.clean() {
         // Attached buffers, all clean: __mpage_da_writepage gathers no dirty buffer
@@ -387,8 +394,35 @@ pub fn writepage(w: &mut World, me: Tid, ctx: WbCtx) -> Writepage {
     Writepage::Done
 }
 
+/// A dirty page without buffers under a later ext4 (`--gup-era`, D0's door): `None` in 2.6.29,
+/// which rebuilds them (fs/ext4/inode.c:2111-2121, 2361-2396: the code below).
+/// - `ext4-bug`: page_buffers() on it BUGs (BUG_ON(!PagePrivate), 3.18
+///   include/linux/buffer_head.h:137-141, from mpage_prepare_extent_to_map, 3.18
+///   fs/ext4/inode.c:2290, and ext4_writepage, 1736).
+/// - `ext4-warn` and later (cc5095747edf, 5.18; 6.12 fs/ext4/inode.c:2525-2530): a warning,
+///   PG_dirty cleared, the page unlocked and skipped: nothing written, no error recorded.
+///
+/// Model: 6.12 clears PG_dirty with folio_clear_dirty before folio_clear_dirty_for_io; here
+/// the VM's TestClearPageDirty has already cleared it when ->writepage runs, so the page ends
+/// clean and unwritten either way. The raw clear's dirty accounting is not modelled.
+fn no_buffers_era(cfg: &Config, w: &mut World, me: Tid) -> Option<Writepage> {
+    use crate::config::GupEra;
+    match cfg.gup_era {
+        GupEra::V2629 => None,
+        GupEra::Ext4Bug => {
+            w.bug("ext4: page_buffers() BUG_ON(!PagePrivate) on a dirty page without buffers");
+            Some(Writepage::Bug)
+        }
+        GupEra::Ext4Warn | GupEra::PinSkip | GupEra::Longterm => {
+            unlock_page(w, me);
+            Some(Writepage::Done)
+        }
+    }
+}
+
 /// The description of ext4's writeback in the current state.
-pub fn writepage_info(w: &World) -> StepInfo {
+pub fn writepage_info(cfg: &Config, w: &World) -> StepInfo {
+    use crate::config::GupEra;
     let s = state(w);
     let (function, anchor, what) = if !w.isize_covers_page {
         (
@@ -396,6 +430,19 @@ pub fn writepage_info(w: &World) -> StepInfo {
             "fs/ext4/inode.c:2435",
             "the page lies beyond EOF: invalidate it (reservation back, buffers dropped), \
              unlock, write nothing; put_page",
+        )
+    } else if !s.bh.attached && cfg.gup_era == GupEra::Ext4Bug {
+        (
+            "mpage_prepare_extent_to_map",
+            "3.18 fs/ext4/inode.c:2209",
+            "a dirty page without buffers: page_buffers() hits BUG_ON(!PagePrivate)",
+        )
+    } else if !s.bh.attached && cfg.gup_era >= GupEra::Ext4Warn {
+        (
+            "mpage_prepare_extent_to_map",
+            "6.12 fs/ext4/inode.c:2423",
+            "a dirty page without buffers: ext4_warning \"does not have buffers attached\", \
+             PG_dirty cleared, unlock, skip: nothing written, no error",
         )
     } else if s.bh.clean() {
         (
@@ -623,8 +670,8 @@ impl FsOps for Ext4 {
         display(state(w))
     }
 
-    fn tracked(&self, _: &Config, w: &World) -> bool {
-        tracked(w)
+    fn tracked(&self, cfg: &Config, w: &World) -> bool {
+        tracked(w) && (cfg.gup_era == crate::config::GupEra::V2629 || state(w).bh.attached)
     }
 
     fn page_private(&self, _: &Config, w: &World) -> bool {
@@ -675,12 +722,12 @@ impl FsOps for Ext4 {
         set_page_dirty_begin(w)
     }
 
-    fn writepage(&self, _: &Config, w: &mut World, me: Tid, ctx: WbCtx) -> Writepage {
-        writepage(w, me, ctx)
+    fn writepage(&self, cfg: &Config, w: &mut World, me: Tid, ctx: WbCtx) -> Writepage {
+        writepage(cfg, w, me, ctx)
     }
 
-    fn writepage_info(&self, _: &Config, w: &World) -> StepInfo {
-        writepage_info(w)
+    fn writepage_info(&self, cfg: &Config, w: &World) -> StepInfo {
+        writepage_info(cfg, w)
     }
 
     /// ext4_releasepage keeps a page whose block is a delayed allocation.

@@ -249,9 +249,14 @@ impl Config {
 
     /// Reject configurations that do not exist.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        if self.writers == 0 || self.writers > MAX_WRITERS {
+        if (self.writers == 0 && !self.dio) || self.writers > MAX_WRITERS {
+            let lo = if self.dio {
+                "0 (beside a DMA thread)"
+            } else {
+                "1"
+            };
             return Err(ConfigError(format!(
-                "writers must be 1 to {MAX_WRITERS}, not {}",
+                "writers must be {lo} to {MAX_WRITERS}, not {}",
                 self.writers
             )));
         }
@@ -272,6 +277,25 @@ impl Config {
         }
         if let Some(what) = of(self).unsupported(self) {
             return Err(ConfigError(format!("fs {}: {what}", self.fs.id())));
+        }
+        if self.dio && !self.shared_mm && usize::from(self.writers) >= crate::world::MAX_PTES {
+            return Err(ConfigError(format!(
+                "a DMA thread (dio) maps the page in an mm of its own: at most {} writers beside it",
+                crate::world::MAX_PTES - 1
+            )));
+        }
+        if self.gup_era != crate::config::GupEra::V2629 && !self.dio {
+            return Err(ConfigError(format!(
+                "gup era {} is about a DMA thread: it needs dio",
+                self.gup_era.id()
+            )));
+        }
+        if self.gup_era >= crate::config::GupEra::Ext4Bug && self.fs.id() == "ext4" {
+            return Err(ConfigError(format!(
+                "gup era {}: the later ext4 is modelled on its 3.1 code (fs ext4@9ea7df534ed2); \
+                 2.6.29's fast path dirties a page without buffers that it can rebuild",
+                self.gup_era.id()
+            )));
         }
         if self.shared_mm && self.writers < 2 {
             return Err(ConfigError("a shared mm needs 2 or 3 writers".into()));
@@ -365,6 +389,13 @@ impl Config {
                 ""
             }
             + if self.extend { " extend" } else { "" }
+            + if self.dio { " dio" } else { "" }
+            + if self.gup_era != crate::config::GupEra::V2629 {
+                format!(" gup={}", self.gup_era.id())
+            } else {
+                String::new()
+            }
+            .as_str()
             + match self.initial_extent {
                 InitialExtent::Real => "",
                 InitialExtent::Hole => " extent=hole",

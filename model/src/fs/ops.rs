@@ -554,13 +554,15 @@ pub fn mkwrite_return(w: &mut World, me: Tid, ret: MkwriteRet) -> Step {
 /// that excludes truncate).
 pub fn writer_in_mkwrite_body(w: &World) -> bool {
     w.threads.iter().any(|t| {
-        t.role == crate::contract::Role::Writer
-            && matches!(
-                t.pc,
-                Pc::Fault(FaultPc::Mkwrite(
-                    MkPc::LockPage | MkPc::Attach | MkPc::Unlock
-                ))
-            )
+        matches!(
+            t.role,
+            crate::contract::Role::Writer | crate::contract::Role::Dma
+        ) && matches!(
+            t.pc,
+            Pc::Fault(FaultPc::Mkwrite(
+                MkPc::LockPage | MkPc::Attach | MkPc::Unlock
+            ))
+        )
     })
 }
 
@@ -584,7 +586,11 @@ pub fn truncate_lock_threads(w: &World, pc: Pc) -> (Vec<Tid>, Vec<Tid>) {
     use crate::contract::Role;
     match pc {
         Pc::Fault(FaultPc::Mkwrite(_)) => (threads_of(w, Role::Truncate), Vec::new()),
-        Pc::Truncate(crate::world::TruncPc::SetSize) => (threads_of(w, Role::Writer), Vec::new()),
+        Pc::Truncate(crate::world::TruncPc::SetSize) => {
+            let mut faulting = threads_of(w, Role::Writer);
+            faulting.extend(threads_of(w, Role::Dma));
+            (faulting, Vec::new())
+        }
         _ => (Vec::new(), Vec::new()),
     }
 }

@@ -2,6 +2,7 @@
 //! mm/rmap.c) and truncate (mm/truncate.c).
 
 pub mod filemap;
+pub mod gup;
 pub mod memory;
 pub mod page_writeback;
 pub mod truncate;

@@ -73,6 +73,12 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: RcPc) -> Step {
             }
             if w.mapcount() > 0 {
                 next(RcPc::Unmap(0))
+            } else if crate::mm::gup::pinned(cfg, w) {
+                // `--gup-era pin-skip` (d824ec2a1546, 6.4; 6.12 mm/vmscan.c:1336-1344): an
+                // unmapped page that is DMA-pinned goes back to the active list
+                // (activate_locked) before pageout and before try_to_release_page.
+                // Model: activate_locked is keep_locked here: R0 makes one pass either way.
+                keep(w, me, true)
             } else {
                 next(after_unmap(w))
             }
@@ -99,6 +105,9 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: RcPc) -> Step {
                 return next(RcPc::Unmap(n + 1));
             }
             w.i_mmap_lock = None;
+            if crate::mm::gup::pinned(cfg, w) {
+                return keep(w, me, true);
+            }
             next(after_unmap(w))
         }
         RcPc::Pageout => {

@@ -108,6 +108,13 @@ fn store(cfg: &Config, w: &mut World, me: Tid) -> Step {
         let more = l.stores < cfg.stores;
         return Step::Next(Pc::Fault(if more { FaultPc::Store } else { FaultPc::Done }));
     }
+    trap(cfg, w, me, pte)
+}
+
+/// HPF: a write access through `pte`, which is not writable, enters handle_pte_fault: the
+/// user's store that traps, or get_user_pages' handle_mm_fault with write access
+/// (`crate::mm::gup`, mm/memory.c:1308-1309), which dispatches the same way.
+pub fn trap(cfg: &Config, w: &mut World, me: Tid, pte: crate::world::Pte) -> Step {
     w.local(me).orig_pte = pte;
     if !pte.present {
         // HPF 2a: pte_none with ->fault -> do_linear_fault -> __do_fault -> ->fault.
@@ -175,6 +182,11 @@ pub fn fault_return(w: &mut World, me: Tid, exit: Exit) -> Step {
     l.dirtying = Dirtying::Idle;
     l.release_fault_ref = false;
     l.retried |= exit == Exit::Retry;
+    if w.thread(me).role == crate::contract::Role::Dma {
+        // handle_mm_fault returns to __get_user_pages: SIGBUS becomes -EFAULT
+        // (mm/memory.c:1313-1314), anything else loops to follow_page (1306).
+        return crate::mm::gup::after_fault(exit == Exit::SigBus);
+    }
     Step::Next(Pc::Fault(if exit == Exit::SigBus {
         FaultPc::SigBus
     } else {

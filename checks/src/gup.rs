@@ -1,0 +1,204 @@
+//! `mkwrite gup`: the other door. A DMA thread `D0` (`--dio 1`) takes the page with
+//! get_user_pages(FOLL_WRITE), lets its device write it with no pte, and dirties it with
+//! set_page_dirty_lock (Jan Kara's report of 2018; `mkwrite_model::mm::gup`). This module
+//! holds its configurations and the exposure timeline: for each era of the fixes
+//! (`--gup-era`, switches on the 2.6.29 VM) and each filesystem, what the checker finds with
+//! ordinary writeback only and with reclaim beside it.
+//!
+//! Every row is computed on the 2.6.29.4 model (the new protocol, e58fcb489af) with the era's
+//! switches; none is the 6.12 kernel itself, whose VM is another model.
+
+use crate::exposure::SEVERITY;
+use crate::run::{check, Report};
+use mkwrite_model::config::GupEra;
+use mkwrite_model::{Config, Fs, Inv, Protocol};
+use std::fmt::Write;
+
+/// The D0 configuration: no writer (D0 faults the page in itself), one writeback pass, a
+/// clean page behind a read-only pte, the final fsync. In the `longterm` era get_user_pages
+/// refuses D0 before anything happens, so one writer stays beside it: the run then checks the
+/// ordinary fault path with D0 shut out, instead of an empty run whose guards are all vacuous.
+pub fn config(vm: Protocol, fs: Fs, reclaim: bool, era: GupEra) -> Config {
+    let mut c = Config::new(vm);
+    c.fs = fs;
+    c.writers = u8::from(era == GupEra::Longterm);
+    c.dio = true;
+    c.reclaim = reclaim;
+    c.gup_era = era;
+    c
+}
+
+fn fs(id: &str) -> Fs {
+    Fs::parse(id).unwrap_or_else(|| panic!("model bug: no profile {id}"))
+}
+
+/// The profiles of the timeline in an era: the seed filesystem (the protocol's default
+/// convention), XFS on buffer.c (2.6.29's code in every era: the later eras switch nothing in
+/// it), ext4 (2.6.29's code for 2.6.29; its 3.1 conversion, `ext4@9ea7df534ed2`, for the
+/// later eras, whose ext4 changes are made on that code) and, in 2.6.29 only, NFS after its
+/// conversion (`nfs@7fdf5230676`, clean beside the new VM without D0).
+pub fn profiles(vm: Protocol, era: GupEra) -> Vec<Fs> {
+    let ext4 = if era == GupEra::V2629 {
+        "ext4"
+    } else {
+        "ext4@9ea7df534ed2"
+    };
+    let mut v = vec![vm.default_fs(), fs("buffer"), fs(ext4)];
+    if era == GupEra::V2629 {
+        // NFS's later code (folios, netfs) is not modelled: its row stays in 2.6.29.
+        v.push(fs("nfs@7fdf5230676"));
+    }
+    v
+}
+
+/// Every D0 configuration the golden file pins: both VMs with the 2.6.29 era over the
+/// timeline's profiles and the pre-conversion ext4 and NFS, then the new VM in every later
+/// era; each with and without reclaim.
+pub fn configs() -> Vec<Config> {
+    let mut out = Vec::new();
+    for vm in [Protocol::Old, Protocol::New] {
+        let mut fss = profiles(vm, GupEra::V2629);
+        fss.push(fs("ext4@9ea7df534ed2"));
+        fss.push(fs("nfs"));
+        for f in fss {
+            for reclaim in [false, true] {
+                out.push(config(vm, f, reclaim, GupEra::V2629));
+            }
+        }
+    }
+    for era in GupEra::ALL.into_iter().skip(1) {
+        for f in profiles(Protocol::New, era) {
+            for reclaim in [false, true] {
+                out.push(config(Protocol::New, f, reclaim, era));
+            }
+        }
+    }
+    out
+}
+
+/// The commit and release of an era.
+pub fn era_source(era: GupEra) -> &'static str {
+    match era {
+        GupEra::V2629 => "2.6.29.4: get_user_pages takes plain references (FOLL_GET)",
+        GupEra::Ext4Bug => "ext4 BUGs on a dirty page without buffers (2.6.36; 3.x-5.17)",
+        GupEra::Ext4Warn => "cc5095747edf (5.18): ext4 warns, clears PG_dirty, skips the page",
+        GupEra::PinSkip => {
+            "d824ec2a1546 (6.4) reclaim skips pinned pages; a7e689dd1c06 (6.5) DIO pins"
+        }
+        GupEra::Longterm => {
+            "8ac268436e6d + a6e79df92e4a (6.5): writable FOLL_LONGTERM pins of files refused"
+        }
+    }
+}
+
+/// One row of the timeline: an era and a profile, with writeback only and with reclaim.
+#[derive(Clone, Debug)]
+pub struct Row {
+    /// The era.
+    pub era: GupEra,
+    /// The profile.
+    pub fs: Fs,
+    /// Writeback only (`--reclaim 0`).
+    pub writeback: Report,
+    /// Writeback and reclaim (`--reclaim 1`).
+    pub reclaim: Report,
+}
+
+/// Compute the timeline with the checker: the new VM, every era, every profile of it.
+pub fn timeline() -> Vec<Row> {
+    let mut rows = Vec::new();
+    for era in GupEra::ALL {
+        for f in profiles(Protocol::New, era) {
+            rows.push(Row {
+                era,
+                fs: f,
+                writeback: check(&config(Protocol::New, f, false, era), false),
+                reclaim: check(&config(Protocol::New, f, true, era), false),
+            });
+        }
+    }
+    rows
+}
+
+/// A report in a few words: the worst violated invariant (`exposure::SEVERITY`) and its
+/// shortest trace, INV-9's trace if it is another, or `holds`; `closed` where D0 never got
+/// the page (the longterm refusal), `vacuous` where a guard was not reached.
+pub fn cell(r: &Report) -> String {
+    let v = r.violated();
+    let len = |inv: Inv| r.verdict(inv).trace.as_ref().map_or(0, Vec::len);
+    let worst = SEVERITY.iter().copied().find(|i| v.contains(i));
+    match worst {
+        None if !r.unreached_guards().is_empty() => "vacuous".to_string(),
+        None if r.cfg.gup_era == GupEra::Longterm => "holds: GUP refused D0".to_string(),
+        None => "holds".to_string(),
+        Some(w) => {
+            let mut s = format!("{} {}", w.id(), len(w));
+            let dma = Inv::DmaDirtiedPageHasFsMetadata;
+            if w != dma && v.contains(&dma) {
+                let _ = write!(s, " (INV-9 {})", len(dma));
+            }
+            s
+        }
+    }
+}
+
+/// The timeline as a text table: one line per era and profile, then the eras' sources.
+pub fn text(rows: &[Row]) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "The DMA door (--dio 1), on the 2.6.29.4 model with each era's switches (--gup-era).\n\
+         Each cell: the worst invariant the checker finds and its shortest trace in steps;\n\
+         INV-9 in brackets when it broke earlier. Not the 6.12 kernel: its VM is another model.\n"
+    );
+    let _ = writeln!(
+        s,
+        "{:<10} {:<18} {:<24} writeback + reclaim",
+        "era", "filesystem", "writeback only"
+    );
+    for r in rows {
+        let _ = writeln!(
+            s,
+            "{:<10} {:<18} {:<24} {}",
+            r.era.id(),
+            r.fs.id(),
+            cell(&r.writeback),
+            cell(&r.reclaim),
+        );
+    }
+    let _ = writeln!(s, "\neras (cumulative):");
+    for era in GupEra::ALL {
+        let _ = writeln!(s, "  {:<10} {}", era.id(), era_source(era));
+    }
+    let _ = writeln!(
+        s,
+        "\nmkwrite trace --dio 1 --writers 0 --protocol new --fs FS --reclaim 0|1 --gup-era ERA\n\
+         prints a cell's counterexamples (the longterm rows: one writer beside D0)."
+    );
+    s
+}
+
+/// The configurations whose counterexamples are committed under `traces/gup/<slug>/`: Jan
+/// Kara's race with writeback alone on the seed filesystem, the later ext4's BUG and its
+/// silent loss with reclaim, and NFS's BUG.
+pub fn trace_configs() -> Vec<(&'static str, Config)> {
+    let new = Protocol::New;
+    vec![
+        (
+            "2.6.29-seed-writeback",
+            config(new, new.default_fs(), false, GupEra::V2629),
+        ),
+        (
+            "ext4-bug-ext4-reclaim",
+            config(new, fs("ext4@9ea7df534ed2"), true, GupEra::Ext4Bug),
+        ),
+        (
+            "ext4-warn-ext4-reclaim",
+            config(new, fs("ext4@9ea7df534ed2"), true, GupEra::Ext4Warn),
+        ),
+        (
+            "2.6.29-nfs-writeback",
+            config(new, fs("nfs@7fdf5230676"), false, GupEra::V2629),
+        ),
+    ]
+}
