@@ -674,6 +674,8 @@ pub fn label_legend(cfg: &Config) -> Vec<(String, String)> {
         Protocol::V315Rc => "the fixed kernel with v3.15-rc's do_page_mkwrite".to_string(),
         Protocol::New2014 => "the fixed kernel with 2d6d7f982846 (2014)".to_string(),
         Protocol::NewIsizeExtended => "the fixed kernel with 90a8020278c1 (v3.18)".to_string(),
+        Protocol::V612 => "Linux 6.12.118".to_string(),
+        Protocol::V612Minus(c) => format!("Linux 6.12.118 without one piece: {}", c.reverts()),
     };
     let fs = match cfg.fs {
         Fs::UNLOCKED => {

@@ -440,8 +440,14 @@ pub fn filesystems(json: bool) -> String {
 pub fn profiles() -> Vec<Fs> {
     Fs::all()
         .into_iter()
-        .filter(|f| f.convention().is_none())
+        .filter(|f| f.convention().is_none() && !f.ops().v612())
         .collect()
+}
+
+/// The Linux 6.12 profiles (`ext4@6.12`, `xfs@6.12`, `generic@6.12`), which run beside
+/// `--protocol v6.12` only.
+pub fn v612_profiles() -> Vec<Fs> {
+    Fs::all().into_iter().filter(|f| f.ops().v612()).collect()
 }
 
 /// The profiles' golden configurations: every profile and era under the old and the new VM,

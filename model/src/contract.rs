@@ -278,6 +278,69 @@ pub enum Protocol {
     /// The new protocol with the history switch `isize-extended` (90a8020278c1, v3.18):
     /// extending i_size write-protects the page that straddled the old EOF.
     NewIsizeExtended,
+    /// Linux 6.12.118's VM (`mm::v612`): wp_page_shared, do_page_mkwrite,
+    /// finish_mkwrite_fault, do_shared_fault, finish_fault, fault_dirty_shared_page; writeback
+    /// through writeback_iter; reclaim without ->writepage; truncate under the invalidate lock.
+    /// Only the 6.12 profiles (`ext4@6.12`, `xfs@6.12`, `generic@6.12`) run beside it.
+    V612,
+    /// The 6.12 VM and profiles without one piece of today's locking (the 6.12 ablation).
+    V612Minus(Cut612),
+}
+
+/// One piece of the 6.12 locking, as a switch that the 6.12 ablation removes
+/// (`v6.12-minus-<cut>`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Cut612 {
+    /// ext4's and XFS's ->page_mkwrite take `mapping->invalidate_lock` shared (ext4
+    /// fs/ext4/inode.c:6277, XFS fs/xfs/xfs_file.c:1461); truncate holds it exclusive.
+    InvalidateLock,
+    /// ->page_mkwrite locks the folio, rechecks `folio->mapping` and i_size under the lock
+    /// and returns VM_FAULT_LOCKED (fs/buffer.c:2645-2651, fs/iomap/buffered-io.c:1533-1538,
+    /// mm/filemap.c:3731-3736).
+    MkwriteLocksAndRechecks,
+    /// fault_dirty_shared_page marks the folio dirty before it unlocks it
+    /// (mm/memory.c:3200, 3209).
+    DirtyBeforeUnlock,
+    /// finish_mkwrite_fault rechecks the pte with pte_same under the PTL
+    /// (mm/memory.c:3520-3524).
+    PteSame,
+}
+
+impl Cut612 {
+    /// Every cut, in the order of the 6.12 ablation table.
+    pub const ALL: [Cut612; 4] = [
+        Cut612::InvalidateLock,
+        Cut612::MkwriteLocksAndRechecks,
+        Cut612::DirtyBeforeUnlock,
+        Cut612::PteSame,
+    ];
+
+    /// The protocol id `v6.12-minus-<cut>`.
+    pub const fn minus_id(self) -> &'static str {
+        match self {
+            Cut612::InvalidateLock => "v6.12-minus-invalidate-lock",
+            Cut612::MkwriteLocksAndRechecks => "v6.12-minus-mkwrite-lock-recheck",
+            Cut612::DirtyBeforeUnlock => "v6.12-minus-dirty-before-unlock",
+            Cut612::PteSame => "v6.12-minus-pte-same",
+        }
+    }
+
+    /// One line: what removing this piece reverts to.
+    pub const fn reverts(self) -> &'static str {
+        match self {
+            Cut612::InvalidateLock => {
+                "->page_mkwrite takes no invalidate_lock: truncate and the fault's body overlap"
+            }
+            Cut612::MkwriteLocksAndRechecks => {
+                "->page_mkwrite works without the folio lock, rechecks nothing and returns 0; \
+                 only do_page_mkwrite's relock and mapping test remain"
+            }
+            Cut612::DirtyBeforeUnlock => {
+                "fault_dirty_shared_page unlocks the folio before folio_mark_dirty"
+            }
+            Cut612::PteSame => "finish_mkwrite_fault makes the pte writable without pte_same",
+        }
+    }
 }
 
 impl Protocol {
@@ -290,8 +353,24 @@ impl Protocol {
             Protocol::V315Rc,
             Protocol::New2014,
             Protocol::NewIsizeExtended,
+            Protocol::V612,
         ]);
+        v.extend(Cut612::ALL.iter().map(|c| Protocol::V612Minus(*c)));
         v
+    }
+
+    /// Whether this is the 6.12 VM (or its ablation).
+    pub const fn is_v612(self) -> bool {
+        matches!(self, Protocol::V612 | Protocol::V612Minus(_))
+    }
+
+    /// Whether this protocol keeps a piece of the 6.12 locking (always true off 6.12, where
+    /// the question does not arise).
+    pub const fn keeps(self, cut: Cut612) -> bool {
+        match self {
+            Protocol::V612Minus(c) => c as u8 != cut as u8,
+            _ => true,
+        }
     }
 
     /// Id used on the CLI and in JSON.
@@ -304,6 +383,8 @@ impl Protocol {
             Protocol::V315Rc => "v3.15-rc",
             Protocol::New2014 => "new+2014",
             Protocol::NewIsizeExtended => "new+isize-extended",
+            Protocol::V612 => "v6.12",
+            Protocol::V612Minus(c) => c.minus_id(),
         }
     }
 
@@ -327,6 +408,9 @@ impl Protocol {
                 .with(Fix::Wait2007)
                 .with(Fix::LockAroundDirty2014),
             Protocol::NewIsizeExtended => Fixes::ALL.with(Fix::Wait2007).with(Fix::IsizeExtended),
+            // The 6.12 VM is its own code (`mm::v612`) and consults no 2.6.29 switch; its
+            // fault tail has the order every part of the patch gives.
+            Protocol::V612 | Protocol::V612Minus(_) => Fixes::ALL,
         }
     }
 
@@ -339,6 +423,7 @@ impl Protocol {
             | Protocol::NewMinus(_)
             | Protocol::New2014
             | Protocol::NewIsizeExtended => FsId::LOCKED,
+            Protocol::V612 | Protocol::V612Minus(_) => FsId::EXT4_V612,
         }
     }
 
@@ -363,6 +448,9 @@ impl FsId {
     pub const LOCKED: FsId = FsId(1);
     /// The seed filesystem without ->page_mkwrite (registry entry 2).
     pub const NONE: FsId = FsId(2);
+    /// ext4 in 6.12.118 (`ext4@6.12`), the default filesystem of `--protocol v6.12`; its
+    /// place in `fs::REGISTRY` is checked by a test of the registry.
+    pub const EXT4_V612: FsId = FsId(17);
 }
 
 /// How the seed filesystem's ->page_mkwrite returns on success.

@@ -299,6 +299,16 @@ impl Guard {
     /// The threads it needs, as the configuration must provide them: whether the guard can be
     /// reached at all in `cfg`.
     pub fn applicable(self, cfg: &Config) -> bool {
+        // A fault from a none pte meets reclaim's unmap only once its own pte is present and
+        // it faults again on it: under 6.12 (where reclaim never writes) that needs W0 to
+        // write-protect the pte; under 2.6.29, a page the filesystem ever writes.
+        fn reclaim_meets_pte(cfg: &Config, written: bool) -> bool {
+            if cfg.protocol.is_v612() {
+                cfg.writeback > 0
+            } else {
+                written
+            }
+        }
         // A filesystem that never writes the page from this start (nilfs2's hole path): the
         // guards that need a write cannot be reached.
         let written = fs::page_ever_written(cfg);
@@ -339,7 +349,9 @@ impl Guard {
             // for "retry".
             Guard::FaultRetries => {
                 (cfg.shared_mm && (fs::has_page_mkwrite(cfg) || !cfg.pte_ro))
-                    || (cfg.reclaim && fs::has_page_mkwrite(cfg) && (cfg.pte_ro || written))
+                    || (cfg.reclaim
+                        && fs::has_page_mkwrite(cfg)
+                        && (cfg.pte_ro || reclaim_meets_pte(cfg, written)))
                     || (cfg.removes_page() && fs::has_page_mkwrite(cfg))
                     || (cfg.fixes.has(Fix::DoPageMkwrite315)
                         && fs::has_page_mkwrite(cfg)
@@ -354,8 +366,18 @@ impl Guard {
                     && written
             }
             Guard::SecondStoreLands => cfg.stores > 1,
-            Guard::ReclaimFreesPage => cfg.reclaim,
-            Guard::ReclaimReleasesPrivate => cfg.reclaim && fs::private_releasable(cfg) && written,
+            // 6.12: reclaim never writes a dirty folio (no ->writepage), so a folio dirty from
+            // the start is freed only after W0 cleaned it; and a folio has buffers only once
+            // it was dirtied, so it is clean with buffers only after W0's write.
+            Guard::ReclaimFreesPage => {
+                cfg.reclaim && !(cfg.protocol.is_v612() && cfg.page_dirty && cfg.writeback == 0)
+            }
+            Guard::ReclaimReleasesPrivate => {
+                cfg.reclaim
+                    && fs::private_releasable(cfg)
+                    && written
+                    && !(cfg.protocol.is_v612() && cfg.writeback == 0)
+            }
             // The COMMIT comes from fsync, from a flusher pass after the WRITE's reply
             // (which truncate, removing the page first, needs two passes for), or from the
             // nfs_wb_all of NFS's truncate.

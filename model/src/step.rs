@@ -85,6 +85,13 @@ pub fn threads_enabled(cfg: &Config, w: &World) -> Vec<Tid> {
 
 /// The description of the step thread `t` takes next in `w`.
 pub fn info(cfg: &Config, w: &World, t: Tid) -> StepInfo {
+    if cfg.protocol.is_v612() {
+        return mm::v612::info(cfg, w, t, &|c| info_of(c, w, t));
+    }
+    info_of(cfg, w, t)
+}
+
+fn info_of(cfg: &Config, w: &World, t: Tid) -> StepInfo {
     let th = w.thread(t);
     match th.pc {
         Pc::Fault(pc) => mm::memory::info(cfg, w, t, pc),

@@ -134,7 +134,8 @@ pub struct ConfigArgs {
     #[arg(long)]
     pub scenario: Option<String>,
     /// Protocol: old (e58fcb489af^), new (e58fcb489af), new-minus-<fix> (the ablation),
-    /// pre2007, v3.15-rc, new+2014, new+isize-extended [default: old].
+    /// pre2007, v3.15-rc, new+2014, new+isize-extended, v6.12 (Linux 6.12.118), v6.12-minus-<cut>
+    /// (the 6.12 ablation) [default: old].
     #[arg(long)]
     pub protocol: Option<String>,
     /// Filesystem (`mkwrite filesystems`): the registry's ids (`fs_help`).
@@ -358,8 +359,8 @@ fn fs_help() -> String {
         .collect();
     format!(
         "Filesystem (`mkwrite filesystems`): seed, unlocked, locked, none (the seed filesystem's \
-         conventions), {} [default: seed: unlocked under old, pre2007 and v3.15-rc, locked \
-         otherwise; a scenario or trace file keeps its own]",
+         conventions), {} [default: seed: unlocked under old, pre2007 and v3.15-rc, ext4@6.12 \
+         under v6.12, locked otherwise; a scenario or trace file keeps its own]",
         ids.join(", ")
     )
 }

@@ -5,6 +5,7 @@ pub mod filemap;
 pub mod memory;
 pub mod page_writeback;
 pub mod truncate;
+pub mod v612;
 pub mod vmscan;
 
 use crate::config::Config;
