@@ -330,7 +330,14 @@ impl Guard {
             // A partial truncate leaves the page in the file: it is never removed, and
             // ->page_mkwrite finds it inside i_size.
             Guard::TruncateRemovesPageUnderFault => cfg.removes_page(),
-            Guard::PageMkwriteReturnsNopage => cfg.removes_page() && fs::nopage_on_truncate(cfg),
+            // The 6.12 ablation `v6.12-minus-mkwrite-lock-recheck` rechecks nothing: no NOPAGE.
+            Guard::PageMkwriteReturnsNopage => {
+                cfg.removes_page()
+                    && fs::nopage_on_truncate(cfg)
+                    && cfg
+                        .protocol
+                        .keeps(crate::contract::Cut612::MkwriteLocksAndRechecks)
+            }
             // An allocation failure (`--enospc`), or NFS's SIGBUS for a truncated page.
             Guard::PageMkwriteFails => {
                 (cfg.enospc && fs::mkwrite_can_fail(cfg))
