@@ -334,6 +334,13 @@ const RELOCK: Objs = set([PageLock, PageRef, PageMapping]);
 /// touch ([`widen`]). Reclaim, the filesystems' workers and the partial page (two blocks per
 /// page) touch too much to be worth splitting: `everything` (sound, no reduction).
 pub fn of(cfg: &Config, th: &Thread) -> Footprint {
+    if cfg.protocol.is_v612() && cfg.protocol != crate::contract::Protocol::V612 {
+        // The 6.12 ablation (`v6.12-minus-<cut>`) moves work between steps (a set_page_dirty
+        // after the unlock, a pte written without pte_same): `everything`, conservative and
+        // sound, not argued step by step. The 6.12 VM itself runs steps of the same shape as
+        // the new VM's (mm/v612) and is declared below; tests/footprint.rs checks both.
+        return everything(cfg);
+    }
     if cfg.blocks > 1 {
         // The partial page: a store picks its block by what the truncating thread has done,
         // the truncate's steps rewrite the contents block by block.
