@@ -95,6 +95,7 @@ fn stateright_loom_and_shuttle_agree_on_the_6_12_vm() {
         violating += usize::from(!sr.is_empty());
     }
     // The ablation's truncate configurations break INV-6 (from a none pte too: writeback
-    // write-protects the installed pte, the second fault's pte_same is missing); v6.12 holds.
+    // write-protects the pte the first fault installed before the store lands, and the
+    // store's second fault, on the read-only pte, lacks pte_same); v6.12 holds.
     assert_eq!(violating, 6);
 }
