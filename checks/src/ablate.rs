@@ -293,6 +293,7 @@ pub fn ablate_v612(full: bool, progress: bool) -> Vec<Row> {
             Cut612::MkwriteLocksAndRechecks => "buffer.c:2645",
             Cut612::DirtyBeforeUnlock => "memory.c:3200",
             Cut612::PteSame => "memory.c:3520",
+            Cut612::SbStartPagefault => "inode.c:6274",
         };
         for fs in crate::report::v612_profiles() {
             // generic@6.12 (filemap_page_mkwrite) takes no invalidate lock to remove.
@@ -307,6 +308,8 @@ pub fn ablate_v612(full: bool, progress: bool) -> Vec<Row> {
                     protocol,
                     fixes: protocol.fixes(),
                     fs,
+                    // Freeze protection matters only beside a freeze.
+                    freeze: cut == Cut612::SbStartPagefault,
                     ..*base
                 };
                 let r: Report = check(&cfg, false);

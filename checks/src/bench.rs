@@ -39,6 +39,9 @@ pub fn config_args(cfg: &Config) -> Vec<String> {
     if cfg.enospc {
         a.push("--enospc".into());
     }
+    if cfg.freeze {
+        a.push("--freeze".into());
+    }
     if cfg.stores > 1 {
         a.extend(["--stores".to_string(), cfg.stores.to_string()]);
     }

@@ -557,6 +557,7 @@ fn who(cfg: &Config, w: &World, t: Tid) -> String {
                       (--enospc)"
             .into(),
         Role::Reclaim => "reclaim: kswapd's shrink_page_list over the page".into(),
+        Role::Freeze => "a filesystem freeze (freeze_super, then thaw_super)".into(),
         Role::FsWorker => match cfg.fs.name() {
             "fb_defio" => "fb_defio's deferred work (fb_deferred_io_work)".into(),
             "btrfs" => "btrfs's writepage fixup worker".into(),

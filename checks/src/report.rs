@@ -42,6 +42,7 @@ fn guard_needs(g: Guard) -> &'static str {
         Guard::PartialTruncateKeepsWritablePte => "needs --truncate-to partial",
         Guard::IsizeExtendedReprotects => "needs --extend and new+isize-extended",
         Guard::StoreLandsInExtendedBlock => "needs --extend",
+        Guard::FreezeCompletes => "needs --freeze",
     }
 }
 

@@ -73,6 +73,9 @@ pub struct ConfigRecord {
     /// `real`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub initial_extent: Option<String>,
+    /// A filesystem freeze `Z0` (written only when set).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub freeze: bool,
 }
 
 fn one() -> u8 {
@@ -105,6 +108,7 @@ impl ConfigRecord {
             extend: cfg.extend,
             initial_extent: (cfg.initial_extent != InitialExtent::Real)
                 .then(|| cfg.initial_extent.id().to_string()),
+            freeze: cfg.freeze,
         }
     }
 
@@ -150,6 +154,7 @@ impl ConfigRecord {
                 Some(e) => InitialExtent::parse(e)
                     .ok_or_else(|| format!("unknown initial_extent '{e}'"))?,
             },
+            freeze: self.freeze,
         };
         if self.truncate > 1 {
             return Err(format!("truncate {} is not 0 or 1", self.truncate));

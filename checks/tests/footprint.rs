@@ -413,7 +413,16 @@ fn footprints_hold_for_the_6_12_vm() {
             });
         }
     }
-    assert_eq!(configs.len(), 35);
+    for fs in checks::report::v612_profiles() {
+        configs.push(Config {
+            fs,
+            writeback: 1,
+            truncate: true,
+            freeze: true,
+            ..Config::new(Protocol::V612)
+        });
+    }
+    assert_eq!(configs.len(), 50);
     let states = check_all(configs, false);
-    assert_eq!(states, 55_955);
+    assert_eq!(states, 79_644);
 }

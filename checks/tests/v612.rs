@@ -52,6 +52,15 @@ fn matrix(protocol: Protocol, fs: Fs) -> Vec<Config> {
     out
 }
 
+/// The freeze shapes: one writer, writeback 0-2, truncate 0-1, pte ro/none, page clean/dirty.
+fn freeze_configs(fs: Fs) -> Vec<Config> {
+    matrix(Protocol::V612, fs)
+        .into_iter()
+        .filter(|c| c.writers == 1 && c.stores == 1 && !c.reclaim)
+        .map(|c| Config { freeze: true, ..c })
+        .collect()
+}
+
 #[test]
 fn v612_verdicts_match_golden_file() {
     let mut text = String::from(
@@ -61,12 +70,24 @@ fn v612_verdicts_match_golden_file() {
     let profiles = v612_profiles();
     assert_eq!(
         profiles.iter().map(|f| f.id()).collect::<Vec<_>>(),
-        ["ext4@6.12", "xfs@6.12", "generic@6.12"]
+        [
+            "ext4@6.12",
+            "xfs@6.12",
+            "generic@6.12",
+            "ext4@6.12-nodelalloc"
+        ]
     );
     assert_eq!(Config::new(Protocol::V612).fs.id(), "ext4@6.12");
-    for fs in profiles {
+    for &fs in &profiles {
         for cfg in matrix(Protocol::V612, fs) {
             cfg.validate().expect("a 6.12 configuration");
+            text.push_str(&line(&check(&cfg, false)));
+            text.push('\n');
+        }
+    }
+    text.push_str("# with a freeze (--freeze): one writer, stores 1, no reclaim\n");
+    for &fs in &profiles {
+        for cfg in freeze_configs(fs) {
             text.push_str(&line(&check(&cfg, false)));
             text.push('\n');
         }
@@ -109,27 +130,40 @@ type Row = (
 );
 
 #[rustfmt::skip]
-const ROWS: [Row; 11] = [
-    ("v6.12-minus-invalidate-lock --fs ext4@6.12",         None,                &[]),
-    ("v6.12-minus-invalidate-lock --fs xfs@6.12",          None,                &[]),
-    ("v6.12-minus-mkwrite-lock-recheck --fs ext4@6.12",    None,                &[]),
-    ("v6.12-minus-mkwrite-lock-recheck --fs xfs@6.12",     None,                &[]),
-    ("v6.12-minus-mkwrite-lock-recheck --fs generic@6.12", None,                &[]),
-    ("v6.12-minus-dirty-before-unlock --fs ext4@6.12",     None,                &[]),
-    ("v6.12-minus-dirty-before-unlock --fs xfs@6.12",      None,                &[]),
-    ("v6.12-minus-dirty-before-unlock --fs generic@6.12",  None,                &[]),
-    ("v6.12-minus-pte-same --fs ext4@6.12",                Some(("INV-6", 8)),  &["INV-6"]),
-    ("v6.12-minus-pte-same --fs xfs@6.12",                 Some(("INV-6", 8)),  &["INV-6"]),
-    ("v6.12-minus-pte-same --fs generic@6.12",             Some(("INV-6", 8)),  &["INV-6"]),
+const ROWS: [Row; 19] = [
+    ("v6.12-minus-invalidate-lock --fs ext4@6.12",                 None,                 &[]),
+    ("v6.12-minus-invalidate-lock --fs xfs@6.12",                  None,                 &[]),
+    ("v6.12-minus-invalidate-lock --fs ext4@6.12-nodelalloc",      None,                 &[]),
+    ("v6.12-minus-mkwrite-lock-recheck --fs ext4@6.12",            None,                 &[]),
+    ("v6.12-minus-mkwrite-lock-recheck --fs xfs@6.12",             None,                 &[]),
+    ("v6.12-minus-mkwrite-lock-recheck --fs generic@6.12",         None,                 &[]),
+    ("v6.12-minus-mkwrite-lock-recheck --fs ext4@6.12-nodelalloc", None,                 &[]),
+    ("v6.12-minus-dirty-before-unlock --fs ext4@6.12",             None,                 &[]),
+    ("v6.12-minus-dirty-before-unlock --fs xfs@6.12",              None,                 &[]),
+    ("v6.12-minus-dirty-before-unlock --fs generic@6.12",          None,                 &[]),
+    ("v6.12-minus-dirty-before-unlock --fs ext4@6.12-nodelalloc",  Some(("ACCT", 14)),   &["ACCT"]),
+    ("v6.12-minus-pte-same --fs ext4@6.12",                        Some(("INV-6", 8)),   &["INV-6"]),
+    ("v6.12-minus-pte-same --fs xfs@6.12",                         Some(("INV-6", 8)),   &["INV-6"]),
+    ("v6.12-minus-pte-same --fs generic@6.12",                     Some(("INV-6", 8)),   &["INV-6"]),
+    ("v6.12-minus-pte-same --fs ext4@6.12-nodelalloc",             Some(("INV-6", 8)),   &["INV-6"]),
+    ("v6.12-minus-sb-start-pagefault --fs ext4@6.12",              Some(("FREEZE", 9)),  &["FREEZE"]),
+    ("v6.12-minus-sb-start-pagefault --fs xfs@6.12",               Some(("FREEZE", 9)),  &["FREEZE"]),
+    ("v6.12-minus-sb-start-pagefault --fs generic@6.12",           Some(("FREEZE", 9)),  &["FREEZE"]),
+    ("v6.12-minus-sb-start-pagefault --fs ext4@6.12-nodelalloc",   Some(("FREEZE", 11)), &["FREEZE"]),
 ];
 
 #[test]
 fn every_v612_ablation_row_is_pinned() {
     // What each piece of 6.12's locking protects, as the checker finds it over the one-writer
-    // shapes of the 6.12 matrix: without pte_same, truncate zaps the pte while the fault holds
-    // the folio lock and wp_page_reuse writes a pte that holds no reference (INV-6, 8 steps).
-    // The other three cuts break nothing the model states (`mkwrite ablate --protocol v6.12`
-    // gives the reason of each).
+    // shapes of the 6.12 matrix (with a freeze for the sb_start_pagefault cut): without
+    // pte_same, truncate zaps the pte while the fault holds the folio lock and wp_page_reuse
+    // writes a pte that holds no reference (INV-6, 8 steps); without freeze protection the
+    // freeze completes under a fault that then dirties the folio (FREEZE, 9 steps); with
+    // fault_dirty_shared_page unlocking first, ext4 nodelalloc's fast path (which leaves the
+    // dirtying to the VM) races truncate on NR_FILE_DIRTY (ACCT, 14 steps). The invalidate lock
+    // and the lock-and-recheck in ->page_mkwrite break nothing the model states (`mkwrite
+    // ablate --protocol v6.12` gives the reason). ext4@6.12-nodelalloc breaks FREEZE with its
+    // freeze protection too: see `ext4_nodelalloc_fast_path_dirties_a_frozen_filesystem`.
     let rows = checks::ablate::ablate_v612(false, false);
     assert_eq!(rows.len(), ROWS.len());
     for (row, (protocol, first, failing)) in rows.iter().zip(ROWS) {
@@ -143,7 +177,42 @@ fn every_v612_ablation_row_is_pinned() {
         assert_eq!(ids, failing, "{protocol}");
         assert_eq!(row.configs, 96);
     }
-    let (inv, cfg, _) = rows[8].first.unwrap();
+    let (inv, cfg, _) = rows[11].first.unwrap();
     assert_eq!(inv, Inv::PageRefcountBalanced);
     assert!(cfg.truncate && cfg.pte_ro, "{}", cfg.label());
+}
+
+#[test]
+fn ext4_nodelalloc_fast_path_dirties_a_frozen_filesystem() {
+    // A finding in unmodified 6.12.118 (the research hypothesis H1, decided by the checker):
+    // mounted nodelalloc, ext4_page_mkwrite's fast path (fs/ext4/inode.c:6322-6330) returns
+    // VM_FAULT_LOCKED for a folio whose buffers are all mapped without dirtying it, and drops
+    // freeze protection (sb_end_pagefault, 6382) before the VM marks it dirty
+    // (fault_dirty_shared_page, mm/memory.c:3200). A freeze that reaches SB_FREEZE_PAGEFAULT
+    // in that window does not wait for the fault, its sync finds no dirty folio, and the
+    // filesystem is frozen with a writable pte over a folio about to be dirtied: FREEZE in 11
+    // steps. The delalloc mount (block_page_mkwrite dirties under the lock, fs/buffer.c:2665),
+    // XFS (iomap_folio_mkwrite_iter) and filemap_page_mkwrite (mm/filemap.c:3742) hold.
+    let cfg = |fs| Config {
+        fs,
+        writeback: 1,
+        freeze: true,
+        ..Config::new(Protocol::V612)
+    };
+    let r = check(&cfg(Fs::EXT4_V612_NODELALLOC), false);
+    assert_eq!(r.violated(), [Inv::FrozenFsHasNoDirtyPage]);
+    let t = r
+        .verdict(Inv::FrozenFsHasNoDirtyPage)
+        .trace
+        .clone()
+        .unwrap();
+    assert_eq!(t.len(), 11);
+    let steps = mkwrite_model::trace::replay(&cfg(Fs::EXT4_V612_NODELALLOC), &t).unwrap();
+    let last = &steps.last().unwrap().after;
+    assert_eq!(last.freeze_level(), 4);
+    assert!(last.ptes[0].write && !last.page.dirty && last.page.locked_by == Some(0));
+    for fs in [Fs::EXT4_V612, Fs::XFS_V612, Fs::GENERIC_V612] {
+        let r = check(&cfg(fs), false);
+        assert!(r.violated().is_empty(), "{}: {:?}", fs.id(), r.violated());
+    }
 }

@@ -96,6 +96,9 @@ pub struct Config {
     /// The extent behind the page at the start (`--initial-extent`): a real extent (the
     /// default), a hole, or a delayed allocation. The buffer profile only.
     pub initial_extent: InitialExtent,
+    /// A filesystem freeze `Z0` runs (`--freeze`, 6.12 only): freeze_super's levels, its
+    /// sync, the frozen state, then thaw_super.
+    pub freeze: bool,
 }
 
 /// A configuration that cannot be run, with the one-line reason.
@@ -131,6 +134,7 @@ impl Config {
             truncate_partial: false,
             extend: false,
             initial_extent: InitialExtent::Real,
+            freeze: false,
         }
     }
 

@@ -59,11 +59,14 @@ pub enum Inv {
     NoKernelBugFired,
     /// DEADLOCK: some thread can make progress, or every thread has finished.
     SomeThreadCanRun,
+    /// FREEZE (`--freeze`): while the filesystem is frozen (SB_FREEZE_COMPLETE), no pte maps
+    /// the page writable and PG_dirty is clear.
+    FrozenFsHasNoDirtyPage,
 }
 
 impl Inv {
     /// Every invariant, in the fixed order in which they are checked and reported.
-    pub const ALL: [Inv; 16] = [
+    pub const ALL: [Inv; 17] = [
         Inv::WritablePteHasFsMetadata,
         Inv::CleanedPageHadFsMetadata,
         Inv::WritablePteImpliesDirtyOrDirtying,
@@ -80,6 +83,7 @@ impl Inv {
         Inv::DirtyAccountingBalanced,
         Inv::NoKernelBugFired,
         Inv::SomeThreadCanRun,
+        Inv::FrozenFsHasNoDirtyPage,
     ];
 
     /// The function name in `invariants.rs`, and the property name every checker prints.
@@ -101,6 +105,7 @@ impl Inv {
             Inv::DirtyAccountingBalanced => "dirty_accounting_balanced",
             Inv::NoKernelBugFired => "no_kernel_bug_fired",
             Inv::SomeThreadCanRun => "some_thread_can_run",
+            Inv::FrozenFsHasNoDirtyPage => "frozen_fs_has_no_dirty_page",
         }
     }
 
@@ -123,6 +128,7 @@ impl Inv {
             Inv::DirtyAccountingBalanced => "ACCT",
             Inv::NoKernelBugFired => "BUG",
             Inv::SomeThreadCanRun => "DEADLOCK",
+            Inv::FrozenFsHasNoDirtyPage => "FREEZE",
         }
     }
 
@@ -134,7 +140,8 @@ impl Inv {
             | Inv::NoStoreLostSilently
             | Inv::NoStoreLostReported
             | Inv::DirtyAccountingBalanced
-            | Inv::SomeThreadCanRun => Kind::State,
+            | Inv::SomeThreadCanRun
+            | Inv::FrozenFsHasNoDirtyPage => Kind::State,
             // INV-4 and INV-6 have a state half too (no pte after truncate; refcount equals
             // holders); both halves are evaluated by the same function.
             Inv::NoPteOnTruncatedPage | Inv::PageRefcountBalanced => Kind::State,
@@ -194,6 +201,10 @@ impl Inv {
             }
             Inv::NoKernelBugFired => "a BUG_ON/VM_BUG_ON of the modelled code would fire",
             Inv::SomeThreadCanRun => "every unfinished thread is blocked: deadlock",
+            Inv::FrozenFsHasNoDirtyPage => {
+                "a frozen filesystem has a dirty page or a writable pte: stores land after the \
+                 freeze, and writeback writes to a frozen device"
+            }
         }
     }
 
@@ -229,6 +240,8 @@ pub enum Role {
     Reclaim,
     /// `X0`: a filesystem's own worker thread (btrfs's fixup worker).
     FsWorker,
+    /// `Z0` (`--freeze`, 6.12): freeze_super (fs/super.c:2066) and thaw_super.
+    Freeze,
 }
 
 impl Role {
@@ -243,6 +256,7 @@ impl Role {
             Role::Env => "E",
             Role::Reclaim => "R",
             Role::FsWorker => "X",
+            Role::Freeze => "Z",
         }
     }
 
@@ -251,7 +265,7 @@ impl Role {
     pub const fn waited_for_by_sync(self) -> bool {
         matches!(
             self,
-            Role::Writer | Role::Writeback | Role::Truncate | Role::Reclaim
+            Role::Writer | Role::Writeback | Role::Truncate | Role::Reclaim | Role::Freeze
         )
     }
 }
@@ -304,15 +318,20 @@ pub enum Cut612 {
     /// finish_mkwrite_fault rechecks the pte with pte_same under the PTL
     /// (mm/memory.c:3520-3524).
     PteSame,
+    /// ->page_mkwrite holds freeze protection, `sb_start_pagefault` (ext4
+    /// fs/ext4/inode.c:6274, XFS fs/xfs/xfs_file.c:1453, mm/filemap.c:3729); matters with
+    /// `--freeze`.
+    SbStartPagefault,
 }
 
 impl Cut612 {
     /// Every cut, in the order of the 6.12 ablation table.
-    pub const ALL: [Cut612; 4] = [
+    pub const ALL: [Cut612; 5] = [
         Cut612::InvalidateLock,
         Cut612::MkwriteLocksAndRechecks,
         Cut612::DirtyBeforeUnlock,
         Cut612::PteSame,
+        Cut612::SbStartPagefault,
     ];
 
     /// The protocol id `v6.12-minus-<cut>`.
@@ -322,6 +341,7 @@ impl Cut612 {
             Cut612::MkwriteLocksAndRechecks => "v6.12-minus-mkwrite-lock-recheck",
             Cut612::DirtyBeforeUnlock => "v6.12-minus-dirty-before-unlock",
             Cut612::PteSame => "v6.12-minus-pte-same",
+            Cut612::SbStartPagefault => "v6.12-minus-sb-start-pagefault",
         }
     }
 
@@ -339,6 +359,9 @@ impl Cut612 {
                 "fault_dirty_shared_page unlocks the folio before folio_mark_dirty"
             }
             Cut612::PteSame => "finish_mkwrite_fault makes the pte writable without pte_same",
+            Cut612::SbStartPagefault => {
+                "->page_mkwrite takes no freeze protection: a freeze does not wait for it"
+            }
         }
     }
 }

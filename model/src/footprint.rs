@@ -334,6 +334,11 @@ const RELOCK: Objs = set([PageLock, PageRef, PageMapping]);
 /// touch ([`widen`]). Reclaim, the filesystems' workers and the partial page (two blocks per
 /// page) touch too much to be worth splitting: `everything` (sound, no reduction).
 pub fn of(cfg: &Config, th: &Thread) -> Footprint {
+    if cfg.freeze {
+        // A freeze (`--freeze`): sb_start_pagefault and sb_start_write read where Z0 stands,
+        // and Z0's steps where every other thread stands: `everything`, conservative.
+        return everything(cfg);
+    }
     if cfg.protocol.is_v612() && cfg.protocol != crate::contract::Protocol::V612 {
         // The 6.12 ablation (`v6.12-minus-<cut>`) moves work between steps (a set_page_dirty
         // after the unlock, a pte written without pte_same): `everything`, conservative and
@@ -402,7 +407,7 @@ fn widen(cfg: &Config, th: &Thread, seed: Footprint) -> Footprint {
                 | TruncPc::UnlockPage
         ),
         Pc::Env(_) => false,
-        Pc::Reclaim(_) | Pc::FsWorker(_) => return everything(cfg),
+        Pc::Reclaim(_) | Pc::FsWorker(_) | Pc::Freeze(_) => return everything(cfg),
     };
     let mut f = seed;
     if hook {
@@ -447,7 +452,7 @@ fn seed_vm(cfg: &Config, th: &Thread) -> Footprint {
         // E0: the filesystem's last free blocks go.
         Pc::Env(EnvPc::FillsUp) => fp(w, set([FsFull])),
         Pc::Env(EnvPc::Done) => Footprint::LOCAL,
-        Pc::Reclaim(_) | Pc::FsWorker(_) => everything(cfg),
+        Pc::Reclaim(_) | Pc::FsWorker(_) | Pc::Freeze(_) => everything(cfg),
     }
 }
 

@@ -159,6 +159,13 @@ pub fn some_thread_can_run(cfg: &Config, w: &World) -> bool {
         || (0..w.threads.len() as Tid).any(|t| enabled(cfg, w, t))
 }
 
+/// FREEZE (`--freeze`): while the filesystem is frozen (SB_FREEZE_COMPLETE), no pte maps the
+/// page writable and PG_dirty is clear. If violated: stores land after the freeze, and
+/// writeback (which takes no freeze protection) writes to a frozen device.
+pub fn frozen_fs_has_no_dirty_page(_: &Config, w: &World) -> bool {
+    w.freeze_level() < 4 || (!w.page.dirty && w.ptes.iter().all(|p| !(p.present && p.write)))
+}
+
 /// The function of an invariant.
 pub fn check_fn(inv: Inv) -> fn(&Config, &World) -> bool {
     match inv {
@@ -178,6 +185,7 @@ pub fn check_fn(inv: Inv) -> fn(&Config, &World) -> bool {
         Inv::DirtyAccountingBalanced => dirty_accounting_balanced,
         Inv::NoKernelBugFired => no_kernel_bug_fired,
         Inv::SomeThreadCanRun => some_thread_can_run,
+        Inv::FrozenFsHasNoDirtyPage => frozen_fs_has_no_dirty_page,
     }
 }
 
@@ -251,11 +259,13 @@ pub enum Guard {
     IsizeExtendedReprotects,
     /// A store landed in the block the partial truncate dropped, after the extension returned.
     StoreLandsInExtendedBlock,
+    /// The freeze (`--freeze`) reached SB_FREEZE_COMPLETE.
+    FreezeCompletes,
 }
 
 impl Guard {
     /// Every guard.
-    pub const ALL: [Guard; 15] = [
+    pub const ALL: [Guard; 16] = [
         Guard::WritebackReachesLockInMkwriteWindow,
         Guard::TruncateRemovesPageUnderFault,
         Guard::FaultRetries,
@@ -271,6 +281,7 @@ impl Guard {
         Guard::PartialTruncateKeepsWritablePte,
         Guard::IsizeExtendedReprotects,
         Guard::StoreLandsInExtendedBlock,
+        Guard::FreezeCompletes,
     ];
 
     /// The property name every checker prints.
@@ -293,6 +304,7 @@ impl Guard {
             Guard::PartialTruncateKeepsWritablePte => "partial_truncate_keeps_writable_pte",
             Guard::IsizeExtendedReprotects => "isize_extended_reprotects",
             Guard::StoreLandsInExtendedBlock => "store_lands_in_extended_block",
+            Guard::FreezeCompletes => "freeze_completes",
         }
     }
 
@@ -325,7 +337,11 @@ impl Guard {
                     && (fs::mkwrite_dirties(cfg)
                         || cfg.page_dirty
                         || cfg.removes_page()
-                        || cfg.reclaim)
+                        || cfg.reclaim
+                        // ext4@6.12-nodelalloc's fast path leaves the dirtying to the VM:
+                        // another writer's fault_dirty_shared_page tags the folio; with a
+                        // freeze the checker reaches it too (the witness was not analysed).
+                        || (cfg.protocol.is_v612() && (cfg.writers > 1 || cfg.freeze)))
             }
             // A partial truncate leaves the page in the file: it is never removed, and
             // ->page_mkwrite finds it inside i_size.
@@ -367,15 +383,20 @@ impl Guard {
             // Truncate always removes the page before the final sync; without writeback the
             // data can only reach the disk through that sync. A protocol whose first fault
             // never gives the page lock back leaves nothing to write it.
+            // A freeze's sync (6.12 `--freeze`) writes the file too.
             Guard::DataReachesDisk => {
-                (!cfg.removes_page() || cfg.writeback > 0 || fs::truncate_flushes(cfg))
+                (!cfg.removes_page()
+                    || cfg.writeback > 0
+                    || fs::truncate_flushes(cfg)
+                    || cfg.freeze)
                     && !first_fault_keeps_page_locked(cfg)
                     && written
             }
             Guard::SecondStoreLands => cfg.stores > 1,
             // 6.12: reclaim never writes a dirty folio (no ->writepage), so a folio dirty from
-            // the start is freed only after W0 cleaned it; and a folio has buffers only once
-            // it was dirtied, so it is clean with buffers only after W0's write.
+            // the start is freed only after W0 cleaned it; and a folio gets buffers only by
+            // being dirtied, so without W0 it is clean with buffers only if it started so
+            // (ext4@6.12-nodelalloc).
             Guard::ReclaimFreesPage => {
                 cfg.reclaim && !(cfg.protocol.is_v612() && cfg.page_dirty && cfg.writeback == 0)
             }
@@ -383,7 +404,9 @@ impl Guard {
                 cfg.reclaim
                     && fs::private_releasable(cfg)
                     && written
-                    && !(cfg.protocol.is_v612() && cfg.writeback == 0)
+                    && !(cfg.protocol.is_v612()
+                        && cfg.writeback == 0
+                        && (cfg.page_dirty || !fs::page_private(cfg, &World::init(cfg))))
             }
             // The COMMIT comes from fsync, from a flusher pass after the WRITE's reply
             // (which truncate, removing the page first, needs two passes for), or from the
@@ -401,6 +424,7 @@ impl Guard {
             Guard::PartialTruncateKeepsWritablePte => cfg.truncate_partial,
             Guard::IsizeExtendedReprotects => cfg.extend && cfg.fixes.has(Fix::IsizeExtended),
             Guard::StoreLandsInExtendedBlock => cfg.extend,
+            Guard::FreezeCompletes => cfg.freeze,
         }
     }
 
@@ -456,6 +480,7 @@ impl Guard {
             }
             Guard::IsizeExtendedReprotects => w.noted(Event::IsizeExtendedReprotected),
             Guard::StoreLandsInExtendedBlock => w.noted(Event::StoreInExtendedBlock),
+            Guard::FreezeCompletes => w.freeze_level() == 4,
         }
     }
 }

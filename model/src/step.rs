@@ -33,6 +33,7 @@ pub fn step_in_place(cfg: &Config, w: &mut World, t: Tid) -> Step {
         Pc::Env(pc) => env_step(w, pc),
         Pc::Reclaim(pc) => mm::vmscan::step(cfg, w, t, pc),
         Pc::FsWorker(pc) => crate::fs::worker_step(w, t, pc),
+        Pc::Freeze(pc) => mm::v612::freeze::step(cfg, w, t, pc),
     }
 }
 
@@ -100,6 +101,9 @@ fn info_of(cfg: &Config, w: &World, t: Tid) -> StepInfo {
         Pc::Io => mm::page_writeback::io_info(cfg, w),
         Pc::Reclaim(pc) => mm::vmscan::info(cfg, w, pc),
         Pc::FsWorker(pc) => crate::fs::worker_info(cfg, w, pc),
+        Pc::Freeze(pc) => {
+            mm::v612::freeze::info(pc, &|wb| mm::page_writeback::info(cfg, w, wb, true))
+        }
         Pc::Env(_) => StepInfo {
             id: "ENV",
             function: "(another writer)",
@@ -153,6 +157,9 @@ impl World {
         }
         if cfg.enospc {
             add(Role::Env, 0, Pc::Env(EnvPc::FillsUp));
+        }
+        if cfg.freeze {
+            add(Role::Freeze, 0, Pc::Freeze(crate::world::FzPc::Write));
         }
         if crate::fs::of(cfg).has_worker() {
             add(Role::FsWorker, 0, Pc::FsWorker(XPc::Wait));
@@ -275,6 +282,7 @@ impl Thread {
             Pc::Env(pc) => pc == EnvPc::Done,
             Pc::Reclaim(pc) => pc == RcPc::Done,
             Pc::FsWorker(pc) => pc == XPc::Wait && !crate::fs::of_world(w).worker_pending(w),
+            Pc::Freeze(pc) => pc == crate::world::FzPc::Done,
         }
     }
 }

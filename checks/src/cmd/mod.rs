@@ -174,6 +174,10 @@ pub struct ConfigArgs {
     /// moment; allocations in ->page_mkwrite and ->writepage then fail with ENOSPC.
     #[arg(long)]
     pub enospc: bool,
+    /// A filesystem freeze Z0 (v6.12 only): freeze_super's levels, its sync, the frozen
+    /// filesystem (FREEZE: no dirty page, no writable pte), thaw_super.
+    #[arg(long)]
+    pub freeze: bool,
     /// A scenario constraint, not kernel behaviour: writeback may not take the page lock while
     /// a fault is between ->page_mkwrite's return and its pte install (closes R1/R3's window;
     /// the R2 and R4 scenarios set it).
@@ -492,6 +496,7 @@ pub fn resolve(a: &ConfigArgs, file_base: Option<Config>) -> Result<Config, Stri
     }
     c.strict &= !a.lenient_fs;
     c.enospc |= a.enospc;
+    c.freeze |= a.freeze;
     c.late_writeback |= a.late_writeback;
     if let Some(n) = &a.stores {
         c.stores = count("stores", n, 1..=2)? as u8;

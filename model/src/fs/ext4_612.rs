@@ -98,6 +98,10 @@ impl PackedState for State {
 /// asleep while a truncate holds it exclusive. Goes on to `folio_lock`, or (ablation: the
 /// filesystem neither locks nor rechecks) straight to its work.
 pub fn prepare_with_invalidate_lock(cfg: &Config, w: &mut World, me: Tid) -> Step {
+    // sb_start_pagefault: asleep while a freeze is at SB_FREEZE_PAGEFAULT or beyond.
+    if cfg.protocol.keeps(Cut612::SbStartPagefault) && w.freeze_level() >= 2 {
+        return Step::Blocked;
+    }
     if cfg.protocol.keeps(Cut612::InvalidateLock) && super::truncate_running(w) {
         return Step::Blocked;
     }
@@ -156,6 +160,7 @@ pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
     match pc {
         MkPc::Prepare => prepare_with_invalidate_lock(cfg, w, me),
         MkPc::LockPage => lock(w, me),
+        MkPc::Attach if cfg.fs.id().ends_with("nodelalloc") => nodelalloc_attach(cfg, w, me),
         MkPc::Attach => delalloc_attach(cfg, w, me, true),
         _ => panic!("model bug: 6.12's ext4_page_mkwrite has no {pc:?} step"),
     }
@@ -181,6 +186,33 @@ fn page_mkwrite_info(cfg: &Config, w: &World, pc: MkPc) -> StepInfo {
             "sb_start_pagefault, file_update_time, filemap_invalidate_lock_shared (asleep \
              while truncate holds it)",
         ),
+        MkPc::LockPage if cfg.fs.id().ends_with("nodelalloc") => {
+            s("6EN1", "fs/ext4/inode.c:6256", "folio_lock")
+        }
+        MkPc::Attach if cfg.fs.id().ends_with("nodelalloc") => {
+            let st = state(w);
+            if !w.page.mapping || !w.isize_covers_page {
+                s(
+                    "6EN1",
+                    "fs/ext4/inode.c:6256",
+                    "truncated: folio_unlock, NOPAGE; drop the invalidate lock",
+                )
+            } else if st.buffers && st.block == Block::Allocated {
+                s(
+                    "6EN2",
+                    "fs/ext4/inode.c:6256",
+                    "fast path: every buffer mapped: folio_wait_stable, VM_FAULT_LOCKED without \
+                     dirtying the folio; drop the invalidate lock, sb_end_pagefault",
+                )
+            } else {
+                s(
+                    "6EN3-6EN6",
+                    "fs/ext4/inode.c:6256",
+                    "block_page_mkwrite(ext4_get_block): allocate the block, buffers and folio \
+                     dirty; VM_FAULT_LOCKED; drop the invalidate lock, sb_end_pagefault",
+                )
+            }
+        }
         MkPc::LockPage => s("6BM1", "fs/buffer.c:2636", "block_page_mkwrite: folio_lock"),
         MkPc::Attach if locks && (!w.page.mapping || !w.isize_covers_page) => s(
             "6BM2",
@@ -253,15 +285,63 @@ fn writepage_info(w: &World) -> StepInfo {
     }
 }
 
-/// ext4 in 6.12.118.
-pub struct Ext4V612;
+/// ext4 in 6.12.118: delalloc (the default mount) or `-o nodelalloc`.
+pub struct Ext4V612 {
+    /// Mounted `nodelalloc` (`ext4@6.12-nodelalloc`).
+    pub nodelalloc: bool,
+}
 
 /// `--fs ext4@6.12`.
-pub static EXT4_612: Ext4V612 = Ext4V612;
+pub static EXT4_612: Ext4V612 = Ext4V612 { nodelalloc: false };
+/// `--fs ext4@6.12-nodelalloc`.
+pub static EXT4_612_NODELALLOC: Ext4V612 = Ext4V612 { nodelalloc: true };
+
+/// `-o nodelalloc`'s ext4_page_mkwrite under the folio lock (6303-6351): the truncate check
+/// (`folio_pos > size`, 6306); the fast path when the folio has buffers and all are mapped
+/// (6322-6330): folio_wait_stable and VM_FAULT_LOCKED, the folio not dirtied; otherwise
+/// block_page_mkwrite(ext4_get_block) allocates a real block and dirties the folio.
+///
+/// Model: the slow path's folio_unlock (6332), journal start (6339) and block_page_mkwrite's
+/// folio_lock again (fs/buffer.c:2645) are one step under the lock: the window between the
+/// unlock and the relock is left out (it removes runs; a violation found is a kernel run).
+fn nodelalloc_attach(cfg: &Config, w: &mut World, me: Tid) -> Step {
+    // Under the ablation `MkwriteLocksAndRechecks`: no lock, no check, return 0.
+    let locks = cfg.protocol.keeps(Cut612::MkwriteLocksAndRechecks);
+    let ok = if locks {
+        MkwriteRet::Locked
+    } else {
+        MkwriteRet::Ok
+    };
+    if locks && (!w.page.mapping || !w.isize_covers_page) {
+        unlock_page(w, me);
+        return mkwrite_return(w, me, MkwriteRet::NoPage);
+    }
+    let mut s = state(w);
+    if s.buffers && s.block == Block::Allocated {
+        return mkwrite_return(w, me, ok);
+    }
+    if s.block == Block::Hole {
+        if w.fs_full {
+            if locks {
+                unlock_page(w, me);
+            }
+            return mkwrite_return(w, me, MkwriteRet::SigBus);
+        }
+        s.block = Block::Allocated;
+    }
+    s.buffers = true;
+    set(w, s);
+    super::of(cfg).set_page_dirty(cfg, w);
+    mkwrite_return(w, me, ok)
+}
 
 impl FsOps for Ext4V612 {
     fn id(&self) -> &'static str {
-        "ext4@6.12"
+        if self.nodelalloc {
+            "ext4@6.12-nodelalloc"
+        } else {
+            "ext4@6.12"
+        }
     }
 
     fn v612(&self) -> bool {
@@ -274,12 +354,20 @@ impl FsOps for Ext4V612 {
 
     fn info(&self) -> FsInfo {
         FsInfo {
-            id: "ext4@6.12",
-            profile: "ext4 with delayed allocation, Linux 6.12",
+            id: self.id(),
+            profile: if self.nodelalloc {
+                "ext4 mounted nodelalloc, Linux 6.12"
+            } else {
+                "ext4 with delayed allocation, Linux 6.12"
+            },
             code: "6.12.118 (Debian linux-source-6.12)",
             old_vm: "(does not run beside 2.6.29)",
             new_vm: "VM_FAULT_LOCKED, under invalidate_lock (beside the 6.12 VM)",
-            tracked: "the block is delayed (reserved) or allocated",
+            tracked: if self.nodelalloc {
+                "the block is allocated"
+            } else {
+                "the block is delayed (reserved) or allocated"
+            },
             files: "fs/ext4/inode.c, fs/buffer.c, mm/memory.c, mm/page-writeback.c (6.12.118)",
         }
     }
@@ -294,9 +382,17 @@ impl FsOps for Ext4V612 {
         })
     }
 
+    /// Delalloc: a clean folio over a hole, a dirty one over a delayed block. nodelalloc: the
+    /// file was written and flushed before, so the folio keeps mapped buffers over an
+    /// allocated block (what the fast path needs).
     fn init(&self, cfg: &Config) -> FsBits {
         FsBits(
-            if cfg.page_dirty {
+            if self.nodelalloc {
+                State {
+                    block: Block::Allocated,
+                    buffers: true,
+                }
+            } else if cfg.page_dirty {
                 State {
                     block: Block::Delayed,
                     buffers: true,
@@ -346,6 +442,11 @@ impl FsOps for Ext4V612 {
 
     fn mkwrite_can_fail(&self, _: &Config) -> bool {
         true
+    }
+
+    /// nodelalloc's fast path leaves the folio clean (the dirtying is the VM's).
+    fn mkwrite_dirties(&self) -> bool {
+        !self.nodelalloc
     }
 
     fn page_mkwrite_entry(&self, _: &Config) -> MkPc {

@@ -94,7 +94,11 @@ impl FsOps for GenericV612 {
         let locks = cfg.protocol.keeps(Cut612::MkwriteLocksAndRechecks);
         match pc {
             MkPc::Prepare => {
-                // 6FM1-6FM2: sb_start_pagefault, file_update_time.
+                // 6FM1-6FM2: sb_start_pagefault (asleep while a freeze is at
+                // SB_FREEZE_PAGEFAULT or beyond), file_update_time.
+                if cfg.protocol.keeps(Cut612::SbStartPagefault) && w.freeze_level() >= 2 {
+                    return Step::Blocked;
+                }
                 fs_work_outside_page_lock(w, me);
                 Step::Next(Pc::Fault(FaultPc::Mkwrite(if locks {
                     MkPc::LockPage

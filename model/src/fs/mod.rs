@@ -64,6 +64,7 @@ pub static REGISTRY: &[&dyn FsOps] = &[
     &ext4_612::EXT4_612,
     &xfs_612::XFS_612,
     &generic_612::GENERIC_612,
+    &ext4_612::EXT4_612_NODELALLOC,
 ];
 
 impl FsId {
@@ -101,6 +102,8 @@ impl FsId {
     /// A filesystem whose ->page_mkwrite is filemap_page_mkwrite, in 6.12.118
     /// (`generic@6.12`).
     pub const GENERIC_V612: FsId = FsId(19);
+    /// ext4 mounted nodelalloc in 6.12.118 (`ext4@6.12-nodelalloc`).
+    pub const EXT4_V612_NODELALLOC: FsId = FsId(20);
 
     /// The profile's ops table.
     ///
@@ -295,6 +298,11 @@ impl Config {
                 }
             )));
         }
+        if self.freeze && !self.protocol.is_v612() {
+            return Err(ConfigError(
+                "a freeze (Z0) is modelled beside --protocol v6.12 only".into(),
+            ));
+        }
         if let Some(what) = of(self).unsupported(self) {
             return Err(ConfigError(format!("fs {}: {what}", self.fs.id())));
         }
@@ -390,6 +398,7 @@ impl Config {
                 ""
             }
             + if self.extend { " extend" } else { "" }
+            + if self.freeze { " freeze" } else { "" }
             + match self.initial_extent {
                 InitialExtent::Real => "",
                 InitialExtent::Hole => " extent=hole",

@@ -30,6 +30,7 @@
 //! a no-op unless the mapping has AS_STABLE_WRITES): the mapping is taken without stable
 //! writes and the filesystem is never frozen.
 
+pub mod freeze;
 pub mod memory;
 
 use crate::config::Config;
