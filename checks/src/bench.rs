@@ -177,10 +177,11 @@ pub fn bench(exe: &str, runs: usize, quiet: bool) -> Result<String, String> {
         let cfg = v612_largest(fs);
         p.show(&format!("bench: {}, {:.0} s", cfg.label(), p.elapsed()));
         let m = measure(exe, &cfg, runs)?;
+        let _ = writeln!(s, "{}", cfg.label());
         let _ = writeln!(
             s,
-            "{:<44} {:>8} {:>10.0} {:>9.1} {:>9.1} {:>8.1}",
-            cfg.label(),
+            "{:<33} {:>8} {:>10.0} {:>9.1} {:>9.1} {:>8.1}",
+            "",
             m.states,
             m.states as f64 / m.check_s.max(1e-9),
             m.check_s * 1e3,
