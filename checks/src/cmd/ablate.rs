@@ -18,7 +18,7 @@ pub struct AblateCmd {
     full: bool,
     /// `v6.12`: the 6.12 ablation (Linux 6.12.118 without one piece of its locking) instead
     /// of the patch's.
-    #[arg(long)]
+    #[arg(long, value_name = "VM")]
     protocol: Option<String>,
     #[command(flatten)]
     output: OutputArgs,
