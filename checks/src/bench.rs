@@ -39,6 +39,9 @@ pub fn config_args(cfg: &Config) -> Vec<String> {
     if cfg.enospc {
         a.push("--enospc".into());
     }
+    if cfg.freeze {
+        a.push("--freeze".into());
+    }
     if cfg.stores > 1 {
         a.extend(["--stores".to_string(), cfg.stores.to_string()]);
     }
@@ -170,6 +173,28 @@ pub fn bench(exe: &str, runs: usize, quiet: bool) -> Result<String, String> {
             peak as f64 / 1024.0
         );
     }
+    // Linux 6.12 (`--protocol v6.12`): the largest configuration of tests/golden/v612.txt
+    // for each profile (two writers, two writeback passes, a truncate, reclaim, two stores).
+    let _ = writeln!(
+        s,
+        "\nLinux 6.12 (--protocol v6.12), the largest configurations:"
+    );
+    for fs in crate::report::v612_profiles() {
+        let cfg = v612_largest(fs);
+        p.show(&format!("bench: {}, {:.0} s", cfg.label(), p.elapsed()));
+        let m = measure(exe, &cfg, runs)?;
+        let _ = writeln!(s, "{}", cfg.label());
+        let _ = writeln!(
+            s,
+            "{:<33} {:>8} {:>10.0} {:>9.1} {:>9.1} {:>8.1}",
+            "",
+            m.states,
+            m.states as f64 / m.check_s.max(1e-9),
+            m.check_s * 1e3,
+            m.wall_s * 1e3,
+            m.peak_kib as f64 / 1024.0
+        );
+    }
     let matrix_args: Vec<String> = ["check", "--matrix", "--quiet"].map(String::from).to_vec();
     let (matrix_wall, _) = time_process(exe, &matrix_args, runs)?;
     let r1_args: Vec<String> = ["check", "--scenario", "R1", "--quiet"]
@@ -197,6 +222,22 @@ pub fn bench(exe: &str, runs: usize, quiet: bool) -> Result<String, String> {
         max_peak.1
     );
     Ok(s)
+}
+
+/// The largest 6.12 shape of a 6.12 profile: two writers, two writeback passes, a truncate,
+/// reclaim, two stores, pte ro, a dirty page (generic@6.12's is the largest of
+/// tests/golden/v612.txt, 1,420,675 states).
+pub fn v612_largest(fs: mkwrite_model::Fs) -> Config {
+    Config {
+        fs,
+        writers: 2,
+        writeback: 2,
+        truncate: true,
+        reclaim: true,
+        stores: 2,
+        page_dirty: true,
+        ..Config::new(Protocol::V612)
+    }
 }
 
 /// The scale benchmark's two headline configurations: new with a locked ->page_mkwrite and

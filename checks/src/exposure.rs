@@ -62,6 +62,7 @@ pub fn harm(fs: Fs, inv: Inv) -> &'static str {
         Inv::PageRefcountBalanced => "page refcount broken",
         Inv::SomeThreadCanRun => "deadlock",
         Inv::DirtyAccountingBalanced => "NR_FILE_DIRTY drifts",
+        Inv::FrozenFsHasNoDirtyPage => "dirty page on a frozen fs",
     }
 }
 

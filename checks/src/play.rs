@@ -595,6 +595,7 @@ fn who(cfg: &Config, w: &World, t: Tid) -> String {
         Role::Dma => "an O_DIRECT read into the mapping: get_user_pages(FOLL_WRITE), the \
                       device's write through no pte, set_page_dirty_lock"
             .into(),
+        Role::Freeze => "a filesystem freeze (freeze_super, then thaw_super)".into(),
         Role::FsWorker => match cfg.fs.name() {
             "fb_defio" => "fb_defio's deferred work (fb_deferred_io_work)".into(),
             "btrfs" => "btrfs's writepage fixup worker".into(),
@@ -712,6 +713,8 @@ pub fn label_legend(cfg: &Config) -> Vec<(String, String)> {
         Protocol::V315Rc => "the fixed kernel with v3.15-rc's do_page_mkwrite".to_string(),
         Protocol::New2014 => "the fixed kernel with 2d6d7f982846 (2014)".to_string(),
         Protocol::NewIsizeExtended => "the fixed kernel with 90a8020278c1 (v3.18)".to_string(),
+        Protocol::V612 => "Linux 6.12.118".to_string(),
+        Protocol::V612Minus(c) => format!("Linux 6.12.118 without one piece: {}", c.reverts()),
     };
     let fs = match cfg.fs {
         Fs::UNLOCKED => {

@@ -43,6 +43,7 @@ fn guard_needs(g: Guard) -> &'static str {
         Guard::IsizeExtendedReprotects => "needs --extend and new+isize-extended",
         Guard::StoreLandsInExtendedBlock => "needs --extend",
         Guard::DmaWritesPage => "needs --dio 1, not refused (--gup-era longterm)",
+        Guard::FreezeCompletes => "needs --freeze",
     }
 }
 
@@ -447,8 +448,14 @@ pub fn filesystems(json: bool) -> String {
 pub fn profiles() -> Vec<Fs> {
     Fs::all()
         .into_iter()
-        .filter(|f| f.convention().is_none())
+        .filter(|f| f.convention().is_none() && !f.ops().v612())
         .collect()
+}
+
+/// The Linux 6.12 profiles (`ext4@6.12`, `xfs@6.12`, `generic@6.12`), which run beside
+/// `--protocol v6.12` only.
+pub fn v612_profiles() -> Vec<Fs> {
+    Fs::all().into_iter().filter(|f| f.ops().v612()).collect()
 }
 
 /// The profiles' golden configurations: every profile and era under the old and the new VM,
@@ -536,7 +543,8 @@ fn one_writer_shapes(protocol: Protocol, fs: Fs) -> Vec<Config> {
 
 /// The history variants and the ablation over the one-writer shapes: pre2007 (unlocked,
 /// none), v3.15-rc and new+2014 (every convention), the `--fs none` branch of old and new,
-/// and every `new-minus-<fix>` with the locked convention; and reclaim beside `--fs none`. Pinned in
+/// and every `new-minus-<fix>` with the locked convention; v6.12 with its three profiles and
+/// every `v6.12-minus-<cut>` beside ext4@6.12; and reclaim beside `--fs none`. Pinned in
 /// `tests/golden/history.txt`.
 pub fn history_configs() -> Vec<Config> {
     let mut out = Vec::new();
@@ -553,6 +561,11 @@ pub fn history_configs() -> Vec<Config> {
     }
     for f in mkwrite_model::contract::Fix::ALL {
         add(Protocol::NewMinus(f), &[Fs::LOCKED]);
+    }
+    // Linux 6.12.118 with its three profiles, and its ablation beside ext4.
+    add(Protocol::V612, &v612_profiles());
+    for c in mkwrite_model::contract::Cut612::ALL {
+        add(Protocol::V612Minus(c), &[Fs::EXT4_V612]);
     }
     // Reclaim's try_to_unmap beside a filesystem without ->page_mkwrite: it too moves a dirty
     // pte's bit into set_page_dirty; and two writers of one mm beside it.

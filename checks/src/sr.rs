@@ -62,6 +62,7 @@ fn thread_name(role: mkwrite_model::contract::Role, index: u8) -> &'static str {
         (Role::Reclaim, _) => "R0",
         (Role::FsWorker, _) => "X0",
         (Role::Dma, _) => "D0",
+        (Role::Freeze, _) => "Z0",
     }
 }
 
@@ -181,6 +182,7 @@ fn invariant_property(inv: Inv) -> Property<Checked> {
         Inv::DirtyAccountingBalanced => always!(dirty_accounting_balanced),
         Inv::NoKernelBugFired => always!(no_kernel_bug_fired),
         Inv::SomeThreadCanRun => always!(some_thread_can_run),
+        Inv::FrozenFsHasNoDirtyPage => always!(frozen_fs_has_no_dirty_page),
     }
 }
 
@@ -211,6 +213,7 @@ fn guard_property(g: Guard) -> Property<Checked> {
         Guard::IsizeExtendedReprotects => sometimes!(IsizeExtendedReprotects),
         Guard::StoreLandsInExtendedBlock => sometimes!(StoreLandsInExtendedBlock),
         Guard::DmaWritesPage => sometimes!(DmaWritesPage),
+        Guard::FreezeCompletes => sometimes!(FreezeCompletes),
     }
 }
 

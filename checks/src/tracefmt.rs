@@ -79,6 +79,9 @@ pub struct ConfigRecord {
     /// The era of the fixes for D0's door (`--gup-era`; written only when not 2.6.29).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gup_era: Option<String>,
+    /// A filesystem freeze `Z0` (written only when set).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub freeze: bool,
 }
 
 fn one() -> u8 {
@@ -113,6 +116,7 @@ impl ConfigRecord {
                 .then(|| cfg.initial_extent.id().to_string()),
             dio: cfg.dio,
             gup_era: (cfg.gup_era != GupEra::V2629).then(|| cfg.gup_era.id().to_string()),
+            freeze: cfg.freeze,
         }
     }
 
@@ -163,6 +167,7 @@ impl ConfigRecord {
                 None => GupEra::V2629,
                 Some(e) => GupEra::parse(e).ok_or_else(|| format!("unknown gup_era '{e}'"))?,
             },
+            freeze: self.freeze,
         };
         if self.truncate > 1 {
             return Err(format!("truncate {} is not 0 or 1", self.truncate));

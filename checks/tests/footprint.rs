@@ -382,3 +382,56 @@ fn footprints_hold_for_the_dio_configurations() {
     assert_eq!(configs.len(), 48);
     check_all(configs, false);
 }
+
+#[test]
+fn footprints_hold_for_the_6_12_vm() {
+    // Linux 6.12.118 (`--protocol v6.12`): the 6.12 fault steps (mm/v612) and the three 6.12
+    // profiles' hooks (the invalidate lock as truncate_lock_threads, reclaim without
+    // ->writepage), at the headline shape with truncate, pte and reclaim varied, with ENOSPC,
+    // and every cut of the 6.12 ablation beside ext4@6.12 with a truncate.
+    let mut configs = Vec::new();
+    for fs in checks::report::v612_profiles() {
+        for truncate in [false, true] {
+            for pte_ro in [true, false] {
+                for reclaim in [false, true] {
+                    configs.push(Config {
+                        fs,
+                        writeback: 2,
+                        truncate,
+                        pte_ro,
+                        reclaim,
+                        ..Config::new(Protocol::V612)
+                    });
+                }
+            }
+        }
+        configs.push(Config {
+            fs,
+            writeback: 2,
+            enospc: true,
+            ..Config::new(Protocol::V612)
+        });
+    }
+    for cut in mkwrite_model::contract::Cut612::ALL {
+        for pte_ro in [true, false] {
+            configs.push(Config {
+                writeback: 1,
+                truncate: true,
+                pte_ro,
+                ..Config::new(Protocol::V612Minus(cut))
+            });
+        }
+    }
+    for fs in checks::report::v612_profiles() {
+        configs.push(Config {
+            fs,
+            writeback: 1,
+            truncate: true,
+            freeze: true,
+            ..Config::new(Protocol::V612)
+        });
+    }
+    assert_eq!(configs.len(), 50);
+    let states = check_all(configs, false);
+    assert_eq!(states, 79_644);
+}

@@ -157,6 +157,9 @@ pub struct Config {
     pub dio: bool,
     /// The era of the fixes for D0's door (`--gup-era`; only with `dio`).
     pub gup_era: GupEra,
+    /// A filesystem freeze `Z0` runs (`--freeze`, 6.12 only): freeze_super's levels, its
+    /// sync, the frozen state, then thaw_super.
+    pub freeze: bool,
 }
 
 /// A configuration that cannot be run, with the one-line reason.
@@ -194,6 +197,7 @@ impl Config {
             initial_extent: InitialExtent::Real,
             dio: false,
             gup_era: GupEra::V2629,
+            freeze: false,
         }
     }
 

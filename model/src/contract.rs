@@ -63,11 +63,14 @@ pub enum Inv {
     NoKernelBugFired,
     /// DEADLOCK: some thread can make progress, or every thread has finished.
     SomeThreadCanRun,
+    /// FREEZE (`--freeze`): while the filesystem is frozen (SB_FREEZE_COMPLETE), no pte maps
+    /// the page writable and PG_dirty is clear.
+    FrozenFsHasNoDirtyPage,
 }
 
 impl Inv {
     /// Every invariant, in the fixed order in which they are checked and reported.
-    pub const ALL: [Inv; 17] = [
+    pub const ALL: [Inv; 18] = [
         Inv::WritablePteHasFsMetadata,
         Inv::CleanedPageHadFsMetadata,
         Inv::WritablePteImpliesDirtyOrDirtying,
@@ -85,6 +88,7 @@ impl Inv {
         Inv::DirtyAccountingBalanced,
         Inv::NoKernelBugFired,
         Inv::SomeThreadCanRun,
+        Inv::FrozenFsHasNoDirtyPage,
     ];
 
     /// The function name in `invariants.rs`, and the property name every checker prints.
@@ -107,6 +111,7 @@ impl Inv {
             Inv::DirtyAccountingBalanced => "dirty_accounting_balanced",
             Inv::NoKernelBugFired => "no_kernel_bug_fired",
             Inv::SomeThreadCanRun => "some_thread_can_run",
+            Inv::FrozenFsHasNoDirtyPage => "frozen_fs_has_no_dirty_page",
         }
     }
 
@@ -130,6 +135,7 @@ impl Inv {
             Inv::DirtyAccountingBalanced => "ACCT",
             Inv::NoKernelBugFired => "BUG",
             Inv::SomeThreadCanRun => "DEADLOCK",
+            Inv::FrozenFsHasNoDirtyPage => "FREEZE",
         }
     }
 
@@ -141,7 +147,8 @@ impl Inv {
             | Inv::NoStoreLostSilently
             | Inv::NoStoreLostReported
             | Inv::DirtyAccountingBalanced
-            | Inv::SomeThreadCanRun => Kind::State,
+            | Inv::SomeThreadCanRun
+            | Inv::FrozenFsHasNoDirtyPage => Kind::State,
             // INV-4 and INV-6 have a state half too (no pte after truncate; refcount equals
             // holders); both halves are evaluated by the same function.
             Inv::NoPteOnTruncatedPage | Inv::PageRefcountBalanced => Kind::State,
@@ -206,6 +213,10 @@ impl Inv {
             }
             Inv::NoKernelBugFired => "a BUG_ON/VM_BUG_ON of the modelled code would fire",
             Inv::SomeThreadCanRun => "every unfinished thread is blocked: deadlock",
+            Inv::FrozenFsHasNoDirtyPage => {
+                "a frozen filesystem has a dirty page or a writable pte: stores land after the \
+                 freeze, and writeback writes to a frozen device"
+            }
         }
     }
 
@@ -245,6 +256,8 @@ pub enum Role {
     /// device write into it without any pte, and completes with set_page_dirty_lock and
     /// put_page (an O_DIRECT read into a MAP_SHARED mapping of the file).
     Dma,
+    /// `Z0` (`--freeze`, 6.12): freeze_super (fs/super.c:2066) and thaw_super.
+    Freeze,
 }
 
 impl Role {
@@ -260,6 +273,7 @@ impl Role {
             Role::Reclaim => "R",
             Role::FsWorker => "X",
             Role::Dma => "D",
+            Role::Freeze => "Z",
         }
     }
 
@@ -268,7 +282,12 @@ impl Role {
     pub const fn waited_for_by_sync(self) -> bool {
         matches!(
             self,
-            Role::Writer | Role::Writeback | Role::Truncate | Role::Reclaim | Role::Dma
+            Role::Writer
+                | Role::Writeback
+                | Role::Truncate
+                | Role::Reclaim
+                | Role::Dma
+                | Role::Freeze
         )
     }
 }
@@ -295,6 +314,78 @@ pub enum Protocol {
     /// The new protocol with the history switch `isize-extended` (90a8020278c1, v3.18):
     /// extending i_size write-protects the page that straddled the old EOF.
     NewIsizeExtended,
+    /// Linux 6.12.118's VM (`mm::v612`): wp_page_shared, do_page_mkwrite,
+    /// finish_mkwrite_fault, do_shared_fault, finish_fault, fault_dirty_shared_page; writeback
+    /// through writeback_iter; reclaim without ->writepage; truncate under the invalidate lock.
+    /// Only the 6.12 profiles (`ext4@6.12`, `xfs@6.12`, `generic@6.12`) run beside it.
+    V612,
+    /// The 6.12 VM and profiles without one piece of today's locking (the 6.12 ablation).
+    V612Minus(Cut612),
+}
+
+/// One piece of the 6.12 locking, as a switch that the 6.12 ablation removes
+/// (`v6.12-minus-<cut>`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Cut612 {
+    /// ext4's and XFS's ->page_mkwrite take `mapping->invalidate_lock` shared (ext4
+    /// fs/ext4/inode.c:6277, XFS fs/xfs/xfs_file.c:1461); truncate holds it exclusive.
+    InvalidateLock,
+    /// ->page_mkwrite locks the folio, rechecks `folio->mapping` and i_size under the lock
+    /// and returns VM_FAULT_LOCKED (fs/buffer.c:2645-2651, fs/iomap/buffered-io.c:1533-1538,
+    /// mm/filemap.c:3731-3736).
+    MkwriteLocksAndRechecks,
+    /// fault_dirty_shared_page marks the folio dirty before it unlocks it
+    /// (mm/memory.c:3200, 3209).
+    DirtyBeforeUnlock,
+    /// finish_mkwrite_fault rechecks the pte with pte_same under the PTL
+    /// (mm/memory.c:3520-3524).
+    PteSame,
+    /// ->page_mkwrite holds freeze protection, `sb_start_pagefault` (ext4
+    /// fs/ext4/inode.c:6274, XFS fs/xfs/xfs_file.c:1453, mm/filemap.c:3729); matters with
+    /// `--freeze`.
+    SbStartPagefault,
+}
+
+impl Cut612 {
+    /// Every cut, in the order of the 6.12 ablation table.
+    pub const ALL: [Cut612; 5] = [
+        Cut612::InvalidateLock,
+        Cut612::MkwriteLocksAndRechecks,
+        Cut612::DirtyBeforeUnlock,
+        Cut612::PteSame,
+        Cut612::SbStartPagefault,
+    ];
+
+    /// The protocol id `v6.12-minus-<cut>`.
+    pub const fn minus_id(self) -> &'static str {
+        match self {
+            Cut612::InvalidateLock => "v6.12-minus-invalidate-lock",
+            Cut612::MkwriteLocksAndRechecks => "v6.12-minus-mkwrite-lock-recheck",
+            Cut612::DirtyBeforeUnlock => "v6.12-minus-dirty-before-unlock",
+            Cut612::PteSame => "v6.12-minus-pte-same",
+            Cut612::SbStartPagefault => "v6.12-minus-sb-start-pagefault",
+        }
+    }
+
+    /// One line: what removing this piece reverts to.
+    pub const fn reverts(self) -> &'static str {
+        match self {
+            Cut612::InvalidateLock => {
+                "->page_mkwrite takes no invalidate_lock: truncate and the fault's body overlap"
+            }
+            Cut612::MkwriteLocksAndRechecks => {
+                "->page_mkwrite works without the folio lock, rechecks nothing and returns 0; \
+                 only do_page_mkwrite's relock and mapping test remain"
+            }
+            Cut612::DirtyBeforeUnlock => {
+                "fault_dirty_shared_page unlocks the folio before folio_mark_dirty"
+            }
+            Cut612::PteSame => "finish_mkwrite_fault makes the pte writable without pte_same",
+            Cut612::SbStartPagefault => {
+                "->page_mkwrite takes no freeze protection: a freeze does not wait for it"
+            }
+        }
+    }
 }
 
 impl Protocol {
@@ -307,8 +398,24 @@ impl Protocol {
             Protocol::V315Rc,
             Protocol::New2014,
             Protocol::NewIsizeExtended,
+            Protocol::V612,
         ]);
+        v.extend(Cut612::ALL.iter().map(|c| Protocol::V612Minus(*c)));
         v
+    }
+
+    /// Whether this is the 6.12 VM (or its ablation).
+    pub const fn is_v612(self) -> bool {
+        matches!(self, Protocol::V612 | Protocol::V612Minus(_))
+    }
+
+    /// Whether this protocol keeps a piece of the 6.12 locking (always true off 6.12, where
+    /// the question does not arise).
+    pub const fn keeps(self, cut: Cut612) -> bool {
+        match self {
+            Protocol::V612Minus(c) => c as u8 != cut as u8,
+            _ => true,
+        }
     }
 
     /// Id used on the CLI and in JSON.
@@ -321,6 +428,8 @@ impl Protocol {
             Protocol::V315Rc => "v3.15-rc",
             Protocol::New2014 => "new+2014",
             Protocol::NewIsizeExtended => "new+isize-extended",
+            Protocol::V612 => "v6.12",
+            Protocol::V612Minus(c) => c.minus_id(),
         }
     }
 
@@ -344,6 +453,9 @@ impl Protocol {
                 .with(Fix::Wait2007)
                 .with(Fix::LockAroundDirty2014),
             Protocol::NewIsizeExtended => Fixes::ALL.with(Fix::Wait2007).with(Fix::IsizeExtended),
+            // The 6.12 VM is its own code (`mm::v612`) and consults no 2.6.29 switch; its
+            // fault tail has the order every part of the patch gives.
+            Protocol::V612 | Protocol::V612Minus(_) => Fixes::ALL,
         }
     }
 
@@ -356,6 +468,7 @@ impl Protocol {
             | Protocol::NewMinus(_)
             | Protocol::New2014
             | Protocol::NewIsizeExtended => FsId::LOCKED,
+            Protocol::V612 | Protocol::V612Minus(_) => FsId::EXT4_V612,
         }
     }
 
@@ -380,6 +493,9 @@ impl FsId {
     pub const LOCKED: FsId = FsId(1);
     /// The seed filesystem without ->page_mkwrite (registry entry 2).
     pub const NONE: FsId = FsId(2);
+    /// ext4 in 6.12.118 (`ext4@6.12`), the default filesystem of `--protocol v6.12`; its
+    /// place in `fs::REGISTRY` is checked by a test of the registry.
+    pub const EXT4_V612: FsId = FsId(17);
 }
 
 /// How the seed filesystem's ->page_mkwrite returns on success.

@@ -334,6 +334,18 @@ const RELOCK: Objs = set([PageLock, PageRef, PageMapping]);
 /// touch ([`widen`]). Reclaim, the filesystems' workers and the partial page (two blocks per
 /// page) touch too much to be worth splitting: `everything` (sound, no reduction).
 pub fn of(cfg: &Config, th: &Thread) -> Footprint {
+    if cfg.freeze {
+        // A freeze (`--freeze`): sb_start_pagefault and sb_start_write read where Z0 stands,
+        // and Z0's steps where every other thread stands: `everything`, conservative.
+        return everything(cfg);
+    }
+    if cfg.protocol.is_v612() && cfg.protocol != crate::contract::Protocol::V612 {
+        // The 6.12 ablation (`v6.12-minus-<cut>`) moves work between steps (a set_page_dirty
+        // after the unlock, a pte written without pte_same): `everything`, conservative and
+        // sound, not argued step by step. The 6.12 VM itself runs steps of the same shape as
+        // the new VM's (mm/v612) and is declared below; tests/footprint.rs checks both.
+        return everything(cfg);
+    }
     if cfg.blocks > 1 {
         // The partial page: a store picks its block by what the truncating thread has done,
         // the truncate's steps rewrite the contents block by block.
@@ -395,7 +407,7 @@ fn widen(cfg: &Config, th: &Thread, seed: Footprint) -> Footprint {
                 | TruncPc::UnlockPage
         ),
         Pc::Env(_) => false,
-        Pc::Reclaim(_) | Pc::FsWorker(_) | Pc::Gup(_) => return everything(cfg),
+        Pc::Reclaim(_) | Pc::FsWorker(_) | Pc::Gup(_) | Pc::Freeze(_) => return everything(cfg),
     };
     let mut f = seed;
     if hook {
@@ -441,8 +453,8 @@ fn seed_vm(cfg: &Config, th: &Thread) -> Footprint {
         Pc::Env(EnvPc::FillsUp) => fp(w, set([FsFull])),
         Pc::Env(EnvPc::Done) => Footprint::LOCAL,
         // D0 (`--dio 1`): conservatively everything (sound, no reduction); its fault steps
-        // are the writers' (`Pc::Fault`) and declared with them.
-        Pc::Reclaim(_) | Pc::FsWorker(_) | Pc::Gup(_) => everything(cfg),
+        // are the writers' (`Pc::Fault`) and declared with them. Z0 (`--freeze`) likewise.
+        Pc::Reclaim(_) | Pc::FsWorker(_) | Pc::Gup(_) | Pc::Freeze(_) => everything(cfg),
     }
 }
 

@@ -169,6 +169,13 @@ pub fn some_thread_can_run(cfg: &Config, w: &World) -> bool {
         || (0..w.threads.len() as Tid).any(|t| enabled(cfg, w, t))
 }
 
+/// FREEZE (`--freeze`): while the filesystem is frozen (SB_FREEZE_COMPLETE), no pte maps the
+/// page writable and PG_dirty is clear. If violated: stores land after the freeze, and
+/// writeback (which takes no freeze protection) writes to a frozen device.
+pub fn frozen_fs_has_no_dirty_page(_: &Config, w: &World) -> bool {
+    w.freeze_level() < 4 || (!w.page.dirty && w.ptes.iter().all(|p| !(p.present && p.write)))
+}
+
 /// The function of an invariant.
 pub fn check_fn(inv: Inv) -> fn(&Config, &World) -> bool {
     match inv {
@@ -189,6 +196,7 @@ pub fn check_fn(inv: Inv) -> fn(&Config, &World) -> bool {
         Inv::DirtyAccountingBalanced => dirty_accounting_balanced,
         Inv::NoKernelBugFired => no_kernel_bug_fired,
         Inv::SomeThreadCanRun => some_thread_can_run,
+        Inv::FrozenFsHasNoDirtyPage => frozen_fs_has_no_dirty_page,
     }
 }
 
@@ -264,11 +272,13 @@ pub enum Guard {
     StoreLandsInExtendedBlock,
     /// The DMA thread's device wrote into the page (`--dio 1`).
     DmaWritesPage,
+    /// The freeze (`--freeze`) reached SB_FREEZE_COMPLETE.
+    FreezeCompletes,
 }
 
 impl Guard {
     /// Every guard.
-    pub const ALL: [Guard; 16] = [
+    pub const ALL: [Guard; 17] = [
         Guard::WritebackReachesLockInMkwriteWindow,
         Guard::TruncateRemovesPageUnderFault,
         Guard::FaultRetries,
@@ -285,6 +295,7 @@ impl Guard {
         Guard::IsizeExtendedReprotects,
         Guard::StoreLandsInExtendedBlock,
         Guard::DmaWritesPage,
+        Guard::FreezeCompletes,
     ];
 
     /// The property name every checker prints.
@@ -308,12 +319,23 @@ impl Guard {
             Guard::IsizeExtendedReprotects => "isize_extended_reprotects",
             Guard::StoreLandsInExtendedBlock => "store_lands_in_extended_block",
             Guard::DmaWritesPage => "dma_writes_page",
+            Guard::FreezeCompletes => "freeze_completes",
         }
     }
 
     /// The threads it needs, as the configuration must provide them: whether the guard can be
     /// reached at all in `cfg`.
     pub fn applicable(self, cfg: &Config) -> bool {
+        // A fault from a none pte meets reclaim's unmap only once its own pte is present and
+        // it faults again on it: under 6.12 (where reclaim never writes) that needs W0 to
+        // write-protect the pte; under 2.6.29, a page the filesystem ever writes.
+        fn reclaim_meets_pte(cfg: &Config, written: bool) -> bool {
+            if cfg.protocol.is_v612() {
+                cfg.writeback > 0
+            } else {
+                written
+            }
+        }
         // A filesystem that never writes the page from this start (nilfs2's hole path): the
         // guards that need a write cannot be reached.
         let written = fs::page_ever_written(cfg);
@@ -330,12 +352,23 @@ impl Guard {
                     && (fs::mkwrite_dirties(cfg)
                         || cfg.page_dirty
                         || cfg.removes_page()
-                        || cfg.reclaim)
+                        || cfg.reclaim
+                        // ext4@6.12-nodelalloc's fast path leaves the dirtying to the VM:
+                        // another writer's fault_dirty_shared_page tags the folio; with a
+                        // freeze the checker reaches it too (the witness was not analysed).
+                        || (cfg.protocol.is_v612() && (cfg.writers > 1 || cfg.freeze)))
             }
             // A partial truncate leaves the page in the file: it is never removed, and
             // ->page_mkwrite finds it inside i_size.
             Guard::TruncateRemovesPageUnderFault => cfg.removes_page(),
-            Guard::PageMkwriteReturnsNopage => cfg.removes_page() && fs::nopage_on_truncate(cfg),
+            // The 6.12 ablation `v6.12-minus-mkwrite-lock-recheck` rechecks nothing: no NOPAGE.
+            Guard::PageMkwriteReturnsNopage => {
+                cfg.removes_page()
+                    && fs::nopage_on_truncate(cfg)
+                    && cfg
+                        .protocol
+                        .keeps(crate::contract::Cut612::MkwriteLocksAndRechecks)
+            }
             // An allocation failure (`--enospc`), or NFS's SIGBUS for a truncated page.
             Guard::PageMkwriteFails => {
                 (cfg.enospc && fs::mkwrite_can_fail(cfg))
@@ -354,7 +387,9 @@ impl Guard {
             // for "retry".
             Guard::FaultRetries => {
                 (cfg.shared_mm && (fs::has_page_mkwrite(cfg) || !cfg.pte_ro))
-                    || (cfg.reclaim && fs::has_page_mkwrite(cfg) && (cfg.pte_ro || written))
+                    || (cfg.reclaim
+                        && fs::has_page_mkwrite(cfg)
+                        && (cfg.pte_ro || reclaim_meets_pte(cfg, written)))
                     || (cfg.removes_page() && fs::has_page_mkwrite(cfg))
                     || (cfg.fixes.has(Fix::DoPageMkwrite315)
                         && fs::has_page_mkwrite(cfg)
@@ -363,14 +398,31 @@ impl Guard {
             // Truncate always removes the page before the final sync; without writeback the
             // data can only reach the disk through that sync. A protocol whose first fault
             // never gives the page lock back leaves nothing to write it.
+            // A freeze's sync (6.12 `--freeze`) writes the file too.
             Guard::DataReachesDisk => {
-                (!cfg.removes_page() || cfg.writeback > 0 || fs::truncate_flushes(cfg))
+                (!cfg.removes_page()
+                    || cfg.writeback > 0
+                    || fs::truncate_flushes(cfg)
+                    || cfg.freeze)
                     && !first_fault_keeps_page_locked(cfg)
                     && written
             }
             Guard::SecondStoreLands => cfg.stores > 1,
-            Guard::ReclaimFreesPage => cfg.reclaim,
-            Guard::ReclaimReleasesPrivate => cfg.reclaim && fs::private_releasable(cfg) && written,
+            // 6.12: reclaim never writes a dirty folio (no ->writepage), so a folio dirty from
+            // the start is freed only after W0 cleaned it; and a folio gets buffers only by
+            // being dirtied, so without W0 it is clean with buffers only if it started so
+            // (ext4@6.12-nodelalloc).
+            Guard::ReclaimFreesPage => {
+                cfg.reclaim && !(cfg.protocol.is_v612() && cfg.page_dirty && cfg.writeback == 0)
+            }
+            Guard::ReclaimReleasesPrivate => {
+                cfg.reclaim
+                    && fs::private_releasable(cfg)
+                    && written
+                    && !(cfg.protocol.is_v612()
+                        && cfg.writeback == 0
+                        && (cfg.page_dirty || !fs::page_private(cfg, &World::init(cfg))))
+            }
             // The COMMIT comes from fsync, from a flusher pass after the WRITE's reply
             // (which truncate, removing the page first, needs two passes for), or from the
             // nfs_wb_all of NFS's truncate.
@@ -395,6 +447,7 @@ impl Guard {
                     && cfg.gup_era != crate::config::GupEra::Longterm
                     && !first_fault_keeps_page_locked(cfg)
             }
+            Guard::FreezeCompletes => cfg.freeze,
         }
     }
 
@@ -456,6 +509,7 @@ impl Guard {
             Guard::IsizeExtendedReprotects => w.noted(Event::IsizeExtendedReprotected),
             Guard::StoreLandsInExtendedBlock => w.noted(Event::StoreInExtendedBlock),
             Guard::DmaWritesPage => w.noted(Event::DmaWrote),
+            Guard::FreezeCompletes => w.freeze_level() == 4,
         }
     }
 }

@@ -34,6 +34,7 @@ pub fn step_in_place(cfg: &Config, w: &mut World, t: Tid) -> Step {
         Pc::Reclaim(pc) => mm::vmscan::step(cfg, w, t, pc),
         Pc::FsWorker(pc) => crate::fs::worker_step(w, t, pc),
         Pc::Gup(pc) => mm::gup::step(cfg, w, t, pc),
+        Pc::Freeze(pc) => mm::v612::freeze::step(cfg, w, t, pc),
     }
 }
 
@@ -86,6 +87,13 @@ pub fn threads_enabled(cfg: &Config, w: &World) -> Vec<Tid> {
 
 /// The description of the step thread `t` takes next in `w`.
 pub fn info(cfg: &Config, w: &World, t: Tid) -> StepInfo {
+    if cfg.protocol.is_v612() {
+        return mm::v612::info(cfg, w, t, &|c| info_of(c, w, t));
+    }
+    info_of(cfg, w, t)
+}
+
+fn info_of(cfg: &Config, w: &World, t: Tid) -> StepInfo {
     let th = w.thread(t);
     match th.pc {
         Pc::Fault(pc) => mm::memory::info(cfg, w, t, pc),
@@ -95,6 +103,9 @@ pub fn info(cfg: &Config, w: &World, t: Tid) -> StepInfo {
         Pc::Reclaim(pc) => mm::vmscan::info(cfg, w, pc),
         Pc::FsWorker(pc) => crate::fs::worker_info(cfg, w, pc),
         Pc::Gup(pc) => mm::gup::info(cfg, w, t, pc),
+        Pc::Freeze(pc) => {
+            mm::v612::freeze::info(pc, &|wb| mm::page_writeback::info(cfg, w, wb, true))
+        }
         Pc::Env(_) => StepInfo {
             id: "ENV",
             function: "(another writer)",
@@ -152,6 +163,9 @@ impl World {
         }
         if cfg.enospc {
             add(Role::Env, 0, Pc::Env(EnvPc::FillsUp));
+        }
+        if cfg.freeze {
+            add(Role::Freeze, 0, Pc::Freeze(crate::world::FzPc::Write));
         }
         if crate::fs::of(cfg).has_worker() {
             add(Role::FsWorker, 0, Pc::FsWorker(XPc::Wait));
@@ -275,6 +289,7 @@ impl Thread {
             Pc::Reclaim(pc) => pc == RcPc::Done,
             Pc::FsWorker(pc) => pc == XPc::Wait && !crate::fs::of_world(w).worker_pending(w),
             Pc::Gup(pc) => matches!(pc, GupPc::Done | GupPc::Failed),
+            Pc::Freeze(pc) => pc == crate::world::FzPc::Done,
         }
     }
 }

@@ -16,6 +16,10 @@ pub struct AblateCmd {
     /// Two-writer configurations too (every configuration of the matrix; slower).
     #[arg(long)]
     full: bool,
+    /// `v6.12`: the 6.12 ablation (Linux 6.12.118 without one piece of its locking) instead
+    /// of the patch's.
+    #[arg(long, value_name = "VM")]
+    protocol: Option<String>,
     #[command(flatten)]
     output: OutputArgs,
 }
@@ -26,7 +30,13 @@ impl AblateCmd {
         if let Err(e) = self.output.apply() {
             return bad(e);
         }
-        let rows = checks::ablate::ablate(self.full, !self.output.quiet);
+        let rows = match self.protocol.as_deref() {
+            None | Some("new") => checks::ablate::ablate(self.full, !self.output.quiet),
+            Some(p) if p.eq_ignore_ascii_case("v6.12") => {
+                checks::ablate::ablate_v612(self.full, !self.output.quiet)
+            }
+            Some(p) => return bad(format!("--protocol {p}: ablate knows new and v6.12")),
+        };
         if rows.is_empty() {
             return bad("no ablation rows");
         }

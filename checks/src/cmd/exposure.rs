@@ -53,11 +53,18 @@ impl ExposureCmd {
                             "--fs {v}: the seed filesystem ran in no release: it has no row"
                         ))
                     }
+                    Ok(f) if f.ops().v612() => {
+                        return bad(format!(
+                            "--fs {v}: a 6.12 profile runs beside no 2.6.29 VM: it has no row"
+                        ))
+                    }
                     // A name without an era is the filesystem: every era of it.
                     Ok(f) => {
                         let eras = mkwrite_model::Fs::all()
                             .into_iter()
-                            .filter(|e| *e == f || !v.contains('@') && e.name() == f.name());
+                            .filter(|e| *e == f || !v.contains('@') && e.name() == f.name())
+                            // The 6.12 profiles run beside no 2.6.29 VM: no row.
+                            .filter(|e| *e == f || !e.ops().v612());
                         for e in eras {
                             if !fss.contains(&e) {
                                 fss.push(e);

@@ -135,7 +135,8 @@ pub struct ConfigArgs {
     #[arg(long)]
     pub scenario: Option<String>,
     /// Protocol: old (e58fcb489af^), new (e58fcb489af), new-minus-<fix> (the ablation),
-    /// pre2007, v3.15-rc, new+2014, new+isize-extended [default: old].
+    /// pre2007, v3.15-rc, new+2014, new+isize-extended, v6.12 (Linux 6.12.118), v6.12-minus-<cut>
+    /// (the 6.12 ablation) [default: old].
     #[arg(long)]
     pub protocol: Option<String>,
     /// Filesystem (`mkwrite filesystems`): the registry's ids (`fs_help`).
@@ -174,6 +175,10 @@ pub struct ConfigArgs {
     /// moment; allocations in ->page_mkwrite and ->writepage then fail with ENOSPC.
     #[arg(long)]
     pub enospc: bool,
+    /// A filesystem freeze Z0 (v6.12 only): freeze_super's levels, its sync, the frozen
+    /// filesystem (FREEZE: no dirty page, no writable pte), thaw_super.
+    #[arg(long)]
+    pub freeze: bool,
     /// A scenario constraint, not kernel behaviour: writeback may not take the page lock while
     /// a fault is between ->page_mkwrite's return and its pte install (closes R1/R3's window;
     /// the R2 and R4 scenarios set it).
@@ -371,8 +376,8 @@ fn fs_help() -> String {
         .collect();
     format!(
         "Filesystem (`mkwrite filesystems`): seed, unlocked, locked, none (the seed filesystem's \
-         conventions), {} [default: seed: unlocked under old, pre2007 and v3.15-rc, locked \
-         otherwise; a scenario or trace file keeps its own]",
+         conventions), {} [default: seed: unlocked under old, pre2007 and v3.15-rc, ext4@6.12 \
+         under v6.12, locked otherwise; a scenario or trace file keeps its own]",
         ids.join(", ")
     )
 }
@@ -507,6 +512,7 @@ pub fn resolve(a: &ConfigArgs, file_base: Option<Config>) -> Result<Config, Stri
     }
     c.strict &= !a.lenient_fs;
     c.enospc |= a.enospc;
+    c.freeze |= a.freeze;
     c.late_writeback |= a.late_writeback;
     if let Some(n) = &a.stores {
         c.stores = count("stores", n, 1..=2)? as u8;

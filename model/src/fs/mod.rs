@@ -13,7 +13,9 @@ pub mod buffer;
 pub mod ceph;
 pub mod cowfs;
 pub mod ext4;
+pub mod ext4_612;
 pub mod fb_defio;
+pub mod generic_612;
 pub mod gfs2;
 pub mod nfs;
 pub mod nilfs2;
@@ -21,6 +23,7 @@ pub mod ocfs2;
 pub mod ops;
 pub mod seed;
 pub mod ubifs;
+pub mod xfs_612;
 
 pub use crate::contract::FsId;
 pub use ops::{
@@ -58,6 +61,10 @@ pub static REGISTRY: &[&dyn FsOps] = &[
     &ocfs2::OCFS2,
     &gfs2::GFS2,
     &nilfs2::NILFS2,
+    &ext4_612::EXT4_612,
+    &xfs_612::XFS_612,
+    &generic_612::GENERIC_612,
+    &ext4_612::EXT4_612_NODELALLOC,
 ];
 
 impl FsId {
@@ -89,6 +96,14 @@ impl FsId {
     pub const GFS2: FsId = FsId(15);
     /// nilfs2 (`nilfs2`).
     pub const NILFS2: FsId = FsId(16);
+    // `FsId::EXT4_V612` (17) is named in the contract: `--protocol v6.12`'s default.
+    /// XFS through iomap in 6.12.118 (`xfs@6.12`).
+    pub const XFS_V612: FsId = FsId(18);
+    /// A filesystem whose ->page_mkwrite is filemap_page_mkwrite, in 6.12.118
+    /// (`generic@6.12`).
+    pub const GENERIC_V612: FsId = FsId(19);
+    /// ext4 mounted nodelalloc in 6.12.118 (`ext4@6.12-nodelalloc`).
+    pub const EXT4_V612_NODELALLOC: FsId = FsId(20);
 
     /// The profile's ops table.
     ///
@@ -275,6 +290,24 @@ impl Config {
                 self.protocol.id()
             )));
         }
+        if self.protocol.is_v612() != of(self).v612() {
+            // The 6.12 VM and the 2.6.29 VM each run only their own release's filesystems.
+            return Err(ConfigError(format!(
+                "fs {} does not run beside protocol {}: {}",
+                self.fs.id(),
+                self.protocol.id(),
+                if self.protocol.is_v612() {
+                    "6.12 runs the 6.12 profiles (ext4@6.12, xfs@6.12, generic@6.12)"
+                } else {
+                    "the 6.12 profiles run beside --protocol v6.12 only"
+                }
+            )));
+        }
+        if self.freeze && !self.protocol.is_v612() {
+            return Err(ConfigError(
+                "a freeze (Z0) is modelled beside --protocol v6.12 only".into(),
+            ));
+        }
         if let Some(what) = of(self).unsupported(self) {
             return Err(ConfigError(format!("fs {}: {what}", self.fs.id())));
         }
@@ -396,6 +429,7 @@ impl Config {
                 String::new()
             }
             .as_str()
+            + if self.freeze { " freeze" } else { "" }
             + match self.initial_extent {
                 InitialExtent::Real => "",
                 InitialExtent::Hole => " extent=hole",
@@ -409,6 +443,12 @@ impl Config {
 /// Whether the mapping has a ->page_mkwrite at all (the VM's `vma->vm_ops->page_mkwrite`).
 pub fn has_page_mkwrite(cfg: &Config) -> bool {
     of(cfg).has_page_mkwrite()
+}
+
+/// Whether the mapping has a ->writepage that reclaim's pageout can call (6.12's ext4 and XFS
+/// have none: mm/vmscan.c:673-674).
+pub fn has_writepage(cfg: &Config) -> bool {
+    of(cfg).has_writepage()
 }
 
 /// The page carries the per-page state a dirty page needs before it can be written.

@@ -142,6 +142,17 @@ pub trait FsOps: Sync + Send {
         None
     }
 
+    /// Whether this is a profile of Linux 6.12, which runs beside `--protocol v6.12` only.
+    fn v612(&self) -> bool {
+        false
+    }
+
+    /// Whether reclaim's pageout can call a ->writepage (6.12's ext4 and XFS have none, and
+    /// pageout activates the folio: mm/vmscan.c:673-674).
+    fn has_writepage(&self) -> bool {
+        true
+    }
+
     /// The seed filesystem's convention, if this is the seed filesystem.
     fn convention(&self) -> Option<FsConvention> {
         None

@@ -6,6 +6,7 @@ pub mod gup;
 pub mod memory;
 pub mod page_writeback;
 pub mod truncate;
+pub mod v612;
 pub mod vmscan;
 
 use crate::config::Config;

@@ -139,6 +139,11 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: TruncPc) -> Step {
             if crate::fs::truncate_waits(cfg, w) {
                 return Step::Blocked;
             }
+            // 6.12 `--freeze`: ftruncate's sb_start_write sleeps while a freeze is at
+            // SB_FREEZE_WRITE or beyond (the level is 0 without a freeze).
+            if w.freeze_level() >= 1 {
+                return Step::Blocked;
+            }
             if cfg.truncate_partial {
                 // T1: i_size_write(inode, offset) with offset the block boundary inside the
                 // page. T2's unmap_mapping_range starts at the first page wholly past the new

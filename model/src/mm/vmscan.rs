@@ -111,6 +111,13 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: RcPc) -> Step {
             next(after_unmap(w))
         }
         RcPc::Pageout => {
+            // 6.12: a dirty file folio is activated, never written by reclaim: pageout returns
+            // PAGE_ACTIVATE for a mapping without ->writepage (mm/vmscan.c:673-674; ext4 and
+            // XFS have none), and kswapd activates a dirty file folio before pageout unless it
+            // was seen dirty twice (1359-1373). activate_locked: unlock, put back.
+            if !fs::has_writepage(cfg) {
+                return keep(w, me, true);
+            }
             // pageout: is_page_cache_freeable or PAGE_KEEP (356-357); clear_page_dirty_for_io
             // (377): the ptes are gone, so page_mkclean has nothing to do; TestClearPageDirty.
             if !only_cache_and_reclaim_hold_it(w) {

@@ -61,6 +61,9 @@ fn owner(pc: FaultPc) -> Owner {
 
 /// One step of writer `me` at `pc`.
 pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: FaultPc) -> Step {
+    if cfg.protocol.is_v612() && crate::mm::v612::memory::owns(pc) {
+        return crate::mm::v612::memory::step(cfg, w, me, pc);
+    }
     match owner(pc) {
         Owner::Store => store(cfg, w, me),
         Owner::Filemap => filemap::step(cfg, w, me, pc),
@@ -91,7 +94,7 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: FaultPc) -> Step {
 /// cycle, which the checker's visited set closes, so every number of retries is covered. Such
 /// spins exist in the kernel: do_wp_page retries with NOPAGE for as long as truncate sits
 /// between i_size_write (T1) and the unmap (T2).
-fn store(cfg: &Config, w: &mut World, me: Tid) -> Step {
+pub(crate) fn store(cfg: &Config, w: &mut World, me: Tid) -> Step {
     let n = cfg.pte_of(w.thread(me).index);
     let pte = w.ptes[n];
     if pte.present && pte.write {
@@ -266,7 +269,7 @@ pub fn dirty_unlocked(cfg: &Config, w: &mut World, me: Tid, then: FaultPc) -> St
 }
 
 /// The second half of an unlocked set_page_dirty (see `dirty_unlocked`).
-fn account_step(cfg: &Config, w: &mut World, me: Tid) -> Step {
+pub(crate) fn account_step(cfg: &Config, w: &mut World, me: Tid) -> Step {
     crate::fs::set_page_dirty_account(cfg, w);
     let l = w.local(me);
     l.dirty_unaccounted = false;
@@ -279,6 +282,9 @@ fn account_step(cfg: &Config, w: &mut World, me: Tid) -> Step {
 
 /// The description of writer step `pc`.
 pub fn info(cfg: &Config, w: &World, me: Tid, pc: FaultPc) -> StepInfo {
+    if cfg.protocol.is_v612() {
+        return crate::mm::v612::writer_info(cfg, w, me, pc);
+    }
     match owner(pc) {
         Owner::Store => {
             let pte = w.ptes[cfg.pte_of(w.thread(me).index)];
