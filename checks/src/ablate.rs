@@ -288,14 +288,22 @@ pub fn ablate_v612(full: bool, progress: bool) -> Vec<Row> {
         }
     }
     for cut in Cut612::ALL {
-        let hunk = match cut {
-            Cut612::InvalidateLock => "inode.c:6277",
-            Cut612::MkwriteLocksAndRechecks => "buffer.c:2645",
-            Cut612::DirtyBeforeUnlock => "memory.c:3200",
-            Cut612::PteSame => "memory.c:3520",
-            Cut612::SbStartPagefault => "inode.c:6274",
-        };
         for fs in crate::report::v612_profiles() {
+            // Where the piece sits in this profile's code (6.12.118).
+            let nodelalloc = fs.id().ends_with("nodelalloc");
+            let hunk = match (cut, fs.name()) {
+                (Cut612::InvalidateLock, "xfs") => "xfs_file.c:1461",
+                (Cut612::InvalidateLock, _) => "inode.c:6277",
+                (Cut612::MkwriteLocksAndRechecks, "xfs") => "buffered-io.c:1533",
+                (Cut612::MkwriteLocksAndRechecks, "generic") => "filemap.c:3731",
+                (Cut612::MkwriteLocksAndRechecks, _) if nodelalloc => "inode.c:6303",
+                (Cut612::MkwriteLocksAndRechecks, _) => "buffer.c:2645",
+                (Cut612::DirtyBeforeUnlock, _) => "memory.c:3200",
+                (Cut612::PteSame, _) => "memory.c:3520",
+                (Cut612::SbStartPagefault, "xfs") => "xfs_file.c:1453",
+                (Cut612::SbStartPagefault, "generic") => "filemap.c:3729",
+                (Cut612::SbStartPagefault, _) => "inode.c:6274",
+            };
             // generic@6.12 (filemap_page_mkwrite) takes no invalidate lock to remove.
             if cut == Cut612::InvalidateLock && fs.name() == "generic" {
                 continue;
