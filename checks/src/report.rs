@@ -138,6 +138,9 @@ fn config_json(c: &Config) -> serde_json::Map<String, serde_json::Value> {
     if c.initial_extent != mkwrite_model::config::InitialExtent::Real {
         m.insert("initial_extent".into(), json!(c.initial_extent.id()));
     }
+    if c.ablated != 0 {
+        m.insert("without".into(), json!(mkwrite_model::fs::removed_ids(c)));
+    }
     m
 }
 
@@ -1042,6 +1045,9 @@ pub fn flags(c: &Config) -> Vec<String> {
     }
     if c.extend {
         flag("extend", None);
+    }
+    for id in mkwrite_model::fs::removed_ids(c) {
+        flag("without", Some(id.into()));
     }
     a
 }

@@ -73,6 +73,10 @@ pub struct ConfigRecord {
     /// `real`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub initial_extent: Option<String>,
+    /// The profile's safeguards removed (`mkwrite ablate --fs NAME`; written only when some
+    /// are).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub without: Vec<String>,
 }
 
 fn one() -> u8 {
@@ -105,6 +109,10 @@ impl ConfigRecord {
             extend: cfg.extend,
             initial_extent: (cfg.initial_extent != InitialExtent::Real)
                 .then(|| cfg.initial_extent.id().to_string()),
+            without: mkwrite_model::fs::removed_ids(cfg)
+                .into_iter()
+                .map(String::from)
+                .collect(),
         }
     }
 
@@ -150,7 +158,13 @@ impl ConfigRecord {
                 Some(e) => InitialExtent::parse(e)
                     .ok_or_else(|| format!("unknown initial_extent '{e}'"))?,
             },
+            ablated: 0,
         };
+        let mut cfg = cfg;
+        for id in &self.without {
+            cfg.ablated |= mkwrite_model::fs::safeguard_bit(fs, id)
+                .ok_or_else(|| format!("fs {} has no safeguard '{id}'", fs.id()))?;
+        }
         if self.truncate > 1 {
             return Err(format!("truncate {} is not 0 or 1", self.truncate));
         }

@@ -96,6 +96,10 @@ pub struct Config {
     /// The extent behind the page at the start (`--initial-extent`): a real extent (the
     /// default), a hole, or a delayed allocation. The buffer profile only.
     pub initial_extent: InitialExtent,
+    /// The profile's own safeguards removed (`mkwrite ablate --fs NAME`): bit `i` removes
+    /// `FsOps::safeguards()[i]`, so that the profile's code behaves as if it lacked that lock
+    /// or check. 0, the default, removes nothing.
+    pub ablated: u8,
 }
 
 /// A configuration that cannot be run, with the one-line reason.
@@ -131,6 +135,7 @@ impl Config {
             truncate_partial: false,
             extend: false,
             initial_extent: InitialExtent::Real,
+            ablated: 0,
         }
     }
 

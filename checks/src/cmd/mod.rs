@@ -195,6 +195,10 @@ pub struct ConfigArgs {
     /// dirty) [default: real].
     #[arg(long)]
     pub initial_extent: Option<String>,
+    /// Remove one of the filesystem profile's own safeguards (repeatable; `mkwrite ablate
+    /// --fs NAME` lists them): its code then runs as if it lacked that lock or check.
+    #[arg(long, value_name = "SAFEGUARD")]
+    pub without: Vec<String>,
 }
 
 impl ConfigArgs {
@@ -218,6 +222,7 @@ impl ConfigArgs {
             || self.truncate_to.is_some()
             || self.extend.is_some()
             || self.initial_extent.is_some()
+            || !self.without.is_empty()
     }
 }
 
@@ -515,6 +520,20 @@ pub fn resolve(a: &ConfigArgs, file_base: Option<Config>) -> Result<Config, Stri
     }
     if let Some(e) = a.extend {
         c.extend = e;
+    }
+    for id in &a.without {
+        c.ablated |= mkwrite_model::fs::safeguard_bit(c.fs, id).ok_or_else(|| {
+            let ids: Vec<&str> = c.fs.ops().safeguards().iter().map(|s| s.id).collect();
+            format!(
+                "--without {id}: fs {} has no such safeguard (it has: {})",
+                c.fs.id(),
+                if ids.is_empty() {
+                    "none".to_string()
+                } else {
+                    ids.join(", ")
+                }
+            )
+        })?;
     }
     if let Some(e) = &a.initial_extent {
         c.initial_extent = choice(
