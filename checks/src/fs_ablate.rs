@@ -67,9 +67,13 @@ pub struct Row {
     pub states: usize,
 }
 
-/// The profiles `mkwrite ablate --fs` takes: every one but the seed filesystem's conventions.
+/// The profiles of the table: every one of the registry but the seed filesystem's
+/// conventions (a profile registered at run time has its own `mkwrite ablate --fs NAME`).
 pub fn profiles() -> Vec<Fs> {
-    Fs::all().into_iter().filter(|f| !f.is_seed()).collect()
+    Fs::all()
+        .into_iter()
+        .filter(|f| !f.is_seed() && mkwrite_model::fs::REGISTRY.iter().any(|p| p.id() == f.id()))
+        .collect()
 }
 
 /// The configurations of a profile's exposure rows: both VMs, reclaim 0 and 1, truncate 0

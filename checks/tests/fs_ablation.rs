@@ -204,6 +204,18 @@ fn nilfs2_dirty_buffers_is_vacuous_where_no_data_reaches_disk() {
 }
 
 #[test]
+fn nilfs2_dirty_buffers_matters_from_a_dirty_start() {
+    // Out of the exposure configurations' reach (a clean sparse page is never written), but
+    // from a page dirtied by write(2) the segment constructor collects only dirty buffers.
+    let c = Config {
+        page_dirty: true,
+        ..cfg(Protocol::New, "nilfs2", false, true)
+    };
+    breaks_without(c, "dirty-buffers", Inv::WritablePteHasFsMetadata, false);
+    breaks_without(c, "dirty-buffers", Inv::NoStoreLostSilently, false);
+}
+
+#[test]
 fn every_profile_declares_its_safeguards_well() {
     for f in checks::fs_ablate::profiles() {
         let list = f.ops().safeguards();
