@@ -279,6 +279,21 @@ fn fs_ablation_matches_golden_file() {
     if let Err(e) = checks::golden::check_or_bless(&path, &text) {
         panic!("{e}");
     }
+    // docs/ablation.md's "what protects each filesystem", from the same rows.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/ablation.md");
+    let doc = std::fs::read_to_string(&path).expect("docs/ablation.md");
+    let (begin, end) = ("<!-- fs-ablate:begin -->\n", "<!-- fs-ablate:end -->");
+    let a = doc.find(begin).expect("begin marker") + begin.len();
+    let b = doc.find(end).expect("end marker");
+    let table = checks::fs_ablate::table(&rows);
+    if std::env::var_os("BLESS").is_some() {
+        std::fs::write(&path, format!("{}{}{}", &doc[..a], table, &doc[b..])).unwrap();
+        return;
+    }
+    assert!(
+        doc[a..b] == table,
+        "docs/ablation.md's fs-ablate table is stale; BLESS=1 to regenerate"
+    );
 }
 
 fn mkwrite(args: &[&str]) -> (i32, String, String) {
