@@ -7,9 +7,10 @@
 # random order (so that a run stopped early has tested a random part of the list).
 #
 # The tests are the semantic ones only, linked into one binary (tests/mutants_semantic.rs:
-# fs_ablation, invariants, new, old, partial_page, profiles) and run without the golden-file
-# tests (`--skip golden`): a mutant that only a golden file notices is one a bless would
-# accept, so it counts as a survivor. They are built with the `mutants` profile (release code,
+# errors, fs_ablation, fs_mutants, invariants, new, old, partial_page, profiles) and run
+# without the golden-file tests (`--skip golden`): a mutant that only a golden file notices is
+# one a bless would accept, so it counts as a survivor. They are built with the `mutants`
+# profile (release code,
 # incremental, 256 codegen units), so that a mutant rebuilds what it touched and links one
 # test binary and the mkwrite binary: about 17 s a mutant on 2 cores instead of about 150 s
 # with the release profile and nine test binaries (docs/mutation.md has the measurements).

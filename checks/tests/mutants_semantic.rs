@@ -4,8 +4,12 @@
 //! golden` is what the script gives cargo-mutants: the golden files are left out, since a
 //! mutant that only a golden file notices is one a bless would accept.
 
+#[path = "errors.rs"]
+mod errors;
 #[path = "fs_ablation.rs"]
 mod fs_ablation;
+#[path = "fs_mutants.rs"]
+mod fs_mutants;
 #[path = "invariants.rs"]
 mod invariants;
 #[path = "new.rs"]
