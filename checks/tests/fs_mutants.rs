@@ -90,3 +90,18 @@ fn every_violation_has_a_meaning_for_every_profile() {
         }
     }
 }
+
+#[test]
+fn only_the_seed_convention_none_has_no_page_mkwrite() {
+    // `--fs none`: a mapping without ->page_mkwrite (the VM's `vma->vm_ops->page_mkwrite` is
+    // NULL), so a write fault never calls one.
+    for f in registry() {
+        let (c, _) = start(f, false).expect("a clean start");
+        assert_eq!(
+            fs::has_page_mkwrite(&c),
+            f != Fs::NONE,
+            "{} has_page_mkwrite",
+            f.id()
+        );
+    }
+}
