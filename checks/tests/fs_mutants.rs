@@ -105,3 +105,75 @@ fn only_the_seed_convention_none_has_no_page_mkwrite() {
         );
     }
 }
+
+/// Every state reachable in `cfg`.
+fn reachable(cfg: &Config) -> Vec<World> {
+    use std::collections::{HashSet, VecDeque};
+    let w0 = World::init(cfg);
+    let mut seen: HashSet<World> = [w0].into();
+    let mut queue: VecDeque<World> = [w0].into();
+    let mut out = Vec::new();
+    while let Some(w) = queue.pop_front() {
+        out.push(w);
+        for t in 0..w.threads.len() as mkwrite_model::Tid {
+            if let Some(n) = mkwrite_model::step(cfg, &w, t) {
+                if seen.insert(n) {
+                    queue.push_back(n);
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn a_page_mkwrite_step_says_how_it_returns() {
+    // The trace's words for a ->page_mkwrite step that returns: a step that fails with
+    // VM_FAULT_SIGBUS names SIGBUS, one that answers VM_FAULT_NOPAGE names NOPAGE, and one that
+    // returns VM_FAULT_LOCKED names it, in every profile's exposure configurations (with
+    // `--enospc` for the failures).
+    use mkwrite_model::world::{FaultPc, MkwriteRet, Pc};
+    let mut seen = [0usize; 3];
+    for f in registry() {
+        for mut c in checks::report::profile_configs_of(f) {
+            if c.stores != 1 || c.reclaim {
+                continue;
+            }
+            c.enospc = true;
+            if c.validate().is_err() {
+                continue;
+            }
+            for w in reachable(&c) {
+                for t in 0..w.threads.len() as mkwrite_model::Tid {
+                    let th = w.thread(t);
+                    if !matches!(th.pc, Pc::Fault(FaultPc::Mkwrite(_))) {
+                        continue;
+                    }
+                    let Some(n) = mkwrite_model::step(&c, &w, t) else {
+                        continue;
+                    };
+                    let before = th.local.mkwrite;
+                    let after = n.thread(t).local.mkwrite;
+                    if before == after {
+                        continue;
+                    }
+                    let what = mkwrite_model::info(&c, &w, t).what.to_uppercase();
+                    let (i, word) = match after {
+                        MkwriteRet::SigBus => (0, "SIGBUS"),
+                        MkwriteRet::NoPage => (1, "NOPAGE"),
+                        MkwriteRet::Locked => (2, "LOCKED"),
+                        _ => continue,
+                    };
+                    seen[i] += 1;
+                    assert!(
+                        what.contains(word),
+                        "{}: {} returns {after:?}, described as {what:?}",
+                        c.label(),
+                        f.id()
+                    );
+                }
+            }
+        }
+    }
+    assert!(seen.iter().all(|&n| n > 0), "{seen:?}");
+}

@@ -229,6 +229,11 @@ pub fn page_mkwrite_info(cfg: &Config, w: &World, pc: MkPc) -> StepInfo {
             "fs/nilfs2/file.c:97",
             "a hole: unlock_page, to fill it",
         ),
+        MkPc::FillLock if w.fs_full => s(
+            "N4",
+            "fs/nilfs2/file.c:102",
+            "nilfs_transaction_begin fails with ENOSPC: return VM_FAULT_SIGBUS",
+        ),
         MkPc::FillLock => s(
             "N4",
             "fs/nilfs2/file.c:102",
