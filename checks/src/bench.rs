@@ -69,6 +69,9 @@ pub fn config_args(cfg: &Config) -> Vec<String> {
             cfg.initial_extent.id().to_string(),
         ]);
     }
+    for id in mkwrite_model::fs::removed_ids(cfg) {
+        a.extend(["--without".to_string(), id.to_string()]);
+    }
     a
 }
 

@@ -18,6 +18,7 @@ pub mod bench;
 pub mod bench_explore;
 pub mod explore;
 pub mod exposure;
+pub mod fs_ablate;
 pub mod golden;
 pub mod gup;
 pub mod play;

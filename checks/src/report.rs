@@ -146,6 +146,9 @@ fn config_json(c: &Config) -> serde_json::Map<String, serde_json::Value> {
     if c.gup_era != mkwrite_model::config::GupEra::V2629 {
         m.insert("gup_era".into(), json!(c.gup_era.id()));
     }
+    if c.ablated != 0 {
+        m.insert("without".into(), json!(mkwrite_model::fs::removed_ids(c)));
+    }
     m
 }
 
@@ -1068,6 +1071,9 @@ pub fn flags(c: &Config) -> Vec<String> {
     }
     if c.extend {
         flag("extend", None);
+    }
+    for id in mkwrite_model::fs::removed_ids(c) {
+        flag("without", Some(id.into()));
     }
     a
 }

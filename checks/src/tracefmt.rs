@@ -82,6 +82,10 @@ pub struct ConfigRecord {
     /// A filesystem freeze `Z0` (written only when set).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub freeze: bool,
+    /// The profile's safeguards removed (`mkwrite ablate --fs NAME`; written only when some
+    /// are).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub without: Vec<String>,
 }
 
 fn one() -> u8 {
@@ -117,6 +121,10 @@ impl ConfigRecord {
             dio: cfg.dio,
             gup_era: (cfg.gup_era != GupEra::V2629).then(|| cfg.gup_era.id().to_string()),
             freeze: cfg.freeze,
+            without: mkwrite_model::fs::removed_ids(cfg)
+                .into_iter()
+                .map(String::from)
+                .collect(),
         }
     }
 
@@ -168,7 +176,13 @@ impl ConfigRecord {
                 Some(e) => GupEra::parse(e).ok_or_else(|| format!("unknown gup_era '{e}'"))?,
             },
             freeze: self.freeze,
+            ablated: 0,
         };
+        let mut cfg = cfg;
+        for id in &self.without {
+            cfg.ablated |= mkwrite_model::fs::safeguard_bit(fs, id)
+                .ok_or_else(|| format!("fs {} has no safeguard '{id}'", fs.id()))?;
+        }
         if self.truncate > 1 {
             return Err(format!("truncate {} is not 0 or 1", self.truncate));
         }

@@ -160,6 +160,10 @@ pub struct Config {
     /// A filesystem freeze `Z0` runs (`--freeze`, 6.12 only): freeze_super's levels, its
     /// sync, the frozen state, then thaw_super.
     pub freeze: bool,
+    /// The profile's own safeguards removed (`mkwrite ablate --fs NAME`): bit `i` removes
+    /// `FsOps::safeguards()[i]`, so that the profile's code behaves as if it lacked that lock
+    /// or check. 0, the default, removes nothing.
+    pub ablated: u8,
 }
 
 /// A configuration that cannot be run, with the one-line reason.
@@ -198,6 +202,7 @@ impl Config {
             dio: false,
             gup_era: GupEra::V2629,
             freeze: false,
+            ablated: 0,
         }
     }
 

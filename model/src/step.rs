@@ -32,7 +32,7 @@ pub fn step_in_place(cfg: &Config, w: &mut World, t: Tid) -> Step {
         Pc::Io => mm::page_writeback::io_complete(cfg, w),
         Pc::Env(pc) => env_step(w, pc),
         Pc::Reclaim(pc) => mm::vmscan::step(cfg, w, t, pc),
-        Pc::FsWorker(pc) => crate::fs::worker_step(w, t, pc),
+        Pc::FsWorker(pc) => crate::fs::worker_step(cfg, w, t, pc),
         Pc::Gup(pc) => mm::gup::step(cfg, w, t, pc),
         Pc::Freeze(pc) => mm::v612::freeze::step(cfg, w, t, pc),
     }

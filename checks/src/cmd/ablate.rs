@@ -20,6 +20,14 @@ pub struct AblateCmd {
     /// of the patch's.
     #[arg(long, value_name = "VM")]
     protocol: Option<String>,
+    /// A filesystem profile's own safeguards instead of the patch's parts: the profile
+    /// without each in turn, at the configurations of its exposure rows (any `mkwrite
+    /// filesystems` id but the seed conventions).
+    #[arg(long = "fs", value_name = "NAME", conflicts_with = "full")]
+    fs: Option<String>,
+    /// With --fs: print the shortest counterexample of each protecting safeguard.
+    #[arg(long, requires = "fs", conflicts_with_all = ["json", "markdown"])]
+    trace: bool,
     #[command(flatten)]
     output: OutputArgs,
 }
@@ -29,6 +37,9 @@ impl AblateCmd {
     pub fn run(self) -> ExitCode {
         if let Err(e) = self.output.apply() {
             return bad(e);
+        }
+        if let Some(name) = &self.fs {
+            return self.run_fs(name);
         }
         let rows = match self.protocol.as_deref() {
             None | Some("new") => checks::ablate::ablate(self.full, !self.output.quiet),
@@ -48,6 +59,42 @@ impl AblateCmd {
             out(&checks::ablate::text(&rows));
         }
         // A report: the mutants fail by design; it ran.
+        ExitCode::from(HOLDS)
+    }
+
+    fn run_fs(&self, name: &str) -> ExitCode {
+        use checks::fs_ablate;
+        let fs = match mkwrite_model::Fs::parse(name) {
+            Some(f) if !f.is_seed() => f,
+            Some(f) => {
+                return bad(format!(
+                    "fs {}: the seed filesystem has no safeguards of its own (`mkwrite ablate` \
+                     takes the patch apart)",
+                    f.id()
+                ))
+            }
+            None => return bad(format!("unknown fs '{name}' (see `mkwrite filesystems`)")),
+        };
+        if fs.ops().v612() {
+            return bad(format!(
+                "fs {}: a 6.12 profile: `mkwrite ablate --protocol v6.12` takes 6.12 apart",
+                fs.id()
+            ));
+        }
+        let rows = fs_ablate::rows_of(fs, false, !self.output.quiet);
+        if rows.is_empty() {
+            return bad(format!("fs {}: it declares no safeguards", fs.id()));
+        }
+        if self.json {
+            out_raw(&fs_ablate::json_lines(&rows));
+        } else if self.markdown {
+            out_raw(&fs_ablate::table(&rows));
+        } else {
+            match fs_ablate::text(&rows, self.trace) {
+                Ok(t) => out(&t),
+                Err(e) => return bad(e),
+            }
+        }
         ExitCode::from(HOLDS)
     }
 }

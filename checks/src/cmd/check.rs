@@ -39,7 +39,8 @@ pub struct CheckCmd {
     /// writers × writeback × truncate × pte × page, seed filesystem, strict) with stateright.
     #[arg(long, conflicts_with_all = ["scenario", "protocol", "fs", "writers", "shared_mm",
         "writeback", "truncate", "pte", "page", "lenient_fs", "enospc", "stores", "reclaim", "late_writeback",
-        "blocks_per_page", "truncate_to", "extend", "initial_extent", "dio", "gup_era"])]
+        "blocks_per_page", "truncate_to", "extend", "initial_extent", "dio", "gup_era",
+        "without"])]
     matrix: bool,
 }
 

@@ -211,6 +211,10 @@ pub struct ConfigArgs {
     /// (8ac268436e6d: D0 a FOLL_LONGTERM holder) [default: 2.6.29].
     #[arg(long)]
     pub gup_era: Option<String>,
+    /// Remove one of the filesystem profile's own safeguards (repeatable; `mkwrite ablate
+    /// --fs NAME` lists them): its code then runs as if it lacked that lock or check.
+    #[arg(long, value_name = "SAFEGUARD")]
+    pub without: Vec<String>,
 }
 
 impl ConfigArgs {
@@ -236,6 +240,7 @@ impl ConfigArgs {
             || self.initial_extent.is_some()
             || self.dio.is_some()
             || self.gup_era.is_some()
+            || !self.without.is_empty()
     }
 }
 
@@ -551,6 +556,20 @@ pub fn resolve(a: &ConfigArgs, file_base: Option<Config>) -> Result<Config, Stri
     }
     if let Some(e) = a.extend {
         c.extend = e;
+    }
+    for id in &a.without {
+        c.ablated |= mkwrite_model::fs::safeguard_bit(c.fs, id).ok_or_else(|| {
+            let ids: Vec<&str> = c.fs.ops().safeguards().iter().map(|s| s.id).collect();
+            format!(
+                "--without {id}: fs {} has no such safeguard (it has: {})",
+                c.fs.id(),
+                if ids.is_empty() {
+                    "none".to_string()
+                } else {
+                    ids.join(", ")
+                }
+            )
+        })?;
     }
     if let Some(e) = &a.initial_extent {
         c.initial_extent = choice(

@@ -30,10 +30,11 @@ impl Bh {
         }
     }
 
-    /// __set_page_dirty_buffers' first half (fs/buffer.c:809): the attached buffer dirty, then
+    /// __set_page_dirty_buffers' first half (fs/buffer.c:809): the attached buffer dirty
+    /// (818-826, the profile's `dirty-buffers` safeguard: `redirty` false removes it), then
     /// TestSetPageDirty; whether the page was newly dirtied.
-    pub fn set_page_dirty_buffers(&mut self, w: &mut World) -> bool {
-        if self.attached {
+    pub fn set_page_dirty_buffers(&mut self, w: &mut World, redirty: bool) -> bool {
+        if self.attached && redirty {
             self.dirty = true;
         }
         test_set_page_dirty(w)

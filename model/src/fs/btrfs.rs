@@ -94,6 +94,31 @@ fn set_delalloc(s: &mut State) {
     }
 }
 
+/// btrfs's own safeguards (`mkwrite ablate --fs btrfs`).
+pub static SAFEGUARDS: [super::ops::Safeguard; 3] = [
+    super::ops::Safeguard {
+        id: "truncate-check",
+        function: "btrfs_page_mkwrite",
+        anchor: "fs/btrfs/inode.c:4325-4330",
+        protects: "no delalloc range is set for a page that truncate took out of the file or cut off",
+        guard: "truncate_removes_page_under_fault",
+    },
+    super::ops::Safeguard {
+        id: "ordered-wait",
+        function: "btrfs_page_mkwrite",
+        anchor: "fs/btrfs/inode.c:4340-4347",
+        protects: "EXTENT_DELALLOC is not set over an ordered extent still in flight: ->page_mkwrite waits for it",
+        guard: "writeback_reaches_lock_in_mkwrite_window",
+    },
+    super::ops::Safeguard {
+        id: "fixup-worker",
+        function: "btrfs_writepage_fixup_worker",
+        anchor: "fs/btrfs/inode.c:1391",
+        protects: "a page dirtied behind btrfs's back (no delalloc, no ordered extent) gets EXTENT_DELALLOC again before it is written",
+        guard: "fixup_sets_delalloc",
+    },
+];
+
 /// One step of btrfs_page_mkwrite.
 pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
     match pc {
@@ -117,7 +142,7 @@ pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
             // BT3 (4325-4330): truncated or beyond EOF: free the reservation, unlock, NOPAGE;
             // beside the old VM the releases' -EINVAL (2.6.29.3 inode.c:4312, 4319-4324), which
             // the old VM turns into VM_FAULT_SIGBUS (`fs::nopage_on_truncate`).
-            if !w.page.mapping || !w.isize_covers_page {
+            if (!w.page.mapping || !w.isize_covers_page) && !super::removed(cfg, "truncate-check") {
                 let mut s = state(w);
                 s.pool = s.pool.saturating_sub(1);
                 set(w, s);
@@ -131,7 +156,7 @@ pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
             // BT5 (4340-4347): an ordered extent covers the page: unlock the extent and the
             // page, wait for it, start again.
             let mut s = state(w);
-            if s.ordered {
+            if s.ordered && !super::removed(cfg, "ordered-wait") {
                 unlock_page(w, me);
                 return Step::Next(Pc::Fault(FaultPc::Mkwrite(MkPc::WaitOrdered)));
             }
@@ -310,7 +335,7 @@ pub fn end_io(w: &mut World, v: u8) {
 }
 
 /// One step of the fixup worker X0 (btrfs_writepage_fixup_worker, inode.c:1352).
-pub fn fixup_step(w: &mut World, me: Tid, pc: XPc) -> Step {
+pub fn fixup_step(cfg: &Config, w: &mut World, me: Tid, pc: XPc) -> Step {
     match pc {
         XPc::Wait => {
             if state(w).fixup_queued {
@@ -332,6 +357,9 @@ pub fn fixup_step(w: &mut World, me: Tid, pc: XPc) -> Step {
                 s.checked = false;
             } else if s.ordered {
                 // FX3 (1377-1380): already ordered: done, PageChecked stays.
+            } else if super::removed(cfg, "fixup-worker") {
+                // Without the safeguard the worker leaves the page as it found it.
+                s.checked = false;
             } else {
                 // FX4 (1391-1392): EXTENT_DELALLOC without a reservation of its own,
                 // ClearPageChecked.
@@ -514,6 +542,10 @@ impl FsOps for Btrfs {
         (!self.converted).then_some("btrfs@50a9b214bc6")
     }
 
+    fn safeguards(&self) -> &'static [super::ops::Safeguard] {
+        &SAFEGUARDS
+    }
+
     fn info(&self) -> FsInfo {
         if self.converted {
             FsInfo {
@@ -683,8 +715,8 @@ impl FsOps for Btrfs {
         true
     }
 
-    fn worker_step(&self, w: &mut World, me: Tid, pc: XPc) -> Step {
-        fixup_step(w, me, pc)
+    fn worker_step(&self, cfg: &Config, w: &mut World, me: Tid, pc: XPc) -> Step {
+        fixup_step(cfg, w, me, pc)
     }
 
     fn worker_info(&self, _: &Config, w: &World, pc: XPc) -> StepInfo {

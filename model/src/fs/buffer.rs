@@ -178,7 +178,7 @@ pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
             // BM2: truncated or beyond i_size: unlock_page, VM_FAULT_NOPAGE; beside the old
             // VM the releases' -EINVAL (2.6.29.3 fs/buffer.c:2474, 2478-2481), which the old
             // VM turns into VM_FAULT_SIGBUS (`fs::nopage_on_truncate`).
-            if !w.page.mapping || !w.isize_covers_page {
+            if (!w.page.mapping || !w.isize_covers_page) && !super::removed(cfg, "truncate-check") {
                 unlock_page(w, me);
                 return mkwrite_return(w, me, super::truncated_return(cfg));
             }
@@ -275,11 +275,29 @@ pub fn page_mkwrite_info(cfg: &Config, w: &World, pc: MkPc) -> StepInfo {
     }
 }
 
+/// The buffer profile's own safeguards (`mkwrite ablate --fs buffer`).
+pub static SAFEGUARDS: [super::ops::Safeguard; 2] = [
+    super::ops::Safeguard {
+        id: "dirty-buffers",
+        function: "__set_page_dirty_buffers",
+        anchor: "fs/buffer.c:818-826",
+        protects: "a page dirtied again gets its attached buffers dirty again, so that the next write of the page writes them",
+        guard: "writeback_reaches_lock_in_mkwrite_window",
+    },
+    super::ops::Safeguard {
+        id: "truncate-check",
+        function: "block_page_mkwrite",
+        anchor: "fs/buffer.c:2479-2484",
+        protects: "no block is reserved or dirtied for a page that truncate took out of the file or cut off",
+        guard: "truncate_removes_page_under_fault",
+    },
+];
+
 /// __set_page_dirty_buffers (fs/buffer.c:809), first half, under private_lock: every attached
 /// buffer gets BH_Dirty (mapped or not: it maps nothing), then TestSetPageDirty.
-pub fn set_page_dirty_begin(w: &mut World) -> bool {
+pub fn set_page_dirty_begin(cfg: &Config, w: &mut World) -> bool {
     let mut s = state(w);
-    if s.attached {
+    if s.attached && !super::removed(cfg, "dirty-buffers") {
         for b in s.blocks.iter_mut() {
             b.dirty = true;
         }
@@ -543,6 +561,10 @@ impl FsOps for Xfs {
         &["xfs"]
     }
 
+    fn safeguards(&self) -> &'static [super::ops::Safeguard] {
+        &SAFEGUARDS
+    }
+
     fn info(&self) -> FsInfo {
         FsInfo {
             id: "buffer",
@@ -633,8 +655,8 @@ impl FsOps for Xfs {
         page_mkwrite_info(cfg, w, pc)
     }
 
-    fn set_page_dirty_begin(&self, _: &Config, w: &mut World) -> bool {
-        set_page_dirty_begin(w)
+    fn set_page_dirty_begin(&self, cfg: &Config, w: &mut World) -> bool {
+        set_page_dirty_begin(cfg, w)
     }
 
     fn writepage(&self, cfg: &Config, w: &mut World, me: Tid, ctx: WbCtx) -> Writepage {

@@ -62,6 +62,24 @@ pub fn entry() -> MkPc {
     MkPc::Prepare
 }
 
+/// ceph's own safeguards (`mkwrite ablate --fs ceph`).
+pub static SAFEGUARDS: [super::ops::Safeguard; 2] = [
+    super::ops::Safeguard {
+        id: "truncate-check",
+        function: "ceph_page_mkwrite",
+        anchor: "fs/ceph/addr.c:1143-1145",
+        protects: "no snap context is attached to, and no dirtying of, a page beyond the size read or out of the file",
+        guard: "truncate_removes_page_under_fault",
+    },
+    super::ops::Safeguard {
+        id: "dirty-under-lock",
+        function: "ceph_page_mkwrite",
+        anchor: "fs/ceph/addr.c:1150",
+        protects: "the page is dirtied, its snap context attached to page->private, under the page lock ->page_mkwrite holds",
+        guard: "writeback_reaches_lock_in_mkwrite_window",
+    },
+];
+
 /// One step of ceph_page_mkwrite.
 pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
     match pc {
@@ -80,13 +98,17 @@ pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
         MkPc::Attach => {
             // CM3 (1142-1145): the size read before the lock says the page starts beyond EOF,
             // or the mapping changed: unlock, VM_FAULT_NOPAGE.
-            if !w.thread(me).local.mk_size_ok || !w.page.mapping {
+            if (!w.thread(me).local.mk_size_ok || !w.page.mapping)
+                && !super::removed(cfg, "truncate-check")
+            {
                 unlock_page(w, me);
                 return mkwrite_return(w, me, MkwriteRet::NoPage);
             }
             // CM4 (1147-1152): ceph_update_writeable_page (nothing to flush), set_page_dirty
             // (ceph_set_page_dirty: the snap context goes into page->private), keep the lock.
-            super::of(cfg).set_page_dirty(cfg, w);
+            if !super::removed(cfg, "dirty-under-lock") {
+                super::of(cfg).set_page_dirty(cfg, w);
+            }
             if super::returns_locked(cfg) {
                 mkwrite_return(w, me, MkwriteRet::Locked)
             } else {
@@ -288,6 +310,10 @@ pub static CEPH: Ceph = Ceph;
 impl FsOps for Ceph {
     fn id(&self) -> &'static str {
         "ceph"
+    }
+
+    fn safeguards(&self) -> &'static [super::ops::Safeguard] {
+        &SAFEGUARDS
     }
 
     fn info(&self) -> FsInfo {

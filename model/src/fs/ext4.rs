@@ -108,6 +108,42 @@ pub fn tracked(w: &World) -> bool {
     state(w).block != Block::Hole
 }
 
+/// ext4's own safeguards before 3.1 (`mkwrite ablate --fs ext4`).
+pub static SAFEGUARDS: [super::ops::Safeguard; 3] = [
+    super::ops::Safeguard {
+        id: "i_alloc_sem",
+        function: "ext4_page_mkwrite",
+        anchor: "fs/ext4/inode.c:5134; fs/attr.c:167, 183",
+        protects: "truncate (notify_change holds it for write) and the body of ->page_mkwrite exclude each other",
+        guard: "truncate_removes_page_under_fault",
+    },
+    super::ops::Safeguard {
+        id: "truncate-check",
+        function: "ext4_page_mkwrite",
+        anchor: "fs/ext4/inode.c:5136-5140",
+        protects: "no reservation or dirty buffer for a page that truncate took out of the file",
+        guard: "truncate_removes_page_under_fault",
+    },
+    super::ops::Safeguard {
+        id: "dirty-buffers",
+        function: "__set_page_dirty_buffers",
+        anchor: "fs/buffer.c:818-826",
+        protects: "a page dirtied again gets its attached buffers dirty again, so that the next write of the page writes them",
+        guard: "writeback_reaches_lock_in_mkwrite_window",
+    },
+];
+
+/// ext4's own safeguards in 3.1: i_alloc_sem is gone, and the truncate check is the generic helper's.
+pub static SAFEGUARDS_31: [super::ops::Safeguard; 1] = [
+    super::ops::Safeguard {
+        id: "dirty-buffers",
+        function: "__set_page_dirty_buffers",
+        anchor: "fs/buffer.c:818-826",
+        protects: "a page dirtied again gets its attached buffers dirty again, so that the next write of the page writes them",
+        guard: "writeback_reaches_lock_in_mkwrite_window",
+    },
+];
+
 /// The first step: 2.6.29.4 takes i_alloc_sem and checks without the page lock; 3.1 locks.
 pub fn entry(cfg: &Config) -> MkPc {
     if converted(cfg) {
@@ -145,12 +181,12 @@ pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
     match pc {
         MkPc::Prepare => {
             // E1 (5134): down_read(&inode->i_alloc_sem), asleep while truncate holds it.
-            if super::truncate_running(w) {
+            if super::truncate_running(w) && !super::removed(cfg, "i_alloc_sem") {
                 return Step::Blocked;
             }
             // E2 (5135-5140): no page lock: mapping changed, or the page at or beyond i_size:
             // up_read, VM_FAULT_SIGBUS (5173-5175).
-            if !w.page.mapping || !w.isize_covers_page {
+            if (!w.page.mapping || !w.isize_covers_page) && !super::removed(cfg, "truncate-check") {
                 return mkwrite_return(w, me, MkwriteRet::SigBus);
             }
             let s = state(w);
@@ -336,9 +372,10 @@ pub fn page_mkwrite_info(cfg: &Config, w: &World, pc: MkPc) -> StepInfo {
 
 /// __set_page_dirty_buffers (fs/buffer.c:809), first half: every attached buffer dirty, then
 /// TestSetPageDirty.
-pub fn set_page_dirty_begin(w: &mut World) -> bool {
+pub fn set_page_dirty_begin(cfg: &Config, w: &mut World) -> bool {
     let mut s = state(w);
-    let newly = s.bh.set_page_dirty_buffers(w);
+    let newly =
+        s.bh.set_page_dirty_buffers(w, !super::removed(cfg, "dirty-buffers"));
     set(w, s);
     newly
 }
@@ -608,6 +645,14 @@ impl FsOps for Ext4 {
         (!self.converted).then_some("ext4@9ea7df534ed2")
     }
 
+    fn safeguards(&self) -> &'static [super::ops::Safeguard] {
+        if self.converted {
+            &SAFEGUARDS_31
+        } else {
+            &SAFEGUARDS
+        }
+    }
+
     fn info(&self) -> FsInfo {
         if self.converted {
             FsInfo {
@@ -714,12 +759,12 @@ impl FsOps for Ext4 {
 
     /// Before 3.1, notify_change takes i_alloc_sem for write around the truncate, which the
     /// mkwrite body holds for read.
-    fn truncate_waits(&self, _: &Config, w: &World) -> bool {
-        !self.converted && super::writer_in_mkwrite_body(w)
+    fn truncate_waits(&self, cfg: &Config, w: &World) -> bool {
+        !self.converted && super::writer_in_mkwrite_body(w) && !super::removed(cfg, "i_alloc_sem")
     }
 
-    fn set_page_dirty_begin(&self, _: &Config, w: &mut World) -> bool {
-        set_page_dirty_begin(w)
+    fn set_page_dirty_begin(&self, cfg: &Config, w: &mut World) -> bool {
+        set_page_dirty_begin(cfg, w)
     }
 
     fn writepage(&self, cfg: &Config, w: &mut World, me: Tid, ctx: WbCtx) -> Writepage {

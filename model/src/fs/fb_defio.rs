@@ -207,8 +207,19 @@ pub fn pending(w: &World) -> bool {
     state(w).pending
 }
 
+/// fb_defio's own safeguards (`mkwrite ablate --fs fb_defio`).
+pub static SAFEGUARDS: [super::ops::Safeguard; 1] = [
+    super::ops::Safeguard {
+        id: "worker-mkclean",
+        function: "fb_deferred_io_work",
+        anchor: "drivers/video/fb_defio.c:165 (2.6.36: 176)",
+        protects: "the deferred worker write-protects the listed page's ptes, so that the next store faults and lists the page again",
+        guard: "defio_worker_reprotects",
+    },
+];
+
 /// One step of fb_deferred_io_work.
-pub fn worker_step(w: &mut World, me: Tid, pc: XPc) -> Step {
+pub fn worker_step(cfg: &Config, w: &mut World, me: Tid, pc: XPc) -> Step {
     let mut s = state(w);
     match pc {
         XPc::Wait => {
@@ -246,10 +257,11 @@ pub fn worker_step(w: &mut World, me: Tid, pc: XPc) -> Step {
             // without taking the page lock the worker holds (new VM), or it installs it and the
             // order of the two ptes does not matter (one writer per pte).
             let mut reprotected = false;
+            let mkclean = !super::removed(cfg, "worker-mkclean");
             for p in w
                 .ptes
                 .iter_mut()
-                .filter(|p| p.present && (p.write || p.dirty))
+                .filter(|p| mkclean && p.present && (p.write || p.dirty))
             {
                 reprotected |= p.write;
                 p.write = false;
@@ -447,6 +459,10 @@ impl FsOps for FbDefio {
         (!self.converted).then_some("fb_defio@d6d03f91585")
     }
 
+    fn safeguards(&self) -> &'static [super::ops::Safeguard] {
+        &SAFEGUARDS
+    }
+
     fn info(&self) -> FsInfo {
         if self.converted {
             FsInfo {
@@ -611,8 +627,8 @@ impl FsOps for FbDefio {
         true
     }
 
-    fn worker_step(&self, w: &mut World, me: Tid, pc: XPc) -> Step {
-        worker_step(w, me, pc)
+    fn worker_step(&self, cfg: &Config, w: &mut World, me: Tid, pc: XPc) -> Step {
+        worker_step(cfg, w, me, pc)
     }
 
     fn worker_info(&self, cfg: &Config, w: &World, pc: XPc) -> StepInfo {

@@ -31,6 +31,31 @@ use crate::world::FsBits;
 use crate::world::{FaultPc, MkwriteRet, Pc, Tid, World};
 use crate::world::{Step, StepInfo};
 
+/// GFS2's own safeguards (`mkwrite ablate --fs gfs2`).
+pub static SAFEGUARDS: [super::ops::Safeguard; 3] = [
+    super::ops::Safeguard {
+        id: "glock",
+        function: "gfs2_page_mkwrite",
+        anchor: "fs/gfs2/ops_file.c:354",
+        protects: "truncate (gfs2_setattr takes the inode glock EX) and the body of ->page_mkwrite exclude each other",
+        guard: "truncate_removes_page_under_fault",
+    },
+    super::ops::Safeguard {
+        id: "truncate-check",
+        function: "gfs2_page_mkwrite",
+        anchor: "fs/gfs2/ops_file.c:387-389",
+        protects: "no block is allocated for a page beyond i_size",
+        guard: "truncate_removes_page_under_fault",
+    },
+    super::ops::Safeguard {
+        id: "dirty-buffers",
+        function: "__set_page_dirty_buffers",
+        anchor: "fs/buffer.c:818-826",
+        protects: "a page dirtied again gets its attached buffers dirty again, so that the next write of the page writes them",
+        guard: "writeback_reaches_lock_in_mkwrite_window",
+    },
+];
+
 /// The page's blocks and buffer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct State {
@@ -67,11 +92,11 @@ pub fn entry() -> MkPc {
 }
 
 /// One step of gfs2_page_mkwrite.
-pub fn page_mkwrite(w: &mut World, me: Tid, pc: MkPc) -> Step {
+pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
     match pc {
         MkPc::Prepare => {
             // G1 (353-356): gfs2_glock_nq EX, asleep while truncate holds it.
-            if super::truncate_running(w) {
+            if super::truncate_running(w) && !super::removed(cfg, "glock") {
                 return Step::Blocked;
             }
             // G2 (359-361; bmap.c:1264-1284): gfs2_write_alloc_required says "no allocation"
@@ -95,7 +120,7 @@ pub fn page_mkwrite(w: &mut World, me: Tid, pc: MkPc) -> Step {
         },
         MkPc::Attach => {
             // G5 (386-389): beyond i_size: -EINVAL, unlock, VM_FAULT_SIGBUS.
-            if !w.isize_covers_page {
+            if !w.isize_covers_page && !super::removed(cfg, "truncate-check") {
                 unlock_page(w, me);
                 return mkwrite_return(w, me, MkwriteRet::SigBus);
             }
@@ -178,9 +203,10 @@ pub fn page_mkwrite_info(w: &World, pc: MkPc) -> StepInfo {
 }
 
 /// gfs2_set_page_dirty: SetPageChecked (ignored in ordered mode), __set_page_dirty_buffers.
-pub fn set_page_dirty_begin(w: &mut World) -> bool {
+pub fn set_page_dirty_begin(cfg: &Config, w: &mut World) -> bool {
     let mut s = state(w);
-    let newly = s.bh.set_page_dirty_buffers(w);
+    let newly =
+        s.bh.set_page_dirty_buffers(w, !super::removed(cfg, "dirty-buffers"));
     set(w, s);
     newly
 }
@@ -292,6 +318,10 @@ impl FsOps for Gfs2 {
         "gfs2"
     }
 
+    fn safeguards(&self) -> &'static [super::ops::Safeguard] {
+        &SAFEGUARDS
+    }
+
     fn info(&self) -> FsInfo {
         FsInfo {
             id: "gfs2",
@@ -363,8 +393,8 @@ impl FsOps for Gfs2 {
         entry()
     }
 
-    fn page_mkwrite(&self, _: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
-        page_mkwrite(w, me, pc)
+    fn page_mkwrite(&self, cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
+        page_mkwrite(cfg, w, me, pc)
     }
 
     fn page_mkwrite_info(&self, _: &Config, w: &World, _: Tid, pc: MkPc) -> StepInfo {
@@ -372,12 +402,12 @@ impl FsOps for Gfs2 {
     }
 
     /// gfs2_setattr takes the inode glock EX, which the mkwrite body holds.
-    fn truncate_waits(&self, _: &Config, w: &World) -> bool {
-        super::writer_in_mkwrite_body(w)
+    fn truncate_waits(&self, cfg: &Config, w: &World) -> bool {
+        super::writer_in_mkwrite_body(w) && !super::removed(cfg, "glock")
     }
 
-    fn set_page_dirty_begin(&self, _: &Config, w: &mut World) -> bool {
-        set_page_dirty_begin(w)
+    fn set_page_dirty_begin(&self, cfg: &Config, w: &mut World) -> bool {
+        set_page_dirty_begin(cfg, w)
     }
 
     fn writepage(&self, _: &Config, w: &mut World, me: Tid, ctx: WbCtx) -> Writepage {

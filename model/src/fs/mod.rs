@@ -27,8 +27,8 @@ pub mod xfs_612;
 
 pub use crate::contract::FsId;
 pub use ops::{
-    mkwrite_return, truncate_running, writer_in_mkwrite_body, Era, FsInfo, FsOps, Fsync, WbCheck,
-    WbCtx, Window, Writepage,
+    mkwrite_return, truncate_running, writer_in_mkwrite_body, Era, FsInfo, FsOps, Fsync, Safeguard,
+    WbCheck, WbCtx, Window, Writepage,
 };
 /// The filesystem type of `Config::fs`: a profile's id in the registry.
 pub type Fs = FsId;
@@ -220,6 +220,44 @@ pub fn register(ops: &'static dyn FsOps) -> Result<FsId, ConfigError> {
     )))
 }
 
+/// Whether the configuration removes the profile's safeguard `id` (`Config::ablated`).
+///
+/// # Panics
+///
+/// When the safeguard asked about is removed and the profile declares no safeguard `id` (a
+/// model bug: the code and the declaration disagree).
+pub fn removed(cfg: &Config, id: &str) -> bool {
+    if cfg.ablated == 0 {
+        return false;
+    }
+    let list = of(cfg).safeguards();
+    match list.iter().position(|s| s.id == id) {
+        Some(i) => cfg.ablated & (1 << i) != 0,
+        None => panic!("model bug: fs {} declares no safeguard {id}", cfg.fs.id()),
+    }
+}
+
+/// The bit of `Config::ablated` that removes the safeguard `id` of `fs`, if it has one.
+pub fn safeguard_bit(fs: FsId, id: &str) -> Option<u8> {
+    fs.ops()
+        .safeguards()
+        .iter()
+        .take(8)
+        .position(|s| s.id.eq_ignore_ascii_case(id))
+        .map(|i| 1 << i)
+}
+
+/// The ids of the safeguards a configuration removes.
+pub fn removed_ids(cfg: &Config) -> Vec<&'static str> {
+    of(cfg)
+        .safeguards()
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i < 8 && cfg.ablated & (1 << i) != 0)
+        .map(|(_, s)| s.id)
+        .collect()
+}
+
 /// The ops table of a configuration's filesystem.
 pub fn of(cfg: &Config) -> &'static dyn FsOps {
     cfg.fs.ops()
@@ -307,6 +345,13 @@ impl Config {
             return Err(ConfigError(
                 "a freeze (Z0) is modelled beside --protocol v6.12 only".into(),
             ));
+        }
+        let n = of(self).safeguards().len().min(8);
+        if u16::from(self.ablated) >> n != 0 {
+            return Err(ConfigError(format!(
+                "fs {}: it has {n} safeguards to remove",
+                self.fs.id()
+            )));
         }
         if let Some(what) = of(self).unsupported(self) {
             return Err(ConfigError(format!("fs {}: {what}", self.fs.id())));
@@ -435,6 +480,10 @@ impl Config {
                 InitialExtent::Hole => " extent=hole",
                 InitialExtent::Delalloc => " extent=delalloc",
             }
+            + &removed_ids(self)
+                .iter()
+                .map(|id| format!(" without={id}"))
+                .collect::<String>()
     }
 }
 
@@ -685,8 +734,8 @@ pub fn has_worker(cfg: &Config) -> bool {
 }
 
 /// One step of the filesystem's worker thread.
-pub fn worker_step(w: &mut World, me: Tid, pc: crate::world::XPc) -> Step {
-    of_world(w).worker_step(w, me, pc)
+pub fn worker_step(cfg: &Config, w: &mut World, me: Tid, pc: crate::world::XPc) -> Step {
+    of(cfg).worker_step(cfg, w, me, pc)
 }
 
 /// The description of a step of the worker thread.

@@ -107,6 +107,24 @@ pub fn tracked(w: &World) -> bool {
     state(w).req == Req::Dirty
 }
 
+/// NFS's own safeguards (`mkwrite ablate --fs nfs`).
+pub static SAFEGUARDS: [super::ops::Safeguard; 2] = [
+    super::ops::Safeguard {
+        id: "mapping-check",
+        function: "nfs_vm_page_mkwrite",
+        anchor: "fs/nfs/file.c:469-471",
+        protects: "no request is created for a page that truncate took out of the file",
+        guard: "truncate_removes_page_under_fault",
+    },
+    super::ops::Safeguard {
+        id: "request-lock",
+        function: "nfs_try_to_update_request",
+        anchor: "fs/nfs/write.c:596-601",
+        protects: "->page_mkwrite waits for a request whose WRITE or COMMIT is in flight (PG_BUSY) before it marks it dirty again",
+        guard: "writeback_reaches_lock_in_mkwrite_window",
+    },
+];
+
 /// One step of nfs_vm_page_mkwrite.
 pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
     match pc {
@@ -119,7 +137,7 @@ pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
         MkPc::Attach => {
             // NM2 (469-471): the mapping is not the inode's (truncated): unlock, SIGBUS (-EINVAL;
             // NFS answered truncation with SIGBUS until bc4866b6e0b, 2.6.37).
-            if !w.page.mapping {
+            if !w.page.mapping && !super::removed(cfg, "mapping-check") {
                 unlock_page(w, me);
                 return mkwrite_return(w, me, MkwriteRet::SigBus);
             }
@@ -131,7 +149,7 @@ pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
                 // (nfs_create_request, nfs_inode_add_request). Then __set_page_dirty_nobuffers.
                 // Model: the update and the dirtying are one step, under the page lock.
                 let s = state(w);
-                if busy(s.req) {
+                if busy(s.req) && !super::removed(cfg, "request-lock") {
                     return Step::Blocked;
                 }
                 set_req(w, Req::Dirty);
@@ -451,6 +469,10 @@ impl FsOps for Nfs {
 
     fn conversion(&self) -> Option<&'static str> {
         (!self.converted).then_some("nfs@7fdf5230676")
+    }
+
+    fn safeguards(&self) -> &'static [super::ops::Safeguard] {
+        &SAFEGUARDS
     }
 
     fn info(&self) -> FsInfo {

@@ -89,6 +89,24 @@ pub fn entry() -> MkPc {
     MkPc::Prepare
 }
 
+/// nilfs2's own safeguards (`mkwrite ablate --fs nilfs2`).
+pub static SAFEGUARDS: [super::ops::Safeguard; 2] = [
+    super::ops::Safeguard {
+        id: "truncate-check",
+        function: "nilfs_page_mkwrite",
+        anchor: "fs/nilfs2/file.c:66-70",
+        protects: "no block is inserted into the bmap for a page that truncate took out of the file or cut off",
+        guard: "truncate_removes_page_under_fault",
+    },
+    super::ops::Safeguard {
+        id: "dirty-buffers",
+        function: "__set_page_dirty_buffers",
+        anchor: "fs/buffer.c:818-826",
+        protects: "a page dirtied again gets its attached buffers dirty again, so that the segment constructor collects them",
+        guard: "data_reaches_disk",
+    },
+];
+
 /// One step of nilfs_page_mkwrite.
 pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
     let mut s = state(w);
@@ -108,7 +126,7 @@ pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
         },
         MkPc::Attach => {
             // N2 (66-70): truncated or beyond i_size: unlock, VM_FAULT_NOPAGE.
-            if !w.page.mapping || !w.isize_covers_page {
+            if (!w.page.mapping || !w.isize_covers_page) && !super::removed(cfg, "truncate-check") {
                 unlock_page(w, me);
                 return mkwrite_return(w, me, MkwriteRet::NoPage);
             }
@@ -211,6 +229,11 @@ pub fn page_mkwrite_info(cfg: &Config, w: &World, pc: MkPc) -> StepInfo {
             "fs/nilfs2/file.c:97",
             "a hole: unlock_page, to fill it",
         ),
+        MkPc::FillLock if w.fs_full => s(
+            "N4",
+            "fs/nilfs2/file.c:102",
+            "nilfs_transaction_begin fails with ENOSPC: return VM_FAULT_SIGBUS",
+        ),
         MkPc::FillLock => s(
             "N4",
             "fs/nilfs2/file.c:102",
@@ -249,9 +272,10 @@ pub fn page_mkwrite_info(cfg: &Config, w: &World, pc: MkPc) -> StepInfo {
 /// half; nobody reads the queue between the two halves but the segment constructor, which
 /// needs the page lock a caller of the split set_page_dirty does not hold, and a page it
 /// collects early is written all the same.
-pub fn set_page_dirty_begin(w: &mut World) -> bool {
+pub fn set_page_dirty_begin(cfg: &Config, w: &mut World) -> bool {
     let mut s = state(w);
-    let newly = s.bh.set_page_dirty_buffers(w);
+    let newly =
+        s.bh.set_page_dirty_buffers(w, !super::removed(cfg, "dirty-buffers"));
     if newly {
         s.queued = true;
     }
@@ -415,6 +439,10 @@ impl FsOps for Nilfs2 {
         "nilfs2"
     }
 
+    fn safeguards(&self) -> &'static [super::ops::Safeguard] {
+        &SAFEGUARDS
+    }
+
     fn info(&self) -> FsInfo {
         FsInfo {
             id: "nilfs2",
@@ -488,8 +516,8 @@ impl FsOps for Nilfs2 {
         page_mkwrite_info(cfg, w, pc)
     }
 
-    fn set_page_dirty_begin(&self, _: &Config, w: &mut World) -> bool {
-        set_page_dirty_begin(w)
+    fn set_page_dirty_begin(&self, cfg: &Config, w: &mut World) -> bool {
+        set_page_dirty_begin(cfg, w)
     }
 
     /// The segment constructor only collects queued inodes; nilfs_writepages ignores the

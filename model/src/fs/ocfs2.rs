@@ -33,6 +33,31 @@ use crate::world::FsBits;
 use crate::world::{FaultPc, MkwriteRet, Pc, Tid, World};
 use crate::world::{Step, StepInfo};
 
+/// OCFS2's own safeguards (`mkwrite ablate --fs ocfs2`).
+pub static SAFEGUARDS: [super::ops::Safeguard; 3] = [
+    super::ops::Safeguard {
+        id: "ip_alloc_sem",
+        function: "ocfs2_page_mkwrite",
+        anchor: "fs/ocfs2/mmap.c:176, 187",
+        protects: "truncate (ocfs2_truncate_file takes ip_alloc_sem for write) and the body of ->page_mkwrite exclude each other",
+        guard: "truncate_removes_page_under_fault",
+    },
+    super::ops::Safeguard {
+        id: "truncate-check",
+        function: "__ocfs2_page_mkwrite",
+        anchor: "fs/ocfs2/mmap.c:103-107",
+        protects: "no cluster is allocated for a page beyond i_size",
+        guard: "truncate_removes_page_under_fault",
+    },
+    super::ops::Safeguard {
+        id: "dirty-buffers",
+        function: "__set_page_dirty_buffers",
+        anchor: "fs/buffer.c:818-826",
+        protects: "a page dirtied again gets its attached buffers dirty again, so that the next write of the page writes them",
+        guard: "writeback_reaches_lock_in_mkwrite_window",
+    },
+];
+
 /// The page's cluster and buffer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct State {
@@ -70,16 +95,16 @@ pub fn entry() -> MkPc {
 }
 
 /// One step of ocfs2_page_mkwrite.
-pub fn page_mkwrite(w: &mut World, me: Tid, pc: MkPc) -> Step {
+pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
     match pc {
         MkPc::Prepare => {
             // O1 (mmap.c:176, 187): ocfs2_inode_lock EX, down_write(ip_alloc_sem), asleep while
             // truncate holds them.
-            if super::truncate_running(w) {
+            if super::truncate_running(w) && !super::removed(cfg, "ip_alloc_sem") {
                 return Step::Blocked;
             }
             // O2 (103-107): the page lies beyond i_size: -EINVAL -> VM_FAULT_SIGBUS.
-            if !w.isize_covers_page {
+            if !w.isize_covers_page && !super::removed(cfg, "truncate-check") {
                 return mkwrite_return(w, me, MkwriteRet::SigBus);
             }
             // O3 (115-122): not uptodate, or no longer in the mapping: return 0, nothing done
@@ -182,9 +207,10 @@ pub fn page_mkwrite_info(w: &World, pc: MkPc) -> StepInfo {
 }
 
 /// __set_page_dirty_buffers, first half.
-pub fn set_page_dirty_begin(w: &mut World) -> bool {
+pub fn set_page_dirty_begin(cfg: &Config, w: &mut World) -> bool {
     let mut s = state(w);
-    let newly = s.bh.set_page_dirty_buffers(w);
+    let newly =
+        s.bh.set_page_dirty_buffers(w, !super::removed(cfg, "dirty-buffers"));
     set(w, s);
     newly
 }
@@ -300,6 +326,10 @@ impl FsOps for Ocfs2 {
         "ocfs2"
     }
 
+    fn safeguards(&self) -> &'static [super::ops::Safeguard] {
+        &SAFEGUARDS
+    }
+
     fn info(&self) -> FsInfo {
         FsInfo {
             id: "ocfs2",
@@ -371,8 +401,8 @@ impl FsOps for Ocfs2 {
         entry()
     }
 
-    fn page_mkwrite(&self, _: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
-        page_mkwrite(w, me, pc)
+    fn page_mkwrite(&self, cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
+        page_mkwrite(cfg, w, me, pc)
     }
 
     fn page_mkwrite_info(&self, _: &Config, w: &World, _: Tid, pc: MkPc) -> StepInfo {
@@ -381,12 +411,12 @@ impl FsOps for Ocfs2 {
 
     /// ocfs2_truncate_file takes ip_alloc_sem (and the cluster lock) that the mkwrite body
     /// holds.
-    fn truncate_waits(&self, _: &Config, w: &World) -> bool {
-        super::writer_in_mkwrite_body(w)
+    fn truncate_waits(&self, cfg: &Config, w: &World) -> bool {
+        super::writer_in_mkwrite_body(w) && !super::removed(cfg, "ip_alloc_sem")
     }
 
-    fn set_page_dirty_begin(&self, _: &Config, w: &mut World) -> bool {
-        set_page_dirty_begin(w)
+    fn set_page_dirty_begin(&self, cfg: &Config, w: &mut World) -> bool {
+        set_page_dirty_begin(cfg, w)
     }
 
     fn writepage(&self, _: &Config, w: &mut World, me: Tid, ctx: WbCtx) -> Writepage {

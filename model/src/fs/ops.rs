@@ -37,6 +37,24 @@ pub struct FsInfo {
     pub files: &'static str,
 }
 
+/// One of a profile's own safeguards: a lock or a check of the filesystem's code that
+/// `mkwrite ablate --fs NAME` removes (`Config::ablated`) to see what it protects. Declared in
+/// the profile's file beside the code it switches; the code asks [`removed`](super::removed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Safeguard {
+    /// Its name, unique in the profile (`i_alloc_sem`).
+    pub id: &'static str,
+    /// The kernel function that holds it.
+    pub function: &'static str,
+    /// Where, in the kernel text of the profile's era (`fs/ext4/inode.c:5134`).
+    pub anchor: &'static str,
+    /// What it protects, in one line.
+    pub protects: &'static str,
+    /// The sometimes guard (its property name) whose reach shows that a configuration ran
+    /// the code the safeguard sits in: the witness that "holds without it" is not vacuous.
+    pub guard: &'static str,
+}
+
 /// Releases in which a filesystem's code ran beside one VM: `from` to `to` inclusive (`None`:
 /// still so at the end of the era studied). "2.6.29.4" stands for the stable release that got
 /// the VM fix (e58fcb489af), whose mainline release is 2.6.30.
@@ -195,6 +213,11 @@ pub trait FsOps: Sync + Send {
     /// for it (the buffer profile only).
     fn partial_page(&self) -> bool {
         false
+    }
+
+    /// Its own safeguards, in the order of `Config::ablated`'s bits (at most 8).
+    fn safeguards(&self) -> &'static [Safeguard] {
+        &[]
     }
 
     // ---- its per-page state ----
@@ -516,8 +539,8 @@ pub trait FsOps: Sync + Send {
     }
 
     /// One step of the worker thread.
-    fn worker_step(&self, w: &mut World, me: Tid, pc: XPc) -> Step {
-        let _ = (w, me);
+    fn worker_step(&self, cfg: &Config, w: &mut World, me: Tid, pc: XPc) -> Step {
+        let _ = (cfg, w, me);
         panic!("model bug: {} has no worker step {pc:?}", self.id())
     }
 

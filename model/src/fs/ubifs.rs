@@ -76,12 +76,35 @@ pub fn entry() -> MkPc {
     MkPc::Prepare
 }
 
+/// UBIFS's own safeguards (`mkwrite ablate --fs ubifs`).
+pub static SAFEGUARDS: [super::ops::Safeguard; 2] = [
+    super::ops::Safeguard {
+        id: "budget",
+        function: "ubifs_vm_page_mkwrite",
+        anchor: "fs/ubifs/file.c:1479-1485, 1495-1503",
+        protects: "a page dirtied through the mapping has flash space budgeted (PagePrivate) before writeback can write it",
+        guard: "writeback_reaches_lock_in_mkwrite_window",
+    },
+    super::ops::Safeguard {
+        id: "truncate-check",
+        function: "ubifs_vm_page_mkwrite",
+        anchor: "fs/ubifs/file.c:1488-1493",
+        protects: "no budget is kept for, and no dirtying of, a page that truncate took out of the file",
+        guard: "truncate_removes_page_under_fault",
+    },
+];
+
 /// One step of ubifs_vm_page_mkwrite.
-pub fn page_mkwrite(w: &mut World, me: Tid, pc: MkPc) -> Step {
+pub fn page_mkwrite(cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
+    // Without `budget`, ->page_mkwrite neither budgets nor sets PagePrivate: it only dirties.
+    let budget = !super::removed(cfg, "budget");
     let mut s = state(w);
     match pc {
         MkPc::Prepare => {
             // UB1 (1479-1484): ubifs_budget_space for a new page; ENOSPC -> VM_FAULT_SIGBUS.
+            if !budget {
+                return Step::Next(Pc::Fault(FaultPc::Mkwrite(MkPc::LockPage)));
+            }
             if w.fs_full {
                 return mkwrite_return(w, me, MkwriteRet::SigBus);
             }
@@ -98,13 +121,17 @@ pub fn page_mkwrite(w: &mut World, me: Tid, pc: MkPc) -> Step {
         MkPc::Attach => {
             // UB3 (1488-1493, 1521-1526): truncated or beyond i_size: unlock_page, release the
             // budget, VM_FAULT_SIGBUS.
-            if !w.page.mapping || !w.isize_covers_page {
-                s.budget -= 1;
+            if (!w.page.mapping || !w.isize_covers_page) && !super::removed(cfg, "truncate-check") {
+                s.budget -= i8::from(budget);
                 set(w, s);
                 unlock_page(w, me);
                 return mkwrite_return(w, me, MkwriteRet::SigBus);
             }
-            if s.private_ {
+            if !budget {
+                if test_set_page_dirty(w) {
+                    account_page_dirtied(w);
+                }
+            } else if s.private_ {
                 // UB4 (1495-1496): budgeted already: release_new_page_budget.
                 s.budget -= 1;
                 set(w, s);
@@ -315,6 +342,10 @@ impl FsOps for Ubifs {
         }
     }
 
+    fn safeguards(&self) -> &'static [super::ops::Safeguard] {
+        &SAFEGUARDS
+    }
+
     fn info(&self) -> FsInfo {
         FsInfo {
             id: "ubifs",
@@ -374,8 +405,8 @@ impl FsOps for Ubifs {
         entry()
     }
 
-    fn page_mkwrite(&self, _: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
-        page_mkwrite(w, me, pc)
+    fn page_mkwrite(&self, cfg: &Config, w: &mut World, me: Tid, pc: MkPc) -> Step {
+        page_mkwrite(cfg, w, me, pc)
     }
 
     fn page_mkwrite_info(&self, _: &Config, w: &World, _: Tid, pc: MkPc) -> StepInfo {
