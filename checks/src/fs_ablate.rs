@@ -70,9 +70,15 @@ pub struct Row {
 /// The profiles of the table: every one of the registry but the seed filesystem's
 /// conventions (a profile registered at run time has its own `mkwrite ablate --fs NAME`).
 pub fn profiles() -> Vec<Fs> {
+    // The 6.12 profiles' locking is taken apart by `mkwrite ablate --protocol v6.12` (the cuts
+    // of `Cut612`), not by safeguard switches.
     Fs::all()
         .into_iter()
-        .filter(|f| !f.is_seed() && mkwrite_model::fs::REGISTRY.iter().any(|p| p.id() == f.id()))
+        .filter(|f| {
+            !f.is_seed()
+                && !f.ops().v612()
+                && mkwrite_model::fs::REGISTRY.iter().any(|p| p.id() == f.id())
+        })
         .collect()
 }
 
