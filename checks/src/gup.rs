@@ -5,8 +5,10 @@
 //! (`--gup-era`, switches on the 2.6.29 VM) and each filesystem, what the checker finds with
 //! ordinary writeback only and with reclaim beside it.
 //!
-//! Every row is computed on the 2.6.29.4 model (the new protocol, e58fcb489af) with the era's
-//! switches; none is the 6.12 kernel itself, whose VM is another model.
+//! The rows of the eras are computed on the 2.6.29.4 model (the new protocol, e58fcb489af)
+//! with the era's switches; the 6.12 rows on 6.12.118's VM (`--protocol v6.12`), where D0 is
+//! O_DIRECT through iomap with its own pin (`mkwrite_model::mm::gup::info_612`): era
+//! `pin-skip` for a short-term pin, `longterm` for an RDMA-like holder.
 
 use crate::exposure::SEVERITY;
 use crate::run::{check, Report};
@@ -38,6 +40,19 @@ fn fs(id: &str) -> Fs {
 /// later eras, whose ext4 changes are made on that code) and, in 2.6.29 only, NFS after its
 /// conversion (`nfs@7fdf5230676`, clean beside the new VM without D0).
 pub fn profiles(vm: Protocol, era: GupEra) -> Vec<Fs> {
+    if vm.is_v612() {
+        // 6.12's own profiles; the longterm refusal happens before any filesystem code, so
+        // two of them show it.
+        if era == GupEra::Longterm {
+            return vec![fs("ext4@6.12"), fs("xfs@6.12")];
+        }
+        return vec![
+            fs("ext4@6.12"),
+            fs("ext4@6.12-nodelalloc"),
+            fs("xfs@6.12"),
+            fs("generic@6.12"),
+        ];
+    }
     let ext4 = if era == GupEra::V2629 {
         "ext4"
     } else {
@@ -73,7 +88,45 @@ pub fn configs() -> Vec<Config> {
             }
         }
     }
+    out.extend(v612_configs());
     out
+}
+
+/// The 6.12 row's configurations: every 6.12 profile with a short-term pin, with writeback
+/// only and with reclaim, then with a truncate to 0 racing the pin (`truncate_config`); the
+/// longterm refusal on ext4@6.12 and xfs@6.12.
+pub fn v612_configs() -> Vec<Config> {
+    let vm = Protocol::V612;
+    let mut out = Vec::new();
+    for f in profiles(vm, GupEra::PinSkip) {
+        for reclaim in [false, true] {
+            out.push(config(vm, f, reclaim, GupEra::PinSkip));
+        }
+        out.push(truncate_config(f));
+    }
+    for f in profiles(vm, GupEra::Longterm) {
+        for reclaim in [false, true] {
+            out.push(config(vm, f, reclaim, GupEra::Longterm));
+        }
+    }
+    out
+}
+
+/// A truncate to 0 (`T0`) beside the short-term pin under the 6.12 VM, with writeback and
+/// reclaim: a pin does not stop truncate.
+pub fn truncate_config(f: Fs) -> Config {
+    let mut c = config(Protocol::V612, f, true, GupEra::PinSkip);
+    c.truncate = true;
+    c
+}
+
+/// The era column of a row: the era's id, or `6.12` / `6.12-lt` for the 6.12 VM.
+pub fn era_label(vm: Protocol, era: GupEra) -> &'static str {
+    match (vm.is_v612(), era) {
+        (true, GupEra::Longterm) => "6.12-lt",
+        (true, _) => "6.12",
+        (false, e) => e.id(),
+    }
 }
 
 /// The commit and release of an era.
@@ -94,6 +147,8 @@ pub fn era_source(era: GupEra) -> &'static str {
 /// One row of the timeline: an era and a profile, with writeback only and with reclaim.
 #[derive(Clone, Debug)]
 pub struct Row {
+    /// The VM: the new protocol (2.6.29.4) or 6.12.
+    pub vm: Protocol,
     /// The era.
     pub era: GupEra,
     /// The profile.
@@ -102,18 +157,27 @@ pub struct Row {
     pub writeback: Report,
     /// Writeback and reclaim (`--reclaim 1`).
     pub reclaim: Report,
+    /// 6.12 short-term pin rows: a truncate to 0 beside writeback and reclaim.
+    pub truncate: Option<Report>,
 }
 
-/// Compute the timeline with the checker: the new VM, every era, every profile of it.
+/// Compute the timeline with the checker: the new VM, every era, every profile of it; then
+/// 6.12's VM with a short-term pin and with the longterm refusal.
 pub fn timeline() -> Vec<Row> {
     let mut rows = Vec::new();
-    for era in GupEra::ALL {
-        for f in profiles(Protocol::New, era) {
+    let eras = GupEra::ALL.map(|e| (Protocol::New, e));
+    let v612 = [GupEra::PinSkip, GupEra::Longterm].map(|e| (Protocol::V612, e));
+    for (vm, era) in eras.into_iter().chain(v612) {
+        for f in profiles(vm, era) {
+            let truncate =
+                (vm.is_v612() && era == GupEra::PinSkip).then(|| check(&truncate_config(f), false));
             rows.push(Row {
+                vm,
                 era,
                 fs: f,
-                writeback: check(&config(Protocol::New, f, false, era), false),
-                reclaim: check(&config(Protocol::New, f, true, era), false),
+                writeback: check(&config(vm, f, false, era), false),
+                reclaim: check(&config(vm, f, true, era), false),
+                truncate,
             });
         }
     }
@@ -147,24 +211,34 @@ pub fn text(rows: &[Row]) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "The DMA door (--dio 1), on the 2.6.29.4 model with each era's switches (--gup-era).\n\
-         Each cell: the worst invariant the checker finds and its shortest trace in steps;\n\
-         INV-9 in brackets when it broke earlier. Not the 6.12 kernel: its VM is another model.\n"
+        "The DMA door (--dio 1), on the 2.6.29.4 model with each era's switches (--gup-era),\n\
+         then on 6.12.118's VM (--protocol v6.12: O_DIRECT through iomap, pinned; 6.12-lt:\n\
+         a longterm pin). Each cell: the worst invariant the checker finds and its shortest\n\
+         trace in steps; INV-9 in brackets when it broke earlier.\n"
     );
     let _ = writeln!(
         s,
-        "{:<10} {:<18} {:<24} writeback + reclaim",
+        "{:<10} {:<20} {:<24} writeback + reclaim",
         "era", "filesystem", "writeback only"
     );
     for r in rows {
         let _ = writeln!(
             s,
-            "{:<10} {:<18} {:<24} {}",
-            r.era.id(),
+            "{:<10} {:<20} {:<24} {}",
+            era_label(r.vm, r.era),
             r.fs.id(),
             cell(&r.writeback),
             cell(&r.reclaim),
         );
+    }
+    let _ = writeln!(
+        s,
+        "\n6.12, a truncate to 0 (T0) racing the short-term pin, writeback and reclaim beside:"
+    );
+    for r in rows {
+        if let Some(t) = &r.truncate {
+            let _ = writeln!(s, "  {:<20} {}", r.fs.id(), cell(t));
+        }
     }
     let _ = writeln!(s, "\neras (cumulative):");
     for era in GupEra::ALL {
@@ -172,8 +246,13 @@ pub fn text(rows: &[Row]) -> String {
     }
     let _ = writeln!(
         s,
+        "  6.12       6.12.118 as it is: all of the above; D0 pins (FOLL_PIN), bio_set_pages_dirty"
+    );
+    let _ = writeln!(
+        s,
         "\nmkwrite trace --dio 1 --writers 0 --protocol new --fs FS --reclaim 0|1 --gup-era ERA\n\
-         prints a cell's counterexamples (the longterm rows: one writer beside D0)."
+         prints a cell's counterexamples (the longterm rows: one writer beside D0); for 6.12,\n\
+         --protocol v6.12 --fs FS@6.12 (--truncate 1 for the truncate lines)."
     );
     s
 }
