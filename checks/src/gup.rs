@@ -13,6 +13,8 @@
 use crate::exposure::SEVERITY;
 use crate::run::{check, Report};
 use mkwrite_model::config::GupEra;
+use mkwrite_model::step;
+use mkwrite_model::world::{GupPc, Pc, Tid, World};
 use mkwrite_model::{Config, Fs, Inv, Protocol};
 use std::fmt::Write;
 
@@ -280,4 +282,84 @@ pub fn trace_configs() -> Vec<(&'static str, Config)> {
             config(new, fs("nfs@7fdf5230676"), false, GupEra::V2629),
         ),
     ]
+}
+
+/// Whether `w` is the state the 6.12 row asks about: writeback has cleaned the pinned folio
+/// (mapped, inside i_size) while the device held it, and D0's completion, having found it
+/// clean (bio_check_pages_dirty), is about to dirty it again in bio_dirty_fn without asking
+/// the filesystem.
+pub fn redirties_cleaned_pin(w: &World) -> bool {
+    w.threads
+        .iter()
+        .any(|t| t.pc == Pc::Gup(GupPc::SetPageDirty))
+        && !w.page.dirty
+        && w.page.mapping
+        && w.isize_covers_page
+}
+
+/// The shortest run to a state `redirties_cleaned_pin` accepts, by breadth-first search over
+/// the model's own steps, then the step that dirties the folio; `None` if no state is one.
+/// Bounded by the configuration's finite state space (the small 6.12 D0 configurations).
+pub fn redirty_path(cfg: &Config) -> Option<Vec<Tid>> {
+    use std::collections::{HashMap, VecDeque};
+    let init = World::init(cfg);
+    let mut parent: HashMap<World, Option<(World, Tid)>> = HashMap::new();
+    parent.insert(init, None);
+    let mut queue = VecDeque::from([init]);
+    while let Some(w) = queue.pop_front() {
+        if redirties_cleaned_pin(&w) {
+            let d0 = w
+                .threads
+                .iter()
+                .position(|t| t.pc == Pc::Gup(GupPc::SetPageDirty))?;
+            let mut path = vec![Tid::try_from(d0).ok()?];
+            let mut at = w;
+            while let Some(Some((prev, t))) = parent.get(&at) {
+                path.push(*t);
+                at = *prev;
+            }
+            path.reverse();
+            return Some(path);
+        }
+        for t in step::threads_enabled(cfg, &w) {
+            if let Some(n) = step::step(cfg, &w, t) {
+                if let std::collections::hash_map::Entry::Vacant(e) = parent.entry(n) {
+                    e.insert(Some((w, t)));
+                    queue.push_back(n);
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The 6.12 row's committed witnesses (`traces/gup/<slug>/pinned_folio_redirtied.txt`):
+/// the pinned folio cleaned by writeback and dirtied again at completion, in ext4@6.12 and
+/// xfs@6.12, with writeback only. No invariant breaks on the way (the checker's verdict).
+pub fn witness_configs() -> Vec<(&'static str, Config)> {
+    let vm = Protocol::V612;
+    vec![
+        (
+            "6.12-ext4-writeback",
+            config(vm, fs("ext4@6.12"), false, GupEra::PinSkip),
+        ),
+        (
+            "6.12-xfs-writeback",
+            config(vm, fs("xfs@6.12"), false, GupEra::PinSkip),
+        ),
+    ]
+}
+
+/// A witness as text: a header with the configuration, then the numbered steps.
+pub fn witness_text(cfg: &Config) -> Option<String> {
+    let path = redirty_path(cfg)?;
+    let body = mkwrite_model::trace::render(cfg, &path).ok()?;
+    Some(format!(
+        "# how to read this: docs/traces.md (the legend)\n# config     {}\n\
+         # witness    {} steps: writeback cleans the pinned folio under the device; bio_dirty_fn\n\
+         #            dirties it again without ->page_mkwrite. No invariant breaks (a witness,\n\
+         #            not a counterexample: docs/gup.md, the 6.12 row).\n\n{body}",
+        cfg.label(),
+        path.len()
+    ))
 }
