@@ -275,6 +275,13 @@ pub fn info(cfg: &Config, w: &World, me: Tid, pc: GupPc) -> StepInfo {
 /// | 6DIO4 | `iomap_dio_bio_end_io` 244-245 -> `bio_check_pages_dirty` block/bio.c:1634 (1640) | all dirty: unpin; one clean: defer |
 /// | 6DIO5-6 | `bio_dirty_fn` 1629 -> `__bio_release_pages` 1211 (1219-1221) | folio_lock, folio_mark_dirty, folio_unlock |
 /// | 6DIO7 | `unpin_user_folio` mm/gup.c:434 (block/bio.c:1225) | the pin goes |
+///
+/// Model: the read is synchronous and of one folio, as in 2.6.29's D0. The inode lock the
+/// filesystem's direct read takes (ext4_dio_read_iter's inode_lock_shared, fs/ext4/file.c:
+/// 75-78; XFS's IOLOCK_SHARED through xfs_ilock_iocb, fs/xfs/xfs_file.c:188) is the read
+/// file's, not the mapped file's: it excludes nothing that the model's truncate, writeback or
+/// reclaim of the mapped file does, so it is no step. GUP-fast (gup_fast_pte_range, mm/gup.c:
+/// 2935, which pins through a writable pte, 2961) is folded into 6GUP1 as in 2.6.29.
 pub fn info_612(cfg: &Config, w: &World, me: Tid, pc: GupPc) -> StepInfo {
     let s = |id, function, anchor, what| StepInfo {
         id,
