@@ -10,6 +10,7 @@ use checks::report::matrix_line;
 use checks::run::{check, Report};
 use mkwrite_model::config::GupEra;
 use mkwrite_model::invariants::Guard;
+use mkwrite_model::world::{GupPc, Pc, Tid, World};
 use mkwrite_model::{Config, Fs, Inv, Protocol};
 use std::path::Path;
 use std::process::Command;
@@ -45,7 +46,7 @@ fn dio_verdicts_match_golden_file() {
          # --release --test gup`; do not edit.\n",
     );
     let cs = configs();
-    assert_eq!(cs.len(), 48);
+    assert_eq!(cs.len(), 64);
     for cfg in &cs {
         cfg.validate().expect("valid");
         let r = check(cfg, false);
@@ -246,8 +247,8 @@ fn cli_takes_dio_and_refuses_bad_combinations_in_one_line() {
     assert_eq!(String::from_utf8_lossy(&o.stdout), golden);
 }
 
-/// The three checkers agree on the D0 configurations within loom's thread limit (45 of the
-/// 48), as on the matrix (`tests/agreement.rs`): each explores exhaustively, passes through
+/// The three checkers agree on the D0 configurations within loom's thread limit (55 of the
+/// 64, the 6.12 row's included), as on the matrix (`tests/agreement.rs`): each explores exhaustively, passes through
 /// stateright's states and finds the same violations.
 #[test]
 fn stateright_loom_and_shuttle_agree_on_the_dio_configurations() {
@@ -259,7 +260,7 @@ fn stateright_loom_and_shuttle_agree_on_the_dio_configurations() {
         .into_iter()
         .filter(|c| on_loom::spawned(c) <= on_loom::MAX_SPAWNED)
         .collect();
-    assert_eq!(cs.len(), 45);
+    assert_eq!(cs.len(), 55);
     let mut violating = 0;
     for cfg in &cs {
         let r = check(cfg, false);
@@ -324,4 +325,186 @@ fn the_old_vm_has_both_doors_open() {
             assert_eq!(r.unreached_guards(), Vec::<Guard>::new(), "{id} {reclaim}");
         }
     }
+}
+
+fn d0_at(w: &World, pcs: &[GupPc]) -> bool {
+    w.threads
+        .iter()
+        .any(|t| matches!(t.pc, Pc::Gup(pc) if pcs.contains(&pc)))
+}
+
+/// The 6.12 row (issue 30's question): with a short-term pin (O_DIRECT through iomap) beside
+/// 6.12's VM, writeback cleans and write-protects the pinned folio while the device holds it
+/// (a state where D0 is between its pin and its completion and the folio is clean, mapped,
+/// inside i_size), the completion re-dirties it behind the filesystem's back (bio_dirty_fn),
+/// and still no invariant breaks in ext4@6.12, its nodelalloc mount, xfs@6.12 or generic@6.12,
+/// with writeback alone or with reclaim: nothing on that path lets go of the folio's blocks
+/// or buffers, and reclaim keeps a pinned folio. State counts pinned.
+#[test]
+fn v612_short_term_pin_reaches_the_writeback_door_and_holds() {
+    let pinned = [
+        GupPc::PinDirtyLock,
+        GupPc::PinDirty,
+        GupPc::DmaWrite,
+        GupPc::CheckDirty,
+    ];
+    let mut counts = Vec::new();
+    for id in [
+        "ext4@6.12",
+        "ext4@6.12-nodelalloc",
+        "xfs@6.12",
+        "generic@6.12",
+    ] {
+        for reclaim in [false, true] {
+            let cfg = config(Protocol::V612, fs(id), reclaim, GupEra::PinSkip);
+            let r = check(&cfg, false);
+            assert_eq!(r.violated(), [], "{}", cfg.label());
+            assert_eq!(r.unreached_guards(), Vec::<Guard>::new(), "{}", cfg.label());
+            assert!(reached(&r, Guard::DmaWritesPage), "{}", cfg.label());
+            if reclaim {
+                assert!(reached(&r, Guard::ReclaimFreesPage), "{}", cfg.label());
+            }
+            let states = checks::explore::reference_states(&cfg);
+            // The writeback door is reached: the pinned folio cleaned under the device.
+            assert!(
+                states.iter().any(|w| d0_at(w, &pinned)
+                    && !w.page.dirty
+                    && w.page.mapping
+                    && w.isize_covers_page
+                    && w.threads.iter().any(|t| t.pc == Pc::Gup(GupPc::DmaWrite))),
+                "{}",
+                cfg.label()
+            );
+            // And the completion finds it clean and re-dirties it (bio_dirty_fn).
+            assert!(
+                states
+                    .iter()
+                    .any(|w| d0_at(w, &[GupPc::SetPageDirty]) && !w.page.dirty),
+                "{}",
+                cfg.label()
+            );
+            // ext4's own meaning is stricter than its `tracked` (an allocated or reserved
+            // block): writepages warns and skips a dirty folio without buffers
+            // (fs/ext4/inode.c:2525-2530). Wherever D0 dirties a folio of the file, the
+            // folio has its buffers.
+            if id.starts_with("ext4") {
+                for w in &states {
+                    if d0_at(w, &[GupPc::PinDirty, GupPc::SetPageDirty])
+                        && w.page.mapping
+                        && w.isize_covers_page
+                    {
+                        assert!(mkwrite_model::fs::page_private(&cfg, w), "{}", cfg.label());
+                    }
+                }
+            }
+            counts.push(r.states);
+        }
+    }
+    assert_eq!(counts, [186, 1088, 162, 1103, 186, 1038, 165, 914]);
+}
+
+/// A pin does not stop truncate: beside 6.12's VM a truncate to 0 removes the pinned folio
+/// from the page cache while the device still holds it, and the completion then dirties a
+/// folio that no file owns; no invariant breaks (INV-9 asks for filesystem state only of a
+/// folio still in the page cache, inside i_size).
+#[test]
+fn v612_truncate_removes_the_pinned_folio_and_holds() {
+    for id in [
+        "ext4@6.12",
+        "ext4@6.12-nodelalloc",
+        "xfs@6.12",
+        "generic@6.12",
+    ] {
+        let cfg = checks::gup::truncate_config(fs(id));
+        let r = check(&cfg, false);
+        assert_eq!(r.violated(), [], "{}", cfg.label());
+        assert_eq!(r.unreached_guards(), Vec::<Guard>::new(), "{}", cfg.label());
+        let states = checks::explore::reference_states(&cfg);
+        assert!(
+            states.iter().any(|w| d0_at(
+                w,
+                &[
+                    GupPc::DmaWrite,
+                    GupPc::CheckDirty,
+                    GupPc::LockPage,
+                    GupPc::SetPageDirty
+                ]
+            ) && !w.page.mapping),
+            "{}",
+            cfg.label()
+        );
+    }
+}
+
+/// Beside 6.12's VM, D0 runs 6.12's steps: the pin's pre-dirtying (bio_set_pages_dirty), the
+/// device's write, the completion's check (bio_check_pages_dirty), bio_dirty_fn's re-dirtying
+/// and the unpin, each reached in some state and described with a 6.12.118 anchor.
+#[test]
+fn v612_d0_steps_are_reached_and_cite_612() {
+    let cfg = config(Protocol::V612, fs("xfs@6.12"), false, GupEra::PinSkip);
+    let mut ids = std::collections::BTreeSet::new();
+    for w in checks::explore::reference_states(&cfg) {
+        for (i, t) in w.threads.iter().enumerate() {
+            if let Pc::Gup(_) = t.pc {
+                let info = mkwrite_model::step::info(&cfg, &w, i as Tid);
+                assert!(!info.anchor.contains('?'), "{}: {}", info.id, info.anchor);
+                ids.insert(info.id);
+            }
+        }
+    }
+    assert_eq!(
+        ids.into_iter().collect::<Vec<_>>(),
+        ["-", "6DIO1", "6DIO2", "6DIO4", "6DIO5", "6DIO6", "6DIO7", "6GUP1", "DMA"]
+    );
+}
+
+#[test]
+fn v612_refuses_what_it_does_not_model() {
+    for (args, msg) in [
+        (
+            vec![
+                "check",
+                "--protocol",
+                "v6.12",
+                "--dio",
+                "1",
+                "--writers",
+                "0",
+                "--gup-era",
+                "ext4-warn",
+            ],
+            "beside --protocol v6.12, D0 pins",
+        ),
+        (
+            vec![
+                "check",
+                "--protocol",
+                "v6.12",
+                "--dio",
+                "1",
+                "--writers",
+                "0",
+                "--freeze",
+            ],
+            "beside a freeze",
+        ),
+    ] {
+        let o = mkwrite(&args);
+        let e = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {e}");
+        assert_eq!(e.lines().count(), 1, "{args:?}: {e}");
+        assert!(e.contains(msg), "{args:?}: {e}");
+    }
+    // Without --gup-era, 6.12's D0 pins.
+    let o = mkwrite(&[
+        "check",
+        "--protocol",
+        "v6.12",
+        "--dio",
+        "1",
+        "--writers",
+        "0",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("gup=pin-skip"));
 }

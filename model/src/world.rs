@@ -522,8 +522,15 @@ pub enum GupPc {
     /// __get_user_pages: follow_page(FOLL_WRITE|FOLL_GET|FOLL_TOUCH); without a writable pte,
     /// handle_mm_fault(write) (the writer's fault path) and follow_page again.
     FollowPage,
+    /// 6.12 only: bio_set_pages_dirty at submission: folio_lock.
+    PinDirtyLock,
+    /// 6.12 only: bio_set_pages_dirty: folio_mark_dirty, folio_unlock.
+    PinDirty,
     /// The device writes into the page through the reference, with no pte.
     DmaWrite,
+    /// 6.12 only: bio_check_pages_dirty at completion: a dirty folio is unpinned at once, a
+    /// clean one goes to bio_dirty_fn (LockPage, SetPageDirty, PutPage).
+    CheckDirty,
     /// dio_bio_complete -> set_page_dirty_lock: lock_page_nosync.
     LockPage,
     /// set_page_dirty_lock: set_page_dirty, unlock_page.

@@ -539,6 +539,10 @@ pub fn resolve(a: &ConfigArgs, file_base: Option<Config>) -> Result<Config, Stri
             return Err("--gup-era needs --dio 1".into());
         }
     }
+    if a.gup_era.is_none() && c.dio && c.protocol.is_v612() {
+        // 6.12's O_DIRECT pins its pages (FOLL_PIN) and reclaim skips them: its own era.
+        c.gup_era = mkwrite_model::config::GupEra::PinSkip;
+    }
     if let Some(n) = &a.blocks_per_page {
         c.blocks = count("blocks-per-page", n, 1..=2)? as u8;
     }

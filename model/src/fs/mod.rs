@@ -368,6 +368,17 @@ impl Config {
                 self.gup_era.id()
             )));
         }
+        if self.dio && self.protocol.is_v612() && !self.gup_era.pins() {
+            return Err(ConfigError(format!(
+                "gup era {}: beside --protocol v6.12, D0 pins (--gup-era pin-skip or longterm)",
+                self.gup_era.id()
+            )));
+        }
+        if self.dio && self.freeze {
+            return Err(ConfigError(
+                "a DMA thread (dio) beside a freeze (Z0) is not modelled".into(),
+            ));
+        }
         if self.gup_era >= crate::config::GupEra::Ext4Bug && self.fs.id() == "ext4" {
             return Err(ConfigError(format!(
                 "gup era {}: the later ext4 is modelled on its 3.1 code (fs ext4@9ea7df534ed2); \

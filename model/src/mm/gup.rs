@@ -73,7 +73,15 @@ pub fn pinned(cfg: &Config, w: &World) -> bool {
         && w.threads.iter().any(|t| {
             matches!(
                 t.pc,
-                Pc::Gup(GupPc::DmaWrite | GupPc::LockPage | GupPc::SetPageDirty | GupPc::PutPage)
+                Pc::Gup(
+                    GupPc::PinDirtyLock
+                        | GupPc::PinDirty
+                        | GupPc::DmaWrite
+                        | GupPc::CheckDirty
+                        | GupPc::LockPage
+                        | GupPc::SetPageDirty
+                        | GupPc::PutPage
+                )
             )
         })
 }
@@ -110,10 +118,48 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: GupPc) -> Step {
                 if !pte.dirty && !w.page.dirty {
                     crate::mm::set_page_dirty(cfg, w);
                 }
+                if cfg.protocol.is_v612() {
+                    // 6.12: iomap_dio_bio_iter marks the pinned folio dirty before it submits
+                    // the bio (fs/iomap/direct-io.c:432-433, IOMAP_DIO_DIRTY set for a user
+                    // buffer at 618-619).
+                    return next(GupPc::PinDirtyLock);
+                }
                 return next(GupPc::DmaWrite);
             }
             // 1306-1309: no page: handle_mm_fault(write), the path a store takes.
             crate::mm::memory::trap(cfg, w, me, pte)
+        }
+        GupPc::PinDirtyLock => {
+            // 6DIO1: bio_set_pages_dirty's folio_lock (block/bio.c:1590).
+            match lock_page(w, me) {
+                Acquire::Blocked => Step::Blocked,
+                Acquire::SelfDeadlock => next(GupPc::Done),
+                Acquire::Got => next(GupPc::PinDirty),
+            }
+        }
+        GupPc::PinDirty => {
+            // 6DIO2: folio_mark_dirty, folio_unlock (block/bio.c:1591-1592). INV-9 is judged
+            // here too: the filesystem is not asked.
+            crate::mm::set_page_dirty(cfg, w);
+            if !dirtied_page_tracked(cfg, w) {
+                w.fire(Inv::DmaDirtiedPageHasFsMetadata);
+            }
+            unlock_page(w, me);
+            next(GupPc::DmaWrite)
+        }
+        GupPc::CheckDirty => {
+            // 6DIO4: iomap_dio_bio_end_io (fs/iomap/direct-io.c:244-245) ->
+            // bio_check_pages_dirty (block/bio.c:1634): every folio still dirty: unpin at once
+            // (1644, bio_release_pages without mark_dirty); one found clean: the bio goes to
+            // bio_dirty_fn (1648-1652), which runs __bio_release_pages with mark_dirty (1629).
+            // Model: the test is lock-free in the kernel (folio_test_dirty, 1640) and so is
+            // this step; the work item is D0's next steps (a later step of another thread
+            // is every order a work queue can give).
+            if w.page.dirty {
+                next(GupPc::PutPage)
+            } else {
+                next(GupPc::LockPage)
+            }
         }
         GupPc::DmaWrite => {
             // DMA: the device writes the page it was given (dio_bio_submit, fs/direct-io.c:331).
@@ -122,6 +168,9 @@ pub fn step(cfg: &Config, w: &mut World, me: Tid, pc: GupPc) -> Step {
             w.data.stored = crate::world::with_block_version(w.data.stored, b, v);
             w.data.mem = crate::world::with_block_version(w.data.mem, b, v);
             w.note(Event::DmaWrote);
+            if cfg.protocol.is_v612() {
+                return next(GupPc::CheckDirty);
+            }
             next(GupPc::LockPage)
         }
         GupPc::LockPage => {
@@ -183,6 +232,7 @@ pub fn info(cfg: &Config, w: &World, me: Tid, pc: GupPc) -> StepInfo {
                 )
             }
         }
+        GupPc::PinDirtyLock | GupPc::PinDirty | GupPc::CheckDirty => info_612(cfg, w, me, pc),
         GupPc::DmaWrite => s(
             "DMA",
             "dio_bio_submit",
@@ -208,6 +258,110 @@ pub fn info(cfg: &Config, w: &World, me: Tid, pc: GupPc) -> StepInfo {
             "-",
             "__get_user_pages",
             "the fault returned VM_FAULT_SIGBUS: get_user_pages failed with -EFAULT",
+        ),
+    }
+}
+
+/// The description of D0's step beside the 6.12 VM (`--protocol v6.12`), where O_DIRECT goes
+/// through iomap (ext4_dio_read_iter and xfs_file_dio_read -> iomap_dio_rw) and pins its
+/// pages:
+///
+/// | id | 6.12.118 | what |
+/// |---|---|---|
+/// | GUP0 | `check_vma_flags` mm/gup.c:1270 (1252-1267) | `longterm` only: refused |
+/// | 6GUP1 | `bio_iov_iter_get_pages` block/bio.c:1430 -> `iov_iter_extract_pages` (1357) -> `iov_iter_extract_user_pages` lib/iov_iter.c:1796 (FOLL_WRITE 1809) -> `pin_user_pages_fast` mm/gup.c:3577 (FOLL_PIN); `follow_page_pte` 839 (`try_grab_folio` 913, FOLL_TOUCH 932-935); no writable pte: `faultin_page` 1157 -> `handle_mm_fault` 1196, the writer's 6.12 fault path | pin the folio, faulting it in for write first |
+/// | 6DIO1-2 | `iomap_dio_bio_iter` fs/iomap/direct-io.c:432-433 -> `bio_set_pages_dirty` block/bio.c:1585 (1590-1592) | folio_lock, folio_mark_dirty, folio_unlock before submission |
+/// | DMA | `iomap_dio_submit_bio` fs/iomap/direct-io.c:446 | the device writes the folio, no pte |
+/// | 6DIO4 | `iomap_dio_bio_end_io` 244-245 -> `bio_check_pages_dirty` block/bio.c:1634 (1640) | all dirty: unpin; one clean: defer |
+/// | 6DIO5-6 | `bio_dirty_fn` 1629 -> `__bio_release_pages` 1211 (1219-1221) | folio_lock, folio_mark_dirty, folio_unlock |
+/// | 6DIO7 | `unpin_user_folio` mm/gup.c:434 (block/bio.c:1225) | the pin goes |
+///
+/// Model: the read is synchronous and of one folio, as in 2.6.29's D0. The inode lock the
+/// filesystem's direct read takes (ext4_dio_read_iter's inode_lock_shared, fs/ext4/file.c:
+/// 75-78; XFS's IOLOCK_SHARED through xfs_ilock_iocb, fs/xfs/xfs_file.c:188) is the read
+/// file's, not the mapped file's: it excludes nothing that the model's truncate, writeback or
+/// reclaim of the mapped file does, so it is no step. GUP-fast (gup_fast_pte_range, mm/gup.c:
+/// 2935, which pins through a writable pte, 2961) is folded into 6GUP1 as in 2.6.29.
+pub fn info_612(cfg: &Config, w: &World, me: Tid, pc: GupPc) -> StepInfo {
+    let s = |id, function, anchor, what| StepInfo {
+        id,
+        function,
+        anchor,
+        what,
+    };
+    match pc {
+        GupPc::FollowPage if cfg.gup_era == GupEra::Longterm => info(cfg, w, me, pc),
+        GupPc::FollowPage => {
+            let pte = w.ptes[cfg.pte_of(w.thread(me).index)];
+            if pte.present && pte.write {
+                s(
+                    "6GUP1",
+                    "follow_page_pte",
+                    "mm/gup.c:839",
+                    "pin_user_pages_fast(FOLL_WRITE|FOLL_PIN): the pte is writable: pin the folio",
+                )
+            } else {
+                s(
+                    "6GUP1",
+                    "faultin_page",
+                    "mm/gup.c:1157",
+                    "the pin finds no writable pte: handle_mm_fault(FAULT_FLAG_WRITE)",
+                )
+            }
+        }
+        GupPc::PinDirtyLock => s(
+            "6DIO1",
+            "bio_set_pages_dirty",
+            "block/bio.c:1590",
+            "iomap_dio_bio_iter: before submitting the read, folio_lock",
+        ),
+        GupPc::PinDirty => s(
+            "6DIO2",
+            "bio_set_pages_dirty",
+            "block/bio.c:1591",
+            "folio_mark_dirty (->page_mkwrite is not asked), folio_unlock",
+        ),
+        GupPc::DmaWrite => s(
+            "DMA",
+            "iomap_dio_submit_bio",
+            "fs/iomap/direct-io.c:446",
+            "the device writes the pinned folio, with no pte",
+        ),
+        GupPc::CheckDirty => s(
+            "6DIO4",
+            "bio_check_pages_dirty",
+            "block/bio.c:1634",
+            "completion: the folio still dirty? unpin; clean: defer to bio_dirty_fn",
+        ),
+        GupPc::LockPage => s(
+            "6DIO5",
+            "__bio_release_pages",
+            "block/bio.c:1219",
+            "bio_dirty_fn: folio_lock",
+        ),
+        GupPc::SetPageDirty => s(
+            "6DIO6",
+            "__bio_release_pages",
+            "block/bio.c:1220",
+            "folio_mark_dirty (->page_mkwrite is not asked), folio_unlock",
+        ),
+        GupPc::PutPage => s(
+            "6DIO7",
+            "unpin_user_folio",
+            "mm/gup.c:434",
+            "the DMA's pin goes",
+        ),
+        GupPc::Done => s(
+            "-",
+            "iomap_dio_rw",
+            "fs/iomap/direct-io.c:771",
+            "the O_DIRECT read has returned",
+        ),
+        GupPc::Failed => s(
+            "-",
+            "faultin_page",
+            "mm/gup.c:1157",
+            "the fault returned VM_FAULT_SIGBUS: the pin failed with -EFAULT",
         ),
     }
 }

@@ -126,6 +126,7 @@ pub fn info(cfg: &Config, w: &World, t: Tid, base: &dyn Fn(&Config) -> StepInfo)
     let th = w.thread(t);
     match th.pc {
         Pc::Fault(pc) => writer_info(cfg, w, t, pc),
+        Pc::Gup(pc) => crate::mm::gup::info_612(cfg, w, t, pc),
         Pc::Reclaim(crate::world::RcPc::Pageout) if !crate::fs::has_writepage(cfg) => StepInfo {
             id: "6R4",
             function: "shrink_folio_list",
