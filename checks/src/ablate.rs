@@ -294,6 +294,7 @@ pub fn ablate_v612(full: bool, progress: bool) -> Vec<Row> {
             Cut612::DirtyBeforeUnlock => "memory.c:3200",
             Cut612::PteSame => "memory.c:3520",
             Cut612::SbStartPagefault => "inode.c:6274",
+            Cut612::WaitStable => "buffer.c:2666",
         };
         for fs in crate::report::v612_profiles() {
             // generic@6.12 (filemap_page_mkwrite) takes no invalidate lock to remove.
@@ -310,6 +311,8 @@ pub fn ablate_v612(full: bool, progress: bool) -> Vec<Row> {
                     fs,
                     // Freeze protection matters only beside a freeze.
                     freeze: cut == Cut612::SbStartPagefault,
+                    // The wait matters only on a mapping that requires stable writes.
+                    stable_writes: cut == Cut612::WaitStable,
                     ..*base
                 };
                 let r: Report = check(&cfg, false);

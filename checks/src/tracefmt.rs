@@ -82,6 +82,9 @@ pub struct ConfigRecord {
     /// A filesystem freeze `Z0` (written only when set).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub freeze: bool,
+    /// The mapping requires stable writes (written only when set).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stable_writes: bool,
 }
 
 fn one() -> u8 {
@@ -117,6 +120,7 @@ impl ConfigRecord {
             dio: cfg.dio,
             gup_era: (cfg.gup_era != GupEra::V2629).then(|| cfg.gup_era.id().to_string()),
             freeze: cfg.freeze,
+            stable_writes: cfg.stable_writes,
         }
     }
 
@@ -168,6 +172,7 @@ impl ConfigRecord {
                 Some(e) => GupEra::parse(e).ok_or_else(|| format!("unknown gup_era '{e}'"))?,
             },
             freeze: self.freeze,
+            stable_writes: self.stable_writes,
         };
         if self.truncate > 1 {
             return Err(format!("truncate {} is not 0 or 1", self.truncate));

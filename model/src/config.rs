@@ -160,6 +160,10 @@ pub struct Config {
     /// A filesystem freeze `Z0` runs (`--freeze`, 6.12 only): freeze_super's levels, its
     /// sync, the frozen state, then thaw_super.
     pub freeze: bool,
+    /// The mapping requires stable writes (`--stable-writes`, 6.12 only): AS_STABLE_WRITES is
+    /// set (include/linux/pagemap.h:307-320), so folio_wait_stable in ->page_mkwrite waits
+    /// for PG_writeback (mm/page-writeback.c:3236-3240).
+    pub stable_writes: bool,
 }
 
 /// A configuration that cannot be run, with the one-line reason.
@@ -198,6 +202,7 @@ impl Config {
             dio: false,
             gup_era: GupEra::V2629,
             freeze: false,
+            stable_writes: false,
         }
     }
 
