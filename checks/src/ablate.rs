@@ -303,6 +303,10 @@ pub fn ablate_v612(full: bool, progress: bool) -> Vec<Row> {
                 (Cut612::SbStartPagefault, "xfs") => "xfs_file.c:1453",
                 (Cut612::SbStartPagefault, "generic") => "filemap.c:3729",
                 (Cut612::SbStartPagefault, _) => "inode.c:6274",
+                (Cut612::WaitStable, "xfs") => "buffered-io.c:1544",
+                (Cut612::WaitStable, "generic") => "filemap.c:3743",
+                (Cut612::WaitStable, _) if nodelalloc => "inode.c:6327",
+                (Cut612::WaitStable, _) => "buffer.c:2666",
             };
             // generic@6.12 (filemap_page_mkwrite) takes no invalidate lock to remove.
             if cut == Cut612::InvalidateLock && fs.name() == "generic" {
@@ -318,6 +322,8 @@ pub fn ablate_v612(full: bool, progress: bool) -> Vec<Row> {
                     fs,
                     // Freeze protection matters only beside a freeze.
                     freeze: cut == Cut612::SbStartPagefault,
+                    // The wait matters only on a mapping that requires stable writes.
+                    stable_writes: cut == Cut612::WaitStable,
                     ..*base
                 };
                 let r: Report = check(&cfg, false);

@@ -63,6 +63,7 @@ pub fn harm(fs: Fs, inv: Inv) -> &'static str {
         Inv::SomeThreadCanRun => "deadlock",
         Inv::DirtyAccountingBalanced => "NR_FILE_DIRTY drifts",
         Inv::FrozenFsHasNoDirtyPage => "dirty page on a frozen fs",
+        Inv::NoStoreDuringStableWriteback => "store during stable writeback",
     }
 }
 

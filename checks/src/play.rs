@@ -8,7 +8,7 @@
 
 use crate::progress::Progress;
 use crate::run::{check_within, reach_within, Incomplete, Origin, Reach, INTERNAL_BUDGET};
-use mkwrite_model::contract::{scenario, Fix, Role};
+use mkwrite_model::contract::{scenario, Cut612, Fix, Role};
 use mkwrite_model::explain::{how_ended, why_blocked};
 use mkwrite_model::invariants::check_fn;
 use mkwrite_model::step::{info, step, StepInfo};
@@ -100,8 +100,10 @@ fn scenario_cfg(name: &str) -> Config {
 }
 
 /// Every level: a first level for beginners, the races R1-R5, the partial page (R7), the
-/// pre-2007 msync loss, the v3.15-rc deadlock, the filesystem profiles' failures, and the
-/// other door (a DMA through get_user_pages, `--dio 1`).
+/// pre-2007 msync loss, the v3.15-rc deadlock, the filesystem profiles' failures, the
+/// other door (a DMA through get_user_pages, `--dio 1`), and Linux 6.12: the freeze that
+/// unmodified 6.12 ext4 mounted nodelalloc misses, and 6.12 without finish_mkwrite_fault's
+/// pte_same recheck.
 pub fn levels() -> Vec<Level> {
     let lvl = |id: &str,
                title: &str,
@@ -151,6 +153,18 @@ pub fn levels() -> Vec<Level> {
                 ("W0", "W8,W10"),
             ],
         )
+    };
+    let freeze_612 = Config {
+        fs: Fs::parse("ext4@6.12-nodelalloc").unwrap_or(Fs::LOCKED),
+        writeback: 0,
+        freeze: true,
+        ..Config::new(Protocol::V612)
+    };
+    let pte_same_612 = Config {
+        fs: Fs::parse("ext4@6.12").unwrap_or(Fs::LOCKED),
+        writeback: 0,
+        truncate: true,
+        ..Config::new(Protocol::V612Minus(Cut612::PteSame))
     };
     vec![
         first,
@@ -384,6 +398,62 @@ pub fn levels() -> Vec<Level> {
                 ("D0", "DIO2"),
             ],
         ),
+        Level {
+            threads: Some(vec!["F0", "Z0"]),
+            fields: Some(vec![
+                "page.locked",
+                "page.dirty",
+                "page.writeback",
+                "page.tag_dirty",
+                "page.ref",
+                "pte0",
+                "ext4.block",
+                "buffers",
+                "sb.frozen",
+            ]),
+            ..lvl(
+            "freeze",
+            "6.12: the freeze that missed a page",
+            freeze_612,
+            Inv::FrozenFsHasNoDirtyPage,
+            "Linux 6.12, ext4 mounted nodelalloc, the file's block already allocated; Z0 \
+             freezes the filesystem (freeze_super). F0's ext4_page_mkwrite finds every buffer \
+             mapped and takes its fast path (6EN2): it returns with the folio locked but not \
+             dirty, and leaves its freeze protection (sb_end_pagefault). Let F0 make its pte \
+             writable (6WP5) and stop before fault_dirty_shared_page; then let Z0 freeze: it \
+             waits for no fault, its sync finds no folio tagged dirty (6Z3), and the \
+             filesystem is frozen (6Z4-6Z5) under a writable pte whose folio F0 dirties next: \
+             a store lands on a frozen filesystem (FREEZE).",
+            &[
+                ("F0", "6EN2"),
+                ("F0", "6WP5"),
+                ("Z0", "6Z2"),
+                ("Z0", "6Z3"),
+                ("Z0", "6Z4-6Z5"),
+            ],
+        )
+        },
+        Level {
+            threads: Some(vec!["F0", "T0"]),
+            ..lvl(
+            "pte-same",
+            "6.12 without pte_same: the pte truncate zapped",
+            pte_same_612,
+            Inv::PageRefcountBalanced,
+            "Linux 6.12 with one check cut: finish_mkwrite_fault makes the pte writable without \
+             its pte_same recheck. Let F0's ext4_page_mkwrite return with the folio locked \
+             (6WP4); then let T0 truncate the file (T1) and zap F0's pte, which drops the \
+             pte's reference to the page (T2); now let F0 take the PTL and make a pte \
+             writable anyway (6WP5): a pte on a page truncate is removing, and a page \
+             reference count that no longer adds up (INV-6).",
+            &[
+                ("F0", "6WP4"),
+                ("T0", "T1"),
+                ("T0", "T2"),
+                ("F0", "6WP5 (ablation)"),
+            ],
+        )
+        },
     ]
 }
 
@@ -392,7 +462,9 @@ pub fn levels() -> Vec<Level> {
 /// returning VM_FAULT_LOCKED); for a filesystem left unconverted beside the new VM, its
 /// converted era; for the partial page, 90a8020278c1; for the pre-2007 calibration, the 2007
 /// wait; for v3.15-rc's do_page_mkwrite, the released code; for the branch without
-/// ->page_mkwrite, 2d6d7f982846. `Err` says why there is none.
+/// ->page_mkwrite, 2d6d7f982846; for a cut of the 6.12 ablation, 6.12 as released; for the
+/// freeze of ext4 mounted nodelalloc, delalloc ext4 (whose ->page_mkwrite dirties the folio,
+/// as filemap_page_mkwrite does, mm/filemap.c:3737-3742). `Err` says why there is none.
 pub fn fix(cfg: &Config) -> Result<(Config, String), String> {
     let with = |protocol: Protocol, fs: Fs| Config {
         protocol,
@@ -472,6 +544,24 @@ pub fn fix(cfg: &Config) -> Result<(Config, String), String> {
                 None => return Err(unconverted(fs)),
             },
         },
+        Protocol::V612Minus(c) => (
+            with(Protocol::V612, cfg.fs),
+            format!(
+                "Linux 6.12.118 as released, without the cut of {} ({})",
+                c.minus_id(),
+                c.reverts()
+            ),
+        ),
+        Protocol::V612 if cfg.freeze && cfg.fs.id() == "ext4@6.12-nodelalloc" => (
+            Config {
+                fs: Fs::parse("ext4@6.12").unwrap_or(cfg.fs),
+                ..*cfg
+            },
+            "ext4 with delayed allocation (the default mount): block_page_mkwrite marks the \
+             folio dirty inside ->page_mkwrite, under its freeze protection, so the freeze's \
+             sync finds it and write-protects the pte"
+                .to_string(),
+        ),
         Protocol::NewMinus(f) => (
             with(Protocol::New, cfg.fs),
             format!(
@@ -1631,6 +1721,8 @@ mod tests {
             ("btrfs", "new/btrfs@50a9b214bc6 ", "blocked"),
             ("fb_defio", "new/fb_defio@d6d03f91585 ", "diverged"),
             ("dma", "new/ext4@9ea7df534ed2 ", "diverged"),
+            ("freeze", "v6.12/ext4@6.12 ", "blocked"),
+            ("pte-same", "v6.12/ext4@6.12 ", "ran"),
         ];
         assert_eq!(expect.len(), levels().len());
         for (id, label, outcome) in expect {

@@ -44,6 +44,9 @@ fn guard_needs(g: Guard) -> &'static str {
         Guard::StoreLandsInExtendedBlock => "needs --extend",
         Guard::DmaWritesPage => "needs --dio 1, not refused (--gup-era longterm)",
         Guard::FreezeCompletes => "needs --freeze",
+        Guard::MkwriteMeetsWriteback => {
+            "needs --stable-writes, W0, and a dirty page or a second store"
+        }
     }
 }
 

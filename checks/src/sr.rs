@@ -183,6 +183,7 @@ fn invariant_property(inv: Inv) -> Property<Checked> {
         Inv::NoKernelBugFired => always!(no_kernel_bug_fired),
         Inv::SomeThreadCanRun => always!(some_thread_can_run),
         Inv::FrozenFsHasNoDirtyPage => always!(frozen_fs_has_no_dirty_page),
+        Inv::NoStoreDuringStableWriteback => always!(no_store_during_stable_writeback),
     }
 }
 
@@ -214,6 +215,7 @@ fn guard_property(g: Guard) -> Property<Checked> {
         Guard::StoreLandsInExtendedBlock => sometimes!(StoreLandsInExtendedBlock),
         Guard::DmaWritesPage => sometimes!(DmaWritesPage),
         Guard::FreezeCompletes => sometimes!(FreezeCompletes),
+        Guard::MkwriteMeetsWriteback => sometimes!(MkwriteMeetsWriteback),
     }
 }
 

@@ -86,6 +86,9 @@ pub struct ConfigRecord {
     /// are).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub without: Vec<String>,
+    /// The mapping requires stable writes (written only when set).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stable_writes: bool,
 }
 
 fn one() -> u8 {
@@ -125,6 +128,7 @@ impl ConfigRecord {
                 .into_iter()
                 .map(String::from)
                 .collect(),
+            stable_writes: cfg.stable_writes,
         }
     }
 
@@ -177,6 +181,7 @@ impl ConfigRecord {
             },
             freeze: self.freeze,
             ablated: 0,
+            stable_writes: self.stable_writes,
         };
         let mut cfg = cfg;
         for id in &self.without {

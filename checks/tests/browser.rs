@@ -642,6 +642,8 @@ fn each_level_is_replayed_against_its_own_fix() {
         ("btrfs", "new/btrfs@50a9b214bc6 ", "blocked"),
         ("fb_defio", "new/fb_defio@d6d03f91585 ", "diverged"),
         ("dma", "new/ext4@9ea7df534ed2 ", "diverged"),
+        ("freeze", "v6.12/ext4@6.12 ", "blocked"),
+        ("pte-same", "v6.12/ext4@6.12 ", "ran"),
     ];
     assert_eq!(fixes.len(), checks::play::levels().len(), "every level");
     let s = open_page(&[], "R1/");
@@ -689,6 +691,15 @@ fn each_level_is_replayed_against_its_own_fix() {
         }
         if id == "fb_defio" {
             assert!(got.contains("X0 has no work queued"), "{got}");
+        }
+        if id == "freeze" {
+            // Delalloc ext4 dirties the folio inside ->page_mkwrite, under its freeze
+            // protection: the freeze's sync waits for F0's folio lock.
+            assert!(
+                got.contains("Z0 cannot take 6Z3") && got.contains("held by F0"),
+                "{got}"
+            );
+            s.screenshot("freeze-against");
         }
     }
 }

@@ -389,7 +389,8 @@ fn footprints_hold_for_the_6_12_vm() {
     // Linux 6.12.118 (`--protocol v6.12`): the 6.12 fault steps (mm/v612) and the three 6.12
     // profiles' hooks (the invalidate lock as truncate_lock_threads, reclaim without
     // ->writepage), at the headline shape with truncate, pte and reclaim varied, with ENOSPC,
-    // and every cut of the 6.12 ablation beside ext4@6.12 with a truncate.
+    // and every cut of the 6.12 ablation beside ext4@6.12 with a truncate; a freeze and stable
+    // writes beside each profile.
     let mut configs = Vec::new();
     for fs in checks::report::v612_profiles() {
         for truncate in [false, true] {
@@ -431,10 +432,17 @@ fn footprints_hold_for_the_6_12_vm() {
             freeze: true,
             ..Config::new(Protocol::V612)
         });
+        configs.push(Config {
+            fs,
+            writeback: 1,
+            page_dirty: true,
+            stable_writes: true,
+            ..Config::new(Protocol::V612)
+        });
     }
-    assert_eq!(configs.len(), 50);
+    assert_eq!(configs.len(), 56);
     let states = check_all(configs, false);
-    assert_eq!(states, 79_644);
+    assert_eq!(states, 81_100);
 }
 
 #[test]

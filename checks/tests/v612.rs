@@ -61,6 +61,19 @@ fn freeze_configs(fs: Fs) -> Vec<Config> {
         .collect()
 }
 
+/// The stable-writes shapes: one writer, writeback 0-2, truncate 0-1, pte ro/none, page
+/// clean/dirty, stores 1-2, on a mapping that requires stable writes.
+fn stable_configs(fs: Fs) -> Vec<Config> {
+    matrix(Protocol::V612, fs)
+        .into_iter()
+        .filter(|c| c.writers == 1 && !c.reclaim)
+        .map(|c| Config {
+            stable_writes: true,
+            ..c
+        })
+        .collect()
+}
+
 #[test]
 fn v612_verdicts_match_golden_file() {
     let mut text = String::from(
@@ -88,6 +101,13 @@ fn v612_verdicts_match_golden_file() {
     text.push_str("# with a freeze (--freeze): one writer, stores 1, no reclaim\n");
     for &fs in &profiles {
         for cfg in freeze_configs(fs) {
+            text.push_str(&line(&check(&cfg, false)));
+            text.push('\n');
+        }
+    }
+    text.push_str("# with stable writes (--stable-writes): one writer, no reclaim\n");
+    for &fs in &profiles {
+        for cfg in stable_configs(fs) {
             text.push_str(&line(&check(&cfg, false)));
             text.push('\n');
         }
@@ -130,7 +150,7 @@ type Row = (
 );
 
 #[rustfmt::skip]
-const ROWS: [Row; 19] = [
+const ROWS: [Row; 23] = [
     ("v6.12-minus-invalidate-lock --fs ext4@6.12",                 None,                 &[]),
     ("v6.12-minus-invalidate-lock --fs xfs@6.12",                  None,                 &[]),
     ("v6.12-minus-invalidate-lock --fs ext4@6.12-nodelalloc",      None,                 &[]),
@@ -150,6 +170,10 @@ const ROWS: [Row; 19] = [
     ("v6.12-minus-sb-start-pagefault --fs xfs@6.12",               Some(("FREEZE", 9)),  &["FREEZE"]),
     ("v6.12-minus-sb-start-pagefault --fs generic@6.12",           Some(("FREEZE", 9)),  &["FREEZE"]),
     ("v6.12-minus-sb-start-pagefault --fs ext4@6.12-nodelalloc",   Some(("FREEZE", 11)), &["FREEZE"]),
+    ("v6.12-minus-wait-stable --fs ext4@6.12",                     Some(("STABLE", 15)), &["STABLE"]),
+    ("v6.12-minus-wait-stable --fs xfs@6.12",                      Some(("STABLE", 15)), &["STABLE"]),
+    ("v6.12-minus-wait-stable --fs generic@6.12",                  Some(("STABLE", 15)), &["STABLE"]),
+    ("v6.12-minus-wait-stable --fs ext4@6.12-nodelalloc",          Some(("STABLE", 15)), &["STABLE"]),
 ];
 
 #[test]
@@ -164,6 +188,9 @@ fn every_v612_ablation_row_is_pinned() {
     // and the lock-and-recheck in ->page_mkwrite break nothing the model states (`mkwrite
     // ablate --protocol v6.12` gives the reason). ext4@6.12-nodelalloc breaks FREEZE with its
     // freeze protection too: see `ext4_nodelalloc_fast_path_dirties_a_frozen_filesystem`.
+    // Without folio_wait_stable on a mapping that requires stable writes, a fault that starts
+    // during the writeback I/O stores into the folio before the I/O completes (STABLE, 15
+    // steps).
     let rows = checks::ablate::ablate_v612(false, false);
     assert_eq!(rows.len(), ROWS.len());
     for (row, (protocol, first, failing)) in rows.iter().zip(ROWS) {
@@ -216,3 +243,71 @@ fn ext4_nodelalloc_fast_path_dirties_a_frozen_filesystem() {
         assert!(r.violated().is_empty(), "{}: {:?}", fs.id(), r.violated());
     }
 }
+
+#[test]
+fn stable_writes_keep_stores_out_of_writeback_io() {
+    // A mapping that requires stable writes (AS_STABLE_WRITES, include/linux/pagemap.h:307-320)
+    // makes folio_wait_stable (mm/page-writeback.c:3236-3240) in every 6.12 ->page_mkwrite wait
+    // for the folio's writeback I/O: the page starts dirty, W0 cleans it, write-protects the
+    // pte and starts the I/O, and F0's fault waits in ->page_mkwrite until the I/O completes.
+    // STABLE holds, and the guard shows the wait's state is reached. Without the wait
+    // (v6.12-minus-wait-stable) the store lands during the I/O: STABLE breaks. Without the
+    // flag the wait is a no-op and the same schedule runs to the same store during the I/O,
+    // which STABLE does not forbid (it applies only to a mapping that requires stable writes).
+    use mkwrite_model::invariants::Guard;
+    let cfg = |fs, protocol, stable_writes| Config {
+        fs,
+        writeback: 1,
+        page_dirty: true,
+        stable_writes,
+        ..Config::new(protocol)
+    };
+    let cut = Protocol::V612Minus(mkwrite_model::contract::Cut612::WaitStable);
+    for (fs, states, steps) in STABLE_EXPECT {
+        let fs = Fs::parse(fs).unwrap();
+        let r = check(&cfg(fs, Protocol::V612, true), false);
+        assert!(r.violated().is_empty(), "{}: {:?}", fs.id(), r.violated());
+        assert_eq!(r.states, states, "{}", fs.id());
+        for g in &r.guards {
+            assert_eq!(g.applicable, g.reached, "{}: {}", fs.id(), g.guard.name());
+        }
+        assert!(r
+            .guards
+            .iter()
+            .any(|g| g.guard == Guard::MkwriteMeetsWriteback && g.reached));
+        let broken = check(&cfg(fs, cut, true), false);
+        assert_eq!(
+            broken.violated(),
+            [Inv::NoStoreDuringStableWriteback],
+            "{}",
+            fs.id()
+        );
+        let t = broken
+            .verdict(Inv::NoStoreDuringStableWriteback)
+            .trace
+            .clone()
+            .unwrap();
+        assert_eq!(t.len(), steps, "{}", fs.id());
+        // Without the flag: the same schedule runs, and its last step is a store into a folio
+        // under writeback, which breaks nothing.
+        let off = cfg(fs, Protocol::V612, false);
+        let run = mkwrite_model::trace::replay(&off, &t).unwrap();
+        let before_last = &run[run.len() - 2].after;
+        assert!(before_last.page.writeback, "{}", fs.id());
+        assert!(run.last().unwrap().info.id.starts_with("ST"), "{}", fs.id());
+        assert!(!run
+            .last()
+            .unwrap()
+            .after
+            .has_fired(Inv::NoStoreDuringStableWriteback));
+        assert!(check(&off, false).violated().is_empty(), "{}", fs.id());
+    }
+}
+
+/// Profile, states with stable writes and the wait, shortest STABLE trace without the wait.
+const STABLE_EXPECT: [(&str, usize, usize); 4] = [
+    ("ext4@6.12", 80, 15),
+    ("xfs@6.12", 80, 15),
+    ("generic@6.12", 80, 15),
+    ("ext4@6.12-nodelalloc", 80, 15),
+];

@@ -164,6 +164,10 @@ pub struct Config {
     /// `FsOps::safeguards()[i]`, so that the profile's code behaves as if it lacked that lock
     /// or check. 0, the default, removes nothing.
     pub ablated: u8,
+    /// The mapping requires stable writes (`--stable-writes`, 6.12 only): AS_STABLE_WRITES is
+    /// set (include/linux/pagemap.h:307-320), so folio_wait_stable in ->page_mkwrite waits
+    /// for PG_writeback (mm/page-writeback.c:3236-3240).
+    pub stable_writes: bool,
 }
 
 /// A configuration that cannot be run, with the one-line reason.
@@ -203,6 +207,7 @@ impl Config {
             gup_era: GupEra::V2629,
             freeze: false,
             ablated: 0,
+            stable_writes: false,
         }
     }
 

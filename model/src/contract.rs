@@ -66,11 +66,14 @@ pub enum Inv {
     /// FREEZE (`--freeze`): while the filesystem is frozen (SB_FREEZE_COMPLETE), no pte maps
     /// the page writable and PG_dirty is clear.
     FrozenFsHasNoDirtyPage,
+    /// STABLE (`--stable-writes`): when the mapping requires stable writes, no store lands in
+    /// the folio while it is under writeback I/O (PG_writeback set).
+    NoStoreDuringStableWriteback,
 }
 
 impl Inv {
     /// Every invariant, in the fixed order in which they are checked and reported.
-    pub const ALL: [Inv; 18] = [
+    pub const ALL: [Inv; 19] = [
         Inv::WritablePteHasFsMetadata,
         Inv::CleanedPageHadFsMetadata,
         Inv::WritablePteImpliesDirtyOrDirtying,
@@ -89,6 +92,7 @@ impl Inv {
         Inv::NoKernelBugFired,
         Inv::SomeThreadCanRun,
         Inv::FrozenFsHasNoDirtyPage,
+        Inv::NoStoreDuringStableWriteback,
     ];
 
     /// The function name in `invariants.rs`, and the property name every checker prints.
@@ -112,6 +116,7 @@ impl Inv {
             Inv::NoKernelBugFired => "no_kernel_bug_fired",
             Inv::SomeThreadCanRun => "some_thread_can_run",
             Inv::FrozenFsHasNoDirtyPage => "frozen_fs_has_no_dirty_page",
+            Inv::NoStoreDuringStableWriteback => "no_store_during_stable_writeback",
         }
     }
 
@@ -136,6 +141,7 @@ impl Inv {
             Inv::NoKernelBugFired => "BUG",
             Inv::SomeThreadCanRun => "DEADLOCK",
             Inv::FrozenFsHasNoDirtyPage => "FREEZE",
+            Inv::NoStoreDuringStableWriteback => "STABLE",
         }
     }
 
@@ -153,6 +159,7 @@ impl Inv {
             // holders); both halves are evaluated by the same function.
             Inv::NoPteOnTruncatedPage | Inv::PageRefcountBalanced => Kind::State,
             Inv::CleanedPageHadFsMetadata
+            | Inv::NoStoreDuringStableWriteback
             | Inv::FaultReturnsPageUnlocked
             | Inv::NoSelfWaitOnPageLock
             | Inv::PageMkwriteReturnMatchesLock
@@ -216,6 +223,10 @@ impl Inv {
             Inv::FrozenFsHasNoDirtyPage => {
                 "a frozen filesystem has a dirty page or a writable pte: stores land after the \
                  freeze, and writeback writes to a frozen device"
+            }
+            Inv::NoStoreDuringStableWriteback => {
+                "a store landed in a folio under writeback I/O on a mapping that requires \
+                 stable writes: the device may write data that no longer matches its checksum"
             }
         }
     }
@@ -344,16 +355,22 @@ pub enum Cut612 {
     /// fs/ext4/inode.c:6274, XFS fs/xfs/xfs_file.c:1453, mm/filemap.c:3729); matters with
     /// `--freeze`.
     SbStartPagefault,
+    /// ->page_mkwrite waits for the folio's writeback I/O with folio_wait_stable when the
+    /// mapping requires stable writes (mm/page-writeback.c:3236-3240; fs/buffer.c:2666,
+    /// fs/iomap/buffered-io.c:1544, mm/filemap.c:3743, fs/ext4/inode.c:6327); matters with
+    /// `--stable-writes`.
+    WaitStable,
 }
 
 impl Cut612 {
     /// Every cut, in the order of the 6.12 ablation table.
-    pub const ALL: [Cut612; 5] = [
+    pub const ALL: [Cut612; 6] = [
         Cut612::InvalidateLock,
         Cut612::MkwriteLocksAndRechecks,
         Cut612::DirtyBeforeUnlock,
         Cut612::PteSame,
         Cut612::SbStartPagefault,
+        Cut612::WaitStable,
     ];
 
     /// The protocol id `v6.12-minus-<cut>`.
@@ -364,6 +381,7 @@ impl Cut612 {
             Cut612::DirtyBeforeUnlock => "v6.12-minus-dirty-before-unlock",
             Cut612::PteSame => "v6.12-minus-pte-same",
             Cut612::SbStartPagefault => "v6.12-minus-sb-start-pagefault",
+            Cut612::WaitStable => "v6.12-minus-wait-stable",
         }
     }
 
@@ -383,6 +401,10 @@ impl Cut612 {
             Cut612::PteSame => "finish_mkwrite_fault makes the pte writable without pte_same",
             Cut612::SbStartPagefault => {
                 "->page_mkwrite takes no freeze protection: a freeze does not wait for it"
+            }
+            Cut612::WaitStable => {
+                "->page_mkwrite does not wait for writeback I/O (no folio_wait_stable), even \
+                 when the mapping requires stable writes"
             }
         }
     }

@@ -339,6 +339,11 @@ pub fn of(cfg: &Config, th: &Thread) -> Footprint {
         // and Z0's steps where every other thread stands: `everything`, conservative.
         return everything(cfg);
     }
+    if cfg.stable_writes {
+        // Stable writes (`--stable-writes`): a store reads PG_writeback (STABLE) and
+        // ->page_mkwrite waits on it: `everything`, conservative and sound.
+        return everything(cfg);
+    }
     if cfg.protocol.is_v612() && cfg.protocol != crate::contract::Protocol::V612 {
         // The 6.12 ablation (`v6.12-minus-<cut>`) moves work between steps (a set_page_dirty
         // after the unlock, a pte written without pte_same): `everything`, conservative and

@@ -176,6 +176,14 @@ pub fn frozen_fs_has_no_dirty_page(_: &Config, w: &World) -> bool {
     w.freeze_level() < 4 || (!w.page.dirty && w.ptes.iter().all(|p| !(p.present && p.write)))
 }
 
+/// STABLE (event, `--stable-writes`): when the mapping requires stable writes, no store lands
+/// in the folio while PG_writeback is set. If violated: the data changes under the device's
+/// write (a checksum computed over the folio, RAID parity, an integrity profile no longer
+/// matches what is written).
+pub fn no_store_during_stable_writeback(_: &Config, w: &World) -> bool {
+    !w.has_fired(Inv::NoStoreDuringStableWriteback)
+}
+
 /// The function of an invariant.
 pub fn check_fn(inv: Inv) -> fn(&Config, &World) -> bool {
     match inv {
@@ -197,6 +205,7 @@ pub fn check_fn(inv: Inv) -> fn(&Config, &World) -> bool {
         Inv::NoKernelBugFired => no_kernel_bug_fired,
         Inv::SomeThreadCanRun => some_thread_can_run,
         Inv::FrozenFsHasNoDirtyPage => frozen_fs_has_no_dirty_page,
+        Inv::NoStoreDuringStableWriteback => no_store_during_stable_writeback,
     }
 }
 
@@ -274,11 +283,14 @@ pub enum Guard {
     DmaWritesPage,
     /// The freeze (`--freeze`) reached SB_FREEZE_COMPLETE.
     FreezeCompletes,
+    /// `--stable-writes`: a fault is inside ->page_mkwrite while the folio is under writeback
+    /// I/O (the state in which folio_wait_stable waits).
+    MkwriteMeetsWriteback,
 }
 
 impl Guard {
     /// Every guard.
-    pub const ALL: [Guard; 17] = [
+    pub const ALL: [Guard; 18] = [
         Guard::WritebackReachesLockInMkwriteWindow,
         Guard::TruncateRemovesPageUnderFault,
         Guard::FaultRetries,
@@ -296,6 +308,7 @@ impl Guard {
         Guard::StoreLandsInExtendedBlock,
         Guard::DmaWritesPage,
         Guard::FreezeCompletes,
+        Guard::MkwriteMeetsWriteback,
     ];
 
     /// The property name every checker prints.
@@ -320,6 +333,7 @@ impl Guard {
             Guard::StoreLandsInExtendedBlock => "store_lands_in_extended_block",
             Guard::DmaWritesPage => "dma_writes_page",
             Guard::FreezeCompletes => "freeze_completes",
+            Guard::MkwriteMeetsWriteback => "mkwrite_meets_writeback",
         }
     }
 
@@ -448,6 +462,9 @@ impl Guard {
                     && !first_fault_keeps_page_locked(cfg)
             }
             Guard::FreezeCompletes => cfg.freeze,
+            // A fault in ->page_mkwrite while W0's I/O is in flight: W0 and a mapping that
+            // requires stable writes.
+            Guard::MkwriteMeetsWriteback => cfg.stable_writes && cfg.writeback > 0,
         }
     }
 
@@ -510,6 +527,9 @@ impl Guard {
             Guard::StoreLandsInExtendedBlock => w.noted(Event::StoreInExtendedBlock),
             Guard::DmaWritesPage => w.noted(Event::DmaWrote),
             Guard::FreezeCompletes => w.freeze_level() == 4,
+            Guard::MkwriteMeetsWriteback => {
+                cfg.stable_writes && w.page.writeback && crate::fs::writer_in_mkwrite_body(w)
+            }
         }
     }
 }

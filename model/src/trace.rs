@@ -52,6 +52,18 @@ pub fn fields(w: &World) -> Vec<(String, String)> {
         "data.io".to_string(),
         w.data.in_flight.map_or("-".to_string(), version_name),
     ));
+    if w.threads.iter().any(|t| t.role == Role::Freeze) {
+        // `sb->s_writers.frozen` (fs/super.c:2106, 2113, 2127, 2147 in 6.12.118), as Z0's
+        // position gives it (`World::freeze_level`).
+        let level = match w.freeze_level() {
+            0 => "no",
+            1 => "WRITE",
+            2 => "PAGEFAULT",
+            3 => "FS",
+            _ => "COMPLETE",
+        };
+        f.push(("sb.frozen".to_string(), level.to_string()));
+    }
     if let Some(s) = w.threads.iter().find(|t| t.role == Role::Sync) {
         let ret = match (s.pc, s.local.fsync_err) {
             (Pc::Writeback(WbPc::Done), false) => "0",

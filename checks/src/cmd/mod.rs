@@ -179,6 +179,10 @@ pub struct ConfigArgs {
     /// filesystem (FREEZE: no dirty page, no writable pte), thaw_super.
     #[arg(long)]
     pub freeze: bool,
+    /// The mapping requires stable writes (v6.12 only): folio_wait_stable in ->page_mkwrite
+    /// waits for the folio's writeback I/O (STABLE: no store lands during that I/O).
+    #[arg(long)]
+    pub stable_writes: bool,
     /// A scenario constraint, not kernel behaviour: writeback may not take the page lock while
     /// a fault is between ->page_mkwrite's return and its pte install (closes R1/R3's window;
     /// the R2 and R4 scenarios set it).
@@ -518,6 +522,7 @@ pub fn resolve(a: &ConfigArgs, file_base: Option<Config>) -> Result<Config, Stri
     c.strict &= !a.lenient_fs;
     c.enospc |= a.enospc;
     c.freeze |= a.freeze;
+    c.stable_writes |= a.stable_writes;
     c.late_writeback |= a.late_writeback;
     if let Some(n) = &a.stores {
         c.stores = count("stores", n, 1..=2)? as u8;

@@ -59,6 +59,9 @@ const FIELD_MEANING = {
   "defio.mkcleaned": "this pass of the deferred work has write-protected the page",
   "defio.pending": "the deferred work is scheduled",
   "defio.mutex": "fbdefio->lock: held or free",
+  "ext4.block": "ext4: the block behind the page: a hole, delayed (reserved) or allocated",
+  "buffers": "the folio has buffer_heads attached",
+  "sb.frozen": "how far the freeze (Z0) has gone: no, WRITE (write(2) and truncate wait), PAGEFAULT (->page_mkwrite waits too), COMPLETE (frozen)",
 };
 
 function el(tag, attrs, ...children) {

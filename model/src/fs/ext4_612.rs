@@ -136,6 +136,11 @@ pub fn delalloc_attach(cfg: &Config, w: &mut World, me: Tid, buffers: bool) -> S
         return mkwrite_return(w, me, MkwriteRet::NoPage);
     }
     let mut s: State = super::ops::state(w);
+    // folio_wait_stable (fs/buffer.c:2666; iomap: fs/iomap/buffered-io.c:1544) on the way to
+    // VM_FAULT_LOCKED; an ENOSPC returns before it.
+    if !(s.block == Block::Hole && w.fs_full) && super::waits_stable(cfg, w) {
+        return Step::Blocked;
+    }
     if s.block == Block::Hole {
         if w.fs_full {
             if locks {
@@ -197,6 +202,16 @@ fn page_mkwrite_info(cfg: &Config, w: &World, pc: MkPc) -> StepInfo {
                     "fs/ext4/inode.c:6256",
                     "truncated: folio_unlock, NOPAGE; drop the invalidate lock",
                 )
+            } else if st.buffers
+                && st.block == Block::Allocated
+                && !cfg.protocol.keeps(Cut612::WaitStable)
+            {
+                s(
+                    "6EN2 (ablation)",
+                    "fs/ext4/inode.c:6256",
+                    "fast path: every buffer mapped: no folio_wait_stable, VM_FAULT_LOCKED \
+                     without dirtying the folio; drop the invalidate lock, sb_end_pagefault",
+                )
             } else if st.buffers && st.block == Block::Allocated {
                 s(
                     "6EN2",
@@ -230,6 +245,12 @@ fn page_mkwrite_info(cfg: &Config, w: &World, pc: MkPc) -> StepInfo {
             "fs/buffer.c:2636",
             "without the folio lock or a recheck: reserve the hole, buffers and folio dirty; \
              return 0",
+        ),
+        _ if !cfg.protocol.keeps(Cut612::WaitStable) => s(
+            "6BM3-6EM6 (ablation)",
+            "fs/buffer.c:2636",
+            "reserve the hole (delalloc), buffers and folio dirty, no folio_wait_stable; \
+             VM_FAULT_LOCKED; drop the invalidate lock, sb_end_pagefault",
         ),
         _ => s(
             "6BM3-6EM6",
@@ -317,6 +338,11 @@ fn nodelalloc_attach(cfg: &Config, w: &mut World, me: Tid) -> Step {
         return mkwrite_return(w, me, MkwriteRet::NoPage);
     }
     let mut s = state(w);
+    // folio_wait_stable: on the fast path (6327) and in block_page_mkwrite (fs/buffer.c:2666);
+    // an ENOSPC returns before it.
+    if !(s.block == Block::Hole && w.fs_full) && super::waits_stable(cfg, w) {
+        return Step::Blocked;
+    }
     if s.buffers && s.block == Block::Allocated {
         return mkwrite_return(w, me, ok);
     }

@@ -118,7 +118,11 @@ impl FsOps for GenericV612 {
                     unlock_page(w, me);
                     return mkwrite_return(w, me, MkwriteRet::NoPage);
                 }
-                // 6FM5-6FM7: folio_mark_dirty, folio_wait_stable, sb_end_pagefault.
+                // 6FM5-6FM7: folio_mark_dirty, folio_wait_stable (mm/filemap.c:3743),
+                // sb_end_pagefault.
+                if super::waits_stable(cfg, w) {
+                    return Step::Blocked;
+                }
                 super::of(cfg).set_page_dirty(cfg, w);
                 mkwrite_return(
                     w,
@@ -146,6 +150,11 @@ impl FsOps for GenericV612 {
             MkPc::Attach if !locks => (
                 "6FM5 (ablation)",
                 "without the folio lock or a recheck: folio_mark_dirty; return 0",
+            ),
+            _ if !cfg.protocol.keeps(Cut612::WaitStable) => (
+                "6FM4-6FM7 (ablation)",
+                "mapping unchanged: folio_mark_dirty, no folio_wait_stable, sb_end_pagefault; \
+                 VM_FAULT_LOCKED",
             ),
             _ => (
                 "6FM4-6FM7",

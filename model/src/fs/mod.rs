@@ -27,8 +27,8 @@ pub mod xfs_612;
 
 pub use crate::contract::FsId;
 pub use ops::{
-    mkwrite_return, truncate_running, writer_in_mkwrite_body, Era, FsInfo, FsOps, Fsync, Safeguard,
-    WbCheck, WbCtx, Window, Writepage,
+    mkwrite_return, truncate_running, waits_stable, writer_in_mkwrite_body, Era, FsInfo, FsOps,
+    Fsync, Safeguard, WbCheck, WbCtx, Window, Writepage,
 };
 /// The filesystem type of `Config::fs`: a profile's id in the registry.
 pub type Fs = FsId;
@@ -341,6 +341,11 @@ impl Config {
                 }
             )));
         }
+        if self.stable_writes && !self.protocol.is_v612() {
+            return Err(ConfigError(
+                "stable writes (--stable-writes) are modelled beside --protocol v6.12 only".into(),
+            ));
+        }
         if self.freeze && !self.protocol.is_v612() {
             return Err(ConfigError(
                 "a freeze (Z0) is modelled beside --protocol v6.12 only".into(),
@@ -486,6 +491,7 @@ impl Config {
             }
             .as_str()
             + if self.freeze { " freeze" } else { "" }
+            + if self.stable_writes { " stable" } else { "" }
             + match self.initial_extent {
                 InitialExtent::Real => "",
                 InitialExtent::Hole => " extent=hole",

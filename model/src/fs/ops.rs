@@ -600,6 +600,20 @@ pub fn writer_in_mkwrite_body(w: &World) -> bool {
     })
 }
 
+/// Whether a 6.12 ->page_mkwrite must wait in `folio_wait_stable` (mm/page-writeback.c:3236-3240)
+/// before its step under the folio lock completes: the mapping requires stable writes, the
+/// folio is under writeback I/O, and the 6.12 ablation has not cut the wait.
+///
+/// Model: the kernel waits after its folio_mark_dirty (fs/buffer.c:2665-2666,
+/// mm/filemap.c:3742-3743, fs/iomap/buffered-io.c:1518, 1544); the model waits before the step
+/// that dirties and returns. The wait holds the folio lock either way, so the threads that read
+/// PG_dirty meanwhile (writeback, truncate, reclaim, a freeze's sync) reach it only after
+/// taking that lock, and I/O completion, the one thread that runs during the wait, does not
+/// read PG_dirty: no other thread can tell the two orders apart.
+pub fn waits_stable(cfg: &crate::config::Config, w: &World) -> bool {
+    cfg.stable_writes && cfg.protocol.keeps(crate::contract::Cut612::WaitStable) && w.page.writeback
+}
+
 /// A truncate is under way: past its first step, not finished (it holds that lock). NFS's
 /// flush before it takes no lock a ->page_mkwrite takes.
 pub fn truncate_running(w: &World) -> bool {

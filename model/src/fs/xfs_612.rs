@@ -181,6 +181,13 @@ impl FsOps for XfsV612 {
                 "fs/iomap/buffered-io.c:1524",
                 "without the folio lock or a recheck: reserve delalloc, folio dirty; return 0",
             ),
+            _ if !cfg.protocol.keeps(Cut612::WaitStable) => (
+                "6XM6-6XM9 (ablation)",
+                "iomap_page_mkwrite",
+                "fs/iomap/buffered-io.c:1524",
+                "reserve a hole as delalloc, folio_mark_dirty, no folio_wait_stable; \
+                 VM_FAULT_LOCKED; MMAPLOCK unlock, sb_end_pagefault",
+            ),
             _ => (
                 "6XM6-6XM9",
                 "iomap_page_mkwrite",

@@ -99,6 +99,11 @@ pub(crate) fn store(cfg: &Config, w: &mut World, me: Tid) -> Step {
     let pte = w.ptes[n];
     if pte.present && pte.write {
         w.ptes[n].dirty = true;
+        // STABLE: a store into a folio under writeback I/O on a mapping that requires stable
+        // writes.
+        if cfg.stable_writes && w.page.writeback {
+            w.fire(crate::contract::Inv::NoStoreDuringStableWriteback);
+        }
         let b = store_block(cfg, w);
         let v = crate::world::block_version(w.data.stored, b) + 1;
         w.data.stored = crate::world::with_block_version(w.data.stored, b, v);

@@ -26,9 +26,10 @@
 //! (`lock_page` for `folio_lock`, `set_page_dirty` for `folio_mark_dirty`, `tree_lock` for the
 //! xa_lock).
 //!
-//! Model: no freeze (`sb_start_pagefault`) and no stable-writes wait (`folio_wait_stable`,
-//! a no-op unless the mapping has AS_STABLE_WRITES): the mapping is taken without stable
-//! writes and the filesystem is never frozen.
+//! The freeze is `--freeze` (`freeze.rs`). Stable writes are `--stable-writes`: the mapping
+//! has AS_STABLE_WRITES (include/linux/pagemap.h:307-310), and `folio_wait_stable`
+//! (mm/page-writeback.c:3236-3240), which every 6.12 ->page_mkwrite calls under the folio
+//! lock, waits for PG_writeback to clear (`fs::waits_stable`); without the flag it is a no-op.
 
 pub mod freeze;
 pub mod memory;
