@@ -154,10 +154,10 @@ const ROWS: [Row; 23] = [
     ("v6.12-minus-invalidate-lock --fs ext4@6.12",                 None,                 &[]),
     ("v6.12-minus-invalidate-lock --fs xfs@6.12",                  None,                 &[]),
     ("v6.12-minus-invalidate-lock --fs ext4@6.12-nodelalloc",      None,                 &[]),
-    ("v6.12-minus-mkwrite-lock-recheck --fs ext4@6.12",            None,                 &[]),
+    ("v6.12-minus-mkwrite-lock-recheck --fs ext4@6.12",            Some(("INV-3c", 27)), &["INV-3c"]),
     ("v6.12-minus-mkwrite-lock-recheck --fs xfs@6.12",             None,                 &[]),
     ("v6.12-minus-mkwrite-lock-recheck --fs generic@6.12",         None,                 &[]),
-    ("v6.12-minus-mkwrite-lock-recheck --fs ext4@6.12-nodelalloc", None,                 &[]),
+    ("v6.12-minus-mkwrite-lock-recheck --fs ext4@6.12-nodelalloc", Some(("INV-3c", 22)), &["INV-3c"]),
     ("v6.12-minus-dirty-before-unlock --fs ext4@6.12",             None,                 &[]),
     ("v6.12-minus-dirty-before-unlock --fs xfs@6.12",              None,                 &[]),
     ("v6.12-minus-dirty-before-unlock --fs generic@6.12",          None,                 &[]),
@@ -184,9 +184,12 @@ fn every_v612_ablation_row_is_pinned() {
     // writes a pte that holds no reference (INV-6, 8 steps); without freeze protection the
     // freeze completes under a fault that then dirties the folio (FREEZE, 9 steps); with
     // fault_dirty_shared_page unlocking first, ext4 nodelalloc's fast path (which leaves the
-    // dirtying to the VM) races truncate on NR_FILE_DIRTY (ACCT, 14 steps). The invalidate lock
-    // and the lock-and-recheck in ->page_mkwrite break nothing the model states (`mkwrite
-    // ablate --protocol v6.12` gives the reason). ext4@6.12-nodelalloc breaks FREEZE with its
+    // dirtying to the VM) races truncate on NR_FILE_DIRTY (ACCT, 14 steps). Without the
+    // lock-and-recheck in ext4's ->page_mkwrite, writeback and reclaim strip the buffers it
+    // attached before the fault dirties the folio, and ext4's writepages warns and skips the
+    // folio: fsync returns 0 over a lost store (INV-3c, 27 steps; 22 for nodelalloc). XFS and
+    // filemap_page_mkwrite keep nothing reclaim can strip, and the invalidate lock breaks
+    // nothing the model states (`mkwrite ablate --protocol v6.12` gives the reasons). ext4@6.12-nodelalloc breaks FREEZE with its
     // freeze protection too: see `ext4_nodelalloc_fast_path_dirties_a_frozen_filesystem`.
     // Without folio_wait_stable on a mapping that requires stable writes, a fault that starts
     // during the writeback I/O stores into the folio before the I/O completes (STABLE, 15

@@ -5,10 +5,10 @@
 //! |---|---|---|
 //! | `->page_mkwrite` | `ext4_page_mkwrite`: `sb_start_pagefault` (6274), `file_update_time` (6275), `filemap_invalidate_lock_shared` (6277); delalloc: `block_page_mkwrite(ext4_da_get_block_prep)` (6293-6300): `folio_lock` (fs/buffer.c:2645), mapping or `folio_pos >= i_size` → -EFAULT (2646-2651), `__block_write_begin_int` reserves a hole (2659), `__block_commit_write` dirties the buffers and the folio (2663), `folio_mark_dirty` (2665), `folio_wait_stable` (2666), return 0 locked; `vmf_fs_error` makes 0 VM_FAULT_LOCKED and -EFAULT NOPAGE (6378-6379); unlock the invalidate lock, `sb_end_pagefault` (6380-6382) | fs/ext4/inode.c:6256 |
 //! | `->dirty_folio` | `ext4_dirty_folio` → `block_dirty_folio` | fs/ext4/inode.c:3584 |
-//! | `->writepages` | `ext4_writepages` → `ext4_do_writepages`: maps the delayed blocks (allocation), submits | fs/ext4/inode.c:2825 |
+//! | `->writepages` | `ext4_writepages` → `ext4_do_writepages`: maps the delayed blocks (allocation), submits; a dirty folio without buffers is warned about, cleaned and skipped (`mpage_prepare_extent_to_map`, 2525-2530) | fs/ext4/inode.c:2825 |
 //! | `->writepage` | none: reclaim's `pageout` activates a dirty folio (mm/vmscan.c:673-674) | |
 //! | `->invalidate_folio` | `ext4_invalidate_folio`: the buffers go, a delayed block's reservation is given back | |
-//! | `->release_folio` | `ext4_release_folio` → `try_to_free_buffers` | |
+//! | `->release_folio` | `ext4_release_folio` → `try_to_free_buffers`, which refuses dirty buffers | fs/buffer.c:2961 |
 //! | truncate | `ext4_setattr` holds `invalidate_lock` exclusive from before i_size changes to after `truncate_pagecache` (5567-5661) | fs/ext4/inode.c:5451 |
 //!
 //! "Tracked" is "the block is delayed (reserved) or allocated", as for 2.6.29's ext4.
@@ -270,6 +270,19 @@ fn writepage(w: &mut World, me: Tid) -> Writepage {
         unlock_page(w, me);
         return Writepage::Done;
     }
+    if !s.buffers {
+        // mpage_prepare_extent_to_map (2423): a dirty folio without buffers gets
+        // ext4_warning_inode "does not have buffers attached", PG_dirty cleared, unlock, skip
+        // (2525-2530): nothing is written and no error is recorded.
+        // Model: the kernel clears PG_dirty with folio_clear_dirty before
+        // folio_clear_dirty_for_io; here the VM's test-and-clear has already cleared it when
+        // this runs, so the folio ends clean and unwritten either way. Unlike the kernel's raw
+        // clear, the model's test-and-clear has write-protected the ptes first, so a later
+        // store faults again instead of landing unseen through a writable pte: the model can
+        // miss a later loss, never report one the kernel does not have.
+        unlock_page(w, me);
+        return Writepage::Done;
+    }
     if s.block == Block::Hole && w.fs_full {
         // A dirty hole with no reservation on a full filesystem: the allocation fails, the
         // error goes to the mapping.
@@ -289,6 +302,9 @@ fn writepage_info(w: &World) -> StepInfo {
     let s = state(w);
     let what = if !w.isize_covers_page {
         "the folio lies past EOF: nothing written; unlock"
+    } else if !s.buffers {
+        "a dirty folio without buffers: ext4_warning_inode \"does not have buffers attached\", \
+         PG_dirty cleared, unlock, skip (2525-2530): nothing written, no error"
     } else if s.block == Block::Hole && w.fs_full {
         "a dirty hole with no reservation and a full filesystem: ENOSPC; unlock"
     } else if s.block == Block::Hole {
@@ -501,8 +517,16 @@ impl FsOps for Ext4V612 {
         writepage_info(w)
     }
 
-    /// try_to_free_buffers on a clean folio (reclaim holds it locked, not under writeback).
+    /// try_to_free_buffers (fs/buffer.c:2961), reclaim holding the folio locked, not under
+    /// writeback: it refuses while a buffer is busy (dirty or locked, 2904-2908, 2918-2919).
+    /// Model: a dirty folio's buffers are dirty here (block_page_mkwrite's
+    /// __block_commit_write and block_dirty_folio mark them with it), so a dirty folio keeps
+    /// its buffers. Unmodified 6.12 dirties only under the folio lock, which reclaim holds
+    /// from its dirty test on; only the lock-and-recheck ablation dirties under reclaim.
     fn releasepage(&self, _: &Config, w: &mut World) -> bool {
+        if w.page.dirty {
+            return false;
+        }
         let mut s = state(w);
         s.buffers = false;
         set(w, s);
