@@ -67,18 +67,14 @@ pub struct Row {
     pub states: usize,
 }
 
-/// The profiles of the table: every one of the registry but the seed filesystem's
-/// conventions (a profile registered at run time has its own `mkwrite ablate --fs NAME`).
+/// The profiles of the table: those of the exposure table ([`crate::report::profiles`]: not
+/// the seed filesystem's conventions, not the 6.12 profiles, whose locking `mkwrite ablate
+/// --protocol v6.12` takes apart) that are in the registry (a profile registered at run time
+/// has its own `mkwrite ablate --fs NAME`).
 pub fn profiles() -> Vec<Fs> {
-    // The 6.12 profiles' locking is taken apart by `mkwrite ablate --protocol v6.12` (the cuts
-    // of `Cut612`), not by safeguard switches.
-    Fs::all()
+    crate::report::profiles()
         .into_iter()
-        .filter(|f| {
-            !f.is_seed()
-                && !f.ops().v612()
-                && mkwrite_model::fs::REGISTRY.iter().any(|p| p.id() == f.id())
-        })
+        .filter(|f| mkwrite_model::fs::REGISTRY.iter().any(|p| p.id() == f.id()))
         .collect()
 }
 
