@@ -289,27 +289,10 @@ pub fn ablate_v612(full: bool, progress: bool) -> Vec<Row> {
     }
     for cut in Cut612::ALL {
         for fs in crate::report::v612_profiles() {
-            // Where the piece sits in this profile's code (6.12.118).
-            let nodelalloc = fs.id().ends_with("nodelalloc");
-            let hunk = match (cut, fs.name()) {
-                (Cut612::InvalidateLock, "xfs") => "xfs_file.c:1461",
-                (Cut612::InvalidateLock, _) => "inode.c:6277",
-                (Cut612::MkwriteLocksAndRechecks, "xfs") => "buffered-io.c:1533",
-                (Cut612::MkwriteLocksAndRechecks, "generic") => "filemap.c:3731",
-                (Cut612::MkwriteLocksAndRechecks, _) if nodelalloc => "inode.c:6303",
-                (Cut612::MkwriteLocksAndRechecks, _) => "buffer.c:2645",
-                (Cut612::DirtyBeforeUnlock, _) => "memory.c:3200",
-                (Cut612::PteSame, _) => "memory.c:3520",
-                (Cut612::SbStartPagefault, "xfs") => "xfs_file.c:1453",
-                (Cut612::SbStartPagefault, "generic") => "filemap.c:3729",
-                (Cut612::SbStartPagefault, _) => "inode.c:6274",
-                (Cut612::WaitStable, "xfs") => "buffered-io.c:1544",
-                (Cut612::WaitStable, "generic") => "filemap.c:3743",
-                (Cut612::WaitStable, _) if nodelalloc => "inode.c:6327",
-                (Cut612::WaitStable, _) => "buffer.c:2666",
-            };
-            // generic@6.12 (filemap_page_mkwrite) takes no invalidate lock to remove.
-            if cut == Cut612::InvalidateLock && fs.name() == "generic" {
+            // Where the piece sits in this profile's code (6.12.118); a profile without it
+            // (generic@6.12 takes no invalidate lock) has no row.
+            let hunk = fs.ops().cut_anchor(cut);
+            if hunk.is_empty() {
                 continue;
             }
             let protocol = Protocol::V612Minus(cut);

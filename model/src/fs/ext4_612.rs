@@ -390,6 +390,19 @@ impl FsOps for Ext4V612 {
         true
     }
 
+    fn cut_anchor(&self, cut: Cut612) -> &'static str {
+        match cut {
+            Cut612::InvalidateLock => "inode.c:6277",
+            Cut612::MkwriteLocksAndRechecks if self.nodelalloc => "inode.c:6303",
+            Cut612::MkwriteLocksAndRechecks => "buffer.c:2645",
+            Cut612::DirtyBeforeUnlock => "memory.c:3200",
+            Cut612::PteSame => "memory.c:3520",
+            Cut612::SbStartPagefault => "inode.c:6274",
+            Cut612::WaitStable if self.nodelalloc => "inode.c:6327",
+            Cut612::WaitStable => "buffer.c:2666",
+        }
+    }
+
     fn has_writepage(&self) -> bool {
         false
     }

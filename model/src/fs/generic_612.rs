@@ -40,6 +40,18 @@ impl FsOps for GenericV612 {
         true
     }
 
+    /// filemap_page_mkwrite takes no invalidate lock: that cut has no place here.
+    fn cut_anchor(&self, cut: Cut612) -> &'static str {
+        match cut {
+            Cut612::InvalidateLock => "",
+            Cut612::MkwriteLocksAndRechecks => "filemap.c:3731",
+            Cut612::DirtyBeforeUnlock => "memory.c:3200",
+            Cut612::PteSame => "memory.c:3520",
+            Cut612::SbStartPagefault => "filemap.c:3729",
+            Cut612::WaitStable => "filemap.c:3743",
+        }
+    }
+
     fn has_writepage(&self) -> bool {
         false
     }

@@ -165,6 +165,13 @@ pub trait FsOps: Sync + Send {
         false
     }
 
+    /// Where, in this 6.12 profile's code (6.12.118 `file:line`), the piece of locking that
+    /// `--protocol v6.12-minus-<cut>` removes sits; `""` for a profile without one.
+    fn cut_anchor(&self, cut: crate::contract::Cut612) -> &'static str {
+        let _ = cut;
+        ""
+    }
+
     /// Whether reclaim's pageout can call a ->writepage (6.12's ext4 and XFS have none, and
     /// pageout activates the folio: mm/vmscan.c:673-674).
     fn has_writepage(&self) -> bool {

@@ -59,6 +59,17 @@ impl FsOps for XfsV612 {
         true
     }
 
+    fn cut_anchor(&self, cut: Cut612) -> &'static str {
+        match cut {
+            Cut612::InvalidateLock => "xfs_file.c:1461",
+            Cut612::MkwriteLocksAndRechecks => "buffered-io.c:1533",
+            Cut612::DirtyBeforeUnlock => "memory.c:3200",
+            Cut612::PteSame => "memory.c:3520",
+            Cut612::SbStartPagefault => "xfs_file.c:1453",
+            Cut612::WaitStable => "buffered-io.c:1544",
+        }
+    }
+
     fn has_writepage(&self) -> bool {
         false
     }
