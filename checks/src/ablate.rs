@@ -73,17 +73,14 @@ pub fn configs(full: bool) -> Vec<Config> {
     seen
 }
 
-fn row(protocol: Protocol, fs: Fs, hunk: &'static str, reverts: &'static str, full: bool) -> Row {
+/// Check each configuration with stateright: the shortest counterexample over all of them
+/// (ties: configuration order, then invariant order) and every invariant that fails somewhere.
+fn first_and_failing(
+    configs: impl IntoIterator<Item = Config>,
+) -> (Option<(Inv, Config, usize)>, Vec<Inv>) {
     let mut first: Option<(Inv, Config, usize)> = None;
     let mut failing = Vec::new();
-    let cs = configs(full);
-    for base in &cs {
-        let cfg = Config {
-            protocol,
-            fixes: protocol.fixes(),
-            fs,
-            ..*base
-        };
+    for cfg in configs {
         let r: Report = check(&cfg, false);
         for inv in r.violated() {
             if !failing.contains(&inv) {
@@ -96,6 +93,17 @@ fn row(protocol: Protocol, fs: Fs, hunk: &'static str, reverts: &'static str, fu
         }
     }
     failing.sort();
+    (first, failing)
+}
+
+fn row(protocol: Protocol, fs: Fs, hunk: &'static str, reverts: &'static str, full: bool) -> Row {
+    let cs = configs(full);
+    let (first, failing) = first_and_failing(cs.iter().map(|base| Config {
+        protocol,
+        fixes: protocol.fixes(),
+        fs,
+        ..*base
+    }));
     Row {
         protocol: protocol.id().to_string(),
         hunk,
@@ -296,31 +304,16 @@ pub fn ablate_v612(full: bool, progress: bool) -> Vec<Row> {
                 continue;
             }
             let protocol = Protocol::V612Minus(cut);
-            let mut first: Option<(Inv, Config, usize)> = None;
-            let mut failing = Vec::new();
-            for base in &configs {
-                let cfg = Config {
-                    protocol,
-                    fixes: protocol.fixes(),
-                    fs,
-                    // Freeze protection matters only beside a freeze.
-                    freeze: cut == Cut612::SbStartPagefault,
-                    // The wait matters only on a mapping that requires stable writes.
-                    stable_writes: cut == Cut612::WaitStable,
-                    ..*base
-                };
-                let r: Report = check(&cfg, false);
-                for inv in r.violated() {
-                    if !failing.contains(&inv) {
-                        failing.push(inv);
-                    }
-                    let len = r.verdict(inv).trace.as_ref().map_or(0, Vec::len);
-                    if first.as_ref().is_none_or(|(_, _, l)| len < *l) {
-                        first = Some((inv, cfg, len));
-                    }
-                }
-            }
-            failing.sort();
+            let (first, failing) = first_and_failing(configs.iter().map(|base| Config {
+                protocol,
+                fixes: protocol.fixes(),
+                fs,
+                // Freeze protection matters only beside a freeze.
+                freeze: cut == Cut612::SbStartPagefault,
+                // The wait matters only on a mapping that requires stable writes.
+                stable_writes: cut == Cut612::WaitStable,
+                ..*base
+            }));
             rows.push(Row {
                 protocol: format!("{} --fs {}", protocol.id(), fs.id()),
                 hunk,
