@@ -113,7 +113,9 @@ fn writeback_alone_opens_the_dma_door_on_the_seed_filesystem() {
 /// checker finds the door harmless for them, with reclaim stripping the buffers in some run.
 #[test]
 fn xfs_and_ext4_of_2629_hold_with_reclaim_stripping_buffers() {
-    for (id, states) in [("buffer", 1067), ("ext4", 1062)] {
+    // buffer: 1,067 before the profile stopped counting a state twice for a block past
+    // `--blocks-per-page 1`.
+    for (id, states) in [("buffer", 1033), ("ext4", 1062)] {
         let r = check(&config(Protocol::New, fs(id), true, GupEra::V2629), false);
         assert_eq!(r.violated(), [], "{id}: {}", checks::report::text(&r));
         assert_eq!(r.unreached_guards(), Vec::<Guard>::new(), "{id}");

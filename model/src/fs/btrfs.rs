@@ -296,8 +296,16 @@ pub fn writepage(w: &mut World, me: Tid, ctx: WbCtx) -> Writepage {
     Writepage::Done
 }
 
-/// The description of btrfs's writepage in the current state.
-pub fn writepage_info(w: &World) -> StepInfo {
+/// The description of btrfs's writepage in the current state, for its caller.
+pub fn writepage_info(w: &World, ctx: WbCtx) -> StepInfo {
+    if ctx.reclaim {
+        return StepInfo {
+            id: "W8,W10",
+            function: "btrfs_writepage",
+            anchor: "fs/btrfs/inode.c:4180",
+            what: "reclaim (PF_MEMALLOC): redirty_page_for_writepage, nothing written; unlock",
+        };
+    }
     let s = |what| StepInfo {
         id: "W8,W10",
         function: "__extent_writepage",
@@ -305,7 +313,9 @@ pub fn writepage_info(w: &World) -> StepInfo {
         what,
     };
     let st = state(w);
-    if st.delalloc && !st.funded && w.fs_full {
+    if !w.isize_covers_page {
+        s("the page lies wholly beyond EOF: invalidate it, write nothing; unlock; put_page")
+    } else if st.delalloc && !st.funded && w.fs_full {
         s("delalloc without a reservation on a full filesystem: BUG() in __btrfs_reserve_extent")
     } else if st.delalloc || st.ordered {
         s(
@@ -658,8 +668,8 @@ impl FsOps for Btrfs {
         writepage(w, me, ctx)
     }
 
-    fn writepage_info(&self, _: &Config, w: &World) -> StepInfo {
-        writepage_info(w)
+    fn writepage_info(&self, _: &Config, w: &World, ctx: WbCtx) -> StepInfo {
+        writepage_info(w, ctx)
     }
 
     fn releasepage(&self, _: &Config, w: &mut World) -> bool {

@@ -524,7 +524,14 @@ impl PackedState for State {
         let mut p = Packer::default()
             .flag(self.attached)
             .put(u64::from(self.nblocks), 2);
-        for b in &self.blocks {
+        // Model: a block past `nblocks` does not exist; it packs as a default block, so two
+        // states that differ only in it (set_page_dirty_begin marks both slots) are one state.
+        for (i, b) in self.blocks.iter().enumerate() {
+            let b = if i < usize::from(self.nblocks) {
+                *b
+            } else {
+                Block::default()
+            };
             p = p.put(extent_bits(b.extent), 2).flag(b.dirty);
         }
         p.done()
@@ -663,7 +670,7 @@ impl FsOps for Xfs {
         writepage(cfg, w, me, ctx)
     }
 
-    fn writepage_info(&self, cfg: &Config, w: &World) -> StepInfo {
+    fn writepage_info(&self, cfg: &Config, w: &World, _: WbCtx) -> StepInfo {
         writepage_info(cfg, w)
     }
 

@@ -241,8 +241,23 @@ pub fn writepage(w: &mut World, me: Tid, ctx: WbCtx) -> Writepage {
     Writepage::Done
 }
 
-/// The description of ceph's writeback in the current state.
-pub fn writepage_info() -> StepInfo {
+/// The description of ceph's writeback in the current state, for its caller: reclaim's
+/// ceph_writepage writes synchronously, or nothing without a snap context.
+pub fn writepage_info(w: &World, ctx: WbCtx) -> StepInfo {
+    if ctx.reclaim {
+        return StepInfo {
+            id: "W8,W10",
+            function: "writepage_nounlock",
+            anchor: "fs/ceph/addr.c:364",
+            what: if state(w).snapc {
+                "ceph_writepage: a synchronous OSD write (set_page_writeback, the reply, \
+                 end_page_writeback), the snap context dropped; unlock"
+            } else {
+                "ceph_writepage: no snap context: return at once, nothing written, the DIRTY \
+                 tag stays; unlock"
+            },
+        };
+    }
     let s = |what| StepInfo {
         id: "W8,W10",
         function: "ceph_writepages_start",
@@ -393,8 +408,8 @@ impl FsOps for Ceph {
         writepage(w, me, ctx)
     }
 
-    fn writepage_info(&self, _: &Config, _: &World) -> StepInfo {
-        writepage_info()
+    fn writepage_info(&self, _: &Config, w: &World, ctx: WbCtx) -> StepInfo {
+        writepage_info(w, ctx)
     }
 
     fn releasepage(&self, _: &Config, _: &mut World) -> bool {

@@ -240,7 +240,7 @@ impl FsOps for CowFs {
         }
     }
 
-    fn writepage_info(&self, _: &Config, w: &World) -> StepInfo {
+    fn writepage_info(&self, _: &Config, w: &World, _: WbCtx) -> StepInfo {
         StepInfo {
             id: "W8,W10",
             function: "cowfs_writepage",

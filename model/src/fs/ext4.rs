@@ -311,16 +311,28 @@ pub fn page_mkwrite_info(cfg: &Config, w: &World, pc: MkPc) -> StepInfo {
                 "reserve a hole (delalloc), buffers dirty, set_page_dirty; then wait for the \
                  write in flight",
             ),
-            MkPc::Attach => s(
+            MkPc::Attach if super::returns_locked(cfg) => s(
                 "E2'-E4'",
                 "fs/ext4/inode.c:4348 (3.1.10; 4345 in v3.1)",
                 "reserve a hole (delalloc), buffers dirty, set_page_dirty; no writeback to \
                  wait for; return VM_FAULT_LOCKED",
             ),
-            MkPc::WaitOrdered => s(
+            MkPc::Attach => s(
+                "E2'-E4'",
+                "fs/ext4/inode.c:4348 (3.1.10; 4345 in v3.1)",
+                "reserve a hole (delalloc), buffers dirty, set_page_dirty; no writeback to \
+                 wait for (counterfactually, beside the old VM: on to unlock_page)",
+            ),
+            MkPc::WaitOrdered if super::returns_locked(cfg) => s(
                 "E4'",
                 "fs/buffer.c:2383 (3.1)",
                 "wait_on_page_writeback, the page locked; return VM_FAULT_LOCKED",
+            ),
+            MkPc::WaitOrdered => s(
+                "E4'",
+                "fs/buffer.c:2383 (3.1)",
+                "wait_on_page_writeback, the page locked (counterfactually, beside the old \
+                 VM: on to unlock_page)",
             ),
             _ => s(
                 "E5'",
@@ -457,8 +469,8 @@ fn no_buffers_era(cfg: &Config, w: &mut World, me: Tid) -> Option<Writepage> {
     }
 }
 
-/// The description of ext4's writeback in the current state.
-pub fn writepage_info(cfg: &Config, w: &World) -> StepInfo {
+/// The description of ext4's writeback in the current state, for its caller.
+pub fn writepage_info(cfg: &Config, w: &World, ctx: WbCtx) -> StepInfo {
     use crate::config::GupEra;
     let s = state(w);
     let (function, anchor, what) = if !w.isize_covers_page {
@@ -487,6 +499,13 @@ pub fn writepage_info(cfg: &Config, w: &World) -> StepInfo {
             "fs/ext4/inode.c:2435",
             "the buffer is clean: nothing to map or submit, the page ends clean and untagged, \
              nothing written; unlock; put_page",
+        )
+    } else if ctx.reclaim && s.block != Block::Allocated {
+        (
+            "ext4_da_writepage",
+            "fs/ext4/inode.c:2327",
+            "reclaim: a delayed or unmapped buffer is not allocated here: \
+             redirty_page_for_writepage, nothing written; unlock",
         )
     } else if s.block == Block::Hole && w.fs_full {
         (
@@ -771,8 +790,8 @@ impl FsOps for Ext4 {
         writepage(cfg, w, me, ctx)
     }
 
-    fn writepage_info(&self, cfg: &Config, w: &World) -> StepInfo {
-        writepage_info(cfg, w)
+    fn writepage_info(&self, cfg: &Config, w: &World, ctx: WbCtx) -> StepInfo {
+        writepage_info(cfg, w, ctx)
     }
 
     /// ext4_releasepage keeps a page whose block is a delayed allocation.

@@ -526,7 +526,7 @@ impl FsOps for Ext4V612 {
         writepage(w, me)
     }
 
-    fn writepage_info(&self, _: &Config, w: &World) -> StepInfo {
+    fn writepage_info(&self, _: &Config, w: &World, _: WbCtx) -> StepInfo {
         writepage_info(w)
     }
 

@@ -393,10 +393,11 @@ pub fn fields(s: State) -> Vec<(String, String)> {
 /// One-line form.
 pub fn display(s: State) -> String {
     format!(
-        "defio:{}{}{}",
+        "defio:{}{}{}{}",
         if s.on_list { "listed" } else { "unlisted" },
         if s.cleaned { ",mkcleaned" } else { "" },
-        if s.pending { ",pending" } else { "" }
+        if s.pending { ",pending" } else { "" },
+        if s.mutex.is_some() { ",mutex" } else { "" }
     )
 }
 
@@ -604,7 +605,7 @@ impl FsOps for FbDefio {
         panic!("model bug: ->writepage on a framebuffer page (it is in no radix tree)")
     }
 
-    fn writepage_info(&self, _: &Config, _: &World) -> StepInfo {
+    fn writepage_info(&self, _: &Config, _: &World, _: super::WbCtx) -> StepInfo {
         StepInfo {
             id: "W8",
             function: "(none)",

@@ -190,7 +190,7 @@ impl FsOps for GenericV612 {
         Writepage::Done
     }
 
-    fn writepage_info(&self, _: &Config, w: &World) -> StepInfo {
+    fn writepage_info(&self, _: &Config, w: &World, _: WbCtx) -> StepInfo {
         StepInfo {
             id: "6W6",
             function: "->writepages",

@@ -414,7 +414,7 @@ impl FsOps for Gfs2 {
         writepage(w, me, ctx)
     }
 
-    fn writepage_info(&self, _: &Config, w: &World) -> StepInfo {
+    fn writepage_info(&self, _: &Config, w: &World, _: WbCtx) -> StepInfo {
         writepage_info(w)
     }
 

@@ -664,9 +664,9 @@ pub fn readpage(cfg: &Config, w: &mut World) {
     of(cfg).readpage(cfg, w)
 }
 
-/// The description of ->writepage in the current state.
-pub fn writepage_info(cfg: &Config, w: &World) -> StepInfo {
-    of(cfg).writepage_info(cfg, w)
+/// The description of ->writepage in the current state, for its caller.
+pub fn writepage_info(cfg: &Config, w: &World, ctx: WbCtx) -> StepInfo {
+    of(cfg).writepage_info(cfg, w, ctx)
 }
 
 /// truncate_complete_page's ->invalidatepage(page, 0). Whether it is done.

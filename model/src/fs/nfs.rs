@@ -246,8 +246,8 @@ pub fn writepage(w: &mut World, me: Tid, ctx: WbCtx) -> Writepage {
     }
 }
 
-/// The description of nfs_writepage in the current state.
-pub fn writepage_info(w: &World) -> StepInfo {
+/// The description of nfs_writepage in the current state, for its caller.
+pub fn writepage_info(w: &World, ctx: WbCtx) -> StepInfo {
     let s = |what| StepInfo {
         id: "W8,W10",
         function: "nfs_page_async_flush",
@@ -256,6 +256,10 @@ pub fn writepage_info(w: &World) -> StepInfo {
     };
     match state(w).req {
         Req::None => s("no request: nothing is written, no error; unlock; put_page"),
+        Req::Dirty if ctx.reclaim => s(
+            "reclaim (wb_priority: FLUSH_STABLE): the dirty request goes out as a FILE_SYNC \
+             WRITE (PG_BUSY, PG_writeback); unlock; put_page",
+        ),
         Req::Dirty => s(
             "the dirty request goes out as a WRITE (PG_BUSY, PG_writeback); unlock; \
                          put_page",
@@ -388,6 +392,10 @@ pub fn fields(s: State) -> Vec<(String, String)> {
             "I_DIRTY_DATASYNC".to_string(),
             if s.datasync { "yes" } else { "no" }.to_string(),
         ),
+        (
+            "WRITE".to_string(),
+            if s.stable { "FILE_SYNC" } else { "unstable" }.to_string(),
+        ),
     ]
 }
 
@@ -396,6 +404,12 @@ pub fn display(s: State) -> String {
     let mut t = format!("nfs.req:{}", req_name(s.req));
     if let Some(v) = s.unstable {
         t.push_str(&format!(" server.unstable:v{v}"));
+    }
+    if s.stable {
+        t.push_str(" FILE_SYNC");
+    }
+    if s.datasync {
+        t.push_str(" I_DIRTY_DATASYNC");
     }
     t
 }
@@ -567,8 +581,8 @@ impl FsOps for Nfs {
         writepage(w, me, ctx)
     }
 
-    fn writepage_info(&self, _: &Config, w: &World) -> StepInfo {
-        writepage_info(w)
+    fn writepage_info(&self, _: &Config, w: &World, ctx: WbCtx) -> StepInfo {
+        writepage_info(w, ctx)
     }
 
     fn releasepage(&self, _: &Config, _: &mut World) -> bool {

@@ -337,8 +337,17 @@ pub fn writepage(w: &mut World, me: Tid, ctx: WbCtx) -> Writepage {
     Writepage::Done
 }
 
-/// The description of nilfs2's write of the page.
-pub fn writepage_info(w: &World) -> StepInfo {
+/// The description of nilfs2's write of the page, for its caller.
+pub fn writepage_info(w: &World, ctx: WbCtx) -> StepInfo {
+    if ctx.reclaim {
+        return StepInfo {
+            id: "W8,W10",
+            function: "nilfs_writepage",
+            anchor: "fs/nilfs2/inode.c:158",
+            what: "reclaim: redirty_page_for_writepage, nothing written (the segment \
+                   constructor's flush writes it); unlock",
+        };
+    }
     StepInfo {
         id: "W8,W10",
         function: "nilfs_segctor_do_construct",
@@ -546,8 +555,8 @@ impl FsOps for Nilfs2 {
         writepage(w, me, ctx)
     }
 
-    fn writepage_info(&self, _: &Config, w: &World) -> StepInfo {
-        writepage_info(w)
+    fn writepage_info(&self, _: &Config, w: &World, ctx: WbCtx) -> StepInfo {
+        writepage_info(w, ctx)
     }
 
     fn releasepage(&self, _: &Config, w: &mut World) -> bool {

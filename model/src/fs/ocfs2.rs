@@ -423,7 +423,7 @@ impl FsOps for Ocfs2 {
         writepage(w, me, ctx)
     }
 
-    fn writepage_info(&self, _: &Config, w: &World) -> StepInfo {
+    fn writepage_info(&self, _: &Config, w: &World, _: WbCtx) -> StepInfo {
         writepage_info(w)
     }
 

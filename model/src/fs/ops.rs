@@ -406,8 +406,9 @@ pub trait FsOps: Sync + Send {
     /// Like the kernel's, it unlocks the page (or hands the lock to the I/O it submits).
     fn writepage(&self, cfg: &Config, w: &mut World, me: Tid, ctx: WbCtx) -> Writepage;
 
-    /// The description of ->writepage in the current state.
-    fn writepage_info(&self, cfg: &Config, w: &World) -> StepInfo;
+    /// The description of ->writepage in the current state, for its caller (`ctx`: the
+    /// flusher, fsync, or reclaim's pageout).
+    fn writepage_info(&self, cfg: &Config, w: &World, ctx: WbCtx) -> StepInfo;
 
     /// try_to_release_page for a locked page with private data: ->releasepage, or
     /// try_to_free_buffers. Whether the private data is gone.

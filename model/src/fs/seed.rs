@@ -315,7 +315,7 @@ impl FsOps for Seed {
         writepage(cfg, w, me, ctx)
     }
 
-    fn writepage_info(&self, cfg: &Config, w: &World) -> StepInfo {
+    fn writepage_info(&self, cfg: &Config, w: &World, _: super::WbCtx) -> StepInfo {
         writepage_info(cfg, w)
     }
 

@@ -421,7 +421,7 @@ impl FsOps for Ubifs {
         writepage(w, me, ctx)
     }
 
-    fn writepage_info(&self, _: &Config, w: &World) -> StepInfo {
+    fn writepage_info(&self, _: &Config, w: &World, _: WbCtx) -> StepInfo {
         writepage_info(w)
     }
 

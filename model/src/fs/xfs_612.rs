@@ -237,7 +237,7 @@ impl FsOps for XfsV612 {
         Writepage::Done
     }
 
-    fn writepage_info(&self, _: &Config, w: &World) -> StepInfo {
+    fn writepage_info(&self, _: &Config, w: &World, _: WbCtx) -> StepInfo {
         let s = state(w);
         let what = if !w.isize_covers_page {
             "iomap_writepage_handle_eof: the folio lies past EOF: unlock, nothing written"

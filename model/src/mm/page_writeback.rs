@@ -343,7 +343,14 @@ pub fn info(cfg: &Config, w: &World, pc: WbPc, sync: bool) -> StepInfo {
         WbPc::TestClearPageDirty => {
             cdfi("W6c-W7", "TestClearPageDirty: it was clear; unlock, skip")
         }
-        WbPc::Writepage => fs::writepage_info(cfg, w),
+        WbPc::Writepage => fs::writepage_info(
+            cfg,
+            w,
+            fs::WbCtx {
+                sync,
+                reclaim: false,
+            },
+        ),
         WbPc::WriteInode => fs::write_inode_info(cfg),
         WbPc::Fsync => fs::fsync_info(cfg, w),
         WbPc::WaitForIo => StepInfo {

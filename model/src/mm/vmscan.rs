@@ -242,7 +242,14 @@ pub fn info(cfg: &Config, w: &World, pc: RcPc) -> StepInfo {
         ),
         RcPc::Writepage => StepInfo {
             id: "RC4",
-            ..fs::writepage_info(cfg, w)
+            ..fs::writepage_info(
+                cfg,
+                w,
+                fs::WbCtx {
+                    sync: false,
+                    reclaim: true,
+                },
+            )
         },
         RcPc::Relock => s(
             "RC5",
