@@ -184,3 +184,382 @@ fn a_page_mkwrite_step_says_how_it_returns() {
     }
     assert!(seen.iter().all(|&n| n > 0), "{seen:?}");
 }
+
+/// The configurations the description tests walk: a profile's exposure configurations with one
+/// store (both VMs, or v6.12 beside a 6.12 profile; with and without truncate), `--enospc`
+/// where the profile's ->page_mkwrite can fail for space, a dirty start, and reclaim beside
+/// one writeback thread from a read-only pte (NFS's flusher and COMMIT make two threads of
+/// writeback beside reclaim cost millions of states, for no description the smaller
+/// configurations do not reach).
+fn described_configs(f: Fs) -> Vec<Config> {
+    let vms: &[Protocol] = if f.ops().v612() {
+        &[Protocol::V612]
+    } else {
+        &[Protocol::Old, Protocol::New]
+    };
+    let mut out = Vec::new();
+    for &vm in vms {
+        for reclaim in [false, true] {
+            for truncate in [false, true] {
+                for pte_ro in [true, false] {
+                    for (enospc, page_dirty) in [(false, false), (true, false), (false, true)] {
+                        let c = Config {
+                            fs: f,
+                            writeback: if reclaim { 1 } else { 2 },
+                            truncate,
+                            pte_ro,
+                            reclaim,
+                            enospc,
+                            page_dirty,
+                            ..Config::new(vm)
+                        };
+                        if c.validate().is_err()
+                            || (enospc && !fs::mkwrite_can_fail(&c))
+                            || (reclaim && !pte_ro)
+                        {
+                            continue;
+                        }
+                        out.push(c);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A profile's described configurations, each with its reachable states.
+type Described = Vec<(Fs, Vec<(Config, Vec<World>)>)>;
+
+/// Every profile's described configurations with their reachable states, computed once for
+/// the tests that walk them.
+fn described() -> &'static Described {
+    static ALL: std::sync::OnceLock<Described> = std::sync::OnceLock::new();
+    ALL.get_or_init(|| {
+        registry()
+            .into_iter()
+            .map(|f| {
+                let cs = described_configs(f)
+                    .into_iter()
+                    .map(|c| (c, reachable(&c)))
+                    .collect();
+                (f, cs)
+            })
+            .collect()
+    })
+}
+
+#[test]
+fn a_trace_shows_every_difference_of_a_profiles_state() {
+    // `FsOps::fields` (the trace's table of the filesystem's per-page state) and
+    // `FsOps::display` (its one-line form): two reachable states of one profile that differ
+    // must read differently, every field has a name and a value, and no name repeats.
+    use std::collections::HashMap;
+    for (f, configs) in described() {
+        let mut by_fields: HashMap<Vec<(String, String)>, World> = HashMap::new();
+        let mut by_line: HashMap<String, World> = HashMap::new();
+        for (_, states) in configs {
+            for &w in states {
+                let fields = fs::fields(&w);
+                let mut names: Vec<&str> = fields.iter().map(|(k, _)| k.as_str()).collect();
+                for (k, v) in &fields {
+                    assert!(
+                        !k.is_empty() && !v.is_empty(),
+                        "{}: a field without a name or a value: {fields:?}",
+                        f.id()
+                    );
+                }
+                names.sort_unstable();
+                names.dedup();
+                assert_eq!(names.len(), fields.len(), "{}: {fields:?}", f.id());
+                let seen = by_fields.entry(fields.clone()).or_insert(w);
+                assert_eq!(
+                    seen.fs,
+                    w.fs,
+                    "{}: two states read the same: {fields:?}",
+                    f.id()
+                );
+                let line = fs::display(&w);
+                let seen = by_line.entry(line.clone()).or_insert(w);
+                assert_eq!(seen.fs, w.fs, "{}: two states read {line:?}", f.id());
+            }
+        }
+    }
+}
+
+/// What a step did to what every trace shows, as (thing, before, after): the page's flags,
+/// its lock (held by the stepping thread or not), the fault's ->page_mkwrite return, a BUG.
+fn effect(w: &World, n: &World, t: mkwrite_model::Tid) -> [(&'static str, u8, u8); 6] {
+    let b = |x: bool, y: bool| (u8::from(x), u8::from(y));
+    let r = |w: &World| w.thread(t).local.mkwrite as u8;
+    let pairs = [
+        ("PG_dirty", b(w.page.dirty, n.page.dirty)),
+        ("PG_writeback", b(w.page.writeback, n.page.writeback)),
+        (
+            "page lock held",
+            b(w.page.locked_by == Some(t), n.page.locked_by == Some(t)),
+        ),
+        ("page->mapping", b(w.page.mapping, n.page.mapping)),
+        ("->page_mkwrite return", (r(w), r(n))),
+        ("BUG", b(w.bug.is_some(), n.bug.is_some())),
+    ];
+    pairs.map(|(k, (x, y))| (k, x, y))
+}
+
+/// Every description the filesystem's own code gives in `w`: its ->page_mkwrite steps, its
+/// ->writepage, the worker's steps, fsync, the I/O completion, the RPC and ->write_inode.
+fn fs_descriptions(c: &Config, w: &World) -> Vec<(&'static str, &'static str)> {
+    use mkwrite_model::world::{FaultPc, Pc};
+    let mut out = vec![fs::fsync_info(c, w)];
+    for (sync, reclaim) in [(false, false), (true, false), (false, true)] {
+        out.push(fs::writepage_info(c, w, fs::WbCtx { sync, reclaim }));
+    }
+    out.extend(fs::end_io_info(c));
+    if fs::rpc_pending(w) {
+        out.push(fs::rpc_info(w));
+    }
+    if fs::has_write_inode(c) {
+        out.push(fs::write_inode_info(c));
+    }
+    for t in 0..w.threads.len() as mkwrite_model::Tid {
+        match w.thread(t).pc {
+            Pc::Fault(FaultPc::Mkwrite(pc)) => out.push(fs::page_mkwrite_info(c, w, t, pc)),
+            Pc::FsWorker(pc) => out.push(fs::worker_info(c, w, pc)),
+            _ => {}
+        }
+    }
+    out.into_iter().map(|i| (i.id, i.what)).collect()
+}
+
+/// Whether a description says the page is unlocked: `unlock_page`, `folio_unlock`, or
+/// "unlock" as a word (not `mutex_unlock`, not "unlocked", not "MMAPLOCK unlock").
+fn unlocks_page(what: &str) -> bool {
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    let named_lock = |before: &str| {
+        before
+            .split_whitespace()
+            .next_back()
+            .is_some_and(|w| w.chars().all(|c| c.is_ascii_uppercase() || c == '_'))
+    };
+    what.contains("unlock_page")
+        || what.contains("folio_unlock")
+        || what.match_indices("unlock").any(|(i, m)| {
+            !word(what[..i].chars().next_back())
+                && !word(what[i + m.len()..].chars().next())
+                && !named_lock(&what[..i])
+        })
+}
+
+#[test]
+fn a_filesystem_step_does_what_its_description_says() {
+    // Every description a trace prints for a filesystem's step (->page_mkwrite, ->writepage,
+    // the workers, fsync, completions) is a claim about the step: in every reachable state of
+    // every profile's described configurations, the words must agree with what the step did.
+    // (1) One description, one effect on what the trace shows: a description chosen for the
+    //     wrong state would describe two different steps.
+    // (2) The words that name an effect: "unlock" (the stepping thread no longer holds the
+    //     page lock), "return VM_FAULT_LOCKED" (->page_mkwrite returns holding it), "SIGBUS"
+    //     and "NOPAGE" (its return), "BUG"/"oops" (and the converse), "PG_writeback" without
+    //     a wait or a clear (under writeback after the step), "redirty" (dirty after it).
+    use mkwrite_model::world::{FaultPc, MkwriteRet, Pc};
+    use std::collections::HashMap;
+    let mut checked = 0usize;
+    for (f, configs) in described() {
+        type Key = (&'static str, &'static str, &'static str, u8);
+        let mut effects: HashMap<Key, (u8, &Config)> = HashMap::new();
+        for (c, states) in configs {
+            for w in states {
+                for t in 0..w.threads.len() as mkwrite_model::Tid {
+                    let Some(n) = mkwrite_model::step(c, w, t) else {
+                        continue;
+                    };
+                    let info = mkwrite_model::info(c, w, t);
+                    let e = effect(w, &n, t);
+                    let what = info.what;
+                    let say = |ok: bool, claim: &str| {
+                        assert!(
+                            ok,
+                            "{} {}: {} {what:?} does not {claim}: {e:?}",
+                            c.label(),
+                            f.id(),
+                            info.id,
+                        )
+                    };
+                    let up = what.to_uppercase();
+                    let bug = w.bug.is_none() && n.bug.is_some();
+                    let says_bug = up.contains("BUG") || up.contains("OOPS");
+                    if says_bug || bug {
+                        say(bug == says_bug, "BUG, or says it does");
+                        continue;
+                    }
+                    // The return of ->page_mkwrite (not ->fault's, nor the VM's answer to it).
+                    let mkwrite = matches!(w.thread(t).pc, Pc::Fault(FaultPc::Mkwrite(_)));
+                    let (r0, r1) = (w.thread(t).local.mkwrite, n.thread(t).local.mkwrite);
+                    let ret = (mkwrite && r0 == MkwriteRet::None && r1 != r0).then_some(r1);
+                    let mine = |x: &World| x.page.locked_by == Some(t);
+                    if unlocks_page(what) && mine(w) && !what.contains("relock") {
+                        say(!mine(&n) || what.contains("lock_page"), "unlock");
+                    }
+                    if mkwrite && up.contains("RETURN VM_FAULT_LOCKED") {
+                        say(ret == Some(MkwriteRet::Locked), "return VM_FAULT_LOCKED");
+                    }
+                    if up.contains("SIGBUS") && ret.is_some() {
+                        say(ret == Some(MkwriteRet::SigBus), "fail with SIGBUS");
+                    }
+                    if up.contains("NOPAGE") && ret.is_some() {
+                        say(ret == Some(MkwriteRet::NoPage), "answer NOPAGE");
+                    }
+                    let ends = ["clear", "wait", "sleep", "no PG_writeback"];
+                    if what.contains("PG_writeback") && !ends.iter().any(|x| what.contains(x)) {
+                        say(n.page.writeback, "leave the page under writeback");
+                    }
+                    if what.contains("redirty") {
+                        say(n.page.dirty, "leave the page dirty");
+                    }
+                    // (1) is for the filesystem's own descriptions: a VM step's effect may turn
+                    // on what this table does not show (zap_pte_range dirties the page only
+                    // from a dirty pte).
+                    if !fs_descriptions(c, w).contains(&(info.id, what)) {
+                        continue;
+                    }
+                    checked += 1;
+                    for (thing, before, after) in e {
+                        let seen = effects
+                            .entry((info.id, what, thing, before))
+                            .or_insert((after, c));
+                        assert!(
+                            seen.0 == after,
+                            "{}: {} {what:?} describes two steps: {thing} {before} -> {} ({}) \
+                             and -> {after} ({})",
+                            f.id(),
+                            info.id,
+                            seen.0,
+                            seen.1.label(),
+                            c.label()
+                        );
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked > 0);
+}
+
+#[test]
+fn what_a_profile_declares_is_what_it_does() {
+    // Facts a profile declares beside its code, checked against the code's behaviour over its
+    // described configurations:
+    // - `accounts_dirty`: NR_FILE_DIRTY moves in some reachable state exactly when declared
+    //   (fb_defio's pages are in no radix tree: its set_page_dirty accounts nothing);
+    // - `locked_return` (through `returns_locked`): declared, every successful ->page_mkwrite
+    //   returns VM_FAULT_LOCKED; not declared, some return is 0 with the page unlocked
+    //   (nilfs2's hole path passes block_page_mkwrite's VM_FAULT_LOCKED on; its mapped path,
+    //   the one it declares, returns 0);
+    // - a page dirty from the start (after write(2)) carries the filesystem's metadata.
+    use mkwrite_model::world::MkwriteRet;
+    for (f, configs) in described() {
+        let (mut accounted, mut dirtied, mut returned) = (false, false, false);
+        // Per VM, beside which the profile declares a return of 0: (any return, a 0).
+        let mut unlocked = std::collections::BTreeMap::<String, (bool, bool)>::new();
+        for (c, states) in configs {
+            if c.page_dirty {
+                let w0 = World::init(c);
+                assert!(
+                    fs::tracked(c, &w0),
+                    "{}: a dirty start is untracked",
+                    c.label()
+                );
+            }
+            let (mut ok, mut locked) = (false, false);
+            for w in states {
+                accounted |= w.nr_file_dirty != 0;
+                dirtied |= w.page.dirty;
+                for th in w.threads.iter() {
+                    ok |= th.local.mkwrite == MkwriteRet::Ok;
+                    locked |= th.local.mkwrite == MkwriteRet::Locked;
+                }
+            }
+            returned |= ok || locked;
+            if fs::returns_locked(c) {
+                assert!(!ok, "{}: ->page_mkwrite returned 0", c.label());
+            } else {
+                let e = unlocked.entry(format!("{:?}", c.protocol)).or_default();
+                e.0 |= ok || locked;
+                e.1 |= ok;
+            }
+        }
+        for (vm, (any, ok)) in unlocked {
+            assert_eq!(
+                any,
+                ok,
+                "{} beside {vm}: ->page_mkwrite never returned 0",
+                f.id()
+            );
+        }
+        let c = &configs[0].0;
+        assert!(dirtied, "{}", f.id());
+        assert_eq!(returned, fs::has_page_mkwrite(c), "{}", f.id());
+        assert_eq!(
+            accounted,
+            fs::accounts_dirty(c),
+            "{} accounts_dirty",
+            f.id()
+        );
+    }
+}
+
+#[test]
+fn ceph_releasepage_refuses_and_invalidatepage_drops_the_snap_context() {
+    // 2.6.36 fs/ceph/addr.c: ceph_releasepage (179-186) returns 0 whatever the page holds;
+    // ceph_invalidatepage (140-175) with offset 0 puts the snap context and clears
+    // PagePrivate.
+    let (c, w) = start(Fs::CEPH, true).expect("ceph from a dirty page");
+    assert!(
+        fs::page_private(&c, &w),
+        "a dirty start holds a snap context"
+    );
+    let mut r = w;
+    assert!(!fs::releasepage(&c, &mut r), "ceph_releasepage returns 0");
+    let mut i = w;
+    fs::invalidatepage(&c, &mut i);
+    assert!(!fs::page_private(&c, &i), "{}", fs::display(&i));
+}
+
+#[test]
+fn delalloc_needs_a_dirty_page() {
+    // Config::validate: `--initial-extent delalloc` holds data not yet written, so only beside
+    // a dirty page; a hole only beside a clean one.
+    use mkwrite_model::config::InitialExtent;
+    for (extent, dirty, ok) in [
+        (InitialExtent::Delalloc, false, false),
+        (InitialExtent::Delalloc, true, true),
+        (InitialExtent::Hole, true, false),
+        (InitialExtent::Hole, false, true),
+    ] {
+        let c = Config {
+            fs: Fs::BUFFER,
+            initial_extent: extent,
+            page_dirty: dirty,
+            ..Config::new(Protocol::New)
+        };
+        assert_eq!(c.validate().is_ok(), ok, "{extent:?} dirty={dirty}");
+    }
+}
+
+#[test]
+fn threads_of_names_every_thread_of_a_role() {
+    use mkwrite_model::contract::Role;
+    let c = Config {
+        writers: 2,
+        writeback: 1,
+        ..Config::new(Protocol::New)
+    };
+    let w = World::init(&c);
+    for role in [Role::Writer, Role::Writeback, Role::Io] {
+        let want: Vec<mkwrite_model::Tid> = (0..w.threads.len() as mkwrite_model::Tid)
+            .filter(|&t| w.thread(t).role == role)
+            .collect();
+        assert!(!want.is_empty(), "{role:?}");
+        assert_eq!(fs::ops::threads_of(&w, role), want, "{role:?}");
+    }
+}
