@@ -392,7 +392,7 @@ pub fn fixup_step(cfg: &Config, w: &mut World, me: Tid, pc: XPc) -> Step {
 }
 
 /// The description of a fixup worker step.
-pub fn fixup_info(w: &World, pc: XPc) -> StepInfo {
+pub fn fixup_info(cfg: &Config, w: &World, pc: XPc) -> StepInfo {
     let s = |id, what| StepInfo {
         id,
         function: "btrfs_writepage_fixup_worker",
@@ -403,11 +403,20 @@ pub fn fixup_info(w: &World, pc: XPc) -> StepInfo {
     match pc {
         XPc::Wait => s("FX0", "the worker thread picks up the queued fixup"),
         XPc::Lock => s("FX1", "lock_page"),
-        XPc::Work if !w.page.mapping || !w.page.dirty || !st.checked => s(
+        XPc::Work if !w.page.mapping => s(
             "FX2",
-            "truncated, clean, or not Checked: ClearPageChecked; unlock_page",
+            "truncated (the page left the mapping): ClearPageChecked; unlock_page",
         ),
+        XPc::Work if !w.page.dirty => {
+            s("FX2", "written clean since: ClearPageChecked; unlock_page")
+        }
+        XPc::Work if !st.checked => s("FX2", "not Checked (fixed up already): unlock_page"),
         XPc::Work if st.ordered => s("FX3", "already ordered: nothing to do; unlock_page"),
+        XPc::Work if super::removed(cfg, "fixup-worker") => s(
+            "FX4",
+            "(without the fixup-worker safeguard) ClearPageChecked only, no EXTENT_DELALLOC; \
+             unlock_page",
+        ),
         XPc::Work => s(
             "FX4",
             "EXTENT_DELALLOC again, paid only if the inode's pool holds a reservation; \
@@ -729,8 +738,8 @@ impl FsOps for Btrfs {
         fixup_step(cfg, w, me, pc)
     }
 
-    fn worker_info(&self, _: &Config, w: &World, pc: XPc) -> StepInfo {
-        fixup_info(w, pc)
+    fn worker_info(&self, cfg: &Config, w: &World, pc: XPc) -> StepInfo {
+        fixup_info(cfg, w, pc)
     }
 
     fn worker_pending(&self, w: &World) -> bool {

@@ -142,6 +142,18 @@ pub fn page_mkwrite_info(cfg: &Config, w: &World, me: Tid, pc: MkPc) -> StepInfo
             "beyond EOF by the size read before the lock, or truncated: unlock_page, \
              VM_FAULT_NOPAGE",
         ),
+        // ceph_set_page_dirty (73-77): TestSetPageDirty finds the page dirty (a zap or a
+        // second fault dirtied it) and returns at once, with no snap context.
+        MkPc::Attach if w.page.dirty && !state(w).snapc => s(
+            "CM3-CM4",
+            if super::returns_locked(cfg) {
+                "ceph_update_writeable_page; set_page_dirty finds PG_dirty already set and \
+                 returns: no snap context is attached; return VM_FAULT_LOCKED"
+            } else {
+                "ceph_update_writeable_page; set_page_dirty finds PG_dirty already set and \
+                 returns: no snap context is attached"
+            },
+        ),
         MkPc::Attach if super::returns_locked(cfg) => s(
             "CM3-CM4",
             "ceph_update_writeable_page, set_page_dirty (the snap context into page->private); \

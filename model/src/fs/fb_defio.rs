@@ -594,6 +594,11 @@ impl FsOps for FbDefio {
         // fb_deferred_io_set_page_dirty (drivers/video/fb_defio.c:133): SetPageDirty only.
     }
 
+    /// fb_deferred_io_mkwrite lists the page; the dirtying is the VM's set_page_dirty.
+    fn mkwrite_dirties(&self) -> bool {
+        false
+    }
+
     fn accounts_dirty(&self) -> bool {
         // Its pages are in no radix tree. Model: for fb_defio `page.mapping` is the
         // page->mapping its fault sets, not membership in the page cache; no truncate runs, so

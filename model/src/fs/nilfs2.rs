@@ -352,11 +352,14 @@ pub fn writepage_info(w: &World, ctx: WbCtx) -> StepInfo {
         id: "W8,W10",
         function: "nilfs_segctor_do_construct",
         anchor: "fs/nilfs2/segment.c:2007",
-        what: if w.isize_covers_page {
+        what: if !w.isize_covers_page {
+            "the page lies beyond EOF: unlock, write nothing"
+        } else if w.page.dirty {
+            "the queued inode's page goes into a segment: PG_writeback, unlock; the page is \
+             dirty again, so the inode stays queued"
+        } else {
             "the queued inode's page goes into a segment: PG_writeback, unlock; the inode \
              leaves the queue"
-        } else {
-            "the page lies beyond EOF: unlock, write nothing"
         },
     }
 }

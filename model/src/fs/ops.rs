@@ -302,7 +302,8 @@ pub trait FsOps: Sync + Send {
         false
     }
 
-    /// Whether a successful ->page_mkwrite dirties the page itself.
+    /// Whether ->page_mkwrite dirties the page itself, on some path to a successful return
+    /// (not every path need: ext4 2.6.29's fast path returns a mapped page clean).
     fn mkwrite_dirties(&self) -> bool {
         true
     }
