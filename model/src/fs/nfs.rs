@@ -534,7 +534,10 @@ impl FsOps for Nfs {
     }
 
     fn counterfactual(&self, cfg: &Config) -> bool {
-        self.converted && !cfg.protocol.patched()
+        // Each NFS beside the VM it never shipped with: the VM fix (b827e496c893) and NFS's
+        // own (7fdf5230676) are both first in 2.6.30-rc5, and 2.6.29.4 took both, so neither
+        // an rc nor a release ran the old NFS beside the new VM.
+        self.converted != cfg.protocol.patched()
     }
 
     fn init(&self, cfg: &Config) -> FsBits {
