@@ -85,15 +85,16 @@ fn ceph_says_what_its_write_completion_does() {
 
 #[test]
 fn every_violation_has_a_meaning_for_every_profile() {
+    // And a meaning of its own: two invariants' violations do not mean the same thing.
     for f in registry() {
         let (c, _) = start(f, false).expect("a clean start");
+        let mut seen = std::collections::HashMap::new();
         for inv in Inv::ALL {
-            assert!(
-                !fs::meaning(&c, inv).is_empty(),
-                "{} says nothing of {}",
-                f.id(),
-                inv.id()
-            );
+            let m = fs::meaning(&c, inv);
+            assert!(!m.is_empty(), "{} says nothing of {}", f.id(), inv.id());
+            if let Some(other) = seen.insert(m, inv) {
+                panic!("{}: {} and {} mean {m:?}", f.id(), other.id(), inv.id());
+            }
         }
     }
 }
@@ -288,10 +289,12 @@ fn a_trace_shows_every_difference_of_a_profiles_state() {
 }
 
 /// What a step did to what every trace shows, as (thing, before, after): the page's flags,
-/// its lock (held by the stepping thread or not), the fault's ->page_mkwrite return, a BUG.
-fn effect(w: &World, n: &World, t: mkwrite_model::Tid) -> [(&'static str, u8, u8); 6] {
-    let b = |x: bool, y: bool| (u8::from(x), u8::from(y));
-    let r = |w: &World| w.thread(t).local.mkwrite as u8;
+/// its lock (held by the stepping thread or not), the fault's ->page_mkwrite return, a BUG,
+/// and the filesystem's own per-page state (its packed bits, with the version in flight).
+fn effect(w: &World, n: &World, t: mkwrite_model::Tid) -> [(&'static str, u64, u64); 7] {
+    let b = |x: bool, y: bool| (u64::from(x), u64::from(y));
+    let r = |w: &World| w.thread(t).local.mkwrite as u64;
+    assert_eq!(w.fs.0 >> 56, 0, "a profile's state wider than 56 bits");
     let pairs = [
         ("PG_dirty", b(w.page.dirty, n.page.dirty)),
         ("PG_writeback", b(w.page.writeback, n.page.writeback)),
@@ -302,6 +305,14 @@ fn effect(w: &World, n: &World, t: mkwrite_model::Tid) -> [(&'static str, u8, u8
         ("page->mapping", b(w.page.mapping, n.page.mapping)),
         ("->page_mkwrite return", (r(w), r(n))),
         ("BUG", b(w.bug.is_some(), n.bug.is_some())),
+        // The state before includes the version in flight, which a completion records.
+        (
+            "the filesystem's state",
+            (
+                w.fs.0 | u64::from(w.data.in_flight.unwrap_or(255)) << 56,
+                n.fs.0,
+            ),
+        ),
     ];
     pairs.map(|(k, (x, y))| (k, x, y))
 }
@@ -355,18 +366,22 @@ fn a_filesystem_step_does_what_its_description_says() {
     // Every description a trace prints for a filesystem's step (->page_mkwrite, ->writepage,
     // the workers, fsync, completions) is a claim about the step: in every reachable state of
     // every profile's described configurations, the words must agree with what the step did.
-    // (1) One description, one effect on what the trace shows: a description chosen for the
-    //     wrong state would describe two different steps.
+    // (1) One description, one effect on what the trace shows (from the same page flags and
+    //     filesystem state, the same ones after): a description chosen for the wrong state
+    //     would describe two different steps.
     // (2) The words that name an effect: "unlock" (the stepping thread no longer holds the
     //     page lock), "return VM_FAULT_LOCKED" (->page_mkwrite returns holding it), "SIGBUS"
     //     and "NOPAGE" (its return), "BUG"/"oops" (and the converse), "PG_writeback" without
     //     a wait or a clear (under writeback after the step), "redirty" (dirty after it).
+    use mkwrite_model::contract::Role;
     use mkwrite_model::world::{FaultPc, MkwriteRet, Pc};
     use std::collections::HashMap;
     let mut checked = 0usize;
     for (f, configs) in described() {
-        type Key = (&'static str, &'static str, &'static str, u8);
-        let mut effects: HashMap<Key, (u8, &Config)> = HashMap::new();
+        type Key = (&'static str, &'static str, &'static str, u64);
+        let mut effects: HashMap<Key, (u64, &Config)> = HashMap::new();
+        // A step of ->page_mkwrite dirtied the page.
+        let mut mkwrite_dirtied = false;
         for (c, states) in configs {
             for w in states {
                 for t in 0..w.threads.len() as mkwrite_model::Tid {
@@ -416,11 +431,45 @@ fn a_filesystem_step_does_what_its_description_says() {
                     if what.contains("redirty") {
                         say(n.page.dirty, "leave the page dirty");
                     }
+                    // (4) A completion that changes the filesystem's state is described by the
+                    // filesystem (`end_io_info`, `rpc_info`), and the facts the profile declares hold step by step.
+                    let role = w.thread(t).role;
+                    if role == Role::Io && n.fs != w.fs {
+                        let own = fs_descriptions(c, w).contains(&(info.id, what));
+                        say(own, "come from the filesystem");
+                    }
+                    if mkwrite && !w.page.dirty && n.page.dirty {
+                        mkwrite_dirtied = true;
+                    }
+                    // RC6: try_to_release_page (not the write of RC4, which may drop it).
+                    let release = role == Role::Reclaim && info.id == "RC6";
+                    if release && fs::page_private(c, w) && !fs::page_private(c, &n) {
+                        say(fs::private_releasable(c), "release private data it may not");
+                    }
+                    if what.starts_with("ceph_writepage: a synchronous OSD write") {
+                        // writepage_nounlock's set_page_writeback cleared the DIRTY tag of the
+                        // page PG_dirty had left (end_page_writeback does not set it again).
+                        say(n.page.dirty || !n.page.tagged_dirty, "clear the DIRTY tag");
+                    }
                     // (1) is for the filesystem's own descriptions: a VM step's effect may turn
                     // on what this table does not show (zap_pte_range dirties the page only
                     // from a dirty pte).
                     if !fs_descriptions(c, w).contains(&(info.id, what)) {
                         continue;
+                    }
+                    // (3) What the filesystem's words say of the state they are given in.
+                    let eof = ["beyond EOF", "past EOF", "beyond i_size"];
+                    if eof.iter().any(|x| what.contains(x)) {
+                        say(!w.isize_covers_page, "describe a page past EOF");
+                    }
+                    if (mkwrite && what.contains("ENOSPC")) || what.contains("full filesystem") {
+                        say(w.fs_full, "describe a full filesystem");
+                    }
+                    if what.contains("left the mapping") || what.contains("truncated") {
+                        say(
+                            !w.page.mapping || !w.isize_covers_page,
+                            "describe a truncated page",
+                        );
                     }
                     checked += 1;
                     for (thing, before, after) in e {
@@ -440,6 +489,18 @@ fn a_filesystem_step_does_what_its_description_says() {
                     }
                 }
             }
+        }
+        // `mkwrite_dirties`: declared, some step of ->page_mkwrite dirties the page (on some
+        // path: ext4 2.6.29's fast path returns a mapped page clean). Not declared is weaker:
+        // ext4@6.12-nodelalloc's fast path leaves the dirtying to the VM, its hole path
+        // (block_page_mkwrite) dirties.
+        let c = &configs[0].0;
+        if fs::mkwrite_dirties(c) {
+            assert!(
+                mkwrite_dirtied,
+                "{}: ->page_mkwrite never dirtied the page",
+                f.id()
+            );
         }
     }
     assert!(checked > 0);
@@ -561,5 +622,115 @@ fn threads_of_names_every_thread_of_a_role() {
             .collect();
         assert!(!want.is_empty(), "{role:?}");
         assert_eq!(fs::ops::threads_of(&w, role), want, "{role:?}");
+    }
+}
+
+#[test]
+fn a_profile_is_counterfactual_exactly_beside_a_vm_it_never_shipped_with() {
+    // `FsOps::counterfactual` against the profile's own era: beside a VM with no release
+    // window the configuration is counterfactual, beside one with a window it is not.
+    let mut both = [false; 2];
+    for f in registry().into_iter().filter(|f| !f.ops().v612()) {
+        let Some(era) = f.ops().era() else {
+            continue;
+        };
+        for (vm, window) in [(Protocol::Old, era.old_vm), (Protocol::New, era.new_vm)] {
+            let c = Config {
+                fs: f,
+                ..Config::new(vm)
+            };
+            let cf = fs::counterfactual(&c);
+            both[usize::from(cf)] = true;
+            assert_eq!(cf, window.is_none(), "{} beside {}", f.id(), vm.id());
+        }
+    }
+    assert_eq!(both, [true, true]);
+}
+
+#[test]
+fn each_alias_names_its_profile() {
+    // `--fs xfs` is the buffer profile (XFS on buffer.c); every alias parses to its profile
+    // and is a name, not a blank.
+    assert_eq!(Fs::parse("xfs"), Some(Fs::BUFFER));
+    for f in registry() {
+        for a in f.ops().aliases() {
+            assert!(!a.is_empty() && *a != f.id(), "{}: alias {a:?}", f.id());
+            assert_eq!(Fs::parse(a), Some(f), "{a}");
+        }
+    }
+}
+
+#[test]
+fn a_conversion_names_the_profile_it_became() {
+    // `FsOps::conversion`: the id of the profile after the filesystem's own conversion (the
+    // seed's `unlocked` becomes `locked`), never a blank or the profile itself.
+    let mut some = 0;
+    for f in registry() {
+        if let Some(c) = f.ops().conversion() {
+            some += 1;
+            assert!(
+                Fs::parse(c).is_some_and(|g| g != f),
+                "{}: conversion {c:?}",
+                f.id()
+            );
+        }
+    }
+    assert!(some > 0);
+}
+
+#[test]
+fn a_profile_fails_for_space_only_when_it_says_it_can() {
+    // `mkwrite_can_fail` against the profile: under `--enospc`, with one writer and nothing
+    // else, a ->page_mkwrite that returns VM_FAULT_SIGBUS is one declared to fail.
+    use mkwrite_model::world::MkwriteRet;
+    let mut both = [false; 2];
+    for f in registry() {
+        let vm = if f.ops().v612() {
+            Protocol::V612
+        } else {
+            Protocol::New
+        };
+        let c = Config {
+            fs: f,
+            writeback: 0,
+            enospc: true,
+            ..Config::new(vm)
+        };
+        if c.validate().is_err() {
+            continue;
+        }
+        let sigbus = reachable(&c).iter().any(|w| {
+            w.threads
+                .iter()
+                .any(|t| t.local.mkwrite == MkwriteRet::SigBus)
+        });
+        both[usize::from(sigbus)] = true;
+        // Declared without a reachable failure is allowed: ext4@6.12-nodelalloc fails only
+        // over a hole, which no configuration starts from.
+        assert!(!sigbus || fs::mkwrite_can_fail(&c), "{}", f.id());
+    }
+    assert_eq!(both, [true, true]);
+}
+
+#[test]
+fn every_6_12_profile_says_where_each_cut_sits_in_its_code() {
+    // `FsOps::cut_anchor`: a 6.12.118 file:line, or "" only for the invalidate lock of a
+    // profile without one (generic@6.12's filemap_page_mkwrite takes none).
+    use mkwrite_model::contract::Cut612;
+    for f in registry().into_iter().filter(|f| f.ops().v612()) {
+        for cut in Cut612::ALL {
+            let a = f.ops().cut_anchor(cut);
+            if a.is_empty() {
+                assert!(
+                    cut == Cut612::InvalidateLock && f.id() == "generic@6.12",
+                    "{}",
+                    f.id()
+                );
+                continue;
+            }
+            let (file, line) = a.rsplit_once(':').expect("file:line");
+            assert!(file.ends_with(".c"), "{}: {a}", f.id());
+            assert!(line.parse::<u32>().is_ok_and(|l| l > 0), "{}: {a}", f.id());
+        }
     }
 }
