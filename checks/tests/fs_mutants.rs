@@ -471,6 +471,20 @@ fn a_filesystem_step_does_what_its_description_says() {
                             "describe a truncated page",
                         );
                     }
+                    // And of the filesystem's own state, as its fields show it.
+                    for (phrase, field, value) in [
+                        ("not Checked", "PageChecked", "no"),
+                        ("already ordered", "btrfs.ordered", "yes"),
+                        ("an ordered extent covers", "btrfs.ordered", "yes"),
+                    ] {
+                        if what.contains(phrase) {
+                            let shown = fs::fields(w).into_iter().find(|(k, _)| k == field);
+                            say(
+                                shown.is_some_and(|(_, v)| v == value),
+                                &format!("describe {field} {value}"),
+                            );
+                        }
+                    }
                     checked += 1;
                     for (thing, before, after) in e {
                         let seen = effects
@@ -733,4 +747,22 @@ fn every_6_12_profile_says_where_each_cut_sits_in_its_code() {
             assert!(line.parse::<u32>().is_ok_and(|l| l > 0), "{}: {a}", f.id());
         }
     }
+}
+
+#[test]
+fn only_a_filesystem_with_write_inode_snapshots_i_dirty() {
+    // __sync_single_inode's snapshot of I_DIRTY at the start of a flusher pass matters to a
+    // filesystem with ->write_inode (NFS's COMMIT); for the others it is never set.
+    let mut snapshots = 0;
+    for (f, configs) in described() {
+        for (c, states) in configs {
+            for w in states {
+                let mut w = *w;
+                let s = fs::pass_start(c, &mut w);
+                snapshots += usize::from(s);
+                assert!(!s || fs::has_write_inode(c), "{}: {}", f.id(), c.label());
+            }
+        }
+    }
+    assert!(snapshots > 0);
 }
