@@ -766,3 +766,12 @@ fn only_a_filesystem_with_write_inode_snapshots_i_dirty() {
     }
     assert!(snapshots > 0);
 }
+
+#[test]
+fn every_filesystem_profile_has_an_era() {
+    // The exposure table's rows and the timeline need each real filesystem's release
+    // windows; only the seed conventions (no filesystem of their own) have none.
+    for f in registry() {
+        assert_eq!(f.ops().era().is_none(), f.is_seed(), "{}", f.id());
+    }
+}
