@@ -198,8 +198,19 @@ fn described_configs(f: Fs) -> Vec<Config> {
     } else {
         &[Protocol::Old, Protocol::New]
     };
+    // The buffer profile also from a sparse file and from a delayed allocation.
+    use mkwrite_model::config::InitialExtent;
+    let extents: &[InitialExtent] = if f == Fs::BUFFER {
+        &[
+            InitialExtent::Real,
+            InitialExtent::Hole,
+            InitialExtent::Delalloc,
+        ]
+    } else {
+        &[InitialExtent::Real]
+    };
     let mut out = Vec::new();
-    for &vm in vms {
+    for (&vm, &initial_extent) in vms.iter().flat_map(|v| extents.iter().map(move |e| (v, e))) {
         for reclaim in [false, true] {
             for truncate in [false, true] {
                 for pte_ro in [true, false] {
@@ -212,6 +223,7 @@ fn described_configs(f: Fs) -> Vec<Config> {
                             reclaim,
                             enospc,
                             page_dirty,
+                            initial_extent,
                             ..Config::new(vm)
                         };
                         if c.validate().is_err()
