@@ -11,7 +11,7 @@
 # without the golden-file tests (`--skip golden`): a mutant that only a golden file notices is
 # one a bless would accept, so it counts as a survivor. They are built with the `mutants`
 # profile (release code, incremental, 256 codegen units), so that a mutant rebuilds what it
-# touched and links one test binary and the mkwrite binary: about 17 s a mutant on 2 quiet
+# touched and links one test binary and the mkwrite binary: a median of 14 s a mutant on 2
 # cores instead of about 150 s with the release profile and nine test binaries
 # (docs/mutation.md has the measurements).
 set -euo pipefail
