@@ -488,6 +488,7 @@ fn a_filesystem_step_does_what_its_description_says() {
                         ("not Checked", "PageChecked", "no"),
                         ("already ordered", "btrfs.ordered", "yes"),
                         ("an ordered extent covers", "btrfs.ordered", "yes"),
+                        ("no buffers: attach", "bh", "none"),
                     ] {
                         if what.contains(phrase) {
                             let shown = fs::fields(w).into_iter().find(|(k, _)| k == field);
