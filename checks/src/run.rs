@@ -707,3 +707,25 @@ pub fn guard_depths(r: &Report) -> Vec<(Guard, usize)> {
     found.sort();
     found
 }
+
+/// Every state reachable in `cfg`, breadth first from `World::init`, each once: the plain walk
+/// the tests that look at every state (footprints, descriptions) share. No budget: for the
+/// small configurations those tests choose.
+pub fn reachable(cfg: &Config) -> Vec<World> {
+    use std::collections::{HashSet, VecDeque};
+    let w0 = World::init(cfg);
+    let mut seen: HashSet<World> = [w0].into();
+    let mut queue: VecDeque<World> = [w0].into();
+    let mut out = Vec::new();
+    while let Some(w) = queue.pop_front() {
+        out.push(w);
+        for t in 0..w.threads.len() as Tid {
+            if let Some(n) = mkwrite_model::step(cfg, &w, t) {
+                if seen.insert(n) {
+                    queue.push_back(n);
+                }
+            }
+        }
+    }
+    out
+}

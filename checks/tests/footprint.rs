@@ -10,29 +10,11 @@
 //!   them alone takes each value it has anywhere (up to four).
 
 use checks::report::matrix_144;
+use checks::run::reachable;
 use mkwrite_model::footprint::{self, changed, Footprint, Obj, Objs};
 use mkwrite_model::fs::{cowfs, register};
 use mkwrite_model::world::{FaultPc, Pc, Thread};
 use mkwrite_model::{step, Config, Fs, Protocol, Tid, World};
-use std::collections::{HashSet, VecDeque};
-
-fn reachable(cfg: &Config) -> Vec<World> {
-    let w0 = World::init(cfg);
-    let mut seen: HashSet<World> = [w0].into();
-    let mut queue: VecDeque<World> = [w0].into();
-    let mut out = Vec::new();
-    while let Some(w) = queue.pop_front() {
-        out.push(w);
-        for t in 0..w.threads.len() as Tid {
-            if let Some(n) = step(cfg, &w, t) {
-                if seen.insert(n) {
-                    queue.push_back(n);
-                }
-            }
-        }
-    }
-    out
-}
 
 /// What `step` does at `s` as the runner sees it: blocked, or the next state.
 fn effect(cfg: &Config, s: &World, t: Tid) -> Result<Option<World>, ()> {

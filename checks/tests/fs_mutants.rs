@@ -1,6 +1,7 @@
 //! Semantic tests written for survivors of the fs mutation run (docs/mutation.md): each names
 //! the behaviour a surviving mutant changed that no semantic test looked at.
 
+use checks::run::reachable;
 use mkwrite_model::fs::{self, Fs};
 use mkwrite_model::{Config, Inv, Protocol, World};
 
@@ -112,26 +113,6 @@ fn only_the_seed_convention_none_has_no_page_mkwrite() {
             f.id()
         );
     }
-}
-
-/// Every state reachable in `cfg`.
-fn reachable(cfg: &Config) -> Vec<World> {
-    use std::collections::{HashSet, VecDeque};
-    let w0 = World::init(cfg);
-    let mut seen: HashSet<World> = [w0].into();
-    let mut queue: VecDeque<World> = [w0].into();
-    let mut out = Vec::new();
-    while let Some(w) = queue.pop_front() {
-        out.push(w);
-        for t in 0..w.threads.len() as mkwrite_model::Tid {
-            if let Some(n) = mkwrite_model::step(cfg, &w, t) {
-                if seen.insert(n) {
-                    queue.push_back(n);
-                }
-            }
-        }
-    }
-    out
 }
 
 #[test]
@@ -396,6 +377,7 @@ fn a_filesystem_step_does_what_its_description_says() {
         let mut mkwrite_dirtied = false;
         for (c, states) in configs {
             for w in states {
+                let own = fs_descriptions(c, w);
                 for t in 0..w.threads.len() as mkwrite_model::Tid {
                     let Some(n) = mkwrite_model::step(c, w, t) else {
                         continue;
@@ -447,8 +429,7 @@ fn a_filesystem_step_does_what_its_description_says() {
                     // filesystem (`end_io_info`, `rpc_info`), and the facts the profile declares hold step by step.
                     let role = w.thread(t).role;
                     if role == Role::Io && n.fs != w.fs {
-                        let own = fs_descriptions(c, w).contains(&(info.id, what));
-                        say(own, "come from the filesystem");
+                        say(own.contains(&(info.id, what)), "come from the filesystem");
                     }
                     if mkwrite && !w.page.dirty && n.page.dirty {
                         mkwrite_dirtied = true;
@@ -466,7 +447,7 @@ fn a_filesystem_step_does_what_its_description_says() {
                     // (1) is for the filesystem's own descriptions: a VM step's effect may turn
                     // on what this table does not show (zap_pte_range dirties the page only
                     // from a dirty pte).
-                    if !fs_descriptions(c, w).contains(&(info.id, what)) {
+                    if !own.contains(&(info.id, what)) {
                         continue;
                     }
                     // (3) What the filesystem's words say of the state they are given in.
