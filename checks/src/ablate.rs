@@ -270,31 +270,7 @@ pub fn ablate_v612(full: bool, progress: bool) -> Vec<Row> {
     use mkwrite_model::contract::Cut612;
     let p = crate::progress::Progress::new(!progress);
     let mut rows = Vec::new();
-    let mut configs = Vec::new();
-    for writers in if full { vec![1, 2] } else { vec![1] } {
-        for writeback in 0..=2 {
-            for truncate in [false, true] {
-                for pte_ro in [true, false] {
-                    for page_dirty in [false, true] {
-                        for reclaim in [false, true] {
-                            for stores in [1, 2] {
-                                configs.push(Config {
-                                    writers,
-                                    writeback,
-                                    truncate,
-                                    pte_ro,
-                                    page_dirty,
-                                    reclaim,
-                                    stores,
-                                    ..Config::new(Protocol::V612)
-                                });
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
+    let configs = crate::report::v612_matrix(if full { &[1, 2] } else { &[1] });
     for cut in Cut612::ALL {
         for fs in crate::report::v612_profiles() {
             // Where the piece sits in this profile's code (6.12.118); a profile without it

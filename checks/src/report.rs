@@ -458,6 +458,38 @@ pub fn profiles() -> Vec<Fs> {
         .collect()
 }
 
+/// The 6.12 matrix's shapes beside unmodified v6.12 and the default profile: `writers` x
+/// writeback 0-2 x truncate x pte ro/none x page clean/dirty x reclaim 0-1 x stores 1-2, in
+/// that order; callers set the profile (and the protocol of a cut).
+pub fn v612_matrix(writers: &[u8]) -> Vec<Config> {
+    let mut out = Vec::new();
+    for &writers in writers {
+        for writeback in 0..=2 {
+            for truncate in [false, true] {
+                for pte_ro in [true, false] {
+                    for page_dirty in [false, true] {
+                        for reclaim in [false, true] {
+                            for stores in [1, 2] {
+                                out.push(Config {
+                                    writers,
+                                    writeback,
+                                    truncate,
+                                    pte_ro,
+                                    page_dirty,
+                                    reclaim,
+                                    stores,
+                                    ..Config::new(Protocol::V612)
+                                });
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
 /// The Linux 6.12 profiles (`ext4@6.12`, `xfs@6.12`, `generic@6.12`), which run beside
 /// `--protocol v6.12` only.
 pub fn v612_profiles() -> Vec<Fs> {

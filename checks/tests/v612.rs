@@ -21,40 +21,17 @@ fn line(r: &Report) -> String {
     s
 }
 
-/// The 6.12 matrix of one protocol and profile.
-fn matrix(protocol: Protocol, fs: Fs) -> Vec<Config> {
-    let mut out = Vec::new();
-    for writers in [1, 2] {
-        for writeback in 0..=2 {
-            for truncate in [false, true] {
-                for pte_ro in [true, false] {
-                    for page_dirty in [false, true] {
-                        for reclaim in [false, true] {
-                            for stores in [1, 2] {
-                                out.push(Config {
-                                    fs,
-                                    writers,
-                                    writeback,
-                                    truncate,
-                                    pte_ro,
-                                    page_dirty,
-                                    reclaim,
-                                    stores,
-                                    ..Config::new(protocol)
-                                });
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-    out
+/// The 6.12 matrix of one profile beside unmodified v6.12.
+fn matrix(fs: Fs) -> Vec<Config> {
+    checks::report::v612_matrix(&[1, 2])
+        .into_iter()
+        .map(|c| Config { fs, ..c })
+        .collect()
 }
 
 /// The freeze shapes: one writer, writeback 0-2, truncate 0-1, pte ro/none, page clean/dirty.
 fn freeze_configs(fs: Fs) -> Vec<Config> {
-    matrix(Protocol::V612, fs)
+    matrix(fs)
         .into_iter()
         .filter(|c| c.writers == 1 && c.stores == 1 && !c.reclaim)
         .map(|c| Config { freeze: true, ..c })
@@ -64,7 +41,7 @@ fn freeze_configs(fs: Fs) -> Vec<Config> {
 /// The stable-writes shapes: one writer, writeback 0-2, truncate 0-1, pte ro/none, page
 /// clean/dirty, stores 1-2, on a mapping that requires stable writes.
 fn stable_configs(fs: Fs) -> Vec<Config> {
-    matrix(Protocol::V612, fs)
+    matrix(fs)
         .into_iter()
         .filter(|c| c.writers == 1 && !c.reclaim)
         .map(|c| Config {
@@ -92,7 +69,7 @@ fn v612_verdicts_match_golden_file() {
     );
     assert_eq!(Config::new(Protocol::V612).fs.id(), "ext4@6.12");
     for &fs in &profiles {
-        for cfg in matrix(Protocol::V612, fs) {
+        for cfg in matrix(fs) {
             cfg.validate().expect("a 6.12 configuration");
             text.push_str(&line(&check(&cfg, false)));
             text.push('\n');
